@@ -6,6 +6,7 @@
 //! is the only location type the rest of the code sees.
 
 pub mod fs;
+pub mod git;
 
 use std::sync::Arc;
 
