@@ -14,6 +14,9 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     units: Arc<AtomicU64>,
     unit: &'static str,
+    by_count: bool,
+    bytes: Arc<AtomicU64>,
+    started: std::time::Instant,
 }
 
 impl Progress {
@@ -23,7 +26,7 @@ impl Progress {
     pub fn new(total_bytes: u64, unit: &'static str, enabled: bool) -> Progress {
         let units = Arc::new(AtomicU64::new(0));
         if !enabled || !std::io::stderr().is_terminal() {
-            return Progress { bar: None, units, unit };
+            return Progress { bar: None, units, unit, by_count: false, bytes: Arc::default(), started: std::time::Instant::now() };
         }
         let bar = ProgressBar::with_draw_target(Some(total_bytes), ProgressDrawTarget::hidden());
         if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {bytes}/{total_bytes} ({binary_bytes_per_sec}) {elapsed}") {
@@ -37,7 +40,20 @@ impl Progress {
                 shown.enable_steady_tick(Duration::from_millis(250));
             }
         });
-        Progress { bar: Some(bar), units, unit }
+        Progress { bar: Some(bar), units, unit, by_count: false, bytes: Arc::default(), started: std::time::Instant::now() }
+    }
+
+    /// A progress bar over `total` blobs of a history of `commits` commits, showing blobs
+    /// done and MB/s; shown only when `enabled` and standard error is a terminal.
+    pub fn blobs(total: u64, commits: usize, enabled: bool) -> Progress {
+        let p = Progress::new(total, "blobs", enabled);
+        if let Some(bar) = &p.bar {
+            let template = format!("{{spinner}} {{pos}}/{{len}} blobs of {commits} commits, {{msg}} {{elapsed}}");
+            if let Ok(style) = ProgressStyle::with_template(&template) {
+                bar.set_style(style);
+            }
+        }
+        Progress { by_count: true, ..p }
     }
 
     /// A hidden progress indicator.
@@ -49,6 +65,15 @@ impl Progress {
     pub fn inc(&self, bytes: u64) {
         if let Some(b) = &self.bar {
             let n = self.units.fetch_add(1, Ordering::Relaxed) + 1;
+            if self.by_count {
+                let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+                b.inc(1);
+                if n % 64 == 1 {
+                    let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+                    b.set_message(format!("{:.0} MB/s", total as f64 / 1e6 / secs));
+                }
+                return;
+            }
             b.inc(bytes);
             if n % 64 == 1 {
                 b.set_message(format!("{n} {}", self.unit));

@@ -6,6 +6,7 @@ use crate::cli::{ColorChoice, Format, ScanArgs};
 use crate::error::Error;
 use crate::rules::{ConfigSource, Confidence};
 use crate::source::fs::WalkOptions;
+use crate::source::git::Selection;
 
 /// The name of a project's configuration file at the scan root.
 pub const CONFIG_FILE: &str = ".leakscan.toml";
@@ -43,6 +44,40 @@ pub struct Settings {
     pub threads: usize,
     /// How to walk folders.
     pub walk: WalkOptions,
+    /// What to scan of git repositories.
+    pub git: GitSettings,
+}
+
+/// What to scan of a git repository.
+#[derive(Debug, Clone, Default)]
+pub struct GitSettings {
+    /// Scan the history of roots that are repositories.
+    pub history: bool,
+    /// Scan the working tree's files.
+    pub worktree: bool,
+    /// Which part of the history.
+    pub selection: Selection,
+    /// Scan the staged blobs instead of history and files.
+    pub staged: bool,
+    /// `GIT_INDEX_FILE`, for `staged`.
+    pub index_file: Option<PathBuf>,
+}
+
+impl GitSettings {
+    fn from_args(args: &crate::cli::GitArgs) -> GitSettings {
+        let narrowed = args.range.is_some() || args.since.is_some();
+        GitSettings {
+            history: !args.no_history && !args.staged,
+            worktree: !args.no_worktree && !narrowed && !args.staged,
+            selection: Selection {
+                range: args.range.clone(),
+                since: args.since.clone(),
+                all_objects: args.all_objects,
+            },
+            staged: args.staged,
+            index_file: std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()).map(PathBuf::from),
+        }
+    }
 }
 
 /// Parses a size such as `512`, `10K`, `10M`, `1G` (powers of 1024; a trailing `B`/`iB` is
@@ -139,6 +174,7 @@ impl Settings {
                 threads,
                 exclude,
             },
+            git: GitSettings::from_args(&args.git),
         })
     }
 }

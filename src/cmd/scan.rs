@@ -201,6 +201,10 @@ pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
         threads: Some(1),
         max_file_size: None,
         no_ignore: false,
+        git: crate::cli::GitArgs {
+            no_history: true,
+            ..Default::default()
+        },
     });
     match settings {
         Ok(s) => {
