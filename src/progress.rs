@@ -29,7 +29,9 @@ impl Progress {
             return Progress { bar: None, units, unit, by_count: false, bytes: Arc::default(), started: std::time::Instant::now() };
         }
         let bar = ProgressBar::with_draw_target(Some(total_bytes), ProgressDrawTarget::hidden());
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {bytes}/{total_bytes} ({binary_bytes_per_sec}) {elapsed}") {
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} {msg} {bytes}/{total_bytes} ({binary_bytes_per_sec}) {elapsed}",
+        ) {
             bar.set_style(style);
         }
         let shown = bar.clone();

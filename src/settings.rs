@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{ColorChoice, Format, ScanArgs};
 use crate::error::Error;
-use crate::rules::{ConfigSource, Confidence};
+use crate::rules::{Confidence, ConfigSource};
 use crate::source::fs::WalkOptions;
 use crate::source::git::Selection;
 
@@ -84,7 +84,10 @@ impl GitSettings {
 /// accepted).
 pub fn parse_size(s: &str) -> Result<u64, Error> {
     let t = s.trim();
-    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
     let (num, mult) = match t.chars().last() {
         Some('k' | 'K') => (&t[..t.len() - 1], 1u64 << 10),
         Some('m' | 'M') => (&t[..t.len() - 1], 1 << 20),
@@ -100,10 +103,17 @@ pub fn parse_size(s: &str) -> Result<u64, Error> {
 
 /// Finds the configuration: `--config`/`LEAKSCAN_CONFIG`, else `.leakscan.toml` at `root`
 /// unless repository configuration is refused.
-pub fn discover_config(explicit: Option<&Path>, root: &Path, no_repo_config: bool) -> Result<ConfigSource, Error> {
+pub fn discover_config(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+) -> Result<ConfigSource, Error> {
     if let Some(p) = explicit {
         if !p.is_file() {
-            return Err(Error::Config(format!("{}: configuration file not found", p.display())));
+            return Err(Error::Config(format!(
+                "{}: configuration file not found",
+                p.display()
+            )));
         }
         return Ok(ConfigSource::File(p.to_path_buf()));
     }
@@ -121,7 +131,9 @@ impl Settings {
     pub fn from_args(args: &ScanArgs) -> Result<Settings, Error> {
         let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
         if stdin && args.paths.len() > 1 {
-            return Err(Error::Usage("'-' (standard input) cannot be combined with paths".into()));
+            return Err(Error::Usage(
+                "'-' (standard input) cannot be combined with paths".into(),
+            ));
         }
         let roots: Vec<PathBuf> = if stdin {
             Vec::new()
@@ -132,7 +144,10 @@ impl Settings {
         };
         for r in &roots {
             if std::fs::symlink_metadata(r).is_err() {
-                return Err(Error::Usage(format!("{}: no such file or folder", r.display())));
+                return Err(Error::Usage(format!(
+                    "{}: no such file or folder",
+                    r.display()
+                )));
             }
         }
         let root = roots

@@ -3,5 +3,6 @@
 mod util;
 
 mod cli;
+mod hardening;
 mod redaction;
 mod rules;
