@@ -173,7 +173,12 @@ pub struct GitArgs {
     #[arg(long, value_name = "A..B", conflicts_with_all = ["since", "no_history"], help_heading = "Git")]
     pub range: Option<String>,
     /// Scan only the commits that REV does not reach (from every ref); implies --no-worktree.
-    #[arg(long, value_name = "REV", conflicts_with = "no_history", help_heading = "Git")]
+    #[arg(
+        long,
+        value_name = "REV",
+        conflicts_with = "no_history",
+        help_heading = "Git"
+    )]
     pub since: Option<String>,
     /// Also scan every blob of the object database that no ref reaches (what a force-push or a
     /// dropped stash left behind).

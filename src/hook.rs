@@ -47,7 +47,10 @@ pub fn parse_pre_push(input: &str) -> Result<Vec<PushUpdate>, Error> {
 /// scanned from `HEAD`).
 pub fn pre_commit_update(from: Option<&str>, to: Option<&str>) -> Option<(String, Option<String>)> {
     let to = to.map(str::trim).filter(|s| !s.is_empty())?;
-    let from = from.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let from = from
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
     Some((to.to_string(), from))
 }
 
@@ -102,7 +105,10 @@ pub enum Installed {
 /// `force`, and then kept beside it as `<name>.leakscan-backup`.
 pub fn install(dir: &Path, kind: HookKind, exe: &Path, force: bool) -> Result<Installed, Error> {
     let path = dir.join(kind.file_name());
-    let io = |p: &Path, e: std::io::Error| Error::Io { path: p.to_path_buf(), source: e };
+    let io = |p: &Path, e: std::io::Error| Error::Io {
+        path: p.to_path_buf(),
+        source: e,
+    };
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let existing = match std::fs::read(&path) {
         Ok(b) => Some(b),
@@ -133,7 +139,8 @@ pub fn install(dir: &Path, kind: HookKind, exe: &Path, force: bool) -> Result<In
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).map_err(|e| io(&path, e))?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| io(&path, e))?;
     }
     Ok(outcome)
 }
@@ -158,8 +165,14 @@ mod tests {
     #[test]
     fn pre_commit_env() {
         assert_eq!(pre_commit_update(Some(""), Some("")), None);
-        assert_eq!(pre_commit_update(None, Some("abc")), Some(("abc".into(), None)));
-        assert_eq!(pre_commit_update(Some("x"), Some("y")), Some(("y".into(), Some("x".into()))));
+        assert_eq!(
+            pre_commit_update(None, Some("abc")),
+            Some(("abc".into(), None))
+        );
+        assert_eq!(
+            pre_commit_update(Some("x"), Some("y")),
+            Some(("y".into(), Some("x".into())))
+        );
     }
 
     #[test]

@@ -26,7 +26,14 @@ impl Progress {
     pub fn new(total_bytes: u64, unit: &'static str, enabled: bool) -> Progress {
         let units = Arc::new(AtomicU64::new(0));
         if !enabled || !std::io::stderr().is_terminal() {
-            return Progress { bar: None, units, unit, by_count: false, bytes: Arc::default(), started: std::time::Instant::now() };
+            return Progress {
+                bar: None,
+                units,
+                unit,
+                by_count: false,
+                bytes: Arc::default(),
+                started: std::time::Instant::now(),
+            };
         }
         let bar = ProgressBar::with_draw_target(Some(total_bytes), ProgressDrawTarget::hidden());
         if let Ok(style) = ProgressStyle::with_template(
@@ -42,7 +49,14 @@ impl Progress {
                 shown.enable_steady_tick(Duration::from_millis(250));
             }
         });
-        Progress { bar: Some(bar), units, unit, by_count: false, bytes: Arc::default(), started: std::time::Instant::now() }
+        Progress {
+            bar: Some(bar),
+            units,
+            unit,
+            by_count: false,
+            bytes: Arc::default(),
+            started: std::time::Instant::now(),
+        }
     }
 
     /// A progress bar over `total` blobs of a history of `commits` commits, showing blobs
@@ -50,12 +64,17 @@ impl Progress {
     pub fn blobs(total: u64, commits: usize, enabled: bool) -> Progress {
         let p = Progress::new(total, "blobs", enabled);
         if let Some(bar) = &p.bar {
-            let template = format!("{{spinner}} {{pos}}/{{len}} blobs of {commits} commits, {{msg}} {{elapsed}}");
+            let template = format!(
+                "{{spinner}} {{pos}}/{{len}} blobs of {commits} commits, {{msg}} {{elapsed}}"
+            );
             if let Ok(style) = ProgressStyle::with_template(&template) {
                 bar.set_style(style);
             }
         }
-        Progress { by_count: true, ..p }
+        Progress {
+            by_count: true,
+            ..p
+        }
     }
 
     /// A hidden progress indicator.

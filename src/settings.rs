@@ -75,7 +75,9 @@ impl GitSettings {
                 all_objects: args.all_objects,
             },
             staged: args.staged,
-            index_file: std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()).map(PathBuf::from),
+            index_file: std::env::var_os("GIT_INDEX_FILE")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! One module per subcommand, wiring sources, the scanner and reporters. This is the only place
 //! that knows every other module.
 
+pub mod git;
+pub mod hook;
 pub mod rules;
 pub mod scan;
 
@@ -13,5 +15,6 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         None => scan::run(&cli.scan),
         Some(Command::Scan(args)) => scan::run(&args),
         Some(Command::Rules(cmd)) => rules::run(cmd),
+        Some(Command::Hook(cmd)) => hook::run(cmd),
     }
 }

@@ -10,6 +10,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::cli::{ColorChoice, Format, ScanArgs};
+use crate::cmd::git;
 use crate::cmd::rules::ignore_broken_pipe;
 use crate::error::{Error, ExitStatus, Skip, SkipReason};
 use crate::progress::Progress;
@@ -17,12 +18,22 @@ use crate::report::{json::Json, text::Text, Report, Reporter};
 use crate::rules::{self, ConfigSource, RuleSet};
 use crate::scan::{Output, ScanOptions, Scanner, WHOLE_LIMIT};
 use crate::settings::Settings;
+use crate::source::git::{ContentSet, Detected};
 use crate::source::{classify, fs, ContentKind, Origin};
 
 /// Runs a scan and returns the exit code.
 pub fn run(args: &ScanArgs) -> Result<u8, Error> {
-    let started = Instant::now();
     let settings = Settings::from_args(args)?;
+    run_with(&settings, scan_sources)
+}
+
+/// Loads the rules, runs `source` on a thread pool of the configured size, reports, and
+/// returns the exit code. `source` may add notes for the summary.
+pub fn run_with(
+    settings: &Settings,
+    source: impl FnOnce(&Settings, &Scanner, &mut Vec<String>) -> Result<Output, Error> + Send,
+) -> Result<u8, Error> {
+    let started = Instant::now();
     let loaded = rules::load(&settings.config)?;
     let mut notes = Vec::new();
     if let ConfigSource::File(p) = &settings.config {
@@ -40,7 +51,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
         .num_threads(settings.threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", settings.threads)))?;
-    let mut out = pool.install(|| scan_sources(&settings, &scanner))?;
+    let mut out = pool.install(|| source(settings, &scanner, &mut notes))?;
     out.finish();
     let report = Report {
         findings: &out.findings,
@@ -52,8 +63,8 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
         rules: &rules,
         notes: &notes,
     };
-    emit(&settings, &report)?;
-    Ok(exit_code(&settings, &report))
+    emit(settings, &report)?;
+    Ok(exit_code(settings, &report))
 }
 
 /// 1 (or `--exit-code`) on findings, else 3 when something was not scanned, else 0.
@@ -67,7 +78,11 @@ fn exit_code(settings: &Settings, report: &Report<'_>) -> u8 {
     }
 }
 
-fn scan_sources(settings: &Settings, scanner: &Scanner) -> Result<Output, Error> {
+fn scan_sources(
+    settings: &Settings,
+    scanner: &Scanner,
+    notes: &mut Vec<String>,
+) -> Result<Output, Error> {
     let mut out = Output::default();
     if settings.stdin {
         let mut buf = Vec::new();
@@ -81,20 +96,54 @@ fn scan_sources(settings: &Settings, scanner: &Scanner) -> Result<Output, Error>
         scanner.scan_bytes(&Origin::file("-"), &buf, &mut out);
         return Ok(out);
     }
-    out.merge(scan_tree(settings, scanner));
+    if settings.git.staged {
+        return git::scan_staged(settings, scanner);
+    }
+    let mut plain = Vec::new();
+    let mut repos = 0;
+    for root in &settings.roots {
+        if settings.git.history && root.is_dir() {
+            match crate::source::git::detect(root) {
+                Detected::Repo(repo) => {
+                    repos += 1;
+                    out.merge(git::scan_repository(settings, scanner, &repo, root, notes)?);
+                    continue;
+                }
+                Detected::Broken(skip) => out.skips.push(skip),
+                Detected::None => {}
+            }
+        }
+        plain.push(root.clone());
+    }
+    let sel = &settings.git.selection;
+    if repos == 0 && (sel.range.is_some() || sel.since.is_some() || sel.all_objects) {
+        return Err(Error::Usage(
+            "--range, --since and --all-objects need a git repository (a folder holding .git, or a bare repository)".into(),
+        ));
+    }
+    if !plain.is_empty() {
+        out.merge(scan_tree(settings, &plain, scanner, None));
+    }
     Ok(out)
 }
 
-/// Walks the roots and scans every file in parallel; order is restored by `Output::finish`.
-pub fn scan_tree(settings: &Settings, scanner: &Scanner) -> Output {
-    let walk = fs::walk(&settings.roots, &settings.walk);
+/// Walks `roots` and scans every file in parallel; order is restored by `Output::finish`.
+/// Files whose content `known` holds (a repository's history blobs, already scanned) are
+/// not scanned again.
+pub fn scan_tree(
+    settings: &Settings,
+    roots: &[PathBuf],
+    scanner: &Scanner,
+    known: Option<&ContentSet<'_>>,
+) -> Output {
+    let walk = fs::walk(roots, &settings.walk);
     let total: u64 = walk.files.iter().map(|f| f.size).sum();
     let progress = Progress::new(total, "files", settings.progress);
     let parts: Vec<Output> = walk
         .files
         .par_iter()
         .map(|entry| {
-            let o = scan_file(scanner, entry);
+            let o = scan_file_unless_known(scanner, entry, known);
             progress.inc(entry.size);
             o
         })
@@ -112,6 +161,15 @@ pub fn scan_tree(settings: &Settings, scanner: &Scanner) -> Output {
 
 /// Scans one file: media files are skipped (an allowed skip), large files are read in chunks.
 pub fn scan_file(scanner: &Scanner, entry: &fs::FileEntry) -> Output {
+    scan_file_unless_known(scanner, entry, None)
+}
+
+/// [`scan_file`], except that a file whose content `known` holds is not scanned.
+pub fn scan_file_unless_known(
+    scanner: &Scanner,
+    entry: &fs::FileEntry,
+    known: Option<&ContentSet<'_>>,
+) -> Output {
     let mut out = Output::default();
     let origin = Origin::file(entry.display.clone());
     let mut file = match fs::open(entry) {
@@ -132,6 +190,9 @@ pub fn scan_file(scanner: &Scanner, entry: &fs::FileEntry) -> Output {
             SkipReason::Unreadable,
             e.to_string(),
         ));
+        return out;
+    }
+    if known.is_some_and(|k| k.contains(&buf)) {
         return out;
     }
     if classify(&entry.display, &buf[..buf.len().min(64)]) == ContentKind::Media {
@@ -227,7 +288,7 @@ pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
     });
     match settings {
         Ok(s) => {
-            let mut o = scan_tree(&s, &scanner);
+            let mut o = scan_tree(&s, &s.roots, &scanner, None);
             o.finish();
             o
         }

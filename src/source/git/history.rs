@@ -126,7 +126,11 @@ impl History {
 enum Tip {
     Commit(ObjectId),
     /// A ref that peels to a tree or blob, not a commit.
-    Other { name: String, id: ObjectId, is_tree: bool },
+    Other {
+        name: String,
+        id: ObjectId,
+        is_tree: bool,
+    },
 }
 
 impl Repo {
@@ -141,8 +145,15 @@ impl Repo {
             })?;
             let b = if b.is_empty() { "HEAD" } else { b };
             let tip = self.resolve(b)?;
-            let hidden = if a.is_empty() { Vec::new() } else { vec![self.resolve(a)?] };
-            (self.peel_tips(vec![(b.to_string(), tip)], &mut skips), hidden)
+            let hidden = if a.is_empty() {
+                Vec::new()
+            } else {
+                vec![self.resolve(a)?]
+            };
+            (
+                self.peel_tips(vec![(b.to_string(), tip)], &mut skips),
+                hidden,
+            )
         } else {
             let tips = self.ref_tips(&mut skips);
             let hidden = match &sel.since {
@@ -187,6 +198,11 @@ impl Repo {
         (!id.is_null() && gix::objs::Exists::exists(&self.repo.objects, &id)).then_some(id)
     }
 
+    /// The full hex id a revision resolves to.
+    pub fn rev_hex(&self, spec: &str) -> Result<String, GitError> {
+        self.resolve(spec).map(|id| id.to_string())
+    }
+
     fn resolve(&self, spec: &str) -> Result<ObjectId, GitError> {
         self.repo
             .rev_parse_single(spec)
@@ -201,7 +217,11 @@ impl Repo {
     fn ref_tips(&self, skips: &mut Vec<Skip>) -> Vec<Tip> {
         let mut named = Vec::new();
         let platform = self.repo.references();
-        match platform.as_ref().map_err(|e| e.to_string()).and_then(|p| p.all().map_err(|e| e.to_string())) {
+        match platform
+            .as_ref()
+            .map_err(|e| e.to_string())
+            .and_then(|p| p.all().map_err(|e| e.to_string()))
+        {
             Ok(iter) => {
                 for r in iter {
                     match r {
@@ -209,14 +229,26 @@ impl Repo {
                             let name = r.name().as_bstr().to_string();
                             match r.peel_to_id() {
                                 Ok(id) => named.push((name, id.detach())),
-                                Err(e) => skips.push(Skip::new(name, SkipReason::CorruptObject, format!("cannot peel ref: {e}"))),
+                                Err(e) => skips.push(Skip::new(
+                                    name,
+                                    SkipReason::CorruptObject,
+                                    format!("cannot peel ref: {e}"),
+                                )),
                             }
                         }
-                        Err(e) => skips.push(Skip::new("refs", SkipReason::CorruptObject, format!("cannot read a ref: {e}"))),
+                        Err(e) => skips.push(Skip::new(
+                            "refs",
+                            SkipReason::CorruptObject,
+                            format!("cannot read a ref: {e}"),
+                        )),
                     }
                 }
             }
-            Err(e) => skips.push(Skip::new("refs", SkipReason::CorruptObject, format!("cannot list refs: {e}"))),
+            Err(e) => skips.push(Skip::new(
+                "refs",
+                SkipReason::CorruptObject,
+                format!("cannot list refs: {e}"),
+            )),
         }
         if let Ok(id) = self.repo.head_id() {
             named.push(("HEAD".into(), id.detach()));
@@ -227,8 +259,12 @@ impl Repo {
     /// Remote-tracking refs of `remote`, or of every remote when it has none (a URL).
     fn remote_tracking_tips(&self, remote: Option<&str>) -> Vec<ObjectId> {
         let collect = |prefix: &str| -> Vec<ObjectId> {
-            let Ok(platform) = self.repo.references() else { return Vec::new() };
-            let Ok(iter) = platform.prefixed(prefix) else { return Vec::new() };
+            let Ok(platform) = self.repo.references() else {
+                return Vec::new();
+            };
+            let Ok(iter) = platform.prefixed(prefix) else {
+                return Vec::new();
+            };
             iter.filter_map(Result::ok)
                 .filter_map(|mut r| r.peel_to_id().ok().map(|id| id.detach()))
                 .collect()
@@ -257,12 +293,24 @@ impl Repo {
             match peeled {
                 Ok((id, kind)) if seen.insert(id) => match kind {
                     gix::objs::Kind::Commit => out.push(Tip::Commit(id)),
-                    gix::objs::Kind::Tree => out.push(Tip::Other { name, id, is_tree: true }),
-                    gix::objs::Kind::Blob => out.push(Tip::Other { name, id, is_tree: false }),
+                    gix::objs::Kind::Tree => out.push(Tip::Other {
+                        name,
+                        id,
+                        is_tree: true,
+                    }),
+                    gix::objs::Kind::Blob => out.push(Tip::Other {
+                        name,
+                        id,
+                        is_tree: false,
+                    }),
                     gix::objs::Kind::Tag => {}
                 },
                 Ok(_) => {}
-                Err(e) => skips.push(Skip::new(name, SkipReason::CorruptObject, format!("cannot read {id}: {e}"))),
+                Err(e) => skips.push(Skip::new(
+                    name,
+                    SkipReason::CorruptObject,
+                    format!("cannot read {id}: {e}"),
+                )),
             }
         }
         out
@@ -302,9 +350,15 @@ impl Repo {
     /// `--all-objects`: blobs that no walked tree holds (force-pushed away, dropped stashes).
     fn add_unreachable(&self, h: &mut History) {
         let iter = match self.repo.objects.iter() {
-            Ok(it) => it.with_ordering(gix::odb::store::iter::Ordering::PackAscendingOffsetThenLooseLexicographical),
+            Ok(it) => it.with_ordering(
+                gix::odb::store::iter::Ordering::PackAscendingOffsetThenLooseLexicographical,
+            ),
             Err(e) => {
-                h.skips.push(Skip::new("objects", SkipReason::CorruptObject, format!("cannot list objects: {e}")));
+                h.skips.push(Skip::new(
+                    "objects",
+                    SkipReason::CorruptObject,
+                    format!("cannot list objects: {e}"),
+                ));
                 return;
             }
         };
@@ -312,7 +366,11 @@ impl Repo {
             let id = match id {
                 Ok(id) => id,
                 Err(e) => {
-                    h.skips.push(Skip::new("objects", SkipReason::CorruptObject, e.to_string()));
+                    h.skips.push(Skip::new(
+                        "objects",
+                        SkipReason::CorruptObject,
+                        e.to_string(),
+                    ));
                     continue;
                 }
             };
@@ -325,10 +383,22 @@ impl Repo {
                     let p = h.paths.len() as u32;
                     h.paths.push(BString::from(format!("(unreachable)/{id}")));
                     h.by_id.insert(id, h.blobs.len() as u32);
-                    h.blobs.push(HistBlob { id, first: Place { commit: NO_COMMIT, path: p }, other_places: 0, order: (0, 0) });
+                    h.blobs.push(HistBlob {
+                        id,
+                        first: Place {
+                            commit: NO_COMMIT,
+                            path: p,
+                        },
+                        other_places: 0,
+                        order: (0, 0),
+                    });
                 }
                 Ok(_) => {}
-                Err(e) => h.skips.push(Skip::new(format!("object {id}"), SkipReason::CorruptObject, e.to_string())),
+                Err(e) => h.skips.push(Skip::new(
+                    format!("object {id}"),
+                    SkipReason::CorruptObject,
+                    e.to_string(),
+                )),
             }
         }
     }
@@ -338,13 +408,17 @@ impl Repo {
     pub(crate) fn order_for_reading(&self, h: &mut History) {
         use gix::odb::pack::Find as _;
         let mut buf = Vec::new();
+        // Pack locations are only meaningful while packs stay loaded.
+        let mut odb = (*self.repo.objects).clone();
+        odb.prevent_pack_unload();
         for b in &mut h.blobs {
-            b.order = match self.repo.objects.location_by_oid(&b.id, &mut buf) {
+            b.order = match odb.location_by_oid(&b.id, &mut buf) {
                 Ok(Some(loc)) => (loc.pack_id, loc.pack_offset),
                 _ => (u32::MAX, 0),
             };
         }
-        h.blobs.sort_by(|a, b| a.order.cmp(&b.order).then(a.id.cmp(&b.id)));
+        h.blobs
+            .sort_by(|a, b| a.order.cmp(&b.order).then(a.id.cmp(&b.id)));
         for (i, b) in h.blobs.iter().enumerate() {
             h.by_id.insert(b.id, i as u32);
         }
@@ -362,7 +436,8 @@ struct Node {
 /// Indices of `nodes` with every parent before its children; among commits ready at the same
 /// time, the oldest (committer time, then id) first, so the order is deterministic.
 fn parents_first(nodes: &[Node]) -> Vec<usize> {
-    let index: HashMap<ObjectId, usize> = nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+    let index: HashMap<ObjectId, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     let mut pending = vec![0usize; nodes.len()];
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for (i, n) in nodes.iter().enumerate() {
@@ -401,7 +476,7 @@ struct Walker<'r> {
     repo: &'r Repo,
     h: History,
     seen_trees: HashSet<ObjectId, gix::hashtable::hash::Builder>,
-    path_ids: HashMap<BString, u32>,
+    path_ids: std::collections::HashMap<BString, u32>,
     /// (blob, path) pairs beyond the first place, to count distinct other paths.
     other: HashSet<(u32, u32)>,
     buf: Vec<u8>,
@@ -411,9 +486,12 @@ impl<'r> Walker<'r> {
     fn new(repo: &'r Repo, skips: Vec<Skip>) -> Walker<'r> {
         Walker {
             repo,
-            h: History { skips, ..History::default() },
+            h: History {
+                skips,
+                ..History::default()
+            },
             seen_trees: HashSet::default(),
-            path_ids: HashMap::default(),
+            path_ids: std::collections::HashMap::new(),
             other: HashSet::new(),
             buf: Vec::new(),
         }
@@ -429,7 +507,11 @@ impl<'r> Walker<'r> {
         let walk = match walk {
             Ok(w) => w,
             Err(e) => {
-                self.h.skips.push(Skip::new("history", SkipReason::CorruptObject, format!("cannot walk commits: {e}")));
+                self.h.skips.push(Skip::new(
+                    "history",
+                    SkipReason::CorruptObject,
+                    format!("cannot walk commits: {e}"),
+                ));
                 return Vec::new();
             }
         };
@@ -439,7 +521,11 @@ impl<'r> Walker<'r> {
                 Ok(i) => i,
                 Err(e) => {
                     // gix stops the walk at an unreadable commit; what was walked is scanned.
-                    self.h.skips.push(Skip::new("history", SkipReason::CorruptObject, format!("commit walk stopped: {e}")));
+                    self.h.skips.push(Skip::new(
+                        "history",
+                        SkipReason::CorruptObject,
+                        format!("commit walk stopped: {e}"),
+                    ));
                     break;
                 }
             };
@@ -451,7 +537,11 @@ impl<'r> Walker<'r> {
                     parents: c.parents().collect(),
                     time: c.committer().map(|s| s.seconds()).unwrap_or(0),
                 }),
-                Err(e) => self.h.skips.push(Skip::new(format!("commit {id}"), SkipReason::CorruptObject, e.to_string())),
+                Err(e) => self.h.skips.push(Skip::new(
+                    format!("commit {id}"),
+                    SkipReason::CorruptObject,
+                    e.to_string(),
+                )),
             }
         }
         nodes
@@ -501,7 +591,11 @@ impl<'r> Walker<'r> {
                         let e = match entry {
                             Ok(e) => e,
                             Err(err) => {
-                                self.h.skips.push(Skip::new(tree_label(&prefix, tid), SkipReason::CorruptObject, err.to_string()));
+                                self.h.skips.push(Skip::new(
+                                    tree_label(&prefix, tid),
+                                    SkipReason::CorruptObject,
+                                    err.to_string(),
+                                ));
                                 break;
                             }
                         };
@@ -520,7 +614,11 @@ impl<'r> Walker<'r> {
                     }
                 }
                 Err(err) => {
-                    self.h.skips.push(Skip::new(tree_label(&prefix, tid), SkipReason::CorruptObject, err.to_string()));
+                    self.h.skips.push(Skip::new(
+                        tree_label(&prefix, tid),
+                        SkipReason::CorruptObject,
+                        err.to_string(),
+                    ));
                     continue;
                 }
             }
@@ -531,6 +629,9 @@ impl<'r> Walker<'r> {
                     self.h.by_id.entry(id).or_insert(SEEDED);
                 }
             }
+            // Depth-first in tree order, so that of two paths in one commit the first in git's
+            // order is the first place.
+            subtrees.reverse();
             stack.append(&mut subtrees);
         }
     }
@@ -541,7 +642,9 @@ impl<'r> Walker<'r> {
             Some(SEEDED) => {}
             Some(i) => {
                 let first = &self.h.paths[self.h.blobs[i as usize].first.path as usize];
-                let same = first.len() == prefix.len() + name.len() && first.starts_with(prefix) && first.ends_with(name);
+                let same = first.len() == prefix.len() + name.len()
+                    && first.starts_with(prefix)
+                    && first.ends_with(name);
                 if !same {
                     let p = self.intern(prefix, name);
                     if self.other.insert((i, p)) {
@@ -552,7 +655,12 @@ impl<'r> Walker<'r> {
             None => {
                 let path = self.intern(prefix, name);
                 self.h.by_id.insert(id, self.h.blobs.len() as u32);
-                self.h.blobs.push(HistBlob { id, first: Place { commit, path }, other_places: 0, order: (0, 0) });
+                self.h.blobs.push(HistBlob {
+                    id,
+                    first: Place { commit, path },
+                    other_places: 0,
+                    order: (0, 0),
+                });
             }
         }
     }

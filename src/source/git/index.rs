@@ -27,7 +27,10 @@ impl Repo {
         let mut seen: HashMap<ObjectId, u32> = HashMap::default();
         for entry in index.entries() {
             use gix::index::entry::Mode;
-            if !(entry.mode == Mode::FILE || entry.mode == Mode::FILE_EXECUTABLE || entry.mode == Mode::SYMLINK) {
+            if !(entry.mode == Mode::FILE
+                || entry.mode == Mode::FILE_EXECUTABLE
+                || entry.mode == Mode::SYMLINK)
+            {
                 continue;
             }
             let path = entry.path(&index);
@@ -42,31 +45,45 @@ impl Repo {
 
     fn read_index(&self, index_file: Option<&Path>) -> Result<gix::index::File, GitError> {
         let path: PathBuf = match index_file {
-            Some(p) if p.is_relative() => self.workdir().map(|w| w.join(p)).unwrap_or_else(|| p.to_path_buf()),
+            Some(p) if p.is_relative() => self
+                .workdir()
+                .map(|w| w.join(p))
+                .unwrap_or_else(|| p.to_path_buf()),
             Some(p) => p.to_path_buf(),
             None => self.repo.index_path(),
         };
         if index_file.is_none() && !path.exists() {
             // A repository where nothing was ever staged.
-            return Ok(gix::index::File::from_state(gix::index::State::new(self.repo.object_hash()), path));
+            return Ok(gix::index::File::from_state(
+                gix::index::State::new(self.repo.object_hash()),
+                path,
+            ));
         }
-        gix::index::File::at(&path, self.repo.object_hash(), false, Default::default()).map_err(|e| GitError::Index {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })
+        gix::index::File::at(&path, self.repo.object_hash(), false, Default::default()).map_err(
+            |e| GitError::Index {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            },
+        )
     }
 
     /// Path -> blob of `HEAD`'s tree; empty when `HEAD` is unborn.
-    fn head_blobs(&self, skips: &mut Vec<Skip>) -> HashMap<BString, ObjectId> {
-        let mut out = HashMap::default();
-        let Ok(tree) = self.repo.head_tree_id() else { return out };
+    fn head_blobs(&self, skips: &mut Vec<Skip>) -> std::collections::HashMap<BString, ObjectId> {
+        let mut out = std::collections::HashMap::new();
+        let Ok(tree) = self.repo.head_tree_id() else {
+            return out;
+        };
         let mut buf = Vec::new();
         let mut stack = vec![(tree.detach(), BString::default())];
         while let Some((tid, prefix)) = stack.pop() {
             let iter = match self.repo.objects.find_tree_iter(&tid, &mut buf) {
                 Ok(it) => it,
                 Err(e) => {
-                    skips.push(Skip::new(format!("HEAD:{}", prefix.to_str_lossy()), SkipReason::CorruptObject, e.to_string()));
+                    skips.push(Skip::new(
+                        format!("HEAD:{}", prefix.to_str_lossy()),
+                        SkipReason::CorruptObject,
+                        e.to_string(),
+                    ));
                     continue;
                 }
             };
@@ -93,6 +110,14 @@ impl History {
         }
         let p = self.push_path(path);
         seen.insert(id, self.blobs.len() as u32);
-        self.blobs.push(HistBlob { id, first: Place { commit: NO_COMMIT, path: p }, other_places: 0, order: (0, 0) });
+        self.blobs.push(HistBlob {
+            id,
+            first: Place {
+                commit: NO_COMMIT,
+                path: p,
+            },
+            other_places: 0,
+            order: (0, 0),
+        });
     }
 }

@@ -85,16 +85,25 @@ pub enum Detected {
 /// and opens it isolated from the environment and from global configuration.
 pub fn detect(root: &Path) -> Detected {
     let dotgit = root.join(".git");
-    let looks_bare = root.join("HEAD").is_file() && root.join("objects").is_dir() && root.join("refs").is_dir();
+    let looks_bare =
+        root.join("HEAD").is_file() && root.join("objects").is_dir() && root.join("refs").is_dir();
     if std::fs::symlink_metadata(&dotgit).is_err() && !looks_bare {
         return Detected::None;
     }
     match Repo::open(root) {
         Ok(r) => Detected::Repo(Box::new(r)),
         Err(e) => {
-            let shown = if looks_bare { root.to_path_buf() } else { dotgit };
+            let shown = if looks_bare {
+                root.to_path_buf()
+            } else {
+                dotgit
+            };
             let path = crate::source::fs::display_path(&shown);
-            Detected::Broken(Skip::new(path, SkipReason::Other, format!("not a readable git repository, history not scanned: {e}")))
+            Detected::Broken(Skip::new(
+                path,
+                SkipReason::Other,
+                format!("not a readable git repository, history not scanned: {e}"),
+            ))
         }
     }
 }
@@ -107,7 +116,8 @@ impl Repo {
             path: crate::source::fs::display_path(path),
             message: e.to_string(),
         };
-        let repo = gix::open_opts(path, gix::open::Options::isolated()).map_err(|e| open_err(&e))?;
+        let repo =
+            gix::open_opts(path, gix::open::Options::isolated()).map_err(|e| open_err(&e))?;
         // Reading refs and HEAD proves the repository is usable, not only present.
         let _platform = repo.references().map_err(|e| open_err(&e))?;
         let shallow = match repo.shallow_commits() {
@@ -120,7 +130,11 @@ impl Repo {
             Err(e) => return Err(open_err(&e)),
         };
         let workdir = repo.workdir().map(Path::to_path_buf);
-        Ok(Repo { repo, workdir, shallow })
+        Ok(Repo {
+            repo,
+            workdir,
+            shallow,
+        })
     }
 
     /// The work tree root, `None` for a bare repository.
@@ -158,7 +172,13 @@ impl Repo {
     pub fn attribute<'a>(&self, history: &History, origins: impl Iterator<Item = &'a mut Origin>) {
         let mut cache: HashMap<u32, Option<Arc<CommitInfo>>> = HashMap::new();
         for origin in origins {
-            let Some(place) = origin.blob_id.as_deref().and_then(|hex| history.first_place(hex)) else { continue };
+            let Some(place) = origin
+                .blob_id
+                .as_deref()
+                .and_then(|hex| history.first_place(hex))
+            else {
+                continue;
+            };
             if place.commit == history::NO_COMMIT {
                 continue;
             }

@@ -40,7 +40,11 @@ impl Repo {
                     match repo.objects.find_blob(&b.id, &mut buf) {
                         Ok(blob) => f(&mut acc, &origin, Ok(blob.data)),
                         Err(e) => {
-                            let skip = Skip::new(origin.display_path(), SkipReason::CorruptObject, format!("blob {}: {e}", b.id));
+                            let skip = Skip::new(
+                                origin.display_path(),
+                                SkipReason::CorruptObject,
+                                format!("blob {}: {e}", b.id),
+                            );
                             f(&mut acc, &origin, Err(skip));
                         }
                     }
