@@ -24,7 +24,7 @@ if [ ! -d "$synth" ]; then
 fi
 self=$BENCH_DIR/leakscan.git
 rm -rf "$self"
-git clone -q --bare "$here" "$self"
+git clone -q --bare "$here" "$self" && git -C "$self" remote remove origin
 
 (cd "$here" && cargo build --release --quiet)
 bin=$here/target/release/leakscan
@@ -48,7 +48,8 @@ git -C "$work" -c user.name=Bench -c user.email=bench@example.com commit -qam "o
 new=$(git -C "$work" rev-parse HEAD)
 printf 'refs/heads/main %s refs/heads/main %s\n' "$new" "$head" > "$BENCH_DIR/prepush.stdin"
 cd "$work"
-hyperfine -N --warmup 2 --runs 15 \
-  --input "$BENCH_DIR/prepush.stdin" "$bin hook pre-push origin $synth" \
+# hyperfine 1.15 has no --input: the shell redirects (its spawn time is subtracted).
+hyperfine --warmup 2 --runs 15 \
+  "$bin hook pre-push origin $synth < $BENCH_DIR/prepush.stdin" \
   "$PEERS_BIN/betterleaks git --no-banner --log-opts=$head..$new --exit-code 0 ." \
   --export-markdown "$BENCH_DIR/prepush.md"
