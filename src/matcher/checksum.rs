@@ -27,9 +27,29 @@ pub fn verify(name: &str, secret: &[u8]) -> Option<bool> {
 /// GMP-order base62 digits, the alphabet GitHub and npm use for the checksum part.
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+/// Encodes `n` in base62 (GMP order), left-padded with `0` to `width` characters.
+pub fn base62(mut n: u64, width: usize) -> String {
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(BASE62[(n % 62) as usize]);
+        n /= 62;
+    }
+    while out.len() < width {
+        out.push(b'0');
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Builds a GitHub-style token (`<prefix>_` + 30 characters + checksum), for fixtures and tests.
+pub fn github_token(prefix: &str, random30: &str) -> String {
+    format!("{prefix}_{random30}{}", base62(u64::from(crc32fast::hash(random30.as_bytes())), 6))
+}
+
 /// `<prefix>_` + 30 base62 characters + the CRC32 (IEEE) of those 30 characters written as 6
 /// base62 digits, most significant first, left-padded with `0`. GitHub's `ghp_ gho_ ghu_ ghs_
-/// ghr_` tokens and npm's `npm_` tokens use this layout.
+/// ghr_` tokens and npm's `npm_` tokens use this layout. 62^6 > 2^32, so six digits always hold
+/// the whole CRC.
 fn github_crc32(secret: &[u8]) -> bool {
     let body = match secret.iter().rposition(|&b| b == b'_') {
         Some(i) => &secret[i + 1..],
@@ -39,14 +59,7 @@ fn github_crc32(secret: &[u8]) -> bool {
         return false;
     }
     let (random, check) = body.split_at(30);
-    let mut crc = crc32fast::hash(random);
-    let mut digits = [b'0'; 6];
-    for slot in digits.iter_mut().rev() {
-        *slot = BASE62[(crc % 62) as usize];
-        crc /= 62;
-    }
-    // 62^6 > 2^32, so six digits always hold the whole CRC.
-    digits == check
+    base62(u64::from(crc32fast::hash(random)), 6).as_bytes() == check
 }
 
 const BECH32_CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
@@ -176,21 +189,12 @@ mod tests {
 
     #[test]
     fn github_crc32_accepts_a_valid_token_and_rejects_a_changed_one() {
-        // Fake token built for this test: 30 random base62 characters plus their CRC32.
-        let good = b"ghp_Xq3vJ8mZk2LwR7tYb9Nc4Pd6Hs1Fg0Ae2zWx1vGe";
-        let random = &good[4..34];
-        let mut crc = crc32fast::hash(random);
-        let mut tail = [b'0'; 6];
-        for slot in tail.iter_mut().rev() {
-            *slot = super::BASE62[(crc % 62) as usize];
-            crc /= 62;
-        }
-        let mut token = good[..34].to_vec();
-        token.extend_from_slice(&tail);
-        assert_eq!(verify("github-crc32", &token), Some(true));
-        let last = token.len() - 1;
-        token[last] = if token[last] == b'a' { b'b' } else { b'a' };
-        assert_eq!(verify("github-crc32", &token), Some(false));
+        let token = super::github_token("ghp", "Zq3vK8mN2pL5rT9wX1yB4cD7fG0hJ6");
+        assert_eq!(verify("github-crc32", token.as_bytes()), Some(true));
+        let mut bad = token.into_bytes();
+        let last = bad.len() - 1;
+        bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+        assert_eq!(verify("github-crc32", &bad), Some(false));
     }
 
     #[test]

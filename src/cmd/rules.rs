@@ -1,0 +1,110 @@
+//! `leakscan rules list|check|test`.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::Write;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::cli::{RulesCommand, RulesListArgs};
+use crate::error::{Error, ExitStatus};
+use crate::rules::{self, selftest, ConfigSource, RuleSet};
+
+/// Runs a `rules` subcommand.
+pub fn run(cmd: RulesCommand) -> Result<u8, Error> {
+    match cmd {
+        RulesCommand::List(args) => list(&args),
+        RulesCommand::Check { files } => check(&files),
+        RulesCommand::Test(args) => test(&args),
+    }
+}
+
+fn load(args: &RulesListArgs) -> Result<RuleSet, Error> {
+    let source = match &args.config {
+        Some(p) => ConfigSource::File(p.clone()),
+        None => ConfigSource::None,
+    };
+    Ok(rules::load(&source)?.rules)
+}
+
+#[derive(Serialize)]
+struct RuleRow<'a> {
+    id: &'a str,
+    description: &'a str,
+    kind: rules::Kind,
+    severity: rules::Severity,
+    confidence: rules::Confidence,
+    keywords: &'a [String],
+    tags: &'a [String],
+    source: &'a str,
+}
+
+fn list(args: &RulesListArgs) -> Result<u8, Error> {
+    let set = load(args)?;
+    let rows: Vec<RuleRow> = set
+        .rules
+        .iter()
+        .map(|r| RuleRow {
+            id: &r.id,
+            description: &r.description,
+            kind: r.kind,
+            severity: r.severity,
+            confidence: r.confidence,
+            keywords: &r.keywords,
+            tags: &r.tags,
+            source: &r.source,
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    let res = if args.json {
+        serde_json::to_writer_pretty(&mut out, &rows).map_err(std::io::Error::from).and_then(|_| writeln!(out))
+    } else {
+        let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
+        rows.iter()
+            .try_for_each(|r| {
+                writeln!(out, "{:width$}  {:<8}  {:<8}  {:<6}  {}", r.id, format!("{:?}", r.kind).to_lowercase(), format!("{:?}", r.severity).to_lowercase(), format!("{:?}", r.confidence).to_lowercase(), r.description)
+            })
+            .and_then(|_| writeln!(out, "{} rules", rows.len()))
+    };
+    ignore_broken_pipe(res)?;
+    Ok(ExitStatus::Clean.code())
+}
+
+fn check(files: &[std::path::PathBuf]) -> Result<u8, Error> {
+    let mut problems = Vec::new();
+    for f in files {
+        let name = f.display().to_string();
+        match std::fs::read_to_string(f) {
+            Ok(text) => match rules::validate::check_file(&name, &text) {
+                Ok(n) => println!("{name}: {n} rules ok"),
+                Err(Error::ConfigMany(list)) => problems.extend(list),
+                Err(e) => problems.push(e.to_string()),
+            },
+            Err(e) => problems.push(format!("{name}: {e}")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(ExitStatus::Clean.code())
+    } else {
+        Err(Error::ConfigMany(problems))
+    }
+}
+
+fn test(args: &RulesListArgs) -> Result<u8, Error> {
+    let set = Arc::new(load(args)?);
+    let failures = selftest::run(set.clone());
+    let examples: usize = set.rules.iter().map(|r| r.examples.len() + r.counter_examples.len()).sum();
+    for f in &failures {
+        println!("FAIL {}: {}", f.rule, f.what);
+    }
+    println!("{} rules, {} examples and counter-examples: {} failure(s)", set.rules.len(), examples, failures.len());
+    Ok(if failures.is_empty() { ExitStatus::Clean.code() } else { ExitStatus::Leaks.code() })
+}
+
+/// Treats a closed pipe (`leakscan ... | head`) as success.
+pub fn ignore_broken_pipe(res: std::io::Result<()>) -> Result<(), Error> {
+    match res {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io { path: "<stdout>".into(), source: e }),
+        _ => Ok(()),
+    }
+}

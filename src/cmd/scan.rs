@@ -1,0 +1,213 @@
+//! `leakscan scan`: resolve settings, load rules, scan every source, report, compute the exit
+//! status.
+#![allow(clippy::print_stderr)]
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::cli::{ColorChoice, Format, ScanArgs};
+use crate::cmd::rules::ignore_broken_pipe;
+use crate::error::{Error, ExitStatus, Skip, SkipReason};
+use crate::progress::Progress;
+use crate::report::{json::Json, text::Text, Report, Reporter};
+use crate::rules::{self, ConfigSource, RuleSet};
+use crate::scan::{Output, ScanOptions, Scanner, WHOLE_LIMIT};
+use crate::settings::Settings;
+use crate::source::{classify, fs, ContentKind, Origin};
+
+/// Runs a scan and returns the exit code.
+pub fn run(args: &ScanArgs) -> Result<u8, Error> {
+    let started = Instant::now();
+    let settings = Settings::from_args(args)?;
+    let loaded = rules::load(&settings.config)?;
+    let mut notes = Vec::new();
+    if let ConfigSource::File(p) = &settings.config {
+        notes.push(format!("configuration: {}", p.display()));
+    }
+    let rules = Arc::new(loaded.rules);
+    let scanner = Scanner::new(
+        rules.clone(),
+        ScanOptions {
+            explain: settings.explain,
+            min_confidence: settings.min_confidence,
+        },
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", settings.threads)))?;
+    let mut out = pool.install(|| scan_sources(&settings, &scanner))?;
+    out.finish();
+    let report = Report {
+        findings: &out.findings,
+        dropped: &out.dropped,
+        skips: &out.skips,
+        stats: &out.stats,
+        elapsed: started.elapsed(),
+        redact: settings.redact,
+        rules: &rules,
+        notes: &notes,
+    };
+    emit(&settings, &report)?;
+    Ok(exit_code(&settings, &report))
+}
+
+/// 1 (or `--exit-code`) on findings, else 3 when something was not scanned, else 0.
+fn exit_code(settings: &Settings, report: &Report<'_>) -> u8 {
+    if !report.findings.is_empty() {
+        settings.exit_code
+    } else if report.incomplete() {
+        ExitStatus::Incomplete.code()
+    } else {
+        ExitStatus::Clean.code()
+    }
+}
+
+fn scan_sources(settings: &Settings, scanner: &Scanner) -> Result<Output, Error> {
+    let mut out = Output::default();
+    if settings.stdin {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::Io { path: PathBuf::from("-"), source: e })?;
+        scanner.scan_bytes(&Origin::file("-"), &buf, &mut out);
+        return Ok(out);
+    }
+    out.merge(scan_tree(settings, scanner));
+    Ok(out)
+}
+
+/// Walks the roots and scans every file in parallel; order is restored by `Output::finish`.
+pub fn scan_tree(settings: &Settings, scanner: &Scanner) -> Output {
+    let walk = fs::walk(&settings.roots, &settings.walk);
+    let total: u64 = walk.files.iter().map(|f| f.size).sum();
+    let progress = Progress::new(total, "files", settings.progress);
+    let parts: Vec<Output> = walk
+        .files
+        .par_iter()
+        .map(|entry| {
+            let o = scan_file(scanner, entry);
+            progress.inc(entry.size);
+            o
+        })
+        .collect();
+    progress.finish();
+    let mut out = Output {
+        skips: walk.skips,
+        ..Output::default()
+    };
+    for p in parts {
+        out.merge(p);
+    }
+    out
+}
+
+/// Scans one file: media files are skipped (an allowed skip), large files are read in chunks.
+pub fn scan_file(scanner: &Scanner, entry: &fs::FileEntry) -> Output {
+    let mut out = Output::default();
+    let origin = Origin::file(entry.display.clone());
+    let mut file = match fs::open(entry) {
+        Ok(f) => f,
+        Err(skip) => {
+            out.skips.push(skip);
+            return out;
+        }
+    };
+    if entry.size > WHOLE_LIMIT {
+        scanner.scan_reader(&origin, &mut file, &mut out);
+        return out;
+    }
+    let mut buf = Vec::with_capacity(entry.size as usize + 1);
+    if let Err(e) = file.read_to_end(&mut buf) {
+        out.skips.push(Skip::new(entry.display.clone(), SkipReason::Unreadable, e.to_string()));
+        return out;
+    }
+    if classify(&entry.display, &buf[..buf.len().min(64)]) == ContentKind::Media {
+        out.skips.push(Skip::new(entry.display.clone(), SkipReason::Media, "media files are not scanned"));
+        return out;
+    }
+    scanner.scan_bytes(&origin, &buf, &mut out);
+    out
+}
+
+fn color_choice(c: ColorChoice) -> anstream::ColorChoice {
+    match c {
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+    }
+}
+
+/// Writes the report where it was asked for, and the summary on standard error when the report
+/// itself is not text.
+fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
+    let is_text = settings.format == Format::Text;
+    let reporter: Box<dyn Reporter> = match settings.format {
+        Format::Text => Box::new(Text { summary: !settings.quiet }),
+        Format::Json => Box::new(Json),
+    };
+    match &settings.output {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| Error::Io { path: path.clone(), source: e })?;
+            let mut w = std::io::BufWriter::new(anstream::StripStream::new(file));
+            reporter
+                .write(report, &mut w)
+                .and_then(|_| w.flush())
+                .map_err(|e| Error::Io { path: path.clone(), source: e })?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let choice = match settings.color {
+                ColorChoice::Auto => anstream::AutoStream::choice(&stdout),
+                c => color_choice(c),
+            };
+            let mut w = std::io::BufWriter::new(anstream::AutoStream::new(stdout.lock(), choice));
+            ignore_broken_pipe(reporter.write(report, &mut w).and_then(|_| w.flush()))?;
+        }
+    }
+    if (!is_text || settings.output.is_some()) && !settings.quiet {
+        let stderr = std::io::stderr();
+        let choice = match settings.color {
+            ColorChoice::Auto => anstream::AutoStream::choice(&stderr),
+            c => color_choice(c),
+        };
+        let mut w = anstream::AutoStream::new(stderr.lock(), choice);
+        let _ = crate::report::text::write_summary(report, &mut w);
+    }
+    Ok(())
+}
+
+/// Convenience for tests and callers: scan a rule set over folders with default settings.
+pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
+    let scanner = Scanner::new(rules, ScanOptions::default());
+    let settings = Settings::from_args(&ScanArgs {
+        paths: roots.to_vec(),
+        format: Format::Json,
+        output: None,
+        no_redact: false,
+        min_confidence: crate::rules::Confidence::Medium,
+        explain: false,
+        exit_code: 1,
+        color: ColorChoice::Never,
+        quiet: true,
+        no_progress: true,
+        config: None,
+        no_repo_config: true,
+        threads: Some(1),
+        max_file_size: None,
+        no_ignore: false,
+    });
+    match settings {
+        Ok(s) => {
+            let mut o = scan_tree(&s, &scanner);
+            o.finish();
+            o
+        }
+        Err(_) => Output::default(),
+    }
+}

@@ -1,0 +1,207 @@
+//! [`Finding`]: the one type reporters consume, built from a matcher candidate, the buffer it
+//! was found in and that buffer's origin. Line and column are computed here, for confirmed
+//! candidates only.
+
+use crate::fingerprint;
+use crate::matcher::Candidate;
+use crate::redact::{mask_in_bytes, Secret};
+use crate::rules::{Confidence, Kind, Rule, Severity};
+use crate::source::Origin;
+
+/// A reported (or, with `--explain`, a dropped) match.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Rule id.
+    pub rule_id: String,
+    /// Rule description.
+    pub description: String,
+    /// Secret or internal marker.
+    pub kind: Kind,
+    /// Severity.
+    pub severity: Severity,
+    /// Confidence.
+    pub confidence: Confidence,
+    /// Rule tags.
+    pub tags: Vec<String>,
+    /// Where.
+    pub origin: Origin,
+    /// 1-based line of the secret's start.
+    pub line: usize,
+    /// 1-based column (characters) of the secret's start.
+    pub column: usize,
+    /// 1-based line of the secret's end.
+    pub end_line: usize,
+    /// Column just after the secret's last character.
+    pub end_column: usize,
+    /// Byte offset of the secret in the file (or member).
+    pub offset: u64,
+    /// True when the buffer is binary: the byte offset is the meaningful location.
+    pub binary: bool,
+    /// The secret; `None` for path rules, which report a whole file.
+    pub secret: Option<Secret>,
+    /// The line of the finding with the secret masked; never holds the secret.
+    pub snippet: String,
+    /// `leakscan/v1` fingerprint.
+    pub fingerprint: String,
+    /// With `--explain`: why the candidate was dropped.
+    pub dropped: Option<String>,
+}
+
+impl Finding {
+    /// Hex SHA-256 of the secret, if any.
+    pub fn secret_sha256(&self) -> Option<String> {
+        self.secret.as_ref().map(Secret::sha256)
+    }
+
+    /// The order of findings in every output: path, members, commit, offset, rule.
+    pub fn sort_key(&self) -> (String, Option<String>, u64, &str, usize) {
+        (
+            self.origin.display_path(),
+            self.origin.commit.as_ref().map(|c| c.id.clone()),
+            self.offset,
+            self.rule_id.as_str(),
+            self.end_column,
+        )
+    }
+
+    /// A finding for a path rule: the file itself.
+    pub fn for_path(rule: &Rule, origin: &Origin) -> Finding {
+        let fp = fingerprint::compute(&rule.id, &origin.display_path(), "");
+        Finding {
+            rule_id: rule.id.clone(),
+            description: rule.description.clone(),
+            kind: rule.kind,
+            severity: rule.severity,
+            confidence: rule.confidence,
+            tags: rule.tags.clone(),
+            origin: origin.clone(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            offset: 0,
+            binary: false,
+            secret: None,
+            snippet: String::new(),
+            fingerprint: fp,
+            dropped: None,
+        }
+    }
+}
+
+/// Where a buffer sits in its file: chunks of large files start past line 1.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Base {
+    /// Bytes before the buffer.
+    pub offset: u64,
+    /// Newlines before the buffer.
+    pub lines: usize,
+}
+
+/// Turns candidates of one buffer into findings, computing locations incrementally.
+pub struct Builder<'a> {
+    buf: &'a [u8],
+    base: Base,
+    binary: bool,
+    // Incremental newline count: offset counted up to, and lines seen before it.
+    counted_to: usize,
+    lines_before: usize,
+}
+
+impl<'a> Builder<'a> {
+    /// A builder over `buf`.
+    pub fn new(buf: &'a [u8], base: Base) -> Builder<'a> {
+        Builder {
+            buf,
+            base,
+            binary: crate::source::is_binary(buf),
+            counted_to: 0,
+            lines_before: 0,
+        }
+    }
+
+    fn line_at(&mut self, offset: usize) -> usize {
+        if offset < self.counted_to {
+            self.counted_to = 0;
+            self.lines_before = 0;
+        }
+        self.lines_before += memchr::memchr_iter(b'\n', &self.buf[self.counted_to..offset]).count();
+        self.counted_to = offset;
+        self.base.lines + self.lines_before + 1
+    }
+
+    fn column_at(&self, offset: usize) -> usize {
+        let ls = memchr::memrchr(b'\n', &self.buf[..offset]).map_or(0, |p| p + 1);
+        char_count(&self.buf[ls..offset]) + 1
+    }
+
+    /// Builds the finding for candidate `c` of `rule` (candidates in offset order are cheapest).
+    pub fn build(&mut self, rule: &Rule, origin: &Origin, c: &Candidate) -> Finding {
+        let secret = Secret::new(&self.buf[c.secret_start..c.secret_end]);
+        let line = self.line_at(c.secret_start);
+        let column = self.column_at(c.secret_start);
+        let end_line = line + memchr::memchr_iter(b'\n', &self.buf[c.secret_start..c.secret_end]).count();
+        let end_column = self.column_at(c.secret_end);
+        let snippet = self.snippet(c.secret_start, c.secret_end, &secret);
+        let sha = secret.sha256();
+        Finding {
+            rule_id: rule.id.clone(),
+            description: rule.description.clone(),
+            kind: rule.kind,
+            severity: rule.severity,
+            confidence: rule.confidence,
+            tags: rule.tags.clone(),
+            origin: origin.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+            offset: self.base.offset + c.secret_start as u64,
+            binary: self.binary,
+            fingerprint: fingerprint::compute(&rule.id, &origin.display_path(), &sha),
+            secret: Some(secret),
+            snippet,
+            dropped: c.dropped.as_ref().map(ToString::to_string),
+        }
+    }
+
+    /// The line holding the secret's start, the secret masked, at most ~160 characters.
+    fn snippet(&self, ss: usize, se: usize, secret: &Secret) -> String {
+        const HALF: usize = 60;
+        let buf = self.buf;
+        let lo = ss.saturating_sub(HALF * 4);
+        let ls = memchr::memrchr(b'\n', &buf[lo..ss]).map_or(lo, |p| lo + p + 1);
+        let hi = (ss + HALF * 4).min(buf.len()).max(ss);
+        let le = memchr::memchr(b'\n', &buf[ss..hi]).map_or(hi, |p| ss + p);
+        let in_line_end = se.min(le);
+        let masked = mask_in_bytes(&buf[ls..le], ss - ls, in_line_end - ls, secret);
+        let text: String = masked
+            .chars()
+            .map(|ch| if ch.is_control() && ch != '\t' { '.' } else { ch })
+            .collect();
+        let text = text.trim();
+        if text.chars().count() <= 160 {
+            return text.to_string();
+        }
+        // Keep a window around the masked secret.
+        let chars: Vec<char> = text.chars().collect();
+        let at = char_count(&buf[ls..ss]).min(chars.len());
+        let start = at.saturating_sub(HALF);
+        let end = (at + 100).min(chars.len());
+        let mut s: String = chars[start..end].iter().collect();
+        if start > 0 {
+            s.insert(0, '…');
+        }
+        if end < chars.len() {
+            s.push('…');
+        }
+        s
+    }
+}
+
+fn char_count(bytes: &[u8]) -> usize {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.chars().count(),
+        Err(_) => String::from_utf8_lossy(bytes).chars().count(),
+    }
+}

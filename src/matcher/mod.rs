@@ -1,0 +1,288 @@
+//! The matcher: built once from a [`RuleSet`], shared by all threads; bytes in, candidate
+//! matches out. It never opens a file and knows nothing of git.
+//!
+//! Two stages: the [`prefilter`] finds keywords and the windows where rules may match; only
+//! those rules' regexes run, in those windows. Each regex match then passes the filters in a
+//! fixed order (entropy, checksum, rule and global allowlists, placeholders, identifiers, the
+//! inline allow comment), and a lower-confidence candidate overlapping a higher-confidence one
+//! is dropped. With `explain`, dropped candidates are returned too, with the filter that
+//! dropped them.
+
+pub mod allow;
+pub mod checksum;
+pub mod entropy;
+pub mod prefilter;
+
+use std::fmt;
+use std::sync::Arc;
+
+use regex::bytes::Regex;
+
+use crate::rules::{Confidence, Rule, RuleSet, SecretGroup};
+use prefilter::Prefilter;
+
+/// Why a candidate was dropped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dropped {
+    /// Entropy of the secret below the rule's minimum.
+    Entropy { got: f64, min: f64 },
+    /// The checksum did not verify.
+    Checksum(String),
+    /// A rule `allow-secrets` regex matched.
+    AllowSecret(String),
+    /// A rule `allow-lines` regex matched.
+    AllowLine(String),
+    /// A stop word occurs in the secret.
+    Stopword(String),
+    /// The secret looks like a placeholder.
+    Placeholder(&'static str),
+    /// The secret is an ordinary identifier (generic rules only).
+    Identifier,
+    /// The line carries `leakscan:allow`.
+    InlineAllow,
+    /// The global allowlist matched.
+    GlobalAllow(&'static str),
+    /// The path is excluded for this rule by `allow-paths`.
+    AllowPath,
+    /// A more confident rule matched the same secret.
+    Overlap(String),
+    /// The capture group holding the secret did not take part in the match.
+    EmptySecret,
+}
+
+impl fmt::Display for Dropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Dropped::Entropy { got, min } => write!(f, "entropy {got:.2} below {min:.2}"),
+            Dropped::Checksum(n) => write!(f, "checksum {n} does not verify"),
+            Dropped::AllowSecret(r) => write!(f, "allow-secrets /{r}/"),
+            Dropped::AllowLine(r) => write!(f, "allow-lines /{r}/"),
+            Dropped::Stopword(w) => write!(f, "stop word '{w}'"),
+            Dropped::Placeholder(why) => write!(f, "placeholder ({why})"),
+            Dropped::Identifier => f.write_str("ordinary identifier or word"),
+            Dropped::InlineAllow => f.write_str("inline leakscan:allow"),
+            Dropped::GlobalAllow(what) => write!(f, "global allowlist ({what})"),
+            Dropped::AllowPath => f.write_str("allow-paths"),
+            Dropped::Overlap(id) => write!(f, "overlaps a finding of '{id}'"),
+            Dropped::EmptySecret => f.write_str("secret group did not match"),
+        }
+    }
+}
+
+/// A regex match of a rule, with the filter verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// Index of the rule in the rule set.
+    pub rule: usize,
+    /// Whole match, byte offsets.
+    pub start: usize,
+    /// End of the whole match (exclusive).
+    pub end: usize,
+    /// The secret, byte offsets.
+    pub secret_start: usize,
+    /// End of the secret (exclusive).
+    pub secret_end: usize,
+    /// `None` when kept; the reason when dropped.
+    pub dropped: Option<Dropped>,
+}
+
+/// Compiled matcher over a rule set.
+#[derive(Debug)]
+pub struct Matcher {
+    rules: Arc<RuleSet>,
+    prefilter: Prefilter,
+    path_rules: Vec<usize>,
+}
+
+impl Matcher {
+    /// Builds the keyword automaton; regexes compile on first use.
+    pub fn new(rules: Arc<RuleSet>) -> Matcher {
+        let prefilter = Prefilter::new(&rules);
+        let path_rules = rules
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_path_rule())
+            .map(|(i, _)| i)
+            .collect();
+        Matcher {
+            rules,
+            prefilter,
+            path_rules,
+        }
+    }
+
+    /// The rule set.
+    pub fn rules(&self) -> &Arc<RuleSet> {
+        &self.rules
+    }
+
+    /// True when the global allowlist excludes this path from scanning.
+    pub fn path_allowed(&self, path: &str) -> bool {
+        self.rules.allow.paths.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    /// Path rules that match `path`: each reports the file itself.
+    pub fn path_matches(&self, path: &str) -> Vec<usize> {
+        self.path_rules
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let r = &self.rules.rules[i];
+                r.paths.as_ref().is_some_and(|g| g.is_match(path))
+                    && !r.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
+            })
+            .collect()
+    }
+
+    /// Candidates of every regex rule in `buf`, sorted by offset then rule. `path` is what
+    /// path filters see. With `explain`, dropped candidates are included with their reason.
+    pub fn scan(&self, buf: &[u8], path: &str, explain: bool) -> Vec<Candidate> {
+        let rules = &self.rules.rules;
+        let windows = self.prefilter.windows(buf, |r| rules[r as usize].multiline);
+        let mut out = Vec::new();
+        let mut current: Option<(u32, bool)> = None;
+        let mut locs = None;
+        for w in windows {
+            let rule = &rules[w.rule as usize];
+            let applies = match current {
+                Some((r, a)) if r == w.rule => a,
+                _ => {
+                    let a = applies_to(rule, path);
+                    current = Some((w.rule, a));
+                    locs = None;
+                    a
+                }
+            };
+            if !applies {
+                continue;
+            }
+            let Some(re) = rule.regex.as_ref().and_then(|r| r.get()) else { continue };
+            let locs = locs.get_or_insert_with(|| re.capture_locations());
+            let hay = &buf[..w.end];
+            let mut at = w.start;
+            while at <= hay.len() {
+                let Some(m) = re.captures_read_at(locs, hay, at) else { break };
+                let (ms, me) = (m.start(), m.end());
+                at = if me > ms { me } else { me + 1 };
+                let (ss, se) = match secret_span(re, locs, &rule.secret_group, ms, me) {
+                    Some(span) => span,
+                    None => {
+                        if explain {
+                            out.push(Candidate { rule: w.rule as usize, start: ms, end: me, secret_start: ms, secret_end: me, dropped: Some(Dropped::EmptySecret) });
+                        }
+                        continue;
+                    }
+                };
+                let dropped = self.filter(rule, buf, ms, me, &buf[ss..se]);
+                if dropped.is_none() || explain {
+                    out.push(Candidate { rule: w.rule as usize, start: ms, end: me, secret_start: ss, secret_end: se, dropped });
+                }
+            }
+        }
+        suppress_overlaps(&mut out, rules);
+        out.sort_by(|a, b| (a.secret_start, a.secret_end, a.rule).cmp(&(b.secret_start, b.secret_end, b.rule)));
+        if !explain {
+            out.retain(|c| c.dropped.is_none());
+        }
+        out
+    }
+
+    fn filter(&self, rule: &Rule, buf: &[u8], ms: usize, me: usize, secret: &[u8]) -> Option<Dropped> {
+        if let Some(min) = rule.entropy {
+            let got = entropy::shannon(secret);
+            if got < min {
+                return Some(Dropped::Entropy { got, min });
+            }
+        }
+        if let Some(name) = &rule.checksum {
+            if checksum::verify(name, secret) != Some(true) {
+                return Some(Dropped::Checksum(name.clone()));
+            }
+        }
+        if let Some(r) = rule.allow_secrets.iter().find(|r| r.get().is_some_and(|re| re.is_match(secret))) {
+            return Some(Dropped::AllowSecret(r.as_str().to_string()));
+        }
+        if let Some(w) = allow::stopword(secret, &rule.stopwords) {
+            return Some(Dropped::Stopword(w.to_string()));
+        }
+        if rule.placeholders {
+            if let Some(why) = allow::placeholder(secret) {
+                return Some(Dropped::Placeholder(why));
+            }
+        }
+        if rule.confidence == Confidence::Low && allow::is_identifier_like(secret) {
+            return Some(Dropped::Identifier);
+        }
+        let line = line_of(buf, ms, me);
+        if let Some(r) = rule.allow_lines.iter().find(|r| r.get().is_some_and(|re| re.is_match(line))) {
+            return Some(Dropped::AllowLine(r.as_str().to_string()));
+        }
+        if allow::has_inline_allow(line) {
+            return Some(Dropped::InlineAllow);
+        }
+        let g = &self.rules.allow;
+        if g.secrets.iter().any(|r| r.get().is_some_and(|re| re.is_match(secret))) {
+            return Some(Dropped::GlobalAllow("secrets"));
+        }
+        if g.lines.iter().any(|r| r.get().is_some_and(|re| re.is_match(line))) {
+            return Some(Dropped::GlobalAllow("lines"));
+        }
+        if allow::stopword(secret, &g.stopwords).is_some() {
+            return Some(Dropped::GlobalAllow("stopwords"));
+        }
+        None
+    }
+}
+
+fn applies_to(rule: &Rule, path: &str) -> bool {
+    rule.paths.as_ref().is_none_or(|g| g.is_match(path)) && !rule.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
+}
+
+/// The byte span of the secret within a match.
+fn secret_span(re: &Regex, locs: &regex::bytes::CaptureLocations, group: &SecretGroup, ms: usize, me: usize) -> Option<(usize, usize)> {
+    let index = match group {
+        SecretGroup::Index(i) => Some(*i),
+        SecretGroup::Name(n) => re.capture_names().position(|c| c == Some(n.as_str())),
+        SecretGroup::Auto => match re.capture_names().position(|c| c == Some("secret")) {
+            Some(i) => Some(i),
+            None if locs.len() > 1 => {
+                // The first group that took part, as gitleaks does when no group is named.
+                return (1..locs.len()).find_map(|i| locs.get(i).filter(|(s, e)| e > s)).or(Some((ms, me)));
+            }
+            None => Some(0),
+        },
+    };
+    let (s, e) = locs.get(index?)?;
+    (e > s).then_some((s, e))
+}
+
+/// The line(s) holding `start..end`, capped on long lines.
+pub fn line_of(buf: &[u8], start: usize, end: usize) -> &[u8] {
+    let lo = start.saturating_sub(prefilter::WINDOW_CAP);
+    let ls = memchr::memrchr(b'\n', &buf[lo..start]).map_or(lo, |p| lo + p + 1);
+    let hi = end.saturating_add(prefilter::WINDOW_CAP).min(buf.len());
+    let le = memchr::memchr(b'\n', &buf[end..hi]).map_or(hi, |p| end + p);
+    &buf[ls..le]
+}
+
+/// Drops kept candidates whose secret overlaps a kept candidate of higher confidence.
+fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
+    let kept: Vec<(usize, usize, Confidence, usize)> = cands
+        .iter()
+        .filter(|c| c.dropped.is_none())
+        .map(|c| (c.secret_start, c.secret_end, rules[c.rule].confidence, c.rule))
+        .collect();
+    if kept.len() < 2 || kept.len() > 10_000 {
+        return;
+    }
+    for c in cands.iter_mut().filter(|c| c.dropped.is_none()) {
+        let mine = rules[c.rule].confidence;
+        if let Some(&(_, _, _, other)) = kept
+            .iter()
+            .find(|(s, e, conf, _)| *conf > mine && *s < c.secret_end && c.secret_start < *e)
+        {
+            c.dropped = Some(Dropped::Overlap(rules[other].id.clone()));
+        }
+    }
+}

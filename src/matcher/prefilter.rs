@@ -1,0 +1,122 @@
+//! One Aho-Corasick automaton over the keywords of all rules, and the windows of a buffer in
+//! which each candidate rule must run its regex.
+//!
+//! Keywords are matched ASCII case-insensitively with overlapping semantics, so a keyword that
+//! overlaps another (`api` inside `api_key`) is still seen. A rule's regex then runs only over
+//! the lines holding its keywords, which is what keeps the common keywords cheap on large files.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::rules::RuleSet;
+
+/// How far a window reaches either side of a keyword on one long line (minified code).
+pub const WINDOW_CAP: usize = 4096;
+/// How far a multiline rule's window reaches past its keyword.
+pub const MULTILINE_SPAN: usize = 64 * 1024;
+
+/// Keyword automaton and the rules behind each keyword.
+#[derive(Debug)]
+pub struct Prefilter {
+    ac: Option<AhoCorasick>,
+    rules_of: Vec<Vec<u32>>,
+    n_rules: usize,
+    /// Regex rules without keywords: they run on every buffer.
+    pub always: Vec<u32>,
+}
+
+/// A byte range of the buffer in which a rule's regex runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Window {
+    /// The rule index.
+    pub rule: u32,
+    /// Start offset.
+    pub start: usize,
+    /// End offset (exclusive).
+    pub end: usize,
+}
+
+impl Prefilter {
+    /// Builds the automaton for the rules of `set` that have a regex.
+    pub fn new(set: &RuleSet) -> Prefilter {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut rules_of: Vec<Vec<u32>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, rule) in set.rules.iter().enumerate() {
+            if rule.regex.is_none() {
+                continue;
+            }
+            if rule.keywords.is_empty() {
+                always.push(i as u32);
+            }
+            for k in &rule.keywords {
+                match keywords.iter().position(|x| x == k) {
+                    Some(p) => rules_of[p].push(i as u32),
+                    None => {
+                        keywords.push(k.clone());
+                        rules_of.push(vec![i as u32]);
+                    }
+                }
+            }
+        }
+        let ac = if keywords.is_empty() {
+            None
+        } else {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&keywords)
+                .ok()
+        };
+        Prefilter { ac, rules_of, n_rules: set.rules.len(), always }
+    }
+
+    /// The windows of `buf` in which each rule must run, sorted by rule then offset, merged.
+    pub fn windows(&self, buf: &[u8], multiline: impl Fn(u32) -> bool) -> Vec<Window> {
+        let mut out: Vec<Window> = self
+            .always
+            .iter()
+            .map(|&rule| Window { rule, start: 0, end: buf.len() })
+            .collect();
+        let Some(ac) = &self.ac else { return out };
+        // The end of the last window pushed per rule, to merge the many hits of one line
+        // cheaply; allocated on the first hit, so a buffer without keywords costs nothing.
+        let mut last_end: Vec<usize> = Vec::new();
+        for m in ac.find_overlapping_iter(buf) {
+            if last_end.is_empty() {
+                last_end = vec![0; self.n_rules];
+            }
+            for &rule in &self.rules_of[m.pattern().as_usize()] {
+                let slot = &mut last_end[rule as usize];
+                if *slot > 0 && m.end() <= *slot {
+                    continue;
+                }
+                let (start, end) = window_around(buf, m.start(), m.end(), multiline(rule));
+                *slot = end.max(1);
+                out.push(Window { rule, start, end });
+            }
+        }
+        out.sort_unstable();
+        let mut merged: Vec<Window> = Vec::with_capacity(out.len());
+        for w in out {
+            match merged.last_mut() {
+                Some(prev) if prev.rule == w.rule && w.start <= prev.end => prev.end = prev.end.max(w.end),
+                _ => merged.push(w),
+            }
+        }
+        merged
+    }
+}
+
+/// The line(s) around a keyword at `start..end`, capped on long lines.
+fn window_around(buf: &[u8], start: usize, end: usize, multiline: bool) -> (usize, usize) {
+    let lo = start.saturating_sub(WINDOW_CAP);
+    let ws = memchr::memrchr(b'\n', &buf[lo..start]).map_or(lo, |p| lo + p + 1);
+    let reach = if multiline { MULTILINE_SPAN } else { WINDOW_CAP };
+    let hi = end.saturating_add(reach).min(buf.len());
+    let we = if multiline {
+        hi
+    } else {
+        memchr::memchr(b'\n', &buf[end..hi]).map_or(hi, |p| end + p)
+    };
+    (ws, we)
+}

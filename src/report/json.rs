@@ -1,0 +1,162 @@
+//! The JSON report. Its schema is stable and documented here and in the README; wire structs
+//! are kept apart from domain types so that an internal refactor cannot change the output.
+//!
+//! ```text
+//! {
+//!   "version": 1,                       // schema version
+//!   "tool": { "name": "leakscan", "version": "0.1.0" },
+//!   "findings": [ {
+//!     "rule_id", "description", "kind" ("secret"|"internal"), "severity", "confidence", "tags",
+//!     "path",          // file path relative to the scan root (the archive for members)
+//!     "members",       // members inside archives / source maps, outermost first ([] if none)
+//!     "location",      // "path!member!member"
+//!     "line", "column", "end_line", "end_column",   // 1-based; end_column is after the last char
+//!     "offset",        // byte offset of the secret in its file or member
+//!     "binary",        // true: the file is binary, the offset is the meaningful location
+//!     "match",         // the secret, redacted unless --no-redact; null for path rules
+//!     "redacted",      // whether "match" is redacted
+//!     "secret_sha256", // hex SHA-256 of the secret; null for path rules
+//!     "fingerprint",   // leakscan/v1 fingerprint (see src/fingerprint.rs)
+//!     "snippet",       // the line with the secret masked
+//!     "commit",        // null for tree scans; else { id, author_name, author_email, date, summary, at_or_before }
+//!     "blob_id",       // git blob id for history findings, else null
+//!     "other_places",  // other (commit, path) places holding the same blob
+//!     "decoded",       // null, or { encoding, line, column } of the encoded span
+//!     "dropped"        // only with --explain, on entries of "dropped": the filter that dropped it
+//!   } ],
+//!   "dropped": [ ... ],                 // only with --explain
+//!   "skipped": [ { "path", "reason", "detail", "allowed" } ],
+//!   "summary": { "files", "bytes", "findings", "by_rule": {id: n}, "skipped", "incomplete", "elapsed_ms" }
+//! }
+//! ```
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Report, Reporter};
+use crate::error::Skip;
+use crate::finding::Finding;
+use crate::source::{CommitInfo, Decoded};
+
+/// The JSON reporter.
+pub struct Json;
+
+#[derive(Serialize)]
+struct Wire<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<WireFinding<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dropped: Option<Vec<WireFinding<'a>>>,
+    skipped: &'a [Skip],
+    summary: Summary<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+/// One finding on the wire.
+#[derive(Serialize)]
+pub struct WireFinding<'a> {
+    rule_id: &'a str,
+    description: &'a str,
+    kind: crate::rules::Kind,
+    severity: crate::rules::Severity,
+    confidence: crate::rules::Confidence,
+    tags: &'a [String],
+    path: &'a str,
+    members: &'a [String],
+    location: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    offset: u64,
+    binary: bool,
+    #[serde(rename = "match")]
+    matched: Option<String>,
+    redacted: bool,
+    secret_sha256: Option<String>,
+    fingerprint: &'a str,
+    snippet: &'a str,
+    commit: Option<&'a CommitInfo>,
+    blob_id: Option<&'a str>,
+    other_places: usize,
+    decoded: Option<&'a Decoded>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dropped: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    files: u64,
+    bytes: u64,
+    findings: usize,
+    by_rule: BTreeMap<&'a str, usize>,
+    skipped: usize,
+    incomplete: bool,
+    elapsed_ms: u128,
+}
+
+/// The wire form of one finding (shared with other JSON-based formats).
+pub fn wire<'a>(report: &Report<'_>, f: &'a Finding) -> WireFinding<'a> {
+    WireFinding {
+        rule_id: &f.rule_id,
+        description: &f.description,
+        kind: f.kind,
+        severity: f.severity,
+        confidence: f.confidence,
+        tags: &f.tags,
+        path: &f.origin.path,
+        members: &f.origin.members,
+        location: f.origin.display_path(),
+        line: f.line,
+        column: f.column,
+        end_line: f.end_line,
+        end_column: f.end_column,
+        offset: f.offset,
+        binary: f.binary,
+        matched: report.secret_text(f),
+        redacted: report.redact,
+        secret_sha256: f.secret_sha256(),
+        fingerprint: &f.fingerprint,
+        snippet: &f.snippet,
+        commit: f.origin.commit.as_deref(),
+        blob_id: f.origin.blob_id.as_deref(),
+        other_places: f.origin.other_places,
+        decoded: f.origin.decoded.as_ref(),
+        dropped: f.dropped.as_deref(),
+    }
+}
+
+impl Reporter for Json {
+    fn write(&self, report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
+        let explain = !report.dropped.is_empty();
+        let wire_doc = Wire {
+            version: 1,
+            tool: Tool {
+                name: "leakscan",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            findings: report.findings.iter().map(|f| wire(report, f)).collect(),
+            dropped: explain.then(|| report.dropped.iter().map(|f| wire(report, f)).collect()),
+            skipped: report.skips,
+            summary: Summary {
+                files: report.stats.files,
+                bytes: report.stats.bytes,
+                findings: report.findings.len(),
+                by_rule: report.by_rule(),
+                skipped: report.skips.len(),
+                incomplete: report.incomplete(),
+                elapsed_ms: report.elapsed.as_millis(),
+            },
+        };
+        serde_json::to_writer_pretty(&mut *w, &wire_doc)?;
+        writeln!(w)
+    }
+}

@@ -1,0 +1,20 @@
+//! The built-in pack: one `include_str!` per `rules/*.toml`, listed explicitly so that an edited
+//! or added file always rebuilds the binary (a directory include can miss new files).
+
+/// `(name, TOML text)` of every file of the built-in pack, in load order.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("rules/ai.toml", include_str!("../../rules/ai.toml")),
+    ("rules/cicd.toml", include_str!("../../rules/cicd.toml")),
+    ("rules/cloud-aws.toml", include_str!("../../rules/cloud-aws.toml")),
+    ("rules/cloud-azure.toml", include_str!("../../rules/cloud-azure.toml")),
+    ("rules/cloud-gcp.toml", include_str!("../../rules/cloud-gcp.toml")),
+    ("rules/cloud.toml", include_str!("../../rules/cloud.toml")),
+    ("rules/datastores.toml", include_str!("../../rules/datastores.toml")),
+    ("rules/generic.toml", include_str!("../../rules/generic.toml")),
+    ("rules/messaging.toml", include_str!("../../rules/messaging.toml")),
+    ("rules/observability.toml", include_str!("../../rules/observability.toml")),
+    ("rules/payments.toml", include_str!("../../rules/payments.toml")),
+    ("rules/private-keys.toml", include_str!("../../rules/private-keys.toml")),
+    ("rules/registries.toml", include_str!("../../rules/registries.toml")),
+    ("rules/vcs.toml", include_str!("../../rules/vcs.toml")),
+];

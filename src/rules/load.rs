@@ -1,0 +1,160 @@
+//! Reads rule files and merges the built-in pack with a user configuration.
+//!
+//! Precedence of configuration files: `--config` > `LEAKSCAN_CONFIG` > `.leakscan.toml` at the
+//! scan root > none. A user file may keep or drop the built-in pack (`[extend] builtin`),
+//! disable built-in rules by id, pull in more rule files, replace a built-in rule by defining
+//! one with the same id, and add rules.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::model::FileDef;
+use super::validate::{build_rule, build_allow, Problems};
+use super::{builtin, Rule, RuleSet};
+use crate::error::Error;
+
+/// Where the user configuration comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// No user configuration: the built-in pack only.
+    None,
+    /// A file given on the command line, in the environment, or found at the scan root.
+    File(PathBuf),
+}
+
+/// A loaded configuration: the rules and the file they came from.
+#[derive(Debug)]
+pub struct LoadedConfig {
+    /// The rules to scan with.
+    pub rules: RuleSet,
+    /// The user configuration file, if any (never reported as a finding).
+    pub path: Option<PathBuf>,
+}
+
+/// Parses TOML text into the file model, locating syntax errors as `file:line:column`.
+pub fn parse_file(name: &str, text: &str) -> Result<FileDef, Error> {
+    toml::from_str::<FileDef>(text).map_err(|e| Error::Config(toml_error(name, text, &e)))
+}
+
+/// Formats a TOML error as `file:line:column: message`.
+pub fn toml_error(name: &str, text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let (line, col) = line_col(text, span.start);
+            format!("{name}:{line}:{col}: {}", e.message().trim_end())
+        }
+        None => format!("{name}: {}", e.message().trim_end()),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, col)
+}
+
+/// The built-in pack, compiled lazily.
+pub fn builtin_rules() -> Result<Vec<Rule>, Error> {
+    let mut problems = Problems::default();
+    let mut rules = Vec::new();
+    for (name, text) in builtin::BUILTIN {
+        let label = format!("builtin:{name}");
+        let def = parse_file(&label, text)?;
+        for r in def.rules {
+            if let Some(rule) = build_rule(r, &label, text, false, &mut problems) {
+                rules.push(rule);
+            }
+        }
+    }
+    problems.into_result()?;
+    Ok(rules)
+}
+
+/// Loads the rules for a scan.
+pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
+    let path = match source {
+        ConfigSource::None => {
+            return Ok(LoadedConfig {
+                rules: RuleSet {
+                    rules: builtin_rules()?,
+                    allow: Default::default(),
+                },
+                path: None,
+            })
+        }
+        ConfigSource::File(p) => p,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+    let rules = load_user(path, &text)?;
+    Ok(LoadedConfig {
+        rules,
+        path: Some(path.clone()),
+    })
+}
+
+/// Builds a rule set from a user file's text, merged with the built-in pack as it asks.
+pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, Error> {
+    let name = path.display().to_string();
+    let def = parse_file(&name, text)?;
+    let mut problems = Problems::default();
+    let extend = def.extend.unwrap_or_default();
+    let mut rules = if extend.builtin.unwrap_or(true) {
+        builtin_rules()?
+    } else {
+        Vec::new()
+    };
+    let known: HashSet<String> = rules.iter().map(|r| r.id.clone()).collect();
+    for id in &extend.disable {
+        if !known.contains(id.get_ref()) {
+            problems.at(&name, text, id.span().start, format!("disable: no built-in rule '{}'", id.get_ref()));
+        }
+    }
+    let disabled: HashSet<&str> = extend.disable.iter().map(|s| s.get_ref().as_str()).collect();
+    rules.retain(|r| !disabled.contains(r.id.as_str()));
+
+    let mut user_rules = Vec::new();
+    for r in def.rules {
+        if let Some(rule) = build_rule(r, &name, text, true, &mut problems) {
+            user_rules.push(rule);
+        }
+    }
+    for extra in &extend.files {
+        let p = path.parent().unwrap_or(Path::new(".")).join(extra.get_ref());
+        match std::fs::read_to_string(&p) {
+            Ok(t) => {
+                let n = p.display().to_string();
+                match parse_file(&n, &t) {
+                    Ok(d) => {
+                        for r in d.rules {
+                            if let Some(rule) = build_rule(r, &n, &t, true, &mut problems) {
+                                user_rules.push(rule);
+                            }
+                        }
+                    }
+                    Err(e) => problems.push(e.to_string()),
+                }
+            }
+            Err(e) => problems.at(&name, text, extra.span().start, format!("{}: {e}", p.display())),
+        }
+    }
+    let mut seen = HashSet::new();
+    for r in &user_rules {
+        if !seen.insert(r.id.clone()) {
+            problems.push(format!("{}: rule '{}' is defined twice", r.source, r.id));
+        }
+    }
+    for r in user_rules {
+        if let Some(i) = rules.iter().position(|b| b.id == r.id) {
+            rules[i] = r;
+        } else {
+            rules.push(r);
+        }
+    }
+    let allow = build_allow(def.allow.unwrap_or_default(), &name, text, &mut problems);
+    problems.into_result()?;
+    Ok(RuleSet { rules, allow })
+}

@@ -1,0 +1,173 @@
+//! Serde types that mirror the TOML of rule and configuration files exactly.
+//!
+//! Parsing and meaning are separate steps: these types only say what the file holds, with the
+//! spans of fields whose errors must be located; [`super::load`] and [`super::validate`] turn
+//! them into a [`super::RuleSet`]. Rule tables stay flat because spans do not survive
+//! `#[serde(flatten)]`.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A whole rule or configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileDef {
+    /// How this file relates to the built-in pack.
+    #[serde(default)]
+    pub extend: Option<ExtendDef>,
+    /// The global allowlist.
+    #[serde(default)]
+    pub allow: Option<AllowDef>,
+    /// Rules defined by this file.
+    #[serde(default)]
+    pub rules: Vec<RuleDef>,
+}
+
+/// `[extend]`: start from the built-in pack, disable some of it, pull in more files.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExtendDef {
+    /// Start from the built-in pack (default true).
+    pub builtin: Option<bool>,
+    /// Rule ids to switch off.
+    #[serde(default)]
+    pub disable: Vec<Spanned<String>>,
+    /// More rule files, relative to this file.
+    #[serde(default)]
+    pub files: Vec<Spanned<String>>,
+}
+
+/// `[allow]`: filters that apply to every rule.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AllowDef {
+    /// Path globs never scanned.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// Regexes on the secret.
+    #[serde(default)]
+    pub secrets: Vec<Spanned<String>>,
+    /// Regexes on the line of the finding.
+    #[serde(default)]
+    pub lines: Vec<Spanned<String>>,
+    /// Case-insensitive substrings of the secret.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Commit ids whose findings are not reported (history scans).
+    #[serde(default)]
+    pub commits: Vec<String>,
+}
+
+/// Which capture group holds the secret: a number or a name.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum GroupDef {
+    /// A group number; 0 is the whole match.
+    Index(usize),
+    /// A group name.
+    Name(String),
+}
+
+/// Severity of a finding.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational.
+    Info,
+    /// Low.
+    Low,
+    /// Medium (the default).
+    #[default]
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
+}
+
+/// How sure a rule is that a match is a real secret.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Generic, context-dependent rules.
+    Low,
+    /// Distinctive formats without a checksum (the default).
+    #[default]
+    Medium,
+    /// Formats that prove themselves (prefix plus verified checksum).
+    High,
+}
+
+/// What a finding is about.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A credential.
+    #[default]
+    Secret,
+    /// An internal marker: codename, internal host, classification banner, file that must not ship.
+    Internal,
+}
+
+/// One `[[rules]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleDef {
+    /// Unique id.
+    pub id: Spanned<String>,
+    /// One-line description.
+    pub description: String,
+    /// Byte regex; absent for path rules.
+    pub regex: Option<Spanned<String>>,
+    /// The capture group holding the secret.
+    pub secret_group: Option<Spanned<GroupDef>>,
+    /// Prefilter keywords (ASCII case-insensitive).
+    #[serde(default)]
+    pub keywords: Vec<Spanned<String>>,
+    /// Minimum Shannon entropy of the secret.
+    pub entropy: Option<f64>,
+    /// Severity.
+    #[serde(default)]
+    pub severity: Severity,
+    /// Confidence.
+    #[serde(default)]
+    pub confidence: Confidence,
+    /// Kind.
+    #[serde(default)]
+    pub kind: Kind,
+    /// Free tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Checksum verifier name.
+    pub checksum: Option<Spanned<String>>,
+    /// Path globs the rule applies to.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// Whether the regex may span lines.
+    #[serde(default)]
+    pub multiline: bool,
+    /// Regexes on the secret that drop a candidate.
+    #[serde(default)]
+    pub allow_secrets: Vec<Spanned<String>>,
+    /// Regexes on the line that drop a candidate.
+    #[serde(default)]
+    pub allow_lines: Vec<Spanned<String>>,
+    /// Path globs where the rule does not report.
+    #[serde(default)]
+    pub allow_paths: Vec<Spanned<String>>,
+    /// Case-insensitive substrings of the secret that drop a candidate.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Apply the shared placeholder filter (default true).
+    pub placeholders: Option<bool>,
+    /// How to rotate or remove what leaked.
+    pub remediation: Option<String>,
+    /// Texts that must give a finding of this rule.
+    #[serde(default)]
+    pub examples: Vec<Spanned<String>>,
+    /// Texts that must not give a finding of this rule.
+    #[serde(default)]
+    pub counter_examples: Vec<Spanned<String>>,
+    /// The path the examples are scanned under (default `example.txt`).
+    pub example_path: Option<String>,
+}

@@ -1,0 +1,201 @@
+//! Semantic checks on rule definitions. Every problem is collected before failing, each
+//! located as `file:line:column` with the rule id, so a user fixes a file in one pass.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use toml::Spanned;
+
+use super::load::line_col;
+use super::model::{AllowDef, GroupDef, RuleDef};
+use super::{GlobalAllow, LazyRegex, Rule, SecretGroup};
+use crate::error::Error;
+use crate::matcher::checksum;
+
+/// Problems found while building rules.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<String>);
+
+impl Problems {
+    /// Records a problem at a byte offset of a file's text.
+    pub fn at(&mut self, file: &str, text: &str, offset: usize, msg: impl AsRef<str>) {
+        let (line, col) = line_col(text, offset);
+        self.0.push(format!("{file}:{line}:{col}: {}", msg.as_ref()));
+    }
+
+    /// Records an already located problem.
+    pub fn push(&mut self, msg: String) {
+        self.0.push(msg);
+    }
+
+    /// Ok when nothing was recorded.
+    pub fn into_result(self) -> Result<(), Error> {
+        match self.0.len() {
+            0 => Ok(()),
+            1 => Err(Error::Config(self.0.into_iter().next().unwrap_or_default())),
+            _ => Err(Error::ConfigMany(self.0)),
+        }
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'_'))
+}
+
+fn globs(items: &[Spanned<String>], file: &str, text: &str, what: &str, problems: &mut Problems) -> Option<GlobSet> {
+    if items.is_empty() {
+        return None;
+    }
+    let mut b = GlobSetBuilder::new();
+    for g in items {
+        match Glob::new(g.get_ref()) {
+            Ok(glob) => {
+                b.add(glob);
+            }
+            Err(e) => problems.at(file, text, g.span().start, format!("{what}: bad glob: {e}")),
+        }
+    }
+    b.build().ok()
+}
+
+fn regexes(items: &[Spanned<String>], file: &str, text: &str, what: &str, eager: bool, problems: &mut Problems) -> Vec<LazyRegex> {
+    items
+        .iter()
+        .filter_map(|r| {
+            let lazy = LazyRegex::new(r.get_ref().clone());
+            if eager {
+                if let Err(e) = lazy.compile_now() {
+                    problems.at(file, text, r.span().start, format!("{what}: bad regex: {e}"));
+                    return None;
+                }
+            }
+            Some(lazy)
+        })
+        .collect()
+}
+
+/// Builds one rule, recording problems. `eager` compiles every regex now (user files, `rules
+/// check`); the built-in pack compiles lazily and is checked by the test suite.
+pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &mut Problems) -> Option<Rule> {
+    let id = def.id.get_ref().clone();
+    let before = problems.0.len();
+    let at = |offset: usize, msg: String, problems: &mut Problems| {
+        problems.at(file, text, offset, format!("rule '{id}': {msg}"));
+    };
+    if !valid_id(&id) {
+        at(def.id.span().start, "ids use lower-case letters, digits, '-', '_' and '.'".into(), problems);
+    }
+    if def.description.trim().is_empty() {
+        at(def.id.span().start, "description is empty".into(), problems);
+    }
+    let regex = def.regex.as_ref().map(|r| LazyRegex::new(r.get_ref().clone()));
+    if let (Some(lazy), Some(src)) = (&regex, &def.regex) {
+        if eager {
+            match lazy.compile_now() {
+                Ok(re) => {
+                    if let Some(g) = &def.secret_group {
+                        let ok = match g.get_ref() {
+                            GroupDef::Index(i) => *i < re.captures_len(),
+                            GroupDef::Name(n) => re.capture_names().flatten().any(|c| c == n),
+                        };
+                        if !ok {
+                            at(g.span().start, "secret-group names no group of the regex".into(), problems);
+                        }
+                    }
+                }
+                Err(e) => at(src.span().start, format!("bad regex: {e}"), problems),
+            }
+        }
+    }
+    if def.regex.is_none() && def.paths.is_empty() {
+        at(def.id.span().start, "a rule needs a regex, or paths for a path rule".into(), problems);
+    }
+    if let Some(e) = def.entropy {
+        if !(0.0..=8.0).contains(&e) {
+            at(def.id.span().start, format!("entropy {e} is outside 0..8"), problems);
+        }
+    }
+    if let Some(c) = &def.checksum {
+        if checksum::verify(c.get_ref(), b"").is_none() {
+            at(c.span().start, format!("unknown checksum '{}'", c.get_ref()), problems);
+        }
+    }
+    for k in &def.keywords {
+        if k.get_ref().is_empty() {
+            at(k.span().start, "empty keyword".into(), problems);
+        }
+    }
+    let paths = globs(&def.paths, file, text, &format!("rule '{id}': paths"), problems);
+    let allow_paths = globs(&def.allow_paths, file, text, &format!("rule '{id}': allow-paths"), problems);
+    let allow_secrets = regexes(&def.allow_secrets, file, text, &format!("rule '{id}': allow-secrets"), eager, problems);
+    let allow_lines = regexes(&def.allow_lines, file, text, &format!("rule '{id}': allow-lines"), eager, problems);
+    if problems.0.len() > before {
+        return None;
+    }
+    let secret_group = match def.secret_group.map(Spanned::into_inner) {
+        None => SecretGroup::Auto,
+        Some(GroupDef::Index(i)) => SecretGroup::Index(i),
+        Some(GroupDef::Name(n)) => SecretGroup::Name(n),
+    };
+    Some(Rule {
+        id,
+        description: def.description,
+        regex,
+        secret_group,
+        keywords: def.keywords.into_iter().map(|k| k.into_inner().to_ascii_lowercase()).collect(),
+        entropy: def.entropy,
+        severity: def.severity,
+        confidence: def.confidence,
+        kind: def.kind,
+        tags: def.tags,
+        checksum: def.checksum.map(Spanned::into_inner),
+        paths,
+        multiline: def.multiline,
+        allow_secrets,
+        allow_lines,
+        allow_paths,
+        stopwords: def.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        placeholders: def.placeholders.unwrap_or(true),
+        remediation: def.remediation,
+        examples: def.examples.into_iter().map(Spanned::into_inner).collect(),
+        counter_examples: def.counter_examples.into_iter().map(Spanned::into_inner).collect(),
+        example_path: def.example_path.unwrap_or_else(|| "example.txt".into()),
+        source: file.to_string(),
+    })
+}
+
+/// Builds the global allowlist, recording problems.
+pub fn build_allow(def: AllowDef, file: &str, text: &str, problems: &mut Problems) -> GlobalAllow {
+    GlobalAllow {
+        paths: globs(&def.paths, file, text, "allow.paths", problems),
+        secrets: regexes(&def.secrets, file, text, "allow.secrets", true, problems),
+        lines: regexes(&def.lines, file, text, "allow.lines", true, problems),
+        stopwords: def.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        commits: def.commits.iter().map(|s| s.to_ascii_lowercase()).collect(),
+    }
+}
+
+/// Checks a whole file as `rules check` does: syntax, every rule compiled now, duplicate ids.
+pub fn check_file(name: &str, text: &str) -> Result<usize, Error> {
+    let def = super::load::parse_file(name, text)?;
+    let mut problems = Problems::default();
+    let mut seen = std::collections::HashMap::new();
+    let mut n = 0;
+    for r in def.rules {
+        let span = r.id.span().start;
+        let id = r.id.get_ref().clone();
+        if let Some(prev) = seen.insert(id.clone(), span) {
+            let (l, _) = line_col(text, prev);
+            problems.at(name, text, span, format!("rule '{id}': duplicate id (first at line {l})"));
+        }
+        if build_rule(r, name, text, true, &mut problems).is_some() {
+            n += 1;
+        }
+    }
+    if let Some(a) = def.allow {
+        build_allow(a, name, text, &mut problems);
+    }
+    problems.into_result()?;
+    Ok(n)
+}

@@ -1,0 +1,158 @@
+//! Command-line options and configuration resolved and checked once: what the scan runs with.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::{ColorChoice, Format, ScanArgs};
+use crate::error::Error;
+use crate::rules::{ConfigSource, Confidence};
+use crate::source::fs::WalkOptions;
+
+/// The name of a project's configuration file at the scan root.
+pub const CONFIG_FILE: &str = ".leakscan.toml";
+
+/// Resolved scan settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Paths to scan (folders and files); empty with `stdin`.
+    pub roots: Vec<PathBuf>,
+    /// Scan standard input.
+    pub stdin: bool,
+    /// The scan root: the first folder named, else the current folder.
+    pub root: PathBuf,
+    /// Which configuration to load.
+    pub config: ConfigSource,
+    /// Output format.
+    pub format: Format,
+    /// Output file.
+    pub output: Option<PathBuf>,
+    /// Redact secrets.
+    pub redact: bool,
+    /// Lowest confidence reported.
+    pub min_confidence: Confidence,
+    /// Keep dropped candidates.
+    pub explain: bool,
+    /// Exit status for findings.
+    pub exit_code: u8,
+    /// Colour choice.
+    pub color: ColorChoice,
+    /// Findings only.
+    pub quiet: bool,
+    /// Show progress.
+    pub progress: bool,
+    /// Threads.
+    pub threads: usize,
+    /// How to walk folders.
+    pub walk: WalkOptions,
+}
+
+/// Parses a size such as `512`, `10K`, `10M`, `1G` (powers of 1024; a trailing `B`/`iB` is
+/// accepted).
+pub fn parse_size(s: &str) -> Result<u64, Error> {
+    let t = s.trim();
+    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let (num, mult) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('m' | 'M') => (&t[..t.len() - 1], 1 << 20),
+        Some('g' | 'G') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| Error::Usage(format!("invalid size '{s}' (use e.g. 500K, 10M, 1G)")))
+}
+
+/// Finds the configuration: `--config`/`LEAKSCAN_CONFIG`, else `.leakscan.toml` at `root`
+/// unless repository configuration is refused.
+pub fn discover_config(explicit: Option<&Path>, root: &Path, no_repo_config: bool) -> Result<ConfigSource, Error> {
+    if let Some(p) = explicit {
+        if !p.is_file() {
+            return Err(Error::Config(format!("{}: configuration file not found", p.display())));
+        }
+        return Ok(ConfigSource::File(p.to_path_buf()));
+    }
+    if !no_repo_config {
+        let candidate = root.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return Ok(ConfigSource::File(candidate));
+        }
+    }
+    Ok(ConfigSource::None)
+}
+
+impl Settings {
+    /// Resolves the scan arguments.
+    pub fn from_args(args: &ScanArgs) -> Result<Settings, Error> {
+        let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+        if stdin && args.paths.len() > 1 {
+            return Err(Error::Usage("'-' (standard input) cannot be combined with paths".into()));
+        }
+        let roots: Vec<PathBuf> = if stdin {
+            Vec::new()
+        } else if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        };
+        for r in &roots {
+            if std::fs::symlink_metadata(r).is_err() {
+                return Err(Error::Usage(format!("{}: no such file or folder", r.display())));
+            }
+        }
+        let root = roots
+            .iter()
+            .find(|p| p.is_dir())
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("."));
+        let config = discover_config(args.config.as_deref(), &root, args.no_repo_config)?;
+        let threads = match args.threads {
+            Some(0) => return Err(Error::Usage("--threads must be at least 1".into())),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let max_file_size = args.max_file_size.as_deref().map(parse_size).transpose()?;
+        let mut exclude = Vec::new();
+        if let ConfigSource::File(p) = &config {
+            if let Ok(c) = p.canonicalize() {
+                exclude.push(c);
+            }
+        }
+        Ok(Settings {
+            roots,
+            stdin,
+            root,
+            config,
+            format: args.format,
+            output: args.output.clone(),
+            redact: !args.no_redact,
+            min_confidence: args.min_confidence,
+            explain: args.explain,
+            exit_code: args.exit_code,
+            color: args.color,
+            quiet: args.quiet,
+            progress: !args.no_progress && !args.quiet,
+            threads,
+            walk: WalkOptions {
+                no_ignore: args.no_ignore,
+                max_file_size,
+                threads,
+                exclude,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512").ok(), Some(512));
+        assert_eq!(parse_size("10K").ok(), Some(10 << 10));
+        assert_eq!(parse_size("10MB").ok(), Some(10 << 20));
+        assert_eq!(parse_size("1GiB").ok(), Some(1 << 30));
+        assert!(parse_size("ten").is_err());
+    }
+}

@@ -1,0 +1,176 @@
+//! Files and working trees: walks folders with `ignore` (honouring `.gitignore` and friends
+//! unless told not to, but scanning hidden files such as `.env`), decides per file whether to
+//! scan it, and reads it. Every file that cannot be scanned becomes a [`Skip`].
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::{Skip, SkipReason};
+
+/// How to walk.
+#[derive(Clone, Debug, Default)]
+pub struct WalkOptions {
+    /// Do not honour ignore files.
+    pub no_ignore: bool,
+    /// Files larger than this are skipped (an allowed skip: the user asked for it).
+    pub max_file_size: Option<u64>,
+    /// Walker threads.
+    pub threads: usize,
+    /// Files never scanned (leakscan's own configuration file), canonical paths.
+    pub exclude: Vec<PathBuf>,
+}
+
+/// A file to scan.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileEntry {
+    /// Display path: as walked, `/` separators, no leading `./`.
+    pub display: String,
+    /// Path to open.
+    pub path: PathBuf,
+    /// Size when walked.
+    pub size: u64,
+}
+
+/// The result of walking: files in display-path order, and what was skipped.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Files to scan, sorted.
+    pub files: Vec<FileEntry>,
+    /// What could not be walked.
+    pub skips: Vec<Skip>,
+}
+
+/// The display form of a path: `/` separators, no leading `./`.
+pub fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    let mut s = s.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Walks `roots` (folders or files).
+pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Walk {
+    let out = Mutex::new(Walk::default());
+    for root in roots {
+        let meta = match std::fs::symlink_metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                push_skip(&out, Skip::new(display_path(root), SkipReason::Unreadable, e.to_string()));
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            // A file named on the command line is scanned even when ignored or a link.
+            match std::fs::metadata(root) {
+                Ok(m) if m.is_file() => consider(&out, root, m.len(), opts),
+                Ok(_) => push_skip(&out, Skip::new(display_path(root), SkipReason::Other, "not a regular file")),
+                Err(e) => push_skip(&out, Skip::new(display_path(root), SkipReason::Unreadable, e.to_string())),
+            }
+            continue;
+        }
+        let mut b = ignore::WalkBuilder::new(root);
+        b.hidden(false)
+            .follow_links(false)
+            .git_ignore(!opts.no_ignore)
+            .git_global(!opts.no_ignore)
+            .git_exclude(!opts.no_ignore)
+            .ignore(!opts.no_ignore)
+            .parents(!opts.no_ignore)
+            .threads(opts.threads.max(1))
+            .filter_entry(|e| e.file_name() != ".git");
+        b.build_parallel().run(|| {
+            let out = &out;
+            Box::new(move |entry| {
+                use ignore::WalkState;
+                match entry {
+                    Ok(e) => {
+                        let Some(ft) = e.file_type() else { return WalkState::Continue };
+                        if ft.is_symlink() {
+                            let mut s = Skip::new(display_path(e.path()), SkipReason::Symlink, "links are not followed");
+                            s.allowed = true;
+                            push_skip(out, s);
+                        } else if ft.is_file() {
+                            match e.metadata() {
+                                Ok(m) => consider(out, e.path(), m.len(), opts),
+                                Err(err) => push_skip(out, Skip::new(display_path(e.path()), SkipReason::Unreadable, err.to_string())),
+                            }
+                        }
+                    }
+                    Err(err) => push_skip(out, walk_error(&err)),
+                }
+                WalkState::Continue
+            })
+        });
+    }
+    let mut w = out.into_inner().unwrap_or_else(|e| e.into_inner());
+    w.files.sort();
+    w.files.dedup();
+    w.skips.sort();
+    w
+}
+
+fn push_skip(out: &Mutex<Walk>, s: Skip) {
+    out.lock().unwrap_or_else(|e| e.into_inner()).skips.push(s);
+}
+
+fn consider(out: &Mutex<Walk>, path: &Path, size: u64, opts: &WalkOptions) {
+    if !opts.exclude.is_empty() {
+        if let Ok(c) = path.canonicalize() {
+            if opts.exclude.contains(&c) {
+                return;
+            }
+        }
+    }
+    let display = display_path(path);
+    if let Some(max) = opts.max_file_size {
+        if size > max {
+            let mut s = Skip::new(display, SkipReason::TooLarge, format!("{size} bytes > {max}"));
+            s.allowed = true;
+            push_skip(out, s);
+            return;
+        }
+    }
+    out.lock().unwrap_or_else(|e| e.into_inner()).files.push(FileEntry {
+        display,
+        path: path.to_path_buf(),
+        size,
+    });
+}
+
+fn walk_error(err: &ignore::Error) -> Skip {
+    let path = walk_error_path(err).map(display_path).unwrap_or_else(|| "?".into());
+    let reason = if err.is_io() { SkipReason::Unreadable } else { SkipReason::Other };
+    let mut s = Skip::new(path, reason, err.to_string());
+    if matches!(innermost(err), ignore::Error::Loop { .. }) {
+        s.reason = SkipReason::Symlink;
+    }
+    s
+}
+
+fn innermost(err: &ignore::Error) -> &ignore::Error {
+    match err {
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => innermost(err),
+        e => e,
+    }
+}
+
+fn walk_error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
+}
+
+/// Opens a file for reading, or says why it cannot be.
+pub fn open(entry: &FileEntry) -> Result<File, Skip> {
+    File::open(&entry.path).map_err(|e| Skip::new(entry.display.clone(), SkipReason::Unreadable, e.to_string()))
+}

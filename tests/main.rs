@@ -1,0 +1,7 @@
+//! One integration test binary (links once); a module per area.
+
+mod util;
+
+mod cli;
+mod redaction;
+mod rules;

@@ -1,0 +1,50 @@
+//! Guard: no full secret appears in any output (text, JSON, errors, explain) unless
+//! `--no-redact` is given.
+
+use crate::util::{github_token, Dir};
+
+fn secrets() -> Vec<String> {
+    vec![
+        github_token("ghp", "R8sT2uV4wX6yZ8aB0cD2eF4gH6iJ8k"),
+        "Tr0ub4dor&3xK9zQ".to_string(),
+    ]
+}
+
+fn tree() -> Dir {
+    let d = Dir::new();
+    let s = secrets();
+    d.write("config.py", format!("TOKEN = \"{}\"\npassword = \"{}\"\n", s[0], s[1]));
+    d
+}
+
+fn assert_no_secret(out: &str, what: &str) {
+    for s in secrets() {
+        assert!(!out.contains(&s), "{what} leaks a secret:\n{out}");
+    }
+}
+
+#[test]
+fn no_output_format_leaks_by_default() {
+    let d = tree();
+    for format in ["text", "json"] {
+        for extra in [&[][..], &["--explain"][..], &["--min-confidence", "low"][..]] {
+            let mut args = vec!["scan", ".", "--format", format];
+            args.extend_from_slice(extra);
+            let r = d.run(&args);
+            assert_eq!(r.code(), 1, "{format} {extra:?}: {}", r.stderr());
+            assert_no_secret(&r.stdout(), format);
+            assert_no_secret(&r.stderr(), "stderr");
+        }
+    }
+    let r = d.run(&["scan", ".", "--format", "json", "--output", "out.json"]);
+    assert_eq!(r.code(), 1);
+    let written = std::fs::read_to_string(d.path().join("out.json")).expect("report");
+    assert_no_secret(&written, "--output file");
+}
+
+#[test]
+fn no_redact_shows_the_secret() {
+    let d = tree();
+    let r = d.run(&["scan", ".", "--format", "json", "--no-redact"]);
+    assert!(r.stdout().contains(&secrets()[0]));
+}
