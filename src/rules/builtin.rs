@@ -10,6 +10,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/cloud-gcp.toml", include_str!("../../rules/cloud-gcp.toml")),
     ("rules/cloud.toml", include_str!("../../rules/cloud.toml")),
     ("rules/datastores.toml", include_str!("../../rules/datastores.toml")),
+    ("rules/devplatforms.toml", include_str!("../../rules/devplatforms.toml")),
     ("rules/generic.toml", include_str!("../../rules/generic.toml")),
     ("rules/messaging.toml", include_str!("../../rules/messaging.toml")),
     ("rules/observability.toml", include_str!("../../rules/observability.toml")),
