@@ -12,6 +12,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/datastores.toml", include_str!("../../rules/datastores.toml")),
     ("rules/devplatforms.toml", include_str!("../../rules/devplatforms.toml")),
     ("rules/generic.toml", include_str!("../../rules/generic.toml")),
+    ("rules/hashes.toml", include_str!("../../rules/hashes.toml")),
+    ("rules/identity.toml", include_str!("../../rules/identity.toml")),
     ("rules/messaging.toml", include_str!("../../rules/messaging.toml")),
     ("rules/observability.toml", include_str!("../../rules/observability.toml")),
     ("rules/payments.toml", include_str!("../../rules/payments.toml")),
