@@ -5,6 +5,7 @@
 pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/ai.toml", include_str!("../../rules/ai.toml")),
     ("rules/cicd.toml", include_str!("../../rules/cicd.toml")),
+    ("rules/cli.toml", include_str!("../../rules/cli.toml")),
     ("rules/cloud-aws.toml", include_str!("../../rules/cloud-aws.toml")),
     ("rules/cloud-azure.toml", include_str!("../../rules/cloud-azure.toml")),
     ("rules/cloud-gcp.toml", include_str!("../../rules/cloud-gcp.toml")),
