@@ -3,5 +3,6 @@
 mod util;
 
 mod cli;
+mod detection;
 mod redaction;
 mod rules;
