@@ -130,8 +130,17 @@ impl Scanner {
     }
 
     /// Scans `buf`, keeping candidates whose secret starts before `accept_end`.
-    fn scan_chunk(&self, origin: &Origin, buf: &[u8], base: Base, accept_end: usize, out: &mut Output) {
-        let cands = self.matcher.scan(buf, origin.rule_path(), self.opts.explain);
+    fn scan_chunk(
+        &self,
+        origin: &Origin,
+        buf: &[u8],
+        base: Base,
+        accept_end: usize,
+        out: &mut Output,
+    ) {
+        let cands = self
+            .matcher
+            .scan(buf, origin.rule_path(), self.opts.explain);
         if cands.is_empty() {
             return;
         }
@@ -144,7 +153,10 @@ impl Scanner {
                 if !self.opts.explain {
                     continue;
                 }
-                f.dropped = Some(format!("confidence {:?} below --min-confidence", rule.confidence).to_lowercase());
+                f.dropped = Some(
+                    format!("confidence {:?} below --min-confidence", rule.confidence)
+                        .to_lowercase(),
+                );
             }
             if f.dropped.is_some() {
                 out.dropped.push(f);
@@ -181,7 +193,11 @@ impl Scanner {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
                     Err(e) => {
                         buf.truncate(old);
-                        out.skips.push(Skip::new(origin.display_path(), SkipReason::Unreadable, format!("read failed at byte {}: {e}", base.offset + old as u64)));
+                        out.skips.push(Skip::new(
+                            origin.display_path(),
+                            SkipReason::Unreadable,
+                            format!("read failed at byte {}: {e}", base.offset + old as u64),
+                        ));
                         eof = true;
                         break;
                     }

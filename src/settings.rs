@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{ColorChoice, Format, ScanArgs};
 use crate::error::Error;
-use crate::rules::{ConfigSource, Confidence};
+use crate::rules::{Confidence, ConfigSource};
 use crate::source::fs::WalkOptions;
 
 /// The name of a project's configuration file at the scan root.
@@ -49,7 +49,10 @@ pub struct Settings {
 /// accepted).
 pub fn parse_size(s: &str) -> Result<u64, Error> {
     let t = s.trim();
-    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
     let (num, mult) = match t.chars().last() {
         Some('k' | 'K') => (&t[..t.len() - 1], 1u64 << 10),
         Some('m' | 'M') => (&t[..t.len() - 1], 1 << 20),
@@ -65,10 +68,17 @@ pub fn parse_size(s: &str) -> Result<u64, Error> {
 
 /// Finds the configuration: `--config`/`LEAKSCAN_CONFIG`, else `.leakscan.toml` at `root`
 /// unless repository configuration is refused.
-pub fn discover_config(explicit: Option<&Path>, root: &Path, no_repo_config: bool) -> Result<ConfigSource, Error> {
+pub fn discover_config(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+) -> Result<ConfigSource, Error> {
     if let Some(p) = explicit {
         if !p.is_file() {
-            return Err(Error::Config(format!("{}: configuration file not found", p.display())));
+            return Err(Error::Config(format!(
+                "{}: configuration file not found",
+                p.display()
+            )));
         }
         return Ok(ConfigSource::File(p.to_path_buf()));
     }
@@ -86,7 +96,9 @@ impl Settings {
     pub fn from_args(args: &ScanArgs) -> Result<Settings, Error> {
         let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
         if stdin && args.paths.len() > 1 {
-            return Err(Error::Usage("'-' (standard input) cannot be combined with paths".into()));
+            return Err(Error::Usage(
+                "'-' (standard input) cannot be combined with paths".into(),
+            ));
         }
         let roots: Vec<PathBuf> = if stdin {
             Vec::new()
@@ -97,7 +109,10 @@ impl Settings {
         };
         for r in &roots {
             if std::fs::symlink_metadata(r).is_err() {
-                return Err(Error::Usage(format!("{}: no such file or folder", r.display())));
+                return Err(Error::Usage(format!(
+                    "{}: no such file or folder",
+                    r.display()
+                )));
             }
         }
         let root = roots

@@ -46,13 +46,19 @@ struct Label {
 }
 
 fn labels() -> Vec<Label> {
-    let text = std::fs::read_to_string(repo_root().join("fixtures/detection/labels.tsv")).expect("labels.tsv");
+    let text = std::fs::read_to_string(repo_root().join("fixtures/detection/labels.tsv"))
+        .expect("labels.tsv");
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
             assert_eq!(f.len(), 4, "bad label line: {l}");
-            Label { path: f[0].into(), line: f[1].parse().expect("line"), rule: f[2].into(), family: f[3].into() }
+            Label {
+                path: f[0].into(),
+                line: f[1].parse().expect("line"),
+                rule: f[2].into(),
+                family: f[3].into(),
+            }
         })
         .collect()
 }
@@ -69,17 +75,36 @@ struct Score {
 fn detection_corpus_recall_and_false_positives() {
     let corpus = repo_root().join("fixtures/detection/corpus");
     let out = Command::new(program())
-        .args(["scan", ".", "--format", "json", "--min-confidence", "low", "--no-ignore"])
+        .args([
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--min-confidence",
+            "low",
+            "--no-ignore",
+        ])
         .current_dir(&corpus)
         .env_remove("LEAKSCAN_CONFIG")
         .output()
         .expect("run leakscan");
-    assert_eq!(out.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
 
     let labels = labels();
-    let family_of: HashMap<&str, &str> = labels.iter().map(|l| (l.rule.as_str(), l.family.as_str())).collect();
-    let wanted: HashSet<(&str, u64, &str)> = labels.iter().map(|l| (l.path.as_str(), l.line, l.rule.as_str())).collect();
+    let family_of: HashMap<&str, &str> = labels
+        .iter()
+        .map(|l| (l.rule.as_str(), l.family.as_str()))
+        .collect();
+    let wanted: HashSet<(&str, u64, &str)> = labels
+        .iter()
+        .map(|l| (l.path.as_str(), l.line, l.rule.as_str()))
+        .collect();
     let mut scores: BTreeMap<String, Score> = BTreeMap::new();
     for l in &labels {
         scores.entry(l.family.clone()).or_default().positives += 1;
@@ -87,10 +112,18 @@ fn detection_corpus_recall_and_false_positives() {
     let mut hits: HashSet<(String, u64, String)> = HashSet::new();
     let mut false_positives = Vec::new();
     for f in report["findings"].as_array().expect("findings") {
-        let path = f["path"].as_str().unwrap_or_default().trim_start_matches("./").to_string();
+        let path = f["path"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("./")
+            .to_string();
         let line = f["line"].as_u64().unwrap_or_default();
         let rule = f["rule_id"].as_str().unwrap_or_default().to_string();
-        let family = family_of.get(rule.as_str()).copied().unwrap_or("unlabelled").to_string();
+        let family = family_of
+            .get(rule.as_str())
+            .copied()
+            .unwrap_or("unlabelled")
+            .to_string();
         let score = scores.entry(family).or_default();
         score.findings += 1;
         if wanted.contains(&(path.as_str(), line, rule.as_str())) {
@@ -103,16 +136,30 @@ fn detection_corpus_recall_and_false_positives() {
         }
     }
 
-    let mut table = String::from("family          positives found recall  findings false-pos fp-share\n");
+    let mut table =
+        String::from("family          positives found recall  findings false-pos fp-share\n");
     let (mut p, mut fd, mut n, mut fp) = (0, 0, 0, 0);
     for (family, s) in &scores {
-        let recall = if s.positives == 0 { 1.0 } else { s.found as f64 / s.positives as f64 };
-        let share = if s.findings == 0 { 0.0 } else { s.false_positives as f64 / s.findings as f64 };
+        let recall = if s.positives == 0 {
+            1.0
+        } else {
+            s.found as f64 / s.positives as f64
+        };
+        let share = if s.findings == 0 {
+            0.0
+        } else {
+            s.false_positives as f64 / s.findings as f64
+        };
         table += &format!(
             "{family:<15} {:>9} {:>5} {recall:>6.3} {:>9} {:>9} {share:>8.3}\n",
             s.positives, s.found, s.findings, s.false_positives
         );
-        (p, fd, n, fp) = (p + s.positives, fd + s.found, n + s.findings, fp + s.false_positives);
+        (p, fd, n, fp) = (
+            p + s.positives,
+            fd + s.found,
+            n + s.findings,
+            fp + s.false_positives,
+        );
     }
     table += &format!(
         "{:<15} {p:>9} {fd:>5} {:>6.3} {n:>9} {fp:>9} {:>8.3}\n",
@@ -126,7 +173,9 @@ fn detection_corpus_recall_and_false_positives() {
     let mut problems = Vec::new();
     for (family, s) in &scores {
         let Some(&(_, min_recall, max_fp)) = THRESHOLDS.iter().find(|t| t.0 == family) else {
-            problems.push(format!("family {family} has no threshold; add one to THRESHOLDS"));
+            problems.push(format!(
+                "family {family} has no threshold; add one to THRESHOLDS"
+            ));
             continue;
         };
         let recall = s.found as f64 / s.positives.max(1) as f64;
@@ -134,14 +183,20 @@ fn detection_corpus_recall_and_false_positives() {
             problems.push(format!("{family}: recall {recall:.3} < {min_recall}"));
         }
         if s.false_positives > max_fp {
-            problems.push(format!("{family}: {} false positives > {max_fp}", s.false_positives));
+            problems.push(format!(
+                "{family}: {} false positives > {max_fp}",
+                s.false_positives
+            ));
         }
     }
     assert!(
         problems.is_empty(),
         "{}\n\n{table}\nmissed: {:?}\nfalse positives:\n{}",
         problems.join("\n"),
-        wanted.iter().filter(|w| !hits.contains(&(w.0.to_string(), w.1, w.2.to_string()))).collect::<Vec<_>>(),
+        wanted
+            .iter()
+            .filter(|w| !hits.contains(&(w.0.to_string(), w.1, w.2.to_string())))
+            .collect::<Vec<_>>(),
         false_positives.join("\n")
     );
 }

@@ -4,5 +4,6 @@ mod util;
 
 mod cli;
 mod detection;
+mod hardening;
 mod redaction;
 mod rules;

@@ -43,7 +43,10 @@ pub fn base62(mut n: u64, width: usize) -> String {
 
 /// Builds a GitHub-style token (`<prefix>_` + 30 characters + checksum), for fixtures and tests.
 pub fn github_token(prefix: &str, random30: &str) -> String {
-    format!("{prefix}_{random30}{}", base62(u64::from(crc32fast::hash(random30.as_bytes())), 6))
+    format!(
+        "{prefix}_{random30}{}",
+        base62(u64::from(crc32fast::hash(random30.as_bytes())), 6)
+    )
 }
 
 /// `<prefix>_` + 30 base62 characters + the CRC32 (IEEE) of those 30 characters written as 6
@@ -95,7 +98,13 @@ fn bech32(secret: &[u8]) -> bool {
 }
 
 fn bech32_polymod(values: &[u8]) -> u32 {
-    const GEN: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
+    const GEN: [u32; 5] = [
+        0x3b6a_57b2,
+        0x2650_8e6d,
+        0x1ea1_19fa,
+        0x3d42_33dd,
+        0x2a14_62b3,
+    ];
     let mut chk: u32 = 1;
     for &v in values {
         let top = chk >> 25;
@@ -160,7 +169,17 @@ fn luhn(secret: &[u8]) -> bool {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                if d * 2 > 9 {
+                    d * 2 - 9
+                } else {
+                    d * 2
+                }
+            } else {
+                d
+            }
+        })
         .sum();
     sum % 10 == 0
 }
@@ -201,20 +220,32 @@ mod tests {
     fn bech32_checks_the_bip173_vectors() {
         // Valid and invalid test vectors from BIP-173.
         assert_eq!(verify("bech32", b"A12UEL5L"), Some(true));
-        assert_eq!(verify("bech32", b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw"), Some(true));
+        assert_eq!(
+            verify("bech32", b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw"),
+            Some(true)
+        );
         assert_eq!(verify("bech32", b"A12UEL5l"), Some(false));
-        assert_eq!(verify("bech32", b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxx"), Some(false));
+        assert_eq!(
+            verify("bech32", b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxx"),
+            Some(false)
+        );
     }
 
     #[test]
     fn base58check_checks_the_wif_encoding() {
         // The WIF encoding of private key 1, a public test value from the Bitcoin wiki.
         assert_eq!(
-            verify("base58check", b"5HpHagT65TZzG1PH3CSu63k8DbpvD8s5ip4nEB3kEsreAnchuDf"),
+            verify(
+                "base58check",
+                b"5HpHagT65TZzG1PH3CSu63k8DbpvD8s5ip4nEB3kEsreAnchuDf"
+            ),
             Some(true)
         );
         assert_eq!(
-            verify("base58check", b"5HpHagT65TZzG1PH3CSu63k8DbpvD8s5ip4nEB3kEsreAnchuDg"),
+            verify(
+                "base58check",
+                b"5HpHagT65TZzG1PH3CSu63k8DbpvD8s5ip4nEB3kEsreAnchuDg"
+            ),
             Some(false)
         );
     }
@@ -227,7 +258,13 @@ mod tests {
 
     #[test]
     fn jwt_header_needs_a_json_header_with_alg() {
-        assert_eq!(verify("jwt-header", b"eyJhbGciOiJIUzI1NiJ9.e30.sig"), Some(true));
-        assert_eq!(verify("jwt-header", b"eyJmb28iOiJiYXIifQ.e30.sig"), Some(false));
+        assert_eq!(
+            verify("jwt-header", b"eyJhbGciOiJIUzI1NiJ9.e30.sig"),
+            Some(true)
+        );
+        assert_eq!(
+            verify("jwt-header", b"eyJmb28iOiJiYXIifQ.e30.sig"),
+            Some(false)
+        );
     }
 }
