@@ -33,7 +33,13 @@ fn corpus() -> Vec<u8> {
 
 fn main() {
     let rules = builtin_rules().expect("built-in pack");
-    let scanner = Scanner::new(Arc::new(RuleSet { rules, allow: Default::default() }), ScanOptions::default());
+    let scanner = Scanner::new(
+        Arc::new(RuleSet {
+            rules,
+            allow: Default::default(),
+        }),
+        ScanOptions::default(),
+    );
     let data = corpus();
     let chunk = 256 << 10;
     for round in 0..3 {
