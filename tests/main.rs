@@ -3,6 +3,7 @@
 mod util;
 
 mod cli;
+mod detection;
 mod git;
 mod hardening;
 mod redaction;
