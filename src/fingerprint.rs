@@ -192,7 +192,12 @@ mod tests {
             "2585f5cca2766782:1",
         ];
         for (i, w) in want.iter().enumerate() {
-            assert_eq!(h.get(&(i + 1)).map(String::as_str), Some(*w), "line {}", i + 1);
+            assert_eq!(
+                h.get(&(i + 1)).map(String::as_str),
+                Some(*w),
+                "line {}",
+                i + 1
+            );
         }
     }
 

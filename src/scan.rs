@@ -130,7 +130,11 @@ impl Scanner {
         let first = out.findings.len();
         self.path_findings(origin, out);
         self.scan_chunk(origin, bytes, Base::default(), bytes.len(), out);
-        if origin.commit.is_none() && origin.members.is_empty() && origin.decoded.is_none() && origin.path != "-" {
+        if origin.commit.is_none()
+            && origin.members.is_empty()
+            && origin.decoded.is_none()
+            && origin.path != "-"
+        {
             fill_line_hashes(&mut out.findings[first..], bytes);
         }
     }
@@ -147,8 +151,17 @@ impl Scanner {
     }
 
     /// Scans `buf`, keeping candidates whose secret starts before `accept_end`.
-    fn scan_chunk(&self, origin: &Origin, buf: &[u8], base: Base, accept_end: usize, out: &mut Output) {
-        let cands = self.matcher.scan(buf, origin.rule_path(), self.opts.explain);
+    fn scan_chunk(
+        &self,
+        origin: &Origin,
+        buf: &[u8],
+        base: Base,
+        accept_end: usize,
+        out: &mut Output,
+    ) {
+        let cands = self
+            .matcher
+            .scan(buf, origin.rule_path(), self.opts.explain);
         if cands.is_empty() {
             return;
         }
@@ -161,7 +174,10 @@ impl Scanner {
                 if !self.opts.explain {
                     continue;
                 }
-                f.dropped = Some(format!("confidence {:?} below --min-confidence", rule.confidence).to_lowercase());
+                f.dropped = Some(
+                    format!("confidence {:?} below --min-confidence", rule.confidence)
+                        .to_lowercase(),
+                );
             }
             if f.dropped.is_some() {
                 out.dropped.push(f);
@@ -198,7 +214,11 @@ impl Scanner {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
                     Err(e) => {
                         buf.truncate(old);
-                        out.skips.push(Skip::new(origin.display_path(), SkipReason::Unreadable, format!("read failed at byte {}: {e}", base.offset + old as u64)));
+                        out.skips.push(Skip::new(
+                            origin.display_path(),
+                            SkipReason::Unreadable,
+                            format!("read failed at byte {}: {e}", base.offset + old as u64),
+                        ));
                         eof = true;
                         break;
                     }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{ColorChoice, Format, ScanArgs};
 use crate::error::Error;
-use crate::rules::{ConfigSource, Confidence};
+use crate::rules::{Confidence, ConfigSource};
 use crate::source::fs::WalkOptions;
 
 /// The name of a project's configuration file at the scan root.
@@ -43,13 +43,20 @@ pub struct Settings {
     pub threads: usize,
     /// How to walk folders.
     pub walk: WalkOptions,
+    /// Baseline file to subtract.
+    pub baseline: Option<PathBuf>,
+    /// Ignore file (explicit, or `.leakscanignore` found at the scan root).
+    pub ignore_file: Option<PathBuf>,
 }
 
 /// Parses a size such as `512`, `10K`, `10M`, `1G` (powers of 1024; a trailing `B`/`iB` is
 /// accepted).
 pub fn parse_size(s: &str) -> Result<u64, Error> {
     let t = s.trim();
-    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
     let (num, mult) = match t.chars().last() {
         Some('k' | 'K') => (&t[..t.len() - 1], 1u64 << 10),
         Some('m' | 'M') => (&t[..t.len() - 1], 1 << 20),
@@ -65,10 +72,17 @@ pub fn parse_size(s: &str) -> Result<u64, Error> {
 
 /// Finds the configuration: `--config`/`LEAKSCAN_CONFIG`, else `.leakscan.toml` at `root`
 /// unless repository configuration is refused.
-pub fn discover_config(explicit: Option<&Path>, root: &Path, no_repo_config: bool) -> Result<ConfigSource, Error> {
+pub fn discover_config(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+) -> Result<ConfigSource, Error> {
     if let Some(p) = explicit {
         if !p.is_file() {
-            return Err(Error::Config(format!("{}: configuration file not found", p.display())));
+            return Err(Error::Config(format!(
+                "{}: configuration file not found",
+                p.display()
+            )));
         }
         return Ok(ConfigSource::File(p.to_path_buf()));
     }
@@ -81,12 +95,34 @@ pub fn discover_config(explicit: Option<&Path>, root: &Path, no_repo_config: boo
     Ok(ConfigSource::None)
 }
 
+/// Finds the ignore file: `--ignore-file`, else `.leakscanignore` at `root` unless repository
+/// configuration is refused.
+pub fn discover_ignore_file(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+) -> Result<Option<PathBuf>, Error> {
+    if let Some(p) = explicit {
+        if !p.is_file() {
+            return Err(Error::Usage(format!(
+                "{}: ignore file not found",
+                p.display()
+            )));
+        }
+        return Ok(Some(p.to_path_buf()));
+    }
+    let candidate = root.join(crate::baseline::IGNORE_FILE);
+    Ok((!no_repo_config && candidate.is_file()).then_some(candidate))
+}
+
 impl Settings {
     /// Resolves the scan arguments.
     pub fn from_args(args: &ScanArgs) -> Result<Settings, Error> {
         let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
         if stdin && args.paths.len() > 1 {
-            return Err(Error::Usage("'-' (standard input) cannot be combined with paths".into()));
+            return Err(Error::Usage(
+                "'-' (standard input) cannot be combined with paths".into(),
+            ));
         }
         let roots: Vec<PathBuf> = if stdin {
             Vec::new()
@@ -97,7 +133,10 @@ impl Settings {
         };
         for r in &roots {
             if std::fs::symlink_metadata(r).is_err() {
-                return Err(Error::Usage(format!("{}: no such file or folder", r.display())));
+                return Err(Error::Usage(format!(
+                    "{}: no such file or folder",
+                    r.display()
+                )));
             }
         }
         let root = roots
@@ -112,8 +151,32 @@ impl Settings {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let max_file_size = args.max_file_size.as_deref().map(parse_size).transpose()?;
+        let ignore_file =
+            discover_ignore_file(args.ignore_file.as_deref(), &root, args.no_repo_config)?;
+        if let Some(b) = &args.baseline {
+            if !b.is_file() {
+                return Err(Error::Usage(format!(
+                    "{}: baseline file not found",
+                    b.display()
+                )));
+            }
+        }
+        // The configuration, baseline, ignore file and report hold rule regexes, hex digests
+        // and redacted findings that rules could match; they are never scanned.
         let mut exclude = Vec::new();
-        if let ConfigSource::File(p) = &config {
+        let config_file = match &config {
+            ConfigSource::File(p) => Some(p.as_path()),
+            _ => None,
+        };
+        for p in [
+            config_file,
+            args.baseline.as_deref(),
+            ignore_file.as_deref(),
+            args.output.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
             if let Ok(c) = p.canonicalize() {
                 exclude.push(c);
             }
@@ -139,6 +202,8 @@ impl Settings {
                 threads,
                 exclude,
             },
+            baseline: args.baseline.clone(),
+            ignore_file,
         })
     }
 }

@@ -3,7 +3,10 @@
 //! Every reporter receives the same [`Report`] and renders secrets only through
 //! [`Report::secret_text`], which redacts unless the user passed `--no-redact`.
 
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -38,7 +41,13 @@ pub struct Report<'a> {
 impl Report<'_> {
     /// The secret as the report may show it: redacted unless `--no-redact`.
     pub fn secret_text(&self, f: &Finding) -> Option<String> {
-        f.secret.as_ref().map(|s| if self.redact { s.redacted() } else { s.expose() })
+        f.secret.as_ref().map(|s| {
+            if self.redact {
+                s.redacted()
+            } else {
+                s.expose()
+            }
+        })
     }
 
     /// True when something that should have been scanned was not.

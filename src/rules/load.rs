@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::model::FileDef;
-use super::validate::{build_rule, build_allow, Problems};
+use super::validate::{build_allow, build_rule, Problems};
 use super::{builtin, Rule, RuleSet};
 use crate::error::Error;
 
@@ -52,8 +52,14 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, col)
 }
 
@@ -88,7 +94,8 @@ pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
         }
         ConfigSource::File(p) => p,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
     let rules = load_user(path, &text)?;
     Ok(LoadedConfig {
         rules,
@@ -110,10 +117,19 @@ pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, Error> {
     let known: HashSet<String> = rules.iter().map(|r| r.id.clone()).collect();
     for id in &extend.disable {
         if !known.contains(id.get_ref()) {
-            problems.at(&name, text, id.span().start, format!("disable: no built-in rule '{}'", id.get_ref()));
+            problems.at(
+                &name,
+                text,
+                id.span().start,
+                format!("disable: no built-in rule '{}'", id.get_ref()),
+            );
         }
     }
-    let disabled: HashSet<&str> = extend.disable.iter().map(|s| s.get_ref().as_str()).collect();
+    let disabled: HashSet<&str> = extend
+        .disable
+        .iter()
+        .map(|s| s.get_ref().as_str())
+        .collect();
     rules.retain(|r| !disabled.contains(r.id.as_str()));
 
     let mut user_rules = Vec::new();
@@ -123,7 +139,10 @@ pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, Error> {
         }
     }
     for extra in &extend.files {
-        let p = path.parent().unwrap_or(Path::new(".")).join(extra.get_ref());
+        let p = path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(extra.get_ref());
         match std::fs::read_to_string(&p) {
             Ok(t) => {
                 let n = p.display().to_string();
@@ -138,7 +157,12 @@ pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, Error> {
                     Err(e) => problems.push(e.to_string()),
                 }
             }
-            Err(e) => problems.at(&name, text, extra.span().start, format!("{}: {e}", p.display())),
+            Err(e) => problems.at(
+                &name,
+                text,
+                extra.span().start,
+                format!("{}: {e}", p.display()),
+            ),
         }
     }
     let mut seen = HashSet::new();
