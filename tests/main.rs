@@ -2,6 +2,10 @@
 
 mod util;
 
+mod action;
+mod baseline;
 mod cli;
+mod formats;
 mod redaction;
 mod rules;
+mod sarif;
