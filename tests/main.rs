@@ -6,6 +6,7 @@ mod action;
 mod baseline;
 mod cli;
 mod formats;
+mod hardening;
 mod redaction;
 mod rules;
 mod sarif;
