@@ -2,6 +2,7 @@
 //! repositories with simulated events: the payload in GITHUB_EVENT_PATH, GITHUB_EVENT_NAME,
 //! GITHUB_OUTPUT and GITHUB_STEP_SUMMARY as on a runner. Most cases use a stand-in leakscan that
 //! records its arguments, so they test what the script asks for; one runs the real binary.
+#![allow(clippy::print_stderr)] // tests say why they skip
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,12 +23,18 @@ fn tools_present() -> bool {
     true
 }
 
+/// No global git configuration: a path that does not exist reads as empty (not /dev/null, which
+/// a misbehaving process on a shared machine can replace by a file).
+fn no_global_config() -> PathBuf {
+    std::env::temp_dir().join("leakscan-tests-no-global-gitconfig")
+}
+
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_GLOBAL", no_global_config())
         .env("GIT_AUTHOR_NAME", "Test")
         .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
         .env("GIT_COMMITTER_NAME", "Test")
@@ -106,6 +113,23 @@ JSON
 exit 1
 "#;
 
+/// The stand-in, written once per test process: executing a file that another thread may just
+/// have forked with its write descriptor open fails with ETXTBSY.
+fn stub() -> PathBuf {
+    static STUB_DIR: std::sync::OnceLock<Dir> = std::sync::OnceLock::new();
+    let dir = STUB_DIR.get_or_init(|| {
+        let d = Dir::new();
+        let p = d.write("leakscan-stub", STUB);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        d
+    });
+    dir.path().join("leakscan-stub")
+}
+
 struct Outcome {
     code: i32,
     stderr: String,
@@ -130,17 +154,12 @@ fn run_action(
     let event_path = work.write("event.json", payload);
     let output = work.write("github_output", "");
     let summary = work.write("step_summary", "");
-    let stub = work.write("leakscan-stub", STUB);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    }
+    let stub = stub();
     let mut cmd = Command::new("bash");
     cmd.arg(repo_root().join("scripts/action/run.sh"))
         .current_dir(repo)
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_GLOBAL", no_global_config())
         .env("GITHUB_EVENT_NAME", event)
         .env("GITHUB_EVENT_PATH", &event_path)
         .env("GITHUB_OUTPUT", &output)
@@ -153,7 +172,16 @@ fn run_action(
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("run.sh");
+    // Executing a script just written can fail with ETXTBSY while another test thread forks
+    // with the file's write descriptor still open; try again then.
+    let mut out = cmd.output().expect("run.sh");
+    for _ in 0..10 {
+        if !String::from_utf8_lossy(&out.stderr).contains("Text file busy") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        out = cmd.output().expect("run.sh");
+    }
     let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
     let outputs = read(&output)
         .lines()
@@ -310,8 +338,9 @@ fn push_of_a_new_branch_scans_what_no_other_branch_has() {
     let o = run_action(&r.path(), "push", &payload, &[], false);
     assert!(
         has_pair(&o.args, "--range", &format!("{}..{}", r.a, r.c)),
-        "{:?}",
-        o.args
+        "{:?} {}",
+        o.args,
+        o.stderr
     );
 }
 

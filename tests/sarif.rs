@@ -1,6 +1,7 @@
 //! SARIF: schema-valid (in-process, always; and with the shared validator when it can be
 //! installed) for tree, history and archive findings; fingerprints stable when lines shift and
 //! different for different secrets; secrets never in the file; GitHub limits.
+#![allow(clippy::print_stderr)] // tests say why they skip
 
 use std::path::PathBuf;
 use std::sync::Arc;
