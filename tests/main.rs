@@ -5,6 +5,7 @@ mod util;
 mod action;
 mod baseline;
 mod cli;
+mod detection;
 mod formats;
 mod hardening;
 mod redaction;
