@@ -36,9 +36,22 @@ pub enum Command {
     /// List, check and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Record today's findings so that later scans report only new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// Git hooks: run the pre-push check, or install it.
     #[command(subcommand)]
     Hook(HookCommand),
+}
+
+/// `leakscan baseline ...`
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan like `leakscan scan` and write every finding to the baseline file given with -o.
+    #[command(
+        after_help = "Then: leakscan scan --baseline FILE reports only findings not in FILE."
+    )]
+    Create(ScanArgs),
 }
 
 /// Output formats.
@@ -48,6 +61,12 @@ pub enum Format {
     Text,
     /// JSON document (schema in the README).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one failed test case per finding.
+    Junit,
+    /// GitLab secret-detection report (artifacts:reports:secret_detection).
+    Gitlab,
 }
 
 /// When to use colour.
@@ -131,6 +150,13 @@ pub struct ScanArgs {
     pub git: GitArgs,
     // -- artifacts (archives, decoding, packages, internal markers) --
     // -- baselines and ignore files --
+    /// Report only findings that are not in this baseline (made by `leakscan baseline create`).
+    #[arg(long, value_name = "FILE", help_heading = "Baselines")]
+    pub baseline: Option<PathBuf>,
+    /// Fingerprints to ignore, one per line with a reason (default: .leakscanignore at the scan
+    /// root, unless --no-repo-config).
+    #[arg(long, value_name = "FILE", help_heading = "Baselines")]
+    pub ignore_file: Option<PathBuf>,
 }
 
 /// `leakscan rules ...`

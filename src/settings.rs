@@ -46,6 +46,10 @@ pub struct Settings {
     pub walk: WalkOptions,
     /// What to scan of git repositories.
     pub git: GitSettings,
+    /// Baseline file to subtract.
+    pub baseline: Option<PathBuf>,
+    /// Ignore file (explicit, or `.leakscanignore` found at the scan root).
+    pub ignore_file: Option<PathBuf>,
 }
 
 /// What to scan of a git repository.
@@ -128,6 +132,26 @@ pub fn discover_config(
     Ok(ConfigSource::None)
 }
 
+/// Finds the ignore file: `--ignore-file`, else `.leakscanignore` at `root` unless repository
+/// configuration is refused.
+pub fn discover_ignore_file(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+) -> Result<Option<PathBuf>, Error> {
+    if let Some(p) = explicit {
+        if !p.is_file() {
+            return Err(Error::Usage(format!(
+                "{}: ignore file not found",
+                p.display()
+            )));
+        }
+        return Ok(Some(p.to_path_buf()));
+    }
+    let candidate = root.join(crate::baseline::IGNORE_FILE);
+    Ok((!no_repo_config && candidate.is_file()).then_some(candidate))
+}
+
 impl Settings {
     /// Resolves the scan arguments.
     pub fn from_args(args: &ScanArgs) -> Result<Settings, Error> {
@@ -164,8 +188,32 @@ impl Settings {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let max_file_size = args.max_file_size.as_deref().map(parse_size).transpose()?;
+        let ignore_file =
+            discover_ignore_file(args.ignore_file.as_deref(), &root, args.no_repo_config)?;
+        if let Some(b) = &args.baseline {
+            if !b.is_file() {
+                return Err(Error::Usage(format!(
+                    "{}: baseline file not found",
+                    b.display()
+                )));
+            }
+        }
+        // The configuration, baseline, ignore file and report hold rule regexes, hex digests
+        // and redacted findings that rules could match; they are never scanned.
         let mut exclude = Vec::new();
-        if let ConfigSource::File(p) = &config {
+        let config_file = match &config {
+            ConfigSource::File(p) => Some(p.as_path()),
+            _ => None,
+        };
+        for p in [
+            config_file,
+            args.baseline.as_deref(),
+            ignore_file.as_deref(),
+            args.output.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
             if let Ok(c) = p.canonicalize() {
                 exclude.push(c);
             }
@@ -192,6 +240,8 @@ impl Settings {
                 exclude,
             },
             git: GitSettings::from_args(&args.git),
+            baseline: args.baseline.clone(),
+            ignore_file,
         })
     }
 }

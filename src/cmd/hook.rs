@@ -77,7 +77,7 @@ fn pre_push(args: &PrePushArgs) -> Result<u8, Error> {
     if pushed.commit_count == 0 && pushed.blob_count() == 0 && pushed.skips.is_empty() {
         return Ok(ExitStatus::Clean.code());
     }
-    let code = super::scan::run_with(&settings, move |s, scanner, _notes| {
+    let code = super::scan::run_with(settings, move |s, scanner, _notes| {
         Ok(super::git::scan_history(s, scanner, &repo, &pushed))
     })?;
     if code != ExitStatus::Clean.code() {
