@@ -93,7 +93,9 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Output")]
     pub no_progress: bool,
 
-    /// Configuration file (default: LEAKSCAN_CONFIG, else .leakscan.toml at the scan root).
+    /// Configuration file, leakscan or gitleaks format (default: LEAKSCAN_CONFIG, else
+    /// GITLEAKS_CONFIG, else GITLEAKS_CONFIG_TOML, else .leakscan.toml, else .gitleaks.toml at
+    /// the scan root).
     #[arg(short, long, env = "LEAKSCAN_CONFIG", value_name = "FILE", help_heading = "Rules")]
     pub config: Option<PathBuf>,
     /// Ignore configuration files found in the scanned repository (audits of untrusted code).
@@ -113,6 +115,14 @@ pub struct ScanArgs {
     // -- git (history, staged, ranges) --
     // -- artifacts (archives, decoding, packages, internal markers) --
     // -- baselines and ignore files --
+    // -- gitleaks compatibility --
+    /// gitleaks ignore file (default: .gitleaksignore at the scan root, and in the current
+    /// folder). Listed findings are not reported.
+    #[arg(long, value_name = "FILE", help_heading = "gitleaks compatibility")]
+    pub gitleaks_ignore_path: Option<PathBuf>,
+    /// Do not honour `gitleaks:allow` comments (`leakscan:allow` still counts).
+    #[arg(long, help_heading = "gitleaks compatibility")]
+    pub ignore_gitleaks_allow: bool,
 }
 
 /// `leakscan rules ...`
@@ -128,6 +138,14 @@ pub enum RulesCommand {
     },
     /// Run every rule's examples and counter-examples.
     Test(RulesListArgs),
+    /// Convert a gitleaks configuration into an equivalent leakscan one (.leakscan.toml).
+    Convert {
+        /// The gitleaks configuration (e.g. .gitleaks.toml).
+        file: PathBuf,
+        /// Write here instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// Options of `rules list` and `rules test`.

@@ -21,6 +21,7 @@ pub mod cmd;
 pub mod error;
 pub mod finding;
 pub mod fingerprint;
+pub mod gitleaksignore;
 pub mod matcher;
 pub mod progress;
 pub mod redact;

@@ -12,9 +12,10 @@ use rayon::prelude::*;
 use crate::cli::{ColorChoice, Format, ScanArgs};
 use crate::cmd::rules::ignore_broken_pipe;
 use crate::error::{Error, ExitStatus, Skip, SkipReason};
+use crate::gitleaksignore::GitleaksIgnore;
 use crate::progress::Progress;
 use crate::report::{json::Json, text::Text, Report, Reporter};
-use crate::rules::{self, ConfigSource, RuleSet};
+use crate::rules::{self, RuleSet};
 use crate::scan::{Output, ScanOptions, Scanner, WHOLE_LIMIT};
 use crate::settings::Settings;
 use crate::source::{classify, fs, ContentKind, Origin};
@@ -25,8 +26,22 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
     let settings = Settings::from_args(args)?;
     let loaded = rules::load(&settings.config)?;
     let mut notes = Vec::new();
-    if let ConfigSource::File(p) = &settings.config {
-        notes.push(format!("configuration: {}", p.display()));
+    if let Some(name) = settings.config.describe() {
+        let format = if loaded.gitleaks { " (gitleaks format)" } else { "" };
+        notes.push(format!("configuration: {name}{format}"));
+    }
+    // Warnings say what a gitleaks configuration lost in translation: always shown.
+    for w in &loaded.warnings {
+        eprintln!("leakscan: warning: {w}");
+    }
+    let mut ignore = GitleaksIgnore::default();
+    for path in &settings.gitleaks_ignore {
+        let (entries, warnings) = GitleaksIgnore::read(path)?;
+        for w in warnings {
+            eprintln!("leakscan: warning: {w}");
+        }
+        notes.push(format!("gitleaks ignore file: {}", path.display()));
+        ignore.extend(entries);
     }
     let rules = Arc::new(loaded.rules);
     let scanner = Scanner::new(
@@ -35,7 +50,9 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
             explain: settings.explain,
             min_confidence: settings.min_confidence,
         },
-    );
+    )
+    .with_gitleaks_ignore(ignore)
+    .with_gitleaks_allow(settings.gitleaks_allow);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
         .build()
@@ -201,6 +218,8 @@ pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
         threads: Some(1),
         max_file_size: None,
         no_ignore: false,
+        gitleaks_ignore_path: None,
+        ignore_gitleaks_allow: false,
     });
     match settings {
         Ok(s) => {

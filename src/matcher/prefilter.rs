@@ -24,6 +24,17 @@ pub struct Prefilter {
     pub always: Vec<u32>,
 }
 
+/// How far a rule's window reaches around one of its keywords.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The keyword's line(s), capped on long lines.
+    Line,
+    /// From the keyword's line to [`MULTILINE_SPAN`] after it.
+    Multiline,
+    /// The whole buffer (gitleaks' semantics).
+    Whole,
+}
+
 /// A byte range of the buffer in which a rule's regex runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Window {
@@ -42,7 +53,8 @@ impl Prefilter {
         let mut rules_of: Vec<Vec<u32>> = Vec::new();
         let mut always = Vec::new();
         for (i, rule) in set.rules.iter().enumerate() {
-            if rule.regex.is_none() {
+            // Rules that report nothing run only when a composite rule asks for them.
+            if rule.regex.is_none() || rule.skip_report {
                 continue;
             }
             if rule.keywords.is_empty() {
@@ -71,7 +83,7 @@ impl Prefilter {
     }
 
     /// The windows of `buf` in which each rule must run, sorted by rule then offset, merged.
-    pub fn windows(&self, buf: &[u8], multiline: impl Fn(u32) -> bool) -> Vec<Window> {
+    pub fn windows(&self, buf: &[u8], reach: impl Fn(u32) -> Reach) -> Vec<Window> {
         let mut out: Vec<Window> = self
             .always
             .iter()
@@ -90,7 +102,10 @@ impl Prefilter {
                 if *slot > 0 && m.end() <= *slot {
                     continue;
                 }
-                let (start, end) = window_around(buf, m.start(), m.end(), multiline(rule));
+                let (start, end) = match reach(rule) {
+                    Reach::Whole => (0, buf.len()),
+                    r => window_around(buf, m.start(), m.end(), r == Reach::Multiline),
+                };
                 *slot = end.max(1);
                 out.push(Window { rule, start, end });
             }
