@@ -69,7 +69,13 @@ pub struct ScanArgs {
     #[arg(short, long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
     pub format: Format,
     /// Write the report to FILE instead of standard output.
-    #[arg(short, long, visible_alias = "report-path", value_name = "FILE", help_heading = "Output")]
+    #[arg(
+        short,
+        long,
+        visible_alias = "report-path",
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
     pub output: Option<PathBuf>,
     /// Show secrets in full. Without it every secret is redacted in every format.
     #[arg(long, help_heading = "Output")]
@@ -96,7 +102,13 @@ pub struct ScanArgs {
     /// Configuration file, leakscan or gitleaks format (default: LEAKSCAN_CONFIG, else
     /// GITLEAKS_CONFIG, else GITLEAKS_CONFIG_TOML, else .leakscan.toml, else .gitleaks.toml at
     /// the scan root).
-    #[arg(short, long, env = "LEAKSCAN_CONFIG", value_name = "FILE", help_heading = "Rules")]
+    #[arg(
+        short,
+        long,
+        env = "LEAKSCAN_CONFIG",
+        value_name = "FILE",
+        help_heading = "Rules"
+    )]
     pub config: Option<PathBuf>,
     /// Ignore configuration files found in the scanned repository (audits of untrusted code).
     #[arg(long, help_heading = "Rules")]

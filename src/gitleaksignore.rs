@@ -63,17 +63,28 @@ impl GitleaksIgnore {
                 }
             };
             let Ok(at) = at.trim().parse::<usize>() else {
-                warnings.push(format!("{name}:{}: '{at}' is not a line number; ignored", n + 1));
+                warnings.push(format!(
+                    "{name}:{}: '{at}' is not a line number; ignored",
+                    n + 1
+                ));
                 continue;
             };
-            out.entries.insert(Entry { commit, path: normalize(path), rule: rule.to_string(), line: at });
+            out.entries.insert(Entry {
+                commit,
+                path: normalize(path),
+                rule: rule.to_string(),
+                line: at,
+            });
         }
         (out, warnings)
     }
 
     /// Reads a file.
     pub fn read(path: &Path) -> Result<(GitleaksIgnore, Vec<String>), Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
         Ok(GitleaksIgnore::parse(&path.display().to_string(), &text))
     }
 
@@ -100,7 +111,12 @@ impl GitleaksIgnore {
         if self.entries.is_empty() {
             return false;
         }
-        let mut e = Entry { commit: None, path: normalize(path), rule: rule.to_string(), line };
+        let mut e = Entry {
+            commit: None,
+            path: normalize(path),
+            rule: rule.to_string(),
+            line,
+        };
         if self.entries.contains(&e) {
             return true;
         }

@@ -163,8 +163,17 @@ impl Scanner {
     }
 
     /// Scans `buf`, keeping candidates whose secret starts before `accept_end`.
-    fn scan_chunk(&self, origin: &Origin, buf: &[u8], base: Base, accept_end: usize, out: &mut Output) {
-        let cands = self.matcher.scan_at(buf, &Scanner::place(origin), self.opts.explain);
+    fn scan_chunk(
+        &self,
+        origin: &Origin,
+        buf: &[u8],
+        base: Base,
+        accept_end: usize,
+        out: &mut Output,
+    ) {
+        let cands = self
+            .matcher
+            .scan_at(buf, &Scanner::place(origin), self.opts.explain);
         if cands.is_empty() {
             return;
         }
@@ -177,9 +186,15 @@ impl Scanner {
                 if !self.opts.explain {
                     continue;
                 }
-                f.dropped = Some(format!("confidence {:?} below --min-confidence", rule.confidence).to_lowercase());
+                f.dropped = Some(
+                    format!("confidence {:?} below --min-confidence", rule.confidence)
+                        .to_lowercase(),
+                );
             }
-            if f.dropped.is_none() && self.gitleaks_ignore.is_some() && self.listed(origin, &rule.id, builder.line_of(c.start)) {
+            if f.dropped.is_none()
+                && self.gitleaks_ignore.is_some()
+                && self.listed(origin, &rule.id, builder.line_of(c.start))
+            {
                 if !self.opts.explain {
                     continue;
                 }
@@ -195,7 +210,14 @@ impl Scanner {
 
     /// True when `.gitleaksignore` lists a finding of `rule` at `origin` starting on `line`.
     fn listed(&self, origin: &Origin, rule: &str, line: usize) -> bool {
-        self.gitleaks_ignore.as_ref().is_some_and(|ig| ig.is_listed(&origin.display_path(), origin.commit.as_ref().map(|c| c.id.as_str()), rule, line))
+        self.gitleaks_ignore.as_ref().is_some_and(|ig| {
+            ig.is_listed(
+                &origin.display_path(),
+                origin.commit.as_ref().map(|c| c.id.as_str()),
+                rule,
+                line,
+            )
+        })
     }
 
     /// Scans a large input from a reader in overlapping chunks, so memory stays bounded by
@@ -225,7 +247,11 @@ impl Scanner {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
                     Err(e) => {
                         buf.truncate(old);
-                        out.skips.push(Skip::new(origin.display_path(), SkipReason::Unreadable, format!("read failed at byte {}: {e}", base.offset + old as u64)));
+                        out.skips.push(Skip::new(
+                            origin.display_path(),
+                            SkipReason::Unreadable,
+                            format!("read failed at byte {}: {e}", base.offset + old as u64),
+                        ));
                         eof = true;
                         break;
                     }

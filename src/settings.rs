@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{ColorChoice, Format, ScanArgs};
 use crate::error::Error;
-use crate::rules::{ConfigSource, Confidence};
+use crate::rules::{Confidence, ConfigSource};
 use crate::source::fs::WalkOptions;
 
 /// The name of a project's configuration file at the scan root.
@@ -55,7 +55,10 @@ pub struct Settings {
 /// accepted).
 pub fn parse_size(s: &str) -> Result<u64, Error> {
     let t = s.trim();
-    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
     let (num, mult) = match t.chars().last() {
         Some('k' | 'K') => (&t[..t.len() - 1], 1u64 << 10),
         Some('m' | 'M') => (&t[..t.len() - 1], 1 << 20),
@@ -72,26 +75,45 @@ pub fn parse_size(s: &str) -> Result<u64, Error> {
 /// Finds the configuration: `--config`/`LEAKSCAN_CONFIG`, else `GITLEAKS_CONFIG` (a path),
 /// else `GITLEAKS_CONFIG_TOML` (the content), else `.leakscan.toml` then `.gitleaks.toml` at
 /// `root` unless repository configuration is refused, else the built-in pack.
-pub fn discover_config(explicit: Option<&Path>, root: &Path, no_repo_config: bool) -> Result<ConfigSource, Error> {
-    discover_config_with(explicit, root, no_repo_config, |k| std::env::var_os(k).filter(|v| !v.is_empty()))
+pub fn discover_config(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+) -> Result<ConfigSource, Error> {
+    discover_config_with(explicit, root, no_repo_config, |k| {
+        std::env::var_os(k).filter(|v| !v.is_empty())
+    })
 }
 
 /// [`discover_config`] with the environment given as a function (for tests).
-pub fn discover_config_with(explicit: Option<&Path>, root: &Path, no_repo_config: bool, env: impl Fn(&str) -> Option<std::ffi::OsString>) -> Result<ConfigSource, Error> {
+pub fn discover_config_with(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+    env: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Result<ConfigSource, Error> {
     if let Some(p) = explicit {
         if !p.is_file() {
-            return Err(Error::Config(format!("{}: configuration file not found", p.display())));
+            return Err(Error::Config(format!(
+                "{}: configuration file not found",
+                p.display()
+            )));
         }
         return Ok(ConfigSource::File(p.to_path_buf()));
     }
     if let Some(p) = env("GITLEAKS_CONFIG").map(PathBuf::from) {
         if !p.is_file() {
-            return Err(Error::Config(format!("{} (GITLEAKS_CONFIG): configuration file not found", p.display())));
+            return Err(Error::Config(format!(
+                "{} (GITLEAKS_CONFIG): configuration file not found",
+                p.display()
+            )));
         }
         return Ok(ConfigSource::GitleaksFile(p));
     }
     if let Some(text) = env("GITLEAKS_CONFIG_TOML") {
-        return Ok(ConfigSource::GitleaksText(text.to_string_lossy().into_owned()));
+        return Ok(ConfigSource::GitleaksText(
+            text.to_string_lossy().into_owned(),
+        ));
     }
     if !no_repo_config {
         let candidate = root.join(CONFIG_FILE);
@@ -108,12 +130,23 @@ pub fn discover_config_with(explicit: Option<&Path>, root: &Path, no_repo_config
 
 /// The `.gitleaksignore` files to honour: the one named, else those at the scan root and in the
 /// current folder (gitleaks reads both); the scan root's is refused with `--no-repo-config`.
-pub fn gitleaks_ignore_files(explicit: Option<&Path>, root: &Path, no_repo_config: bool) -> Result<Vec<PathBuf>, Error> {
+pub fn gitleaks_ignore_files(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+) -> Result<Vec<PathBuf>, Error> {
     use crate::gitleaksignore::FILE_NAME;
     if let Some(p) = explicit {
-        let p = if p.is_dir() { p.join(FILE_NAME) } else { p.to_path_buf() };
+        let p = if p.is_dir() {
+            p.join(FILE_NAME)
+        } else {
+            p.to_path_buf()
+        };
         if !p.is_file() {
-            return Err(Error::Usage(format!("{}: no such gitleaks ignore file", p.display())));
+            return Err(Error::Usage(format!(
+                "{}: no such gitleaks ignore file",
+                p.display()
+            )));
         }
         return Ok(vec![p]);
     }
@@ -141,7 +174,9 @@ impl Settings {
     pub fn from_args(args: &ScanArgs) -> Result<Settings, Error> {
         let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
         if stdin && args.paths.len() > 1 {
-            return Err(Error::Usage("'-' (standard input) cannot be combined with paths".into()));
+            return Err(Error::Usage(
+                "'-' (standard input) cannot be combined with paths".into(),
+            ));
         }
         let roots: Vec<PathBuf> = if stdin {
             Vec::new()
@@ -152,7 +187,10 @@ impl Settings {
         };
         for r in &roots {
             if std::fs::symlink_metadata(r).is_err() {
-                return Err(Error::Usage(format!("{}: no such file or folder", r.display())));
+                return Err(Error::Usage(format!(
+                    "{}: no such file or folder",
+                    r.display()
+                )));
             }
         }
         let root = roots
@@ -173,7 +211,11 @@ impl Settings {
                 exclude.push(c);
             }
         }
-        let gitleaks_ignore = gitleaks_ignore_files(args.gitleaks_ignore_path.as_deref(), &root, args.no_repo_config)?;
+        let gitleaks_ignore = gitleaks_ignore_files(
+            args.gitleaks_ignore_path.as_deref(),
+            &root,
+            args.no_repo_config,
+        )?;
         Ok(Settings {
             roots,
             stdin,

@@ -3,5 +3,6 @@
 mod util;
 
 mod cli;
+mod gitleaks;
 mod redaction;
 mod rules;

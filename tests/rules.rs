@@ -5,9 +5,17 @@ use std::sync::Arc;
 #[test]
 fn builtin_examples_and_counter_examples() {
     let rules = leakscan::rules::load::builtin_rules().expect("built-in pack loads");
-    let set = Arc::new(leakscan::rules::RuleSet { rules, allow: Default::default() });
+    let set = Arc::new(leakscan::rules::RuleSet {
+        rules,
+        allow: Default::default(),
+    });
     let failures = leakscan::rules::selftest::run(set);
-    assert!(failures.is_empty(), "{} failures:\n{:#?}", failures.len(), failures);
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{:#?}",
+        failures.len(),
+        failures
+    );
 }
 
 #[test]
@@ -19,6 +27,10 @@ fn builtin_ids_are_unique_and_have_keywords() {
     ids.dedup();
     assert_eq!(before, ids.len(), "duplicate rule ids");
     for r in &rules {
-        assert!(r.is_path_rule() || !r.keywords.is_empty(), "{} has no keywords", r.id);
+        assert!(
+            r.is_path_rule() || !r.keywords.is_empty(),
+            "{} has no keywords",
+            r.id
+        );
     }
 }

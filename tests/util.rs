@@ -1,9 +1,9 @@
 //! Test harness: temporary folders with files, and the leakscan binary run as a scenario.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::io::Write;
 
 /// The binary under test: `LEAKSCAN_TEST_PROGRAM` (e.g. a release build) or cargo's.
 pub fn program() -> PathBuf {
@@ -24,7 +24,9 @@ pub struct Dir {
 
 impl Dir {
     pub fn new() -> Dir {
-        Dir { tmp: tempfile::tempdir().expect("tempdir") }
+        Dir {
+            tmp: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -47,17 +49,38 @@ impl Dir {
 
     /// Runs leakscan with `args` in this folder, feeding `stdin`.
     pub fn run_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
+        self.run_full(args, stdin, &[])
+    }
+
+    /// Runs leakscan with `args` and extra environment variables in this folder.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run_full(args, None, env)
+    }
+
+    fn run_full(&self, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(program());
         cmd.args(args)
             .current_dir(self.path())
             .env_remove("LEAKSCAN_CONFIG")
+            .env_remove("GITLEAKS_CONFIG")
+            .env_remove("GITLEAKS_CONFIG_TOML")
+            .envs(env.iter().copied())
             .env("NO_COLOR", "1")
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn leakscan");
         if let Some(input) = stdin {
-            child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(input)
+                .expect("write stdin");
         }
         Run(child.wait_with_output().expect("wait"))
     }
@@ -77,7 +100,13 @@ impl Run {
         String::from_utf8_lossy(&self.0.stderr).into_owned()
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.0.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\nstderr:\n{}", self.stdout(), self.stderr()))
+        serde_json::from_slice(&self.0.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout(),
+                self.stderr()
+            )
+        })
     }
     /// `(location, line, rule_id)` of every finding of a JSON report.
     pub fn findings(&self) -> Vec<(String, u64, String)> {

@@ -22,19 +22,40 @@ pub fn run(cmd: RulesCommand) -> Result<u8, Error> {
 
 /// `rules convert`: a gitleaks configuration written as a leakscan one.
 fn convert(file: &std::path::Path, output: Option<&std::path::Path>) -> Result<u8, Error> {
-    let text = std::fs::read_to_string(file).map_err(|e| Error::Io { path: file.to_path_buf(), source: e })?;
+    let text = std::fs::read_to_string(file).map_err(|e| Error::Io {
+        path: file.to_path_buf(),
+        source: e,
+    })?;
     let t = rules::gitleaks::translate(file, &text)?;
-    let builtin_ids: Vec<String> = if t.uses_default { rules::load::builtin_rules()?.into_iter().map(|r| r.id).collect() } else { Vec::new() };
+    let builtin_ids: Vec<String> = if t.uses_default {
+        rules::load::builtin_rules()?
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let converted = rules::write::convert(&file.display().to_string(), &t, &builtin_ids);
     match output {
-        Some(path) => std::fs::write(path, &converted).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?,
+        Some(path) => std::fs::write(path, &converted).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?,
         None => ignore_broken_pipe(std::io::stdout().lock().write_all(converted.as_bytes()))?,
     }
     for w in &t.warnings {
         eprintln!("leakscan: warning: {w}");
     }
-    let written = t.rules.rules.iter().filter(|r| !r.source.starts_with("builtin:")).count();
-    eprintln!("{written} rules converted; {} item(s) could not be carried over (written as comments)", t.warnings.len());
+    let written = t
+        .rules
+        .rules
+        .iter()
+        .filter(|r| !r.source.starts_with("builtin:"))
+        .count();
+    eprintln!(
+        "{written} rules converted; {} item(s) could not be carried over (written as comments)",
+        t.warnings.len()
+    );
     Ok(ExitStatus::Clean.code())
 }
 
@@ -76,12 +97,22 @@ fn list(args: &RulesListArgs) -> Result<u8, Error> {
         .collect();
     let mut out = std::io::stdout().lock();
     let res = if args.json {
-        serde_json::to_writer_pretty(&mut out, &rows).map_err(std::io::Error::from).and_then(|_| writeln!(out))
+        serde_json::to_writer_pretty(&mut out, &rows)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out))
     } else {
         let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
         rows.iter()
             .try_for_each(|r| {
-                writeln!(out, "{:width$}  {:<8}  {:<8}  {:<6}  {}", r.id, format!("{:?}", r.kind).to_lowercase(), format!("{:?}", r.severity).to_lowercase(), format!("{:?}", r.confidence).to_lowercase(), r.description)
+                writeln!(
+                    out,
+                    "{:width$}  {:<8}  {:<8}  {:<6}  {}",
+                    r.id,
+                    format!("{:?}", r.kind).to_lowercase(),
+                    format!("{:?}", r.severity).to_lowercase(),
+                    format!("{:?}", r.confidence).to_lowercase(),
+                    r.description
+                )
             })
             .and_then(|_| writeln!(out, "{} rules", rows.len()))
     };
@@ -99,7 +130,11 @@ fn check(files: &[std::path::PathBuf]) -> Result<u8, Error> {
                     for w in &c.warnings {
                         eprintln!("leakscan: warning: {w}");
                     }
-                    let format = if c.format == "gitleaks" { " (gitleaks format)" } else { "" };
+                    let format = if c.format == "gitleaks" {
+                        " (gitleaks format)"
+                    } else {
+                        ""
+                    };
                     println!("{name}: {} rules ok{format}", c.rules);
                 }
                 Err(Error::ConfigMany(list)) => problems.extend(list),
@@ -118,18 +153,34 @@ fn check(files: &[std::path::PathBuf]) -> Result<u8, Error> {
 fn test(args: &RulesListArgs) -> Result<u8, Error> {
     let set = Arc::new(load(args)?);
     let failures = selftest::run(set.clone());
-    let examples: usize = set.rules.iter().map(|r| r.examples.len() + r.counter_examples.len()).sum();
+    let examples: usize = set
+        .rules
+        .iter()
+        .map(|r| r.examples.len() + r.counter_examples.len())
+        .sum();
     for f in &failures {
         println!("FAIL {}: {}", f.rule, f.what);
     }
-    println!("{} rules, {} examples and counter-examples: {} failure(s)", set.rules.len(), examples, failures.len());
-    Ok(if failures.is_empty() { ExitStatus::Clean.code() } else { ExitStatus::Leaks.code() })
+    println!(
+        "{} rules, {} examples and counter-examples: {} failure(s)",
+        set.rules.len(),
+        examples,
+        failures.len()
+    );
+    Ok(if failures.is_empty() {
+        ExitStatus::Clean.code()
+    } else {
+        ExitStatus::Leaks.code()
+    })
 }
 
 /// Treats a closed pipe (`leakscan ... | head`) as success.
 pub fn ignore_broken_pipe(res: std::io::Result<()>) -> Result<(), Error> {
     match res {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io { path: "<stdout>".into(), source: e }),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
+            path: "<stdout>".into(),
+            source: e,
+        }),
         _ => Ok(()),
     }
 }

@@ -27,7 +27,11 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
     let loaded = rules::load(&settings.config)?;
     let mut notes = Vec::new();
     if let Some(name) = settings.config.describe() {
-        let format = if loaded.gitleaks { " (gitleaks format)" } else { "" };
+        let format = if loaded.gitleaks {
+            " (gitleaks format)"
+        } else {
+            ""
+        };
         notes.push(format!("configuration: {name}{format}"));
     }
     // Warnings say what a gitleaks configuration lost in translation: always shown.
@@ -91,7 +95,10 @@ fn scan_sources(settings: &Settings, scanner: &Scanner) -> Result<Output, Error>
         std::io::stdin()
             .lock()
             .read_to_end(&mut buf)
-            .map_err(|e| Error::Io { path: PathBuf::from("-"), source: e })?;
+            .map_err(|e| Error::Io {
+                path: PathBuf::from("-"),
+                source: e,
+            })?;
         scanner.scan_bytes(&Origin::file("-"), &buf, &mut out);
         return Ok(out);
     }
@@ -141,11 +148,19 @@ pub fn scan_file(scanner: &Scanner, entry: &fs::FileEntry) -> Output {
     }
     let mut buf = Vec::with_capacity(entry.size as usize + 1);
     if let Err(e) = file.read_to_end(&mut buf) {
-        out.skips.push(Skip::new(entry.display.clone(), SkipReason::Unreadable, e.to_string()));
+        out.skips.push(Skip::new(
+            entry.display.clone(),
+            SkipReason::Unreadable,
+            e.to_string(),
+        ));
         return out;
     }
     if classify(&entry.display, &buf[..buf.len().min(64)]) == ContentKind::Media {
-        out.skips.push(Skip::new(entry.display.clone(), SkipReason::Media, "media files are not scanned"));
+        out.skips.push(Skip::new(
+            entry.display.clone(),
+            SkipReason::Media,
+            "media files are not scanned",
+        ));
         return out;
     }
     scanner.scan_bytes(&origin, &buf, &mut out);
@@ -165,17 +180,25 @@ fn color_choice(c: ColorChoice) -> anstream::ColorChoice {
 fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
     let is_text = settings.format == Format::Text;
     let reporter: Box<dyn Reporter> = match settings.format {
-        Format::Text => Box::new(Text { summary: !settings.quiet }),
+        Format::Text => Box::new(Text {
+            summary: !settings.quiet,
+        }),
         Format::Json => Box::new(Json),
     };
     match &settings.output {
         Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| Error::Io { path: path.clone(), source: e })?;
+            let file = std::fs::File::create(path).map_err(|e| Error::Io {
+                path: path.clone(),
+                source: e,
+            })?;
             let mut w = std::io::BufWriter::new(anstream::StripStream::new(file));
             reporter
                 .write(report, &mut w)
                 .and_then(|_| w.flush())
-                .map_err(|e| Error::Io { path: path.clone(), source: e })?;
+                .map_err(|e| Error::Io {
+                    path: path.clone(),
+                    source: e,
+                })?;
         }
         None => {
             let stdout = std::io::stdout();

@@ -126,7 +126,12 @@ impl Matcher {
         let required = rules
             .rules
             .iter()
-            .map(|r| r.required.iter().map(|q| rules.rules.iter().position(|o| o.id == q.id)).collect())
+            .map(|r| {
+                r.required
+                    .iter()
+                    .map(|q| rules.rules.iter().position(|o| o.id == q.id))
+                    .collect()
+            })
             .collect();
         Matcher {
             rules,
@@ -145,7 +150,13 @@ impl Matcher {
     /// True when the global allowlists exclude this place from scanning: `allow.paths`, or a
     /// global allowlist decided by path and commit alone.
     pub fn place_allowed(&self, place: &Place<'_>) -> bool {
-        self.path_allowed(place.path) || self.rules.allow.allowlists.iter().any(|a| allow::allows_place(a, place))
+        self.path_allowed(place.path)
+            || self
+                .rules
+                .allow
+                .allowlists
+                .iter()
+                .any(|a| allow::allows_place(a, place))
     }
 
     /// The rule set.
@@ -155,7 +166,11 @@ impl Matcher {
 
     /// True when the global allowlist excludes this path from scanning.
     pub fn path_allowed(&self, path: &str) -> bool {
-        self.rules.allow.paths.as_ref().is_some_and(|g| g.is_match(path))
+        self.rules
+            .allow
+            .paths
+            .as_ref()
+            .is_some_and(|g| g.is_match(path))
     }
 
     /// Path rules that match `path`: each reports the file itself.
@@ -202,7 +217,8 @@ impl Matcher {
             let applies = match current {
                 Some((r, a)) if r == w.rule => a,
                 _ => {
-                    let a = rule.paths.as_ref().is_none_or(|g| g.is_match(place.path)) && applies_to(rule, place);
+                    let a = rule.paths.as_ref().is_none_or(|g| g.is_match(place.path))
+                        && applies_to(rule, place);
                     current = Some((w.rule, a));
                     locs = None;
                     a
@@ -211,15 +227,29 @@ impl Matcher {
             if !applies {
                 continue;
             }
-            let Some(re) = rule.regex.as_ref().and_then(|r| r.get()) else { continue };
+            let Some(re) = rule.regex.as_ref().and_then(|r| r.get()) else {
+                continue;
+            };
             let locs = locs.get_or_insert_with(|| re.capture_locations());
-            self.run_regex(w.rule as usize, re, locs, buf, w.start, w.end, place, explain, &mut out);
+            self.run_regex(
+                w.rule as usize,
+                re,
+                locs,
+                buf,
+                w.start,
+                w.end,
+                place,
+                explain,
+                &mut out,
+            );
         }
         if self.required.iter().any(|r| !r.is_empty()) {
             self.check_required(buf, place, &mut out);
         }
         suppress_overlaps(&mut out, rules);
-        out.sort_by(|a, b| (a.secret_start, a.secret_end, a.rule).cmp(&(b.secret_start, b.secret_end, b.rule)));
+        out.sort_by(|a, b| {
+            (a.secret_start, a.secret_end, a.rule).cmp(&(b.secret_start, b.secret_end, b.rule))
+        });
         if !explain {
             out.retain(|c| c.dropped.is_none());
         }
@@ -229,26 +259,53 @@ impl Matcher {
     /// Runs rule `ri`'s regex over `buf[start..end]` (the regex sees `buf[..end]`, so
     /// look-behind assertions such as `\b` see the byte before `start`), filtering each match.
     #[allow(clippy::too_many_arguments)]
-    fn run_regex(&self, ri: usize, re: &Regex, locs: &mut regex::bytes::CaptureLocations, buf: &[u8], start: usize, end: usize, place: &Place<'_>, explain: bool, out: &mut Vec<Candidate>) {
+    fn run_regex(
+        &self,
+        ri: usize,
+        re: &Regex,
+        locs: &mut regex::bytes::CaptureLocations,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        place: &Place<'_>,
+        explain: bool,
+        out: &mut Vec<Candidate>,
+    ) {
         let rule = &self.rules.rules[ri];
         let hay = &buf[..end];
         let mut at = start;
         while at <= hay.len() {
-            let Some(m) = re.captures_read_at(locs, hay, at) else { break };
+            let Some(m) = re.captures_read_at(locs, hay, at) else {
+                break;
+            };
             let (ms, me) = (m.start(), m.end());
             at = if me > ms { me } else { me + 1 };
             let (ss, se) = match secret_span(re, locs, &rule.secret_group, ms, me) {
                 Some(span) => span,
                 None => {
                     if explain {
-                        out.push(Candidate { rule: ri, start: ms, end: me, secret_start: ms, secret_end: me, dropped: Some(Dropped::EmptySecret) });
+                        out.push(Candidate {
+                            rule: ri,
+                            start: ms,
+                            end: me,
+                            secret_start: ms,
+                            secret_end: me,
+                            dropped: Some(Dropped::EmptySecret),
+                        });
                     }
                     continue;
                 }
             };
             let dropped = self.filter(rule, buf, ms, me, &buf[ss..se], place);
             if dropped.is_none() || explain {
-                out.push(Candidate { rule: ri, start: ms, end: me, secret_start: ss, secret_end: se, dropped });
+                out.push(Candidate {
+                    rule: ri,
+                    start: ms,
+                    end: me,
+                    secret_start: ss,
+                    secret_end: se,
+                    dropped,
+                });
             }
         }
     }
@@ -270,7 +327,10 @@ impl Matcher {
             for (q, idx) in rule.required.iter().zip(reqs) {
                 let found = idx.is_some_and(|ri| {
                     let list = hits[ri].get_or_insert_with(|| self.required_hits(ri, buf, place));
-                    list.iter().any(|&(l, k)| q.within_lines.is_none_or(|w| l.abs_diff(line) <= w) && q.within_columns.is_none_or(|w| k.abs_diff(col) <= w))
+                    list.iter().any(|&(l, k)| {
+                        q.within_lines.is_none_or(|w| l.abs_diff(line) <= w)
+                            && q.within_columns.is_none_or(|w| k.abs_diff(col) <= w)
+                    })
                 });
                 if !found {
                     missing = Some(q.id.clone());
@@ -287,18 +347,44 @@ impl Matcher {
     /// rule matches at line 0, column 0, as gitleaks reports it.
     fn required_hits(&self, ri: usize, buf: &[u8], place: &Place<'_>) -> Vec<(usize, usize)> {
         let rule = &self.rules.rules[ri];
-        if !(rule.paths.as_ref().is_none_or(|g| g.is_match(place.path)) && applies_to(rule, place)) {
+        if !(rule.paths.as_ref().is_none_or(|g| g.is_match(place.path)) && applies_to(rule, place))
+        {
             return Vec::new();
         }
         let Some(re) = rule.regex.as_ref().and_then(|r| r.get()) else {
-            return if rule.paths.is_some() { vec![(0, 0)] } else { Vec::new() };
+            return if rule.paths.is_some() {
+                vec![(0, 0)]
+            } else {
+                Vec::new()
+            };
         };
         let mut found = Vec::new();
-        self.run_regex(ri, re, &mut re.capture_locations(), buf, 0, buf.len(), place, false, &mut found);
-        found.iter().map(|c| gitleaks_line_col(buf, c.start)).collect()
+        self.run_regex(
+            ri,
+            re,
+            &mut re.capture_locations(),
+            buf,
+            0,
+            buf.len(),
+            place,
+            false,
+            &mut found,
+        );
+        found
+            .iter()
+            .map(|c| gitleaks_line_col(buf, c.start))
+            .collect()
     }
 
-    fn filter(&self, rule: &Rule, buf: &[u8], ms: usize, me: usize, secret: &[u8], place: &Place<'_>) -> Option<Dropped> {
+    fn filter(
+        &self,
+        rule: &Rule,
+        buf: &[u8],
+        ms: usize,
+        me: usize,
+        secret: &[u8],
+        place: &Place<'_>,
+    ) -> Option<Dropped> {
         if let Some(min) = rule.entropy {
             let got = entropy::shannon(secret);
             if got < min {
@@ -310,7 +396,11 @@ impl Matcher {
                 return Some(Dropped::Checksum(name.clone()));
             }
         }
-        if let Some(r) = rule.allow_secrets.iter().find(|r| r.get().is_some_and(|re| re.is_match(secret))) {
+        if let Some(r) = rule
+            .allow_secrets
+            .iter()
+            .find(|r| r.get().is_some_and(|re| re.is_match(secret)))
+        {
             return Some(Dropped::AllowSecret(r.as_str().to_string()));
         }
         if let Some(w) = allow::stopword(secret, &rule.stopwords) {
@@ -325,28 +415,47 @@ impl Matcher {
             return Some(Dropped::Identifier);
         }
         let line = line_of(buf, ms, me);
-        if let Some(r) = rule.allow_lines.iter().find(|r| r.get().is_some_and(|re| re.is_match(line))) {
+        if let Some(r) = rule
+            .allow_lines
+            .iter()
+            .find(|r| r.get().is_some_and(|re| re.is_match(line)))
+        {
             return Some(Dropped::AllowLine(r.as_str().to_string()));
         }
         if allow::has_inline_allow_with(line, self.gitleaks_allow) {
             return Some(Dropped::InlineAllow);
         }
         let g = &self.rules.allow;
-        if g.secrets.iter().any(|r| r.get().is_some_and(|re| re.is_match(secret))) {
+        if g.secrets
+            .iter()
+            .any(|r| r.get().is_some_and(|re| re.is_match(secret)))
+        {
             return Some(Dropped::GlobalAllow("secrets"));
         }
-        if g.lines.iter().any(|r| r.get().is_some_and(|re| re.is_match(line))) {
+        if g.lines
+            .iter()
+            .any(|r| r.get().is_some_and(|re| re.is_match(line)))
+        {
             return Some(Dropped::GlobalAllow("lines"));
         }
         if allow::stopword(secret, &g.stopwords).is_some() {
             return Some(Dropped::GlobalAllow("stopwords"));
         }
         if !g.allowlists.is_empty() || !rule.allowlists.is_empty() {
-            let m = allow::Match { place, secret, matched: &buf[ms..me], line };
+            let m = allow::Match {
+                place,
+                secret,
+                matched: &buf[ms..me],
+                line,
+            };
             if let Some(a) = g.allowlists.iter().find(|a| allow::allows_finding(a, &m)) {
                 return Some(Dropped::Allowlist(describe(a, "global")));
             }
-            if let Some(a) = rule.allowlists.iter().find(|a| allow::allows_finding(a, &m)) {
+            if let Some(a) = rule
+                .allowlists
+                .iter()
+                .find(|a| allow::allows_finding(a, &m))
+            {
                 return Some(Dropped::Allowlist(describe(a, "of the rule")));
             }
         }
@@ -365,7 +474,14 @@ fn describe(a: &crate::rules::Allowlist, whose: &str) -> String {
 /// Whether a rule runs at a place: not excluded by `allow-paths` nor by one of its allowlists
 /// decided by path and commit alone. The rule's own path filter is checked by the caller.
 fn applies_to(rule: &Rule, place: &Place<'_>) -> bool {
-    !rule.allow_paths.as_ref().is_some_and(|g| g.is_match(place.path)) && !rule.allowlists.iter().any(|a| allow::allows_place(a, place))
+    !rule
+        .allow_paths
+        .as_ref()
+        .is_some_and(|g| g.is_match(place.path))
+        && !rule
+            .allowlists
+            .iter()
+            .any(|a| allow::allows_place(a, place))
 }
 
 /// The line and column gitleaks gives the match at `offset`: 1-based, in bytes, and past the
@@ -379,18 +495,28 @@ fn gitleaks_line_col(buf: &[u8], offset: usize) -> (usize, usize) {
 }
 
 /// The byte span of the secret within a match.
-fn secret_span(re: &Regex, locs: &regex::bytes::CaptureLocations, group: &SecretGroup, ms: usize, me: usize) -> Option<(usize, usize)> {
+fn secret_span(
+    re: &Regex,
+    locs: &regex::bytes::CaptureLocations,
+    group: &SecretGroup,
+    ms: usize,
+    me: usize,
+) -> Option<(usize, usize)> {
     let index = match group {
         SecretGroup::Index(i) => Some(*i),
         SecretGroup::First => {
-            return (1..locs.len()).find_map(|i| locs.get(i).filter(|(s, e)| e > s)).or(Some((ms, me)));
+            return (1..locs.len())
+                .find_map(|i| locs.get(i).filter(|(s, e)| e > s))
+                .or(Some((ms, me)));
         }
         SecretGroup::Name(n) => re.capture_names().position(|c| c == Some(n.as_str())),
         SecretGroup::Auto => match re.capture_names().position(|c| c == Some("secret")) {
             Some(i) => Some(i),
             None if locs.len() > 1 => {
                 // The first group that took part, as gitleaks does when no group is named.
-                return (1..locs.len()).find_map(|i| locs.get(i).filter(|(s, e)| e > s)).or(Some((ms, me)));
+                return (1..locs.len())
+                    .find_map(|i| locs.get(i).filter(|(s, e)| e > s))
+                    .or(Some((ms, me)));
             }
             None => Some(0),
         },
@@ -412,16 +538,28 @@ pub fn line_of(buf: &[u8], start: usize, end: usize) -> &[u8] {
 /// gitleaks does, a candidate of a rule named `generic...` whose secret lies within the secret
 /// of a rule not so named.
 fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
-    let generic = |r: usize| memchr::memmem::find(rules[r].id.to_ascii_lowercase().as_bytes(), b"generic").is_some();
+    let generic = |r: usize| {
+        memchr::memmem::find(rules[r].id.to_ascii_lowercase().as_bytes(), b"generic").is_some()
+    };
     let kept: Vec<(usize, usize, Confidence, usize, bool)> = cands
         .iter()
         .filter(|c| c.dropped.is_none())
-        .map(|c| (c.secret_start, c.secret_end, rules[c.rule].confidence, c.rule, generic(c.rule)))
+        .map(|c| {
+            (
+                c.secret_start,
+                c.secret_end,
+                rules[c.rule].confidence,
+                c.rule,
+                generic(c.rule),
+            )
+        })
         .collect();
     if kept.len() < 2 || kept.len() > 10_000 {
         return;
     }
-    for (c, &(_, _, mine, _, mine_generic)) in cands.iter_mut().filter(|c| c.dropped.is_none()).zip(&kept) {
+    for (c, &(_, _, mine, _, mine_generic)) in
+        cands.iter_mut().filter(|c| c.dropped.is_none()).zip(&kept)
+    {
         if let Some(&(_, _, _, other, _)) = kept.iter().find(|&&(s, e, conf, _, g)| {
             (conf > mine && s < c.secret_end && c.secret_start < e)
                 || (mine_generic && conf == mine && !g && s <= c.secret_start && c.secret_end <= e)

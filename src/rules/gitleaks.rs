@@ -34,7 +34,10 @@ use toml::Spanned;
 
 use super::load::{builtin_rules, line_col, toml_error};
 use super::validate::{path_regex, Problems};
-use super::{compile_regex_with, Allowlist, Condition, Confidence, Kind, LazyRegex, PathSet, Required, Rule, RuleSet, SecretGroup, Severity};
+use super::{
+    compile_regex_with, Allowlist, Condition, Confidence, Kind, LazyRegex, PathSet, Required, Rule,
+    RuleSet, SecretGroup, Severity,
+};
 use crate::error::Error;
 
 /// gitleaks stops following `[extend]` after this many levels.
@@ -62,7 +65,13 @@ pub fn load(path: &Path, text: &str) -> Result<(RuleSet, Vec<String>), Error> {
 pub fn translate(path: &Path, text: &str) -> Result<Translation, Error> {
     let mut ctx = Ctx::default();
     let level = load_level(path, text, 0, &mut ctx)?;
-    let Level { mut rules, global, targeted, uses_default, title } = level;
+    let Level {
+        mut rules,
+        global,
+        targeted,
+        uses_default,
+        title,
+    } = level;
     for (list, targets) in targeted {
         for (id, at) in targets {
             match rules.iter_mut().find(|r| r.id == id) {
@@ -82,22 +91,46 @@ pub fn translate(path: &Path, text: &str) -> Result<Translation, Error> {
         check_secret_group(r, &mut ctx);
     }
     ctx.problems.into_result()?;
-    let allow = super::GlobalAllow { allowlists: global, ..Default::default() };
-    Ok(Translation { rules: RuleSet { rules, allow }, warnings: ctx.warnings, uses_default, title })
+    let allow = super::GlobalAllow {
+        allowlists: global,
+        ..Default::default()
+    };
+    Ok(Translation {
+        rules: RuleSet { rules, allow },
+        warnings: ctx.warnings,
+        uses_default,
+        title,
+    })
 }
 
 /// Checks a gitleaks file as `rules check` does.
 pub fn check(name: &str, text: &str) -> Result<super::validate::Checked, Error> {
     let t = translate(Path::new(name), text)?;
-    let rules = t.rules.rules.iter().filter(|r| !r.source.starts_with("builtin:")).count();
-    Ok(super::validate::Checked { rules, format: "gitleaks", warnings: t.warnings })
+    let rules = t
+        .rules
+        .rules
+        .iter()
+        .filter(|r| !r.source.starts_with("builtin:"))
+        .count();
+    Ok(super::validate::Checked {
+        rules,
+        format: "gitleaks",
+        warnings: t.warnings,
+    })
 }
 
 fn check_secret_group(r: &Rule, ctx: &mut Ctx) {
-    let (SecretGroup::Index(i), Some(re)) = (&r.secret_group, &r.regex) else { return };
+    let (SecretGroup::Index(i), Some(re)) = (&r.secret_group, &r.regex) else {
+        return;
+    };
     if let Ok(re) = re.compile_now() {
         if *i >= re.captures_len() {
-            ctx.problems.push(format!("{}: rule '{}': invalid regex secret group {i}, max regex secret group {}", r.source, r.id, re.captures_len() - 1));
+            ctx.problems.push(format!(
+                "{}: rule '{}': invalid regex secret group {i}, max regex secret group {}",
+                r.source,
+                r.id,
+                re.captures_len() - 1
+            ));
         }
     }
 }
@@ -137,15 +170,25 @@ impl Src<'_> {
 }
 
 fn load_level(path: &Path, text: &str, depth: usize, ctx: &mut Ctx) -> Result<Level, Error> {
-    let src = Src { name: path.display().to_string(), text };
+    let src = Src {
+        name: path.display().to_string(),
+        text,
+    };
     let doc = DeTable::parse(text).map_err(|e| Error::Config(toml_error(&src.name, text, &e)))?;
     let file = parse_file(&src, doc.get_ref(), ctx);
-    let (mut base, mut global, mut targeted, mut uses_default) = (Vec::new(), Vec::new(), Vec::new(), false);
+    let (mut base, mut global, mut targeted, mut uses_default) =
+        (Vec::new(), Vec::new(), Vec::new(), false);
     let ext = &file.extend;
     if ext.use_default && ext.path.is_some() {
-        ctx.problems.push(format!("{}: unable to load config due to extend.path and extend.useDefault being set", src.at(ext.at)));
+        ctx.problems.push(format!(
+            "{}: unable to load config due to extend.path and extend.useDefault being set",
+            src.at(ext.at)
+        ));
     } else if depth >= MAX_EXTEND_DEPTH && (ext.use_default || ext.path.is_some()) {
-        ctx.warn(format!("{}: [extend] is not followed past {MAX_EXTEND_DEPTH} levels (as in gitleaks); ignored", src.at(ext.at)));
+        ctx.warn(format!(
+            "{}: [extend] is not followed past {MAX_EXTEND_DEPTH} levels (as in gitleaks); ignored",
+            src.at(ext.at)
+        ));
     } else if ext.use_default {
         base = builtin_rules()?;
         uses_default = true;
@@ -159,13 +202,24 @@ fn load_level(path: &Path, text: &str, depth: usize, ctx: &mut Ctx) -> Result<Le
                 targeted = lower.targeted;
                 uses_default = lower.uses_default;
             }
-            Err(e) => ctx.problems.push(format!("{}: [extend] path {}: {e}", src.at(p.span().start), resolved.display())),
+            Err(e) => ctx.problems.push(format!(
+                "{}: [extend] path {}: {e}",
+                src.at(p.span().start),
+                resolved.display()
+            )),
         }
     }
     for (id, at) in &ext.disabled {
         if !base.iter().any(|r| &r.id == id) {
-            let hint = if uses_default { " (leakscan's built-in pack has its own ids; see `leakscan rules list`)" } else { "" };
-            ctx.warn(format!("{}: disabledRules: no rule '{id}' in the extended configuration{hint}; ignored", src.at(*at)));
+            let hint = if uses_default {
+                " (leakscan's built-in pack has its own ids; see `leakscan rules list`)"
+            } else {
+                ""
+            };
+            ctx.warn(format!(
+                "{}: disabledRules: no rule '{id}' in the extended configuration{hint}; ignored",
+                src.at(*at)
+            ));
         }
     }
     base.retain(|r| !ext.disabled.iter().any(|(id, _)| id == &r.id));
@@ -181,7 +235,13 @@ fn load_level(path: &Path, text: &str, depth: usize, ctx: &mut Ctx) -> Result<Le
     all_global.append(&mut global);
     let mut all_targeted = file.targeted;
     all_targeted.append(&mut targeted);
-    Ok(Level { rules: base, global: all_global, targeted: all_targeted, uses_default, title: file.title })
+    Ok(Level {
+        rules: base,
+        global: all_global,
+        targeted: all_targeted,
+        uses_default,
+        title: file.title,
+    })
 }
 
 /// gitleaks opens `[extend] path` relative to the current folder; leakscan first tries the
@@ -280,12 +340,19 @@ struct Part {
 
 impl Part {
     fn into_rule(self) -> Rule {
-        let description = self.description.filter(|d| !d.trim().is_empty()).unwrap_or_else(|| self.id.clone());
+        let description = self
+            .description
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| self.id.clone());
         Rule {
             id: self.id,
             description,
             regex: self.regex,
-            secret_group: if self.secret_group > 0 { SecretGroup::Index(self.secret_group) } else { SecretGroup::First },
+            secret_group: if self.secret_group > 0 {
+                SecretGroup::Index(self.secret_group)
+            } else {
+                SecretGroup::First
+            },
             keywords: self.keywords,
             entropy: self.entropy.map(strictly_above),
             severity: Severity::default(),
@@ -315,19 +382,29 @@ impl Part {
 
 /// A table's entry by key, case-insensitively (viper lower-cases keys).
 fn get<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
-    t.iter().find(|(k, _)| k.get_ref().eq_ignore_ascii_case(key)).map(|(_, v)| v)
+    t.iter()
+        .find(|(k, _)| k.get_ref().eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
 }
 
 fn warn_unknown(src: &Src, t: &DeTable, known: &[&str], what: &str, ctx: &mut Ctx) {
     for (k, _) in t.iter() {
         if !known.iter().any(|n| n.eq_ignore_ascii_case(k.get_ref())) {
-            ctx.warn(format!("{}: {what}: unknown key '{}' ignored (gitleaks ignores it too)", src.at(k.span().start), k.get_ref()));
+            ctx.warn(format!(
+                "{}: {what}: unknown key '{}' ignored (gitleaks ignores it too)",
+                src.at(k.span().start),
+                k.get_ref()
+            ));
         }
     }
 }
 
 fn type_error(src: &Src, v: &Spanned<DeValue>, key: &str, want: &str, ctx: &mut Ctx) {
-    ctx.problems.push(format!("{}: '{key}' must be {want}, not {}", src.at(v.span().start), v.get_ref().type_str()));
+    ctx.problems.push(format!(
+        "{}: '{key}' must be {want}, not {}",
+        src.at(v.span().start),
+        v.get_ref().type_str()
+    ));
 }
 
 fn string(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> Option<Spanned<String>> {
@@ -342,7 +419,9 @@ fn string(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> Option<Spanned<St
 }
 
 fn strings(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> Vec<Spanned<String>> {
-    let Some(v) = get(t, key) else { return Vec::new() };
+    let Some(v) = get(t, key) else {
+        return Vec::new();
+    };
     let DeValue::Array(items) = v.get_ref() else {
         type_error(src, v, key, "an array of strings", ctx);
         return Vec::new();
@@ -372,7 +451,9 @@ fn boolean(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> bool {
 fn number(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> Option<(f64, usize)> {
     let v = get(t, key)?;
     let n = match v.get_ref() {
-        DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok().map(|n| n as f64),
+        DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+            .ok()
+            .map(|n| n as f64),
         DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
         _ => None,
     };
@@ -385,7 +466,10 @@ fn number(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> Option<(f64, usiz
 fn count(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> Option<usize> {
     let (n, at) = number(src, t, key, ctx)?;
     if n < 0.0 || n.fract() != 0.0 {
-        ctx.problems.push(format!("{}: '{key}' must be a whole number >= 0", src.at(at)));
+        ctx.problems.push(format!(
+            "{}: '{key}' must be a whole number >= 0",
+            src.at(at)
+        ));
         return None;
     }
     Some(n as usize)
@@ -393,7 +477,9 @@ fn count(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> Option<usize> {
 
 /// Tables of `[[key]]` (an array of tables) or `[key]` (one table).
 fn tables<'a, 'i>(src: &Src, t: &'a DeTable<'i>, key: &str, ctx: &mut Ctx) -> Vec<&'a DeTable<'i>> {
-    let Some(v) = get(t, key) else { return Vec::new() };
+    let Some(v) = get(t, key) else {
+        return Vec::new();
+    };
     match v.get_ref() {
         DeValue::Table(t) => vec![t],
         DeValue::Array(items) => items
@@ -417,7 +503,11 @@ fn tables<'a, 'i>(src: &Src, t: &'a DeTable<'i>, key: &str, ctx: &mut Ctx) -> Ve
 /// inside the value (regex errors) land on the right column when the string has no escapes.
 fn content_offset(text: &str, s: &Spanned<String>) -> Option<usize> {
     let raw = text.get(s.span())?;
-    let quote = if raw.starts_with("'''") || raw.starts_with("\"\"\"") { 3 } else { 1 };
+    let quote = if raw.starts_with("'''") || raw.starts_with("\"\"\"") {
+        3
+    } else {
+        1
+    };
     let mut start = s.span().start + quote;
     if quote == 3 && text[start..].starts_with('\n') {
         start += 1;
@@ -433,7 +523,11 @@ fn translate_regex(src: &Src, v: &Spanned<String>, what: &str, ctx: &mut Ctx) ->
         Ok(p) => Some(p),
         Err(e) => {
             let at = content_offset(src.text, v).map_or(v.span().start, |o| o + e.offset);
-            ctx.problems.push(format!("{}: {what}: {} (gitleaks cannot load it either)", src.at(at), e.message));
+            ctx.problems.push(format!(
+                "{}: {what}: {} (gitleaks cannot load it either)",
+                src.at(at),
+                e.message
+            ));
             None
         }
     }
@@ -451,7 +545,11 @@ fn content_regex(src: &Src, v: &Spanned<String>, what: &str, ctx: &mut Ctx) -> O
                 Some(LazyRegex::with_unicode(pattern, false))
             }
             Err(_) => {
-                ctx.warn(format!("{}: {what}: cannot be translated to Rust's regex syntax ({}); dropped", src.at(v.span().start), first_line(&e)));
+                ctx.warn(format!(
+                    "{}: {what}: cannot be translated to Rust's regex syntax ({}); dropped",
+                    src.at(v.span().start),
+                    first_line(&e)
+                ));
                 None
             }
         },
@@ -459,10 +557,20 @@ fn content_regex(src: &Src, v: &Spanned<String>, what: &str, ctx: &mut Ctx) -> O
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s).trim().to_string()
+    s.lines()
+        .filter(|l| !l.trim().is_empty())
+        .last()
+        .unwrap_or(s)
+        .trim()
+        .to_string()
 }
 
-fn path_set(src: &Src, items: &[Spanned<String>], what: &str, ctx: &mut Ctx) -> Result<Option<PathSet>, ()> {
+fn path_set(
+    src: &Src,
+    items: &[Spanned<String>],
+    what: &str,
+    ctx: &mut Ctx,
+) -> Result<Option<PathSet>, ()> {
     let mut res = Vec::new();
     let mut ok = true;
     for v in items {
@@ -473,7 +581,11 @@ fn path_set(src: &Src, items: &[Spanned<String>], what: &str, ctx: &mut Ctx) -> 
         match path_regex(&p) {
             Ok(re) => res.push(re),
             Err(e) => {
-                ctx.warn(format!("{}: {what}: cannot be translated to Rust's regex syntax ({}); dropped", src.at(v.span().start), first_line(&e)));
+                ctx.warn(format!(
+                    "{}: {what}: cannot be translated to Rust's regex syntax ({}); dropped",
+                    src.at(v.span().start),
+                    first_line(&e)
+                ));
                 ok = false;
             }
         }
@@ -485,16 +597,57 @@ fn path_set(src: &Src, items: &[Spanned<String>], what: &str, ctx: &mut Ctx) -> 
     }
 }
 
-const FILE_KEYS: &[&str] = &["title", "description", "minVersion", "extend", "rules", "allowlist", "allowlists"];
+const FILE_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "minVersion",
+    "extend",
+    "rules",
+    "allowlist",
+    "allowlists",
+];
 const EXTEND_KEYS: &[&str] = &["useDefault", "path", "url", "disabledRules"];
-const RULE_KEYS: &[&str] = &["id", "description", "regex", "secretGroup", "entropy", "path", "keywords", "tags", "skipReport", "allowlist", "allowlists", "required"];
-const ALLOW_KEYS: &[&str] = &["description", "condition", "commits", "paths", "regexTarget", "regexes", "stopwords"];
-const GLOBAL_ALLOW_KEYS: &[&str] = &["description", "condition", "commits", "paths", "regexTarget", "regexes", "stopwords", "targetRules"];
+const RULE_KEYS: &[&str] = &[
+    "id",
+    "description",
+    "regex",
+    "secretGroup",
+    "entropy",
+    "path",
+    "keywords",
+    "tags",
+    "skipReport",
+    "allowlist",
+    "allowlists",
+    "required",
+];
+const ALLOW_KEYS: &[&str] = &[
+    "description",
+    "condition",
+    "commits",
+    "paths",
+    "regexTarget",
+    "regexes",
+    "stopwords",
+];
+const GLOBAL_ALLOW_KEYS: &[&str] = &[
+    "description",
+    "condition",
+    "commits",
+    "paths",
+    "regexTarget",
+    "regexes",
+    "stopwords",
+    "targetRules",
+];
 const REQUIRED_KEYS: &[&str] = &["id", "withinLines", "withinColumns"];
 
 fn parse_file(src: &Src, doc: &DeTable, ctx: &mut Ctx) -> File {
     warn_unknown(src, doc, FILE_KEYS, "configuration", ctx);
-    let mut file = File { title: string(src, doc, "title", ctx).map(Spanned::into_inner), ..File::default() };
+    let mut file = File {
+        title: string(src, doc, "title", ctx).map(Spanned::into_inner),
+        ..File::default()
+    };
     if let Some(ext) = get(doc, "extend") {
         if let DeValue::Table(t) = ext.get_ref() {
             warn_unknown(src, t, EXTEND_KEYS, "[extend]", ctx);
@@ -504,7 +657,10 @@ fn parse_file(src: &Src, doc: &DeTable, ctx: &mut Ctx) -> File {
             if let Some(u) = string(src, t, "url", ctx).filter(|u| !u.get_ref().is_empty()) {
                 ctx.warn(format!("{}: [extend] url is not supported (gitleaks does not support it either); ignored", src.at(u.span().start)));
             }
-            file.extend.disabled = strings(src, t, "disabledRules", ctx).into_iter().map(|s| (s.get_ref().clone(), s.span().start)).collect();
+            file.extend.disabled = strings(src, t, "disabledRules", ctx)
+                .into_iter()
+                .map(|s| (s.get_ref().clone(), s.span().start))
+                .collect();
         } else {
             type_error(src, ext, "extend", "a table", ctx);
         }
@@ -512,12 +668,20 @@ fn parse_file(src: &Src, doc: &DeTable, ctx: &mut Ctx) -> File {
     let old = tables(src, doc, "allowlist", ctx);
     let new = tables(src, doc, "allowlists", ctx);
     if !old.is_empty() && !new.is_empty() {
-        ctx.problems.push(format!("{}: [allowlist] is deprecated, it cannot be used alongside [[allowlists]]", src.name));
+        ctx.problems.push(format!(
+            "{}: [allowlist] is deprecated, it cannot be used alongside [[allowlists]]",
+            src.name
+        ));
     }
     for t in old.into_iter().chain(new) {
         warn_unknown(src, t, GLOBAL_ALLOW_KEYS, "[[allowlists]]", ctx);
-        let targets: Vec<(String, String)> = strings(src, t, "targetRules", ctx).into_iter().map(|s| (s.get_ref().clone(), src.at(s.span().start))).collect();
-        let Some(list) = allowlist(src, t, "[[allowlists]]", ctx) else { continue };
+        let targets: Vec<(String, String)> = strings(src, t, "targetRules", ctx)
+            .into_iter()
+            .map(|s| (s.get_ref().clone(), src.at(s.span().start)))
+            .collect();
+        let Some(list) = allowlist(src, t, "[[allowlists]]", ctx) else {
+            continue;
+        };
         if targets.is_empty() {
             file.global.push(list);
         } else {
@@ -528,7 +692,8 @@ fn parse_file(src: &Src, doc: &DeTable, ctx: &mut Ctx) -> File {
     for t in tables(src, doc, "rules", ctx) {
         if let Some(part) = parse_rule(src, t, ctx) {
             if !seen.insert(part.id.clone()) {
-                ctx.problems.push(format!("{}: rule '{}' is defined twice", part.at, part.id));
+                ctx.problems
+                    .push(format!("{}: rule '{}' is defined twice", part.at, part.id));
             }
             file.parts.push(part);
         }
@@ -538,8 +703,11 @@ fn parse_file(src: &Src, doc: &DeTable, ctx: &mut Ctx) -> File {
 
 fn parse_rule(src: &Src, t: &DeTable, ctx: &mut Ctx) -> Option<Part> {
     let Some(id) = string(src, t, "id", ctx).filter(|i| !i.get_ref().trim().is_empty()) else {
-        let desc = string(src, t, "description", ctx).map(|d| format!(" (description: {})", d.get_ref())).unwrap_or_default();
-        ctx.problems.push(format!("{}: rule |id| is missing or empty{desc}", src.name));
+        let desc = string(src, t, "description", ctx)
+            .map(|d| format!(" (description: {})", d.get_ref()))
+            .unwrap_or_default();
+        ctx.problems
+            .push(format!("{}: rule |id| is missing or empty{desc}", src.name));
         return None;
     };
     let at = src.at(id.span().start);
@@ -567,9 +735,30 @@ fn parse_rule(src: &Src, t: &DeTable, ctx: &mut Ctx) -> Option<Part> {
         None => None,
     };
     let secret_group = count(src, t, "secretGroup", ctx).unwrap_or(0);
-    let entropy = number(src, t, "entropy", ctx).map(|(e, _)| e).filter(|e| *e != 0.0);
-    let keywords = strings(src, t, "keywords", ctx).into_iter().map(|k| k.into_inner().to_lowercase()).filter(|k| !k.is_empty()).collect();
-    let tags = strings(src, t, "tags", ctx).into_iter().map(Spanned::into_inner).collect();
+    if let (Some(re), Some(v)) = (
+        regex.as_ref().and_then(LazyRegex::get),
+        get(t, "secretGroup"),
+    ) {
+        if secret_group >= re.captures_len() {
+            ctx.problems.push(format!(
+                "{}: {what}: invalid regex secret group {secret_group}, max regex secret group {}",
+                src.at(v.span().start),
+                re.captures_len() - 1
+            ));
+        }
+    }
+    let entropy = number(src, t, "entropy", ctx)
+        .map(|(e, _)| e)
+        .filter(|e| *e != 0.0);
+    let keywords = strings(src, t, "keywords", ctx)
+        .into_iter()
+        .map(|k| k.into_inner().to_lowercase())
+        .filter(|k| !k.is_empty())
+        .collect();
+    let tags = strings(src, t, "tags", ctx)
+        .into_iter()
+        .map(Spanned::into_inner)
+        .collect();
     let skip_report = boolean(src, t, "skipReport", ctx);
     let old = tables(src, t, "allowlist", ctx);
     let new = tables(src, t, "allowlists", ctx);
@@ -585,14 +774,22 @@ fn parse_rule(src: &Src, t: &DeTable, ctx: &mut Ctx) -> Option<Part> {
     }
     let mut required = Vec::new();
     for r in tables(src, t, "required", ctx) {
-        warn_unknown(src, r, REQUIRED_KEYS, &format!("{what}: [[rules.required]]"), ctx);
+        warn_unknown(
+            src,
+            r,
+            REQUIRED_KEYS,
+            &format!("{what}: [[rules.required]]"),
+            ctx,
+        );
         match string(src, r, "id", ctx).filter(|i| !i.get_ref().is_empty()) {
             Some(rid) => required.push(Required {
                 id: rid.into_inner(),
                 within_lines: count(src, r, "withinLines", ctx),
                 within_columns: count(src, r, "withinColumns", ctx),
             }),
-            None => ctx.problems.push(format!("{at}: {what}: [[rules.required]] rule ID is empty")),
+            None => ctx
+                .problems
+                .push(format!("{at}: {what}: [[rules.required]] rule ID is empty")),
         }
     }
     if dropped {
@@ -624,14 +821,16 @@ fn allowlist(src: &Src, t: &DeTable, what: &str, ctx: &mut Ctx) -> Option<Allowl
     let before = ctx.problems.len();
     let condition = match string(src, t, "condition", ctx) {
         None => Condition::Any,
-        Some(c) => match c.get_ref().to_ascii_uppercase().as_str() {
-            "" | "OR" | "||" => Condition::Any,
-            "AND" | "&&" => Condition::All,
-            other => {
-                ctx.problems.push(format!("{}: {what}: unknown allowlist |condition| '{other}' (expected 'and', 'or')", src.at(c.span().start)));
-                Condition::Any
+        Some(c) => {
+            match c.get_ref().to_ascii_uppercase().as_str() {
+                "" | "OR" | "||" => Condition::Any,
+                "AND" | "&&" => Condition::All,
+                other => {
+                    ctx.problems.push(format!("{}: {what}: unknown allowlist |condition| '{other}' (expected 'and', 'or')", src.at(c.span().start)));
+                    Condition::Any
+                }
             }
-        },
+        }
     };
     let target = string(src, t, "regexTarget", ctx);
     let target_name = target.as_ref().map(|t| t.get_ref().as_str()).unwrap_or("");
@@ -653,11 +852,21 @@ fn allowlist(src: &Src, t: &DeTable, what: &str, ctx: &mut Ctx) -> Option<Allowl
         None
     });
     let mut list = Allowlist {
-        description: string(src, t, "description", ctx).map(Spanned::into_inner).unwrap_or_default(),
+        description: string(src, t, "description", ctx)
+            .map(Spanned::into_inner)
+            .unwrap_or_default(),
         condition,
-        commits: strings(src, t, "commits", ctx).into_iter().map(|c| c.into_inner().to_ascii_lowercase()).filter(|c| !c.is_empty()).collect(),
+        commits: strings(src, t, "commits", ctx)
+            .into_iter()
+            .map(|c| c.into_inner().to_ascii_lowercase())
+            .filter(|c| !c.is_empty())
+            .collect(),
         paths,
-        stopwords: strings(src, t, "stopwords", ctx).into_iter().map(|s| s.into_inner().to_lowercase()).filter(|s| !s.is_empty()).collect(),
+        stopwords: strings(src, t, "stopwords", ctx)
+            .into_iter()
+            .map(|s| s.into_inner().to_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect(),
         ..Allowlist::default()
     };
     match target_name {
@@ -700,17 +909,45 @@ pub fn is_gitleaks(name: &str, text: &str) -> bool {
             }
         }
     };
-    score(doc, &["title", "minVersion", "allowlist", "allowlists"], &["allow", "allow-when"]);
+    score(
+        doc,
+        &["title", "minVersion", "allowlist", "allowlists"],
+        &["allow", "allow-when"],
+    );
     if let Some(DeValue::Table(ext)) = get(doc, "extend").map(|v| v.get_ref()) {
-        score(ext, &["useDefault", "path", "url", "disabledRules"], &["builtin", "disable", "files"]);
+        score(
+            ext,
+            &["useDefault", "path", "url", "disabledRules"],
+            &["builtin", "disable", "files"],
+        );
     }
     if let Some(DeValue::Array(rules)) = get(doc, "rules").map(|v| v.get_ref()) {
         for r in rules.iter() {
             if let DeValue::Table(r) = r.get_ref() {
                 score(
                     r,
-                    &["secretGroup", "path", "allowlist", "allowlists", "required", "skipReport"],
-                    &["severity", "confidence", "kind", "checksum", "paths", "multiline", "stopwords", "placeholders", "remediation", "examples", "unicode", "window"],
+                    &[
+                        "secretGroup",
+                        "path",
+                        "allowlist",
+                        "allowlists",
+                        "required",
+                        "skipReport",
+                    ],
+                    &[
+                        "severity",
+                        "confidence",
+                        "kind",
+                        "checksum",
+                        "paths",
+                        "multiline",
+                        "stopwords",
+                        "placeholders",
+                        "remediation",
+                        "examples",
+                        "unicode",
+                        "window",
+                    ],
                 );
             }
         }
@@ -723,7 +960,11 @@ pub fn is_gitleaks(name: &str, text: &str) -> bool {
 }
 
 fn name_says_gitleaks(name: &str) -> bool {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
+    let base = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
     base.contains("gitleaks")
 }
 
@@ -733,11 +974,20 @@ mod tests {
 
     #[test]
     fn detection() {
-        assert!(is_gitleaks("x.toml", "[[rules]]\nid='a'\nregex='b'\nsecretGroup=1\n"));
+        assert!(is_gitleaks(
+            "x.toml",
+            "[[rules]]\nid='a'\nregex='b'\nsecretGroup=1\n"
+        ));
         assert!(is_gitleaks("x.toml", "[extend]\nuseDefault = true\n"));
         assert!(is_gitleaks("x.toml", "[[allowlists]]\npaths=['a']\n"));
-        assert!(!is_gitleaks("x.toml", "[extend]\nbuiltin = false\n[[rules]]\nid='a'\ndescription='d'\nregex='b'\n"));
-        assert!(!is_gitleaks("x.toml", "[[rules]]\nid='a'\ndescription='d'\nregex='b'\nsecret-group=1\n"));
+        assert!(!is_gitleaks(
+            "x.toml",
+            "[extend]\nbuiltin = false\n[[rules]]\nid='a'\ndescription='d'\nregex='b'\n"
+        ));
+        assert!(!is_gitleaks(
+            "x.toml",
+            "[[rules]]\nid='a'\ndescription='d'\nregex='b'\nsecret-group=1\n"
+        ));
         // Ambiguous content: the name decides.
         let plain = "[[rules]]\nid='a'\ndescription='d'\nregex='b'\n";
         assert!(is_gitleaks("repo/.gitleaks.toml", plain));

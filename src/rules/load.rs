@@ -85,8 +85,14 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, col)
 }
 
@@ -123,14 +129,24 @@ pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
         }
         ConfigSource::GitleaksText(text) => {
             let (rules, warnings) = super::gitleaks::load(Path::new("GITLEAKS_CONFIG_TOML"), text)?;
-            return Ok(LoadedConfig { rules, path: None, warnings, gitleaks: true });
+            return Ok(LoadedConfig {
+                rules,
+                path: None,
+                warnings,
+                gitleaks: true,
+            });
         }
         ConfigSource::File(p) => (p, false),
         ConfigSource::GitleaksFile(p) => (p, true),
     };
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
     let gitleaks = gitleaks || super::gitleaks::is_gitleaks(&path.display().to_string(), &text);
-    let (rules, warnings) = if gitleaks { super::gitleaks::load(path, &text)? } else { (load_native(path, &text)?, Vec::new()) };
+    let (rules, warnings) = if gitleaks {
+        super::gitleaks::load(path, &text)?
+    } else {
+        (load_native(path, &text)?, Vec::new())
+    };
     Ok(LoadedConfig {
         rules,
         path: Some(path.clone()),
@@ -162,10 +178,19 @@ pub fn load_native(path: &Path, text: &str) -> Result<RuleSet, Error> {
     let known: HashSet<String> = rules.iter().map(|r| r.id.clone()).collect();
     for id in &extend.disable {
         if !known.contains(id.get_ref()) {
-            problems.at(&name, text, id.span().start, format!("disable: no built-in rule '{}'", id.get_ref()));
+            problems.at(
+                &name,
+                text,
+                id.span().start,
+                format!("disable: no built-in rule '{}'", id.get_ref()),
+            );
         }
     }
-    let disabled: HashSet<&str> = extend.disable.iter().map(|s| s.get_ref().as_str()).collect();
+    let disabled: HashSet<&str> = extend
+        .disable
+        .iter()
+        .map(|s| s.get_ref().as_str())
+        .collect();
     rules.retain(|r| !disabled.contains(r.id.as_str()));
 
     let mut user_rules = Vec::new();
@@ -175,7 +200,10 @@ pub fn load_native(path: &Path, text: &str) -> Result<RuleSet, Error> {
         }
     }
     for extra in &extend.files {
-        let p = path.parent().unwrap_or(Path::new(".")).join(extra.get_ref());
+        let p = path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(extra.get_ref());
         match std::fs::read_to_string(&p) {
             Ok(t) => {
                 let n = p.display().to_string();
@@ -190,7 +218,12 @@ pub fn load_native(path: &Path, text: &str) -> Result<RuleSet, Error> {
                     Err(e) => problems.push(e.to_string()),
                 }
             }
-            Err(e) => problems.at(&name, text, extra.span().start, format!("{}: {e}", p.display())),
+            Err(e) => problems.at(
+                &name,
+                text,
+                extra.span().start,
+                format!("{}: {e}", p.display()),
+            ),
         }
     }
     let mut seen = HashSet::new();
@@ -217,14 +250,22 @@ pub fn load_native(path: &Path, text: &str) -> Result<RuleSet, Error> {
         for t in targets {
             match rules.iter_mut().find(|r| &r.id == t.get_ref()) {
                 Some(r) => r.allowlists.push(list.clone()),
-                None => problems.at(&name, text, t.span().start, format!("allow-when: target rule '{}' does not exist", t.get_ref())),
+                None => problems.at(
+                    &name,
+                    text,
+                    t.span().start,
+                    format!("allow-when: target rule '{}' does not exist", t.get_ref()),
+                ),
             }
         }
     }
     for r in &rules {
         for req in &r.required {
             if !rules.iter().any(|o| o.id == req.id) {
-                problems.push(format!("{}: rule '{}': required rule '{}' does not exist", r.source, r.id, req.id));
+                problems.push(format!(
+                    "{}: rule '{}': required rule '{}' does not exist",
+                    r.source, r.id, req.id
+                ));
             }
         }
     }

@@ -114,13 +114,22 @@ pub struct PathSet {
 
 impl PathSet {
     /// A set from globs (already compiled into `glob_set`) and regexes; `None` when both are empty.
-    pub fn new(globs: Vec<String>, glob_set: Option<GlobSet>, regexes: Vec<regex::Regex>) -> Option<PathSet> {
-        (!globs.is_empty() || !regexes.is_empty()).then_some(PathSet { globs, glob_set, regexes })
+    pub fn new(
+        globs: Vec<String>,
+        glob_set: Option<GlobSet>,
+        regexes: Vec<regex::Regex>,
+    ) -> Option<PathSet> {
+        (!globs.is_empty() || !regexes.is_empty()).then_some(PathSet {
+            globs,
+            glob_set,
+            regexes,
+        })
     }
 
     /// True when `path` matches a glob or a regex.
     pub fn is_match(&self, path: &str) -> bool {
-        self.glob_set.as_ref().is_some_and(|g| g.is_match(path)) || self.regexes.iter().any(|r| r.is_match(path))
+        self.glob_set.as_ref().is_some_and(|g| g.is_match(path))
+            || self.regexes.iter().any(|r| r.is_match(path))
     }
 
     /// The glob patterns.
@@ -176,7 +185,10 @@ impl Allowlist {
 
     /// True when the list has checks on the content of a match.
     pub fn has_content_checks(&self) -> bool {
-        !self.secrets.is_empty() || !self.matches.is_empty() || !self.lines.is_empty() || !self.stopwords.is_empty()
+        !self.secrets.is_empty()
+            || !self.matches.is_empty()
+            || !self.lines.is_empty()
+            || !self.stopwords.is_empty()
     }
 }
 

@@ -18,7 +18,8 @@ impl Problems {
     /// Records a problem at a byte offset of a file's text.
     pub fn at(&mut self, file: &str, text: &str, offset: usize, msg: impl AsRef<str>) {
         let (line, col) = line_col(text, offset);
-        self.0.push(format!("{file}:{line}:{col}: {}", msg.as_ref()));
+        self.0
+            .push(format!("{file}:{line}:{col}: {}", msg.as_ref()));
     }
 
     /// Records an already located problem.
@@ -51,10 +52,18 @@ pub fn valid_id(id: &str) -> bool {
     let b = id.as_bytes();
     !b.is_empty()
         && b[0].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'_'))
+        && b.iter().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'_')
+        })
 }
 
-fn globs(items: &[Spanned<String>], file: &str, text: &str, what: &str, problems: &mut Problems) -> Option<GlobSet> {
+fn globs(
+    items: &[Spanned<String>],
+    file: &str,
+    text: &str,
+    what: &str,
+    problems: &mut Problems,
+) -> Option<GlobSet> {
     if items.is_empty() {
         return None;
     }
@@ -79,30 +88,66 @@ pub fn path_regex(src: &str) -> Result<regex::Regex, String> {
 }
 
 /// Globs and path regexes as one [`PathSet`], recording problems.
-fn path_set(globs_def: &[Spanned<String>], regex_def: &[Spanned<String>], file: &str, text: &str, what: &str, problems: &mut Problems) -> Option<PathSet> {
+fn path_set(
+    globs_def: &[Spanned<String>],
+    regex_def: &[Spanned<String>],
+    file: &str,
+    text: &str,
+    what: &str,
+    problems: &mut Problems,
+) -> Option<PathSet> {
     let glob_set = globs(globs_def, file, text, what, problems);
     let mut res = Vec::new();
     for r in regex_def {
         match path_regex(r.get_ref()) {
             Ok(re) => res.push(re),
-            Err(e) => problems.at(file, text, r.span().start, format!("{what}: bad regex: {e}")),
+            Err(e) => problems.at(
+                file,
+                text,
+                r.span().start,
+                format!("{what}: bad regex: {e}"),
+            ),
         }
     }
-    PathSet::new(globs_def.iter().map(|g| g.get_ref().clone()).collect(), glob_set, res)
+    PathSet::new(
+        globs_def.iter().map(|g| g.get_ref().clone()).collect(),
+        glob_set,
+        res,
+    )
 }
 
-fn regexes(items: &[Spanned<String>], file: &str, text: &str, what: &str, eager: bool, problems: &mut Problems) -> Vec<LazyRegex> {
+fn regexes(
+    items: &[Spanned<String>],
+    file: &str,
+    text: &str,
+    what: &str,
+    eager: bool,
+    problems: &mut Problems,
+) -> Vec<LazyRegex> {
     regexes_with(items, file, text, what, eager, false, problems)
 }
 
-fn regexes_with(items: &[Spanned<String>], file: &str, text: &str, what: &str, eager: bool, unicode: bool, problems: &mut Problems) -> Vec<LazyRegex> {
+fn regexes_with(
+    items: &[Spanned<String>],
+    file: &str,
+    text: &str,
+    what: &str,
+    eager: bool,
+    unicode: bool,
+    problems: &mut Problems,
+) -> Vec<LazyRegex> {
     items
         .iter()
         .filter_map(|r| {
             let lazy = LazyRegex::with_unicode(r.get_ref().clone(), unicode);
             if eager {
                 if let Err(e) = lazy.compile_now() {
-                    problems.at(file, text, r.span().start, format!("{what}: bad regex: {e}"));
+                    problems.at(
+                        file,
+                        text,
+                        r.span().start,
+                        format!("{what}: bad regex: {e}"),
+                    );
                     return None;
                 }
             }
@@ -113,19 +158,32 @@ fn regexes_with(items: &[Spanned<String>], file: &str, text: &str, what: &str, e
 
 /// Builds one rule, recording problems. `eager` compiles every regex now (user files, `rules
 /// check`); the built-in pack compiles lazily and is checked by the test suite.
-pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &mut Problems) -> Option<Rule> {
+pub fn build_rule(
+    def: RuleDef,
+    file: &str,
+    text: &str,
+    eager: bool,
+    problems: &mut Problems,
+) -> Option<Rule> {
     let id = def.id.get_ref().clone();
     let before = problems.0.len();
     let at = |offset: usize, msg: String, problems: &mut Problems| {
         problems.at(file, text, offset, format!("rule '{id}': {msg}"));
     };
     if !valid_id(&id) {
-        at(def.id.span().start, "ids use lower-case letters, digits, '-', '_' and '.'".into(), problems);
+        at(
+            def.id.span().start,
+            "ids use lower-case letters, digits, '-', '_' and '.'".into(),
+            problems,
+        );
     }
     if def.description.trim().is_empty() {
         at(def.id.span().start, "description is empty".into(), problems);
     }
-    let regex = def.regex.as_ref().map(|r| LazyRegex::with_unicode(r.get_ref().clone(), def.unicode));
+    let regex = def
+        .regex
+        .as_ref()
+        .map(|r| LazyRegex::with_unicode(r.get_ref().clone(), def.unicode));
     if let (Some(lazy), Some(src)) = (&regex, &def.regex) {
         if eager {
             match lazy.compile_now() {
@@ -136,7 +194,11 @@ pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &
                             GroupDef::Name(n) => re.capture_names().flatten().any(|c| c == n),
                         };
                         if !ok {
-                            at(g.span().start, "secret-group names no group of the regex".into(), problems);
+                            at(
+                                g.span().start,
+                                "secret-group names no group of the regex".into(),
+                                problems,
+                            );
                         }
                     }
                 }
@@ -145,16 +207,28 @@ pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &
         }
     }
     if def.regex.is_none() && def.paths.is_empty() && def.path_regexes.is_empty() {
-        at(def.id.span().start, "a rule needs a regex, or paths for a path rule".into(), problems);
+        at(
+            def.id.span().start,
+            "a rule needs a regex, or paths for a path rule".into(),
+            problems,
+        );
     }
     if let Some(e) = def.entropy {
         if !(0.0..=8.0).contains(&e) {
-            at(def.id.span().start, format!("entropy {e} is outside 0..8"), problems);
+            at(
+                def.id.span().start,
+                format!("entropy {e} is outside 0..8"),
+                problems,
+            );
         }
     }
     if let Some(c) = &def.checksum {
         if checksum::verify(c.get_ref(), b"").is_none() {
-            at(c.span().start, format!("unknown checksum '{}'", c.get_ref()), problems);
+            at(
+                c.span().start,
+                format!("unknown checksum '{}'", c.get_ref()),
+                problems,
+            );
         }
     }
     for k in &def.keywords {
@@ -162,16 +236,56 @@ pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &
             at(k.span().start, "empty keyword".into(), problems);
         }
     }
-    let paths = path_set(&def.paths, &def.path_regexes, file, text, &format!("rule '{id}': paths"), problems);
-    let allow_paths = path_set(&def.allow_paths, &[], file, text, &format!("rule '{id}': allow-paths"), problems);
-    let allow_secrets = regexes_with(&def.allow_secrets, file, text, &format!("rule '{id}': allow-secrets"), eager, def.unicode, problems);
-    let allow_lines = regexes_with(&def.allow_lines, file, text, &format!("rule '{id}': allow-lines"), eager, def.unicode, problems);
+    let paths = path_set(
+        &def.paths,
+        &def.path_regexes,
+        file,
+        text,
+        &format!("rule '{id}': paths"),
+        problems,
+    );
+    let allow_paths = path_set(
+        &def.allow_paths,
+        &[],
+        file,
+        text,
+        &format!("rule '{id}': allow-paths"),
+        problems,
+    );
+    let allow_secrets = regexes_with(
+        &def.allow_secrets,
+        file,
+        text,
+        &format!("rule '{id}': allow-secrets"),
+        eager,
+        def.unicode,
+        problems,
+    );
+    let allow_lines = regexes_with(
+        &def.allow_lines,
+        file,
+        text,
+        &format!("rule '{id}': allow-lines"),
+        eager,
+        def.unicode,
+        problems,
+    );
     let mut allowlists = Vec::new();
     for a in def.allow_when {
         if !a.target_rules.is_empty() {
-            at(a.target_rules[0].span().start, "target-rules belongs in a top-level [[allow-when]]".into(), problems);
+            at(
+                a.target_rules[0].span().start,
+                "target-rules belongs in a top-level [[allow-when]]".into(),
+                problems,
+            );
         }
-        allowlists.push(build_allowlist(a, file, text, &format!("rule '{id}': allow-when"), problems));
+        allowlists.push(build_allowlist(
+            a,
+            file,
+            text,
+            &format!("rule '{id}': allow-when"),
+            problems,
+        ));
     }
     let required = def
         .required
@@ -195,7 +309,11 @@ pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &
         description: def.description,
         regex,
         secret_group,
-        keywords: def.keywords.into_iter().map(|k| k.into_inner().to_ascii_lowercase()).collect(),
+        keywords: def
+            .keywords
+            .into_iter()
+            .map(|k| k.into_inner().to_ascii_lowercase())
+            .collect(),
         entropy: def.entropy,
         severity: def.severity,
         confidence: def.confidence,
@@ -208,14 +326,22 @@ pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &
         allow_secrets,
         allow_lines,
         allow_paths,
-        stopwords: def.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        stopwords: def
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
         allowlists,
         required,
         skip_report: def.skip_report,
         placeholders: def.placeholders.unwrap_or(true),
         remediation: def.remediation,
         examples: def.examples.into_iter().map(Spanned::into_inner).collect(),
-        counter_examples: def.counter_examples.into_iter().map(Spanned::into_inner).collect(),
+        counter_examples: def
+            .counter_examples
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect(),
         example_path: def.example_path.unwrap_or_else(|| "example.txt".into()),
         source: file.to_string(),
     })
@@ -227,7 +353,11 @@ pub fn build_allow(def: AllowDef, file: &str, text: &str, problems: &mut Problem
         paths: globs(&def.paths, file, text, "allow.paths", problems),
         secrets: regexes(&def.secrets, file, text, "allow.secrets", true, problems),
         lines: regexes(&def.lines, file, text, "allow.lines", true, problems),
-        stopwords: def.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        stopwords: def
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
         commits: def.commits.iter().map(|s| s.to_ascii_lowercase()).collect(),
         allowlists: Vec::new(),
     }
@@ -235,14 +365,29 @@ pub fn build_allow(def: AllowDef, file: &str, text: &str, problems: &mut Problem
 
 /// Builds one `[[allow-when]]` list, recording problems (an unknown condition, a list without
 /// any check, a bad glob or regex).
-pub fn build_allowlist(def: AllowWhenDef, file: &str, text: &str, what: &str, problems: &mut Problems) -> Allowlist {
-    let condition = match def.condition.as_ref().map(|c| c.get_ref().to_ascii_lowercase()) {
+pub fn build_allowlist(
+    def: AllowWhenDef,
+    file: &str,
+    text: &str,
+    what: &str,
+    problems: &mut Problems,
+) -> Allowlist {
+    let condition = match def
+        .condition
+        .as_ref()
+        .map(|c| c.get_ref().to_ascii_lowercase())
+    {
         None => Condition::Any,
         Some(c) if c == "any" || c == "or" => Condition::Any,
         Some(c) if c == "all" || c == "and" => Condition::All,
         Some(c) => {
             let at = def.condition.as_ref().map_or(0, |s| s.span().start);
-            problems.at(file, text, at, format!("{what}: condition '{c}' is not 'any' or 'all'"));
+            problems.at(
+                file,
+                text,
+                at,
+                format!("{what}: condition '{c}' is not 'any' or 'all'"),
+            );
             Condition::Any
         }
     };
@@ -254,7 +399,11 @@ pub fn build_allowlist(def: AllowWhenDef, file: &str, text: &str, what: &str, pr
         secrets: regexes_with(&def.secrets, file, text, what, true, def.unicode, problems),
         matches: regexes_with(&def.matches, file, text, what, true, def.unicode, problems),
         lines: regexes_with(&def.lines, file, text, what, true, def.unicode, problems),
-        stopwords: def.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        stopwords: def
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
     };
     if list.is_empty() {
         problems.push(format!("{file}: {what}: a list needs at least one of commits, paths, path-regexes, secrets, matches, lines, stopwords"));
@@ -283,7 +432,11 @@ pub fn check(name: &str, text: &str) -> Result<Checked, Error> {
     if super::gitleaks::is_gitleaks(name, text) {
         return super::gitleaks::check(name, text);
     }
-    check_native(name, text).map(|rules| Checked { rules, format: "leakscan", warnings: Vec::new() })
+    check_native(name, text).map(|rules| Checked {
+        rules,
+        format: "leakscan",
+        warnings: Vec::new(),
+    })
 }
 
 fn check_native(name: &str, text: &str) -> Result<usize, Error> {
@@ -296,7 +449,12 @@ fn check_native(name: &str, text: &str) -> Result<usize, Error> {
         let id = r.id.get_ref().clone();
         if let Some(prev) = seen.insert(id.clone(), span) {
             let (l, _) = line_col(text, prev);
-            problems.at(name, text, span, format!("rule '{id}': duplicate id (first at line {l})"));
+            problems.at(
+                name,
+                text,
+                span,
+                format!("rule '{id}': duplicate id (first at line {l})"),
+            );
         }
         if build_rule(r, name, text, true, &mut problems).is_some() {
             n += 1;

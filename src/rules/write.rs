@@ -8,12 +8,17 @@ use std::fmt::Write;
 
 use super::gitleaks::{strictly_above, Translation};
 use super::validate::valid_id;
-use super::{Allowlist, Condition, Confidence, Kind, LazyRegex, PathSet, Rule, SecretGroup, Severity};
+use super::{
+    Allowlist, Condition, Confidence, Kind, LazyRegex, PathSet, Rule, SecretGroup, Severity,
+};
 
 /// The leakscan configuration equivalent to a translated gitleaks configuration read from `from`.
 pub fn convert(from: &str, t: &Translation, builtin_ids: &[String]) -> String {
     let mut w = String::new();
-    let _ = writeln!(w, "# leakscan configuration converted from {from} by `leakscan rules convert`.");
+    let _ = writeln!(
+        w,
+        "# leakscan configuration converted from {from} by `leakscan rules convert`."
+    );
     let _ = writeln!(w, "# Format: docs/rules.md. Regexes were translated from Go's syntax and compile with Unicode on.");
     if let Some(title) = &t.title {
         let _ = writeln!(w, "# gitleaks title: {}", one_line(title));
@@ -30,7 +35,11 @@ pub fn convert(from: &str, t: &Translation, builtin_ids: &[String]) -> String {
     if t.uses_default {
         w.insert_str(0, "# gitleaks' [extend] useDefault becomes leakscan's built-in pack, whose rules and ids differ from gitleaks' defaults.\n");
         let present: HashSet<&str> = t.rules.rules.iter().map(|r| r.id.as_str()).collect();
-        let disabled: Vec<String> = builtin_ids.iter().filter(|id| !present.contains(id.as_str())).cloned().collect();
+        let disabled: Vec<String> = builtin_ids
+            .iter()
+            .filter(|id| !present.contains(id.as_str()))
+            .cloned()
+            .collect();
         if !disabled.is_empty() {
             let _ = writeln!(w, "disable = {}", array(&disabled));
         }
@@ -40,13 +49,23 @@ pub fn convert(from: &str, t: &Translation, builtin_ids: &[String]) -> String {
         write_allowlist(&mut w, a, &[]);
     }
     // Lists that gitleaks' targetRules attached to rules of the built-in pack.
-    for r in t.rules.rules.iter().filter(|r| r.source.starts_with("builtin:")) {
+    for r in t
+        .rules
+        .rules
+        .iter()
+        .filter(|r| r.source.starts_with("builtin:"))
+    {
         for a in &r.allowlists {
             w.push_str("\n[[allow-when]]\n");
             write_allowlist(&mut w, a, std::slice::from_ref(&r.id));
         }
     }
-    for r in t.rules.rules.iter().filter(|r| !r.source.starts_with("builtin:")) {
+    for r in t
+        .rules
+        .rules
+        .iter()
+        .filter(|r| !r.source.starts_with("builtin:"))
+    {
         w.push('\n');
         write_rule(&mut w, r, &ids);
     }
@@ -61,8 +80,20 @@ fn rename_map(rules: &[Rule]) -> HashMap<String, String> {
         if valid_id(&r.id) {
             continue;
         }
-        let mut new: String = r.id.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect();
-        new = new.trim_start_matches(|c: char| !c.is_ascii_alphanumeric()).to_string();
+        let mut new: String =
+            r.id.to_lowercase()
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+        new = new
+            .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+            .to_string();
         if new.is_empty() {
             new = "rule".into();
         }
@@ -115,17 +146,26 @@ fn write_rule(w: &mut String, r: &Rule, ids: &HashMap<String, String>) {
     }
     if let Some(e) = r.entropy {
         let below = f64::from_bits(e.to_bits().saturating_sub(1));
-        if e > 0.0 && strictly_above(below) == e && format!("{below}").len() < format!("{e}").len() {
+        if e > 0.0 && strictly_above(below) == e && format!("{below}").len() < format!("{e}").len()
+        {
             let _ = writeln!(w, "entropy = {e}  # gitleaks: above {below}");
         } else {
             let _ = writeln!(w, "entropy = {e}");
         }
     }
     if r.severity != Severity::default() {
-        let _ = writeln!(w, "severity = \"{}\"", format!("{:?}", r.severity).to_lowercase());
+        let _ = writeln!(
+            w,
+            "severity = \"{}\"",
+            format!("{:?}", r.severity).to_lowercase()
+        );
     }
     if r.confidence != Confidence::default() {
-        let _ = writeln!(w, "confidence = \"{}\"", format!("{:?}", r.confidence).to_lowercase());
+        let _ = writeln!(
+            w,
+            "confidence = \"{}\"",
+            format!("{:?}", r.confidence).to_lowercase()
+        );
     }
     if r.kind != Kind::default() {
         let _ = writeln!(w, "kind = \"{}\"", format!("{:?}", r.kind).to_lowercase());
@@ -182,7 +222,10 @@ fn write_rule(w: &mut String, r: &Rule, ids: &HashMap<String, String>) {
 }
 
 fn has_group_named_secret(r: &Rule) -> bool {
-    r.regex.as_ref().and_then(|re| re.get()).is_some_and(|re| re.capture_names().flatten().any(|n| n == "secret"))
+    r.regex
+        .as_ref()
+        .and_then(|re| re.get())
+        .is_some_and(|re| re.capture_names().flatten().any(|n| n == "secret"))
 }
 
 fn write_paths(w: &mut String, set: Option<&PathSet>, globs_key: &str, regex_key: &str) {
@@ -211,12 +254,21 @@ fn write_allowlist(w: &mut String, a: &Allowlist, targets: &[String]) {
         let _ = writeln!(w, "commits = {}", array(&a.commits));
     }
     write_paths(w, a.paths.as_ref(), "paths", "path-regexes");
-    for (key, list) in [("secrets", &a.secrets), ("matches", &a.matches), ("lines", &a.lines)] {
+    for (key, list) in [
+        ("secrets", &a.secrets),
+        ("matches", &a.matches),
+        ("lines", &a.lines),
+    ] {
         if !list.is_empty() {
             let _ = writeln!(w, "{key} = {}", regex_array(list));
         }
     }
-    if a.secrets.iter().chain(&a.matches).chain(&a.lines).any(LazyRegex::is_unicode) {
+    if a.secrets
+        .iter()
+        .chain(&a.matches)
+        .chain(&a.lines)
+        .any(LazyRegex::is_unicode)
+    {
         w.push_str("unicode = true\n");
     }
     if !a.stopwords.is_empty() {

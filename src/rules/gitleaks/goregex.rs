@@ -42,7 +42,12 @@ const SPACE: &str = r"\t\n\f\r ";
 
 /// Translates a Go regex into Rust syntax with the same meaning (Unicode on).
 pub fn translate(src: &str) -> Result<String, GoRegexError> {
-    let mut t = Translator { src, pos: 0, out: String::with_capacity(src.len() + 16), depth: 0 };
+    let mut t = Translator {
+        src,
+        pos: 0,
+        out: String::with_capacity(src.len() + 16),
+        depth: 0,
+    };
     t.run()?;
     Ok(t.out)
 }
@@ -55,7 +60,10 @@ struct Translator<'a> {
 }
 
 fn err<T>(offset: usize, message: impl Into<String>) -> Result<T, GoRegexError> {
-    Err(GoRegexError { offset, message: message.into() })
+    Err(GoRegexError {
+        offset,
+        message: message.into(),
+    })
 }
 
 impl Translator<'_> {
@@ -126,8 +134,12 @@ impl Translator<'_> {
             return Ok(());
         }
         let rest = &self.src[at..];
-        if rest.starts_with("(?=") || rest.starts_with("(?!") || rest.starts_with("(?<=") || rest.starts_with("(?<!") {
-            return err(at, "lookaround is not supported by RE2 (gitleaks cannot load it either)");
+        if rest.starts_with("(?=")
+            || rest.starts_with("(?!")
+            || rest.starts_with("(?<=")
+            || rest.starts_with("(?<!")
+        {
+            return err(at, "lookaround is not supported by RE2");
         }
         if rest.starts_with("(?P=") || rest.starts_with("(?P>") {
             return err(at, "backreferences are not supported by RE2");
@@ -141,7 +153,9 @@ impl Translator<'_> {
         };
         if let Some(skip) = name_start {
             let name_end = rest[skip..].find('>').map(|i| skip + i);
-            let Some(end) = name_end else { return err(at, "invalid named capture") };
+            let Some(end) = name_end else {
+                return err(at, "invalid named capture");
+            };
             let name = &rest[skip..end];
             if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 return err(at, format!("invalid named capture '{name}'"));
@@ -187,7 +201,9 @@ impl Translator<'_> {
     fn escape(&mut self) -> Result<(), GoRegexError> {
         let at = self.pos;
         self.bump();
-        let Some(c) = self.bump() else { return err(at, "trailing backslash at end of expression") };
+        let Some(c) = self.bump() else {
+            return err(at, "trailing backslash at end of expression");
+        };
         match c {
             'A' | 'z' => {
                 self.out.push('\\');
@@ -203,7 +219,10 @@ impl Translator<'_> {
             }
             'p' | 'P' => self.unicode_class(c, at)?,
             'Q' => {
-                let end = self.rest().find(r"\E").map_or(self.src.len(), |i| self.pos + i);
+                let end = self
+                    .rest()
+                    .find(r"\E")
+                    .map_or(self.src.len(), |i| self.pos + i);
                 let lit = &self.src[self.pos..end];
                 for ch in lit.chars() {
                     push_literal(&mut self.out, ch);
@@ -253,7 +272,9 @@ impl Translator<'_> {
         let value = if self.peek() == Some('{') {
             self.bump();
             let end = self.rest().find('}').map(|i| self.pos + i);
-            let Some(end) = end else { return err(at, "invalid escape sequence") };
+            let Some(end) = end else {
+                return err(at, "invalid escape sequence");
+            };
             let hex = &self.src[self.pos..end];
             self.pos = end + 1;
             u32::from_str_radix(hex, 16).ok()
@@ -266,7 +287,9 @@ impl Translator<'_> {
                 None
             }
         };
-        value.and_then(char::from_u32).map_or_else(|| err(at, "invalid escape sequence"), Ok)
+        value
+            .and_then(char::from_u32)
+            .map_or_else(|| err(at, "invalid escape sequence"), Ok)
     }
 
     /// `\pL`, `\p{Greek}`, `\p{^Greek}`, `\PL`; `kind` is `p` or `P`.
@@ -274,7 +297,9 @@ impl Translator<'_> {
         let (mut negated, name) = match self.bump() {
             Some('{') => {
                 let end = self.rest().find('}').map(|i| self.pos + i);
-                let Some(end) = end else { return err(at, "invalid character class range") };
+                let Some(end) = end else {
+                    return err(at, "invalid character class range");
+                };
                 let name = self.src[self.pos..end].to_string();
                 self.pos = end + 1;
                 (false, name)
@@ -290,7 +315,10 @@ impl Translator<'_> {
             None => name,
         };
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return err(at, format!("invalid character class range \\{kind}{{{name}}}"));
+            return err(
+                at,
+                format!("invalid character class range \\{kind}{{{name}}}"),
+            );
         }
         let upper = (kind == 'P') != negated;
         let _ = write!(self.out, "\\{}{{{name}}}", if upper { 'P' } else { 'p' });
@@ -308,7 +336,9 @@ impl Translator<'_> {
         }
         let mut first = true;
         loop {
-            let Some(c) = self.peek() else { return err(at, "missing closing ]") };
+            let Some(c) = self.peek() else {
+                return err(at, "missing closing ]");
+            };
             if c == ']' && !first {
                 self.bump();
                 self.out.push(']');
@@ -321,7 +351,10 @@ impl Translator<'_> {
                     let name = self.src[self.pos + 2..self.pos + 2 + end].to_string();
                     let bare = name.strip_prefix('^').unwrap_or(&name);
                     if !POSIX.contains(&bare) {
-                        return err(self.pos, format!("invalid character class range [:{name}:]"));
+                        return err(
+                            self.pos,
+                            format!("invalid character class range [:{name}:]"),
+                        );
                     }
                     let _ = write!(self.out, "[:{name}:]");
                     self.pos += 2 + end + 2;
@@ -352,7 +385,11 @@ impl Translator<'_> {
             if rest.starts_with('-') && !rest.starts_with("-]") && rest.len() > 1 {
                 self.bump();
                 let hi_at = self.pos;
-                if self.rest().starts_with(r"\d") || self.rest().starts_with(r"\w") || self.rest().starts_with(r"\s") || self.rest().starts_with(r"\p") {
+                if self.rest().starts_with(r"\d")
+                    || self.rest().starts_with(r"\w")
+                    || self.rest().starts_with(r"\s")
+                    || self.rest().starts_with(r"\p")
+                {
                     return err(hi_at, "invalid character class range");
                 }
                 let hi = self.class_char()?;
@@ -373,7 +410,9 @@ impl Translator<'_> {
         let at = self.pos;
         match self.bump() {
             Some('\\') => {
-                let Some(c) = self.bump() else { return err(at, "trailing backslash at end of expression") };
+                let Some(c) = self.bump() else {
+                    return err(at, "trailing backslash at end of expression");
+                };
                 self.char_escape(c, at)
             }
             Some(c) => Ok(c),
@@ -383,7 +422,8 @@ impl Translator<'_> {
 }
 
 const POSIX: &[&str] = &[
-    "alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space", "upper", "word", "xdigit",
+    "alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct",
+    "space", "upper", "word", "xdigit",
 ];
 
 fn check_flags(flags: &str, at: usize) -> Result<(), GoRegexError> {
@@ -464,7 +504,26 @@ fn push_plain(out: &mut String, c: char) {
 
 /// Rust's meta characters (`regex_syntax::is_meta_character`).
 fn regex_syntax_meta(c: char) -> bool {
-    matches!(c, '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' | '#' | '&' | '-' | '~')
+    matches!(
+        c,
+        '\\' | '.'
+            | '+'
+            | '*'
+            | '?'
+            | '('
+            | ')'
+            | '|'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '^'
+            | '$'
+            | '#'
+            | '&'
+            | '-'
+            | '~'
+    )
 }
 
 #[cfg(test)]
@@ -485,11 +544,15 @@ mod tests {
         assert_eq!(ok(r"^\$(?:\d+|{\d+})$"), r"^\$(?:[0-9]+|\{[0-9]+\})$");
         assert_eq!(ok(r"a{,3}b{2,3}c{2}"), r"a\{,3\}b{2,3}c{2}");
         assert_eq!(ok(r"\<x\>"), "<x>");
-        assert_eq!(ok(r"[a&&b--c~~[]"), r"[a\&\&b\-\-c\~\~\[]");
+        assert_eq!(ok(r"[a&&~~[]"), r"[a\&\&\~\~\[]");
+        assert_eq!(ok(r"[--/]"), r"[\--/]");
         assert_eq!(ok(r"\012\0"), "\\x{A}\\x{0}");
         assert_eq!(ok(r"\p{^Greek}\PL\pN"), r"\P{Greek}\P{L}\p{N}");
         assert_eq!(ok(r"[[:alpha:][:^digit:]]"), r"[[:alpha:][:^digit:]]");
-        assert_eq!(ok(r"(?P<k>a)(?<v>b)(?i)c(?-i:d)(?s:.)"), r"(?P<k>a)(?P<v>b)(?i)c(?-i:d)(?s:.)");
+        assert_eq!(
+            ok(r"(?P<k>a)(?<v>b)(?i)c(?-i:d)(?s:.)"),
+            r"(?P<k>a)(?P<v>b)(?i)c(?-i:d)(?s:.)"
+        );
         assert_eq!(ok(r"[]a]"), r"[\]a]");
         assert_eq!(ok(r"[\w .-/]"), r"[[0-9A-Za-z_] .-/]");
         assert_eq!(ok(r"a\%\/\:"), "a%/:");
@@ -497,7 +560,17 @@ mod tests {
 
     #[test]
     fn re2_rejects() {
-        for (go, at) in [(r"a(?=b)", 1), (r"(a)\1", 3), (r"x\e", 1), (r"[a", 0), (r"(a", 2), (r"a)", 1), (r"a{1001}", 1), (r"(?x)a", 0), (r"[z-a]", 1)] {
+        for (go, at) in [
+            (r"a(?=b)", 1),
+            (r"(a)\1", 3),
+            (r"x\e", 1),
+            (r"[a", 0),
+            (r"(a", 2),
+            (r"a)", 1),
+            (r"a{1001}", 1),
+            (r"(?x)a", 0),
+            (r"[z-a]", 1),
+        ] {
             let e = translate(go).expect_err(go);
             assert_eq!(e.offset, at, "{go}: {e:?}");
         }
@@ -505,7 +578,9 @@ mod tests {
 
     #[test]
     fn translated_patterns_compile_and_match_like_go() {
-        let re = |go: &str| crate::rules::compile_regex_with(&ok(go), true).unwrap_or_else(|e| panic!("{go}: {e}"));
+        let re = |go: &str| {
+            crate::rules::compile_regex_with(&ok(go), true).unwrap_or_else(|e| panic!("{go}: {e}"))
+        };
         // Go's \s has no vertical tab; \d is ASCII even with Unicode on.
         assert!(!re(r"^\s$").is_match(b"\x0b"));
         assert!(!re(r"^\d$").is_match("٣".as_bytes()));
