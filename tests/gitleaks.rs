@@ -520,6 +520,7 @@ fn convert_writes_an_equivalent_leakscan_file() {
 /// gitleaks 8.30.1's default configuration (data kept in ../shared, not in this repository)
 /// loads with every rule translated and nothing reported as lost.
 #[test]
+#[allow(clippy::print_stderr)]
 fn gitleaks_default_configuration_loads() {
     let path = repo_root().join("../shared/compat/gitleaks-8.30.1-default.toml");
     let Ok(text) = std::fs::read_to_string(&path) else {

@@ -315,8 +315,7 @@ impl Matcher {
     fn check_required(&self, buf: &[u8], place: &Place<'_>, out: &mut [Candidate]) {
         let rules = &self.rules.rules;
         let mut hits: Vec<Option<Vec<(usize, usize)>>> = vec![None; rules.len()];
-        for i in 0..out.len() {
-            let c = &out[i];
+        for c in out.iter_mut() {
             let reqs = &self.required[c.rule];
             if reqs.is_empty() || c.dropped.is_some() {
                 continue;
@@ -338,7 +337,7 @@ impl Matcher {
                 }
             }
             if let Some(id) = missing {
-                out[i].dropped = Some(Dropped::Required(id));
+                c.dropped = Some(Dropped::Required(id));
             }
         }
     }

@@ -24,12 +24,20 @@
 //! rule id. What gitleaks accepts but leakscan cannot carry over is a located warning, and the
 //! rule or list is dropped loudly, never silently.
 
+mod detect;
 pub mod goregex;
+mod read;
+
+pub use detect::is_gitleaks;
+use read::{
+    boolean, content_offset, count, get, number, string, strings, tables, type_error, warn_unknown,
+};
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
+
 use toml::Spanned;
 
 use super::load::{builtin_rules, line_col, toml_error};
@@ -136,13 +144,13 @@ fn check_secret_group(r: &Rule, ctx: &mut Ctx) {
 }
 
 #[derive(Default)]
-struct Ctx {
+pub(crate) struct Ctx {
     problems: Problems,
     warnings: Vec<String>,
 }
 
 impl Ctx {
-    fn warn(&mut self, msg: String) {
+    pub(crate) fn warn(&mut self, msg: String) {
         self.warnings.push(msg);
     }
 }
@@ -157,13 +165,13 @@ struct Level {
 }
 
 /// The text of one file and its name, to locate problems.
-struct Src<'a> {
+pub(crate) struct Src<'a> {
     name: String,
     text: &'a str,
 }
 
 impl Src<'_> {
-    fn at(&self, offset: usize) -> String {
+    pub(crate) fn at(&self, offset: usize) -> String {
         let (l, c) = line_col(self.text, offset);
         format!("{}:{l}:{c}", self.name)
     }
@@ -380,143 +388,6 @@ impl Part {
     }
 }
 
-/// A table's entry by key, case-insensitively (viper lower-cases keys).
-fn get<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
-    t.iter()
-        .find(|(k, _)| k.get_ref().eq_ignore_ascii_case(key))
-        .map(|(_, v)| v)
-}
-
-fn warn_unknown(src: &Src, t: &DeTable, known: &[&str], what: &str, ctx: &mut Ctx) {
-    for (k, _) in t.iter() {
-        if !known.iter().any(|n| n.eq_ignore_ascii_case(k.get_ref())) {
-            ctx.warn(format!(
-                "{}: {what}: unknown key '{}' ignored (gitleaks ignores it too)",
-                src.at(k.span().start),
-                k.get_ref()
-            ));
-        }
-    }
-}
-
-fn type_error(src: &Src, v: &Spanned<DeValue>, key: &str, want: &str, ctx: &mut Ctx) {
-    ctx.problems.push(format!(
-        "{}: '{key}' must be {want}, not {}",
-        src.at(v.span().start),
-        v.get_ref().type_str()
-    ));
-}
-
-fn string(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> Option<Spanned<String>> {
-    let v = get(t, key)?;
-    match v.get_ref() {
-        DeValue::String(s) => Some(Spanned::new(v.span(), s.to_string())),
-        _ => {
-            type_error(src, v, key, "a string", ctx);
-            None
-        }
-    }
-}
-
-fn strings(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> Vec<Spanned<String>> {
-    let Some(v) = get(t, key) else {
-        return Vec::new();
-    };
-    let DeValue::Array(items) = v.get_ref() else {
-        type_error(src, v, key, "an array of strings", ctx);
-        return Vec::new();
-    };
-    items
-        .iter()
-        .filter_map(|i| match i.get_ref() {
-            DeValue::String(s) => Some(Spanned::new(i.span(), s.to_string())),
-            _ => {
-                type_error(src, i, key, "a string", ctx);
-                None
-            }
-        })
-        .collect()
-}
-
-fn boolean(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> bool {
-    match get(t, key) {
-        None => false,
-        Some(v) => v.get_ref().as_bool().unwrap_or_else(|| {
-            type_error(src, v, key, "a boolean", ctx);
-            false
-        }),
-    }
-}
-
-fn number(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> Option<(f64, usize)> {
-    let v = get(t, key)?;
-    let n = match v.get_ref() {
-        DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
-            .ok()
-            .map(|n| n as f64),
-        DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-        _ => None,
-    };
-    if n.is_none() {
-        type_error(src, v, key, "a number", ctx);
-    }
-    n.map(|n| (n, v.span().start))
-}
-
-fn count(src: &Src, t: &DeTable, key: &str, ctx: &mut Ctx) -> Option<usize> {
-    let (n, at) = number(src, t, key, ctx)?;
-    if n < 0.0 || n.fract() != 0.0 {
-        ctx.problems.push(format!(
-            "{}: '{key}' must be a whole number >= 0",
-            src.at(at)
-        ));
-        return None;
-    }
-    Some(n as usize)
-}
-
-/// Tables of `[[key]]` (an array of tables) or `[key]` (one table).
-fn tables<'a, 'i>(src: &Src, t: &'a DeTable<'i>, key: &str, ctx: &mut Ctx) -> Vec<&'a DeTable<'i>> {
-    let Some(v) = get(t, key) else {
-        return Vec::new();
-    };
-    match v.get_ref() {
-        DeValue::Table(t) => vec![t],
-        DeValue::Array(items) => items
-            .iter()
-            .filter_map(|i| match i.get_ref() {
-                DeValue::Table(t) => Some(t),
-                _ => {
-                    type_error(src, i, key, "a table", ctx);
-                    None
-                }
-            })
-            .collect(),
-        _ => {
-            type_error(src, v, key, "a table", ctx);
-            Vec::new()
-        }
-    }
-}
-
-/// Byte offset of a string value's content in the file: after the opening quotes, so offsets
-/// inside the value (regex errors) land on the right column when the string has no escapes.
-fn content_offset(text: &str, s: &Spanned<String>) -> Option<usize> {
-    let raw = text.get(s.span())?;
-    let quote = if raw.starts_with("'''") || raw.starts_with("\"\"\"") {
-        3
-    } else {
-        1
-    };
-    let mut start = s.span().start + quote;
-    if quote == 3 && text[start..].starts_with('\n') {
-        start += 1;
-    } else if quote == 3 && text[start..].starts_with("\r\n") {
-        start += 2;
-    }
-    (text.get(start..start + s.get_ref().len()) == Some(s.get_ref().as_str())).then_some(start)
-}
-
 /// Translates a Go regex; records an error (RE2 rejects it too) or returns the Rust pattern.
 fn translate_regex(src: &Src, v: &Spanned<String>, what: &str, ctx: &mut Ctx) -> Option<String> {
     match goregex::translate(v.get_ref()) {
@@ -558,8 +429,7 @@ fn content_regex(src: &Src, v: &Spanned<String>, what: &str, ctx: &mut Ctx) -> O
 
 fn first_line(s: &str) -> String {
     s.lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
+        .rfind(|l| !l.trim().is_empty())
         .unwrap_or(s)
         .trim()
         .to_string()
@@ -889,85 +759,6 @@ fn allowlist(src: &Src, t: &DeTable, what: &str, ctx: &mut Ctx) -> Option<Allowl
     Some(list)
 }
 
-/// True when `text` is a gitleaks configuration rather than a leakscan one: by the keys only
-/// gitleaks uses (`secretGroup`, `useDefault`, `[[allowlists]]`, a rule's `path`, `title`...),
-/// else by name (`.gitleaks.toml`, `gitleaks.toml`) when the content could be either.
-pub fn is_gitleaks(name: &str, text: &str) -> bool {
-    let Ok(doc) = DeTable::parse(text) else {
-        return name_says_gitleaks(name);
-    };
-    let doc = doc.get_ref();
-    let (mut gl, mut native) = (0, 0);
-    let mut score = |t: &DeTable, gitleaks_keys: &[&str], native_keys: &[&str]| {
-        for (k, _) in t.iter() {
-            let k = k.get_ref();
-            if gitleaks_keys.iter().any(|g| g.eq_ignore_ascii_case(k)) {
-                gl += 1;
-            }
-            if native_keys.contains(&k.as_ref()) || k.contains('-') {
-                native += 1;
-            }
-        }
-    };
-    score(
-        doc,
-        &["title", "minVersion", "allowlist", "allowlists"],
-        &["allow", "allow-when"],
-    );
-    if let Some(DeValue::Table(ext)) = get(doc, "extend").map(|v| v.get_ref()) {
-        score(
-            ext,
-            &["useDefault", "path", "url", "disabledRules"],
-            &["builtin", "disable", "files"],
-        );
-    }
-    if let Some(DeValue::Array(rules)) = get(doc, "rules").map(|v| v.get_ref()) {
-        for r in rules.iter() {
-            if let DeValue::Table(r) = r.get_ref() {
-                score(
-                    r,
-                    &[
-                        "secretGroup",
-                        "path",
-                        "allowlist",
-                        "allowlists",
-                        "required",
-                        "skipReport",
-                    ],
-                    &[
-                        "severity",
-                        "confidence",
-                        "kind",
-                        "checksum",
-                        "paths",
-                        "multiline",
-                        "stopwords",
-                        "placeholders",
-                        "remediation",
-                        "examples",
-                        "unicode",
-                        "window",
-                    ],
-                );
-            }
-        }
-    }
-    match (gl > 0, native > 0) {
-        (true, false) => true,
-        (false, true) => false,
-        _ => name_says_gitleaks(name),
-    }
-}
-
-fn name_says_gitleaks(name: &str) -> bool {
-    let base = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or(name)
-        .to_ascii_lowercase();
-    base.contains("gitleaks")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -998,6 +789,6 @@ mod tests {
     fn entropy_strictly_above() {
         assert!(strictly_above(3.0) > 3.0);
         assert!(3.0 < strictly_above(3.0));
-        assert_eq!(strictly_above(0.0) > 0.0, true);
+        assert!(strictly_above(0.0) > 0.0);
     }
 }

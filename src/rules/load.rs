@@ -1,8 +1,8 @@
 //! Reads rule files and merges the built-in pack with a user configuration.
 //!
-//! Precedence of configuration sources (resolved in `settings`): `--config` > `LEAKSCAN_CONFIG`
-//! > `GITLEAKS_CONFIG` > `GITLEAKS_CONFIG_TOML` > `.leakscan.toml` at the scan root >
-//! `.gitleaks.toml` at the scan root > the built-in pack. A file is read as a gitleaks
+//! Precedence of configuration sources (resolved in `settings`): `--config`, then
+//! `LEAKSCAN_CONFIG`, `GITLEAKS_CONFIG`, `GITLEAKS_CONFIG_TOML`, `.leakscan.toml` at the scan
+//! root, `.gitleaks.toml` at the scan root, and last the built-in pack. A file is read as a gitleaks
 //! configuration when its content says so (see [`super::gitleaks::is_gitleaks`]); gitleaks files
 //! are translated by [`super::gitleaks`]. A leakscan file may keep or drop the built-in pack
 //! (`[extend] builtin`), disable built-in rules by id, pull in more rule files, replace a built-in
