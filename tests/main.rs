@@ -3,6 +3,8 @@
 mod util;
 
 mod cli;
+mod detection;
 mod gitleaks;
+mod hardening;
 mod redaction;
 mod rules;

@@ -123,6 +123,15 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Walk {
                                     ),
                                 ),
                             }
+                        } else if !ft.is_dir() {
+                            // FIFOs, sockets and devices: reading could block or never end.
+                            let mut s = Skip::new(
+                                display_path(e.path()),
+                                SkipReason::Other,
+                                "not a regular file (fifo, socket or device)",
+                            );
+                            s.allowed = true;
+                            push_skip(out, s);
                         }
                     }
                     Err(err) => push_skip(out, walk_error(&err)),
