@@ -280,7 +280,7 @@ impl Matcher {
             };
             let (ms, me) = (m.start(), m.end());
             at = if me > ms { me } else { me + 1 };
-            let (ss, se) = match secret_span(re, locs, &rule.secret_group, ms, me) {
+            let (mut ss, mut se) = match secret_span(re, locs, &rule.secret_group, ms, me) {
                 Some(span) => span,
                 None => {
                     if explain {
@@ -296,6 +296,15 @@ impl Matcher {
                     continue;
                 }
             };
+            if rule.secret_group == SecretGroup::First && (ss, se) == (ms, me) {
+                // gitleaks trims newlines off a whole-match secret (`(?:[^a-z]|\z)` endings).
+                while ss < se && buf[ss] == b'\n' {
+                    ss += 1;
+                }
+                while se > ss && buf[se - 1] == b'\n' {
+                    se -= 1;
+                }
+            }
             let dropped = self.filter(rule, buf, ms, me, &buf[ss..se], place);
             if dropped.is_none() || explain {
                 out.push(Candidate {
