@@ -36,6 +36,19 @@ pub enum Command {
     /// List, check and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Record today's findings so that later scans report only new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+/// `leakscan baseline ...`
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan like `leakscan scan` and write every finding to the baseline file given with -o.
+    #[command(
+        after_help = "Then: leakscan scan --baseline FILE reports only findings not in FILE."
+    )]
+    Create(ScanArgs),
 }
 
 /// Output formats.
@@ -45,6 +58,12 @@ pub enum Format {
     Text,
     /// JSON document (schema in the README).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one failed test case per finding.
+    Junit,
+    /// GitLab secret-detection report (artifacts:reports:secret_detection).
+    Gitlab,
 }
 
 /// When to use colour.
@@ -127,6 +146,13 @@ pub struct ScanArgs {
     // -- git (history, staged, ranges) --
     // -- artifacts (archives, decoding, packages, internal markers) --
     // -- baselines and ignore files --
+    /// Report only findings that are not in this baseline (made by `leakscan baseline create`).
+    #[arg(long, value_name = "FILE", help_heading = "Baselines")]
+    pub baseline: Option<PathBuf>,
+    /// Fingerprints to ignore, one per line with a reason (default: .leakscanignore at the scan
+    /// root, unless --no-repo-config).
+    #[arg(long, value_name = "FILE", help_heading = "Baselines")]
+    pub ignore_file: Option<PathBuf>,
     // -- gitleaks compatibility --
     /// gitleaks ignore file (default: .gitleaksignore at the scan root, and in the current
     /// folder). Listed findings are not reported.

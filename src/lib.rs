@@ -16,6 +16,7 @@
 //! knows everyone.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod baseline;
 pub mod cli;
 pub mod cmd;
 pub mod error;

@@ -82,6 +82,19 @@ impl Output {
     }
 }
 
+/// Sets GitHub's line hash on findings of a whole checked-out file (code scanning would compute
+/// the same value from the file; see `fingerprint`).
+fn fill_line_hashes(findings: &mut [Finding], file: &[u8]) {
+    if findings.is_empty() {
+        return;
+    }
+    let lines: Vec<usize> = findings.iter().map(|f| f.line).collect();
+    let hashes = crate::fingerprint::github_line_hashes(file, &lines);
+    for f in findings {
+        f.line_hash = hashes.get(&f.line).cloned();
+    }
+}
+
 /// Runs a matcher over buffers.
 #[derive(Debug)]
 pub struct Scanner {
@@ -137,8 +150,16 @@ impl Scanner {
         if self.matcher.place_allowed(&Scanner::place(origin)) {
             return;
         }
+        let first = out.findings.len();
         self.path_findings(origin, out);
         self.scan_chunk(origin, bytes, Base::default(), bytes.len(), out);
+        if origin.commit.is_none()
+            && origin.members.is_empty()
+            && origin.decoded.is_none()
+            && origin.path != "-"
+        {
+            fill_line_hashes(&mut out.findings[first..], bytes);
+        }
     }
 
     /// Reports path rules that match the origin's path.

@@ -49,6 +49,10 @@ pub struct Settings {
     pub gitleaks_ignore: Vec<PathBuf>,
     /// Honour `gitleaks:allow` comments.
     pub gitleaks_allow: bool,
+    /// Baseline file to subtract.
+    pub baseline: Option<PathBuf>,
+    /// Ignore file (explicit, or `.leakscanignore` found at the scan root).
+    pub ignore_file: Option<PathBuf>,
 }
 
 /// Parses a size such as `512`, `10K`, `10M`, `1G` (powers of 1024; a trailing `B`/`iB` is
@@ -169,6 +173,26 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Finds the ignore file: `--ignore-file`, else `.leakscanignore` at `root` unless repository
+/// configuration is refused.
+pub fn discover_ignore_file(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+) -> Result<Option<PathBuf>, Error> {
+    if let Some(p) = explicit {
+        if !p.is_file() {
+            return Err(Error::Usage(format!(
+                "{}: ignore file not found",
+                p.display()
+            )));
+        }
+        return Ok(Some(p.to_path_buf()));
+    }
+    let candidate = root.join(crate::baseline::IGNORE_FILE);
+    Ok((!no_repo_config && candidate.is_file()).then_some(candidate))
+}
+
 impl Settings {
     /// Resolves the scan arguments.
     pub fn from_args(args: &ScanArgs) -> Result<Settings, Error> {
@@ -205,8 +229,29 @@ impl Settings {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let max_file_size = args.max_file_size.as_deref().map(parse_size).transpose()?;
+        let ignore_file =
+            discover_ignore_file(args.ignore_file.as_deref(), &root, args.no_repo_config)?;
+        if let Some(b) = &args.baseline {
+            if !b.is_file() {
+                return Err(Error::Usage(format!(
+                    "{}: baseline file not found",
+                    b.display()
+                )));
+            }
+        }
+        // The configuration, baseline, ignore file and report hold rule regexes, hex digests
+        // and redacted findings that rules could match; they are never scanned.
         let mut exclude = Vec::new();
-        if let Some(p) = config.path() {
+        let config_file = config.path();
+        for p in [
+            config_file,
+            args.baseline.as_deref(),
+            ignore_file.as_deref(),
+            args.output.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
             if let Ok(c) = p.canonicalize() {
                 exclude.push(c);
             }
@@ -239,6 +284,8 @@ impl Settings {
             },
             gitleaks_ignore,
             gitleaks_allow: !args.ignore_gitleaks_allow,
+            baseline: args.baseline.clone(),
+            ignore_file,
         })
     }
 }

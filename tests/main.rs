@@ -2,9 +2,13 @@
 
 mod util;
 
+mod action;
+mod baseline;
 mod cli;
 mod detection;
+mod formats;
 mod gitleaks;
 mod hardening;
 mod redaction;
 mod rules;
+mod sarif;

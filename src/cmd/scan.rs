@@ -9,19 +9,37 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::baseline::{self, Baseline, IgnoreList};
 use crate::cli::{ColorChoice, Format, ScanArgs};
 use crate::cmd::rules::ignore_broken_pipe;
 use crate::error::{Error, ExitStatus, Skip, SkipReason};
 use crate::gitleaksignore::GitleaksIgnore;
 use crate::progress::Progress;
+use crate::report::gitlab::Gitlab;
+use crate::report::junit::Junit;
+use crate::report::sarif::{Limits, Sarif};
 use crate::report::{json::Json, text::Text, Report, Reporter};
 use crate::rules::{self, RuleSet};
 use crate::scan::{Output, ScanOptions, Scanner, WHOLE_LIMIT};
 use crate::settings::Settings;
 use crate::source::{classify, fs, ContentKind, Origin};
 
-/// Runs a scan and returns the exit code.
-pub fn run(args: &ScanArgs) -> Result<u8, Error> {
+/// What a scan found, before baselines and reporting.
+pub struct Scanned {
+    /// The resolved settings.
+    pub settings: Settings,
+    /// The rules it ran.
+    pub rules: Arc<RuleSet>,
+    /// Findings, skips and counters, in report order.
+    pub out: Output,
+    /// Notes for the summary.
+    pub notes: Vec<String>,
+    /// When the scan started.
+    pub started: Instant,
+}
+
+/// Resolves settings, loads rules and scans every source.
+pub fn collect(args: &ScanArgs) -> Result<Scanned, Error> {
     let started = Instant::now();
     let settings = Settings::from_args(args)?;
     let loaded = rules::load(&settings.config)?;
@@ -63,18 +81,61 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", settings.threads)))?;
     let mut out = pool.install(|| scan_sources(&settings, &scanner))?;
     out.finish();
-    let report = Report {
-        findings: &out.findings,
-        dropped: &out.dropped,
-        skips: &out.skips,
-        stats: &out.stats,
-        elapsed: started.elapsed(),
-        redact: settings.redact,
-        rules: &rules,
-        notes: &notes,
+    Ok(Scanned {
+        settings,
+        rules,
+        out,
+        notes,
+        started,
+    })
+}
+
+/// Drops findings listed in the ignore file, and with `--baseline` those the baseline accepts.
+pub fn suppress(s: &mut Scanned, use_baseline: bool) -> Result<(), Error> {
+    let ignore = s
+        .settings
+        .ignore_file
+        .as_deref()
+        .map(IgnoreList::read)
+        .transpose()?;
+    let baseline = match (&s.settings.baseline, use_baseline) {
+        (Some(p), true) => Some(Baseline::read(p)?),
+        _ => None,
     };
-    emit(&settings, &report)?;
-    Ok(exit_code(&settings, &report))
+    let n = baseline::filter(&mut s.out.findings, baseline.as_ref(), ignore.as_ref());
+    if let Some(i) = &ignore {
+        s.notes.push(format!(
+            "{} finding(s) ignored by {}",
+            n.ignored,
+            i.path.display()
+        ));
+    }
+    if let (Some(p), Some(_)) = (&s.settings.baseline, &baseline) {
+        s.notes.push(format!(
+            "{} finding(s) already in the baseline {}",
+            n.baseline,
+            p.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Runs a scan and returns the exit code.
+pub fn run(args: &ScanArgs) -> Result<u8, Error> {
+    let mut s = collect(args)?;
+    suppress(&mut s, true)?;
+    let report = Report {
+        findings: &s.out.findings,
+        dropped: &s.out.dropped,
+        skips: &s.out.skips,
+        stats: &s.out.stats,
+        elapsed: s.started.elapsed(),
+        redact: s.settings.redact,
+        rules: &s.rules,
+        notes: &s.notes,
+    };
+    emit(&s.settings, &report)?;
+    Ok(exit_code(&s.settings, &report))
 }
 
 /// 1 (or `--exit-code`) on findings, else 3 when something was not scanned, else 0.
@@ -184,6 +245,22 @@ fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
             summary: !settings.quiet,
         }),
         Format::Json => Box::new(Json),
+        Format::Junit => Box::new(Junit),
+        Format::Gitlab => Box::new(Gitlab),
+        Format::Sarif => {
+            let sarif = Sarif {
+                root: std::fs::canonicalize(&settings.root).ok(),
+                limits: Limits::default(),
+            };
+            let rendered = sarif.render(report).map_err(|e| Error::Io {
+                path: PathBuf::from("<sarif>"),
+                source: e,
+            })?;
+            for w in &rendered.warnings {
+                eprintln!("leakscan: {w}");
+            }
+            Box::new(Prerendered(rendered.bytes))
+        }
     };
     match &settings.output {
         Some(path) => {
@@ -222,6 +299,15 @@ fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// A report rendered ahead of time (SARIF, whose limits produce warnings for standard error).
+struct Prerendered(Vec<u8>);
+
+impl Reporter for Prerendered {
+    fn write(&self, _: &Report<'_>, w: &mut dyn Write) -> std::io::Result<()> {
+        w.write_all(&self.0)
+    }
+}
+
 /// Convenience for tests and callers: scan a rule set over folders with default settings.
 pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
     let scanner = Scanner::new(rules, ScanOptions::default());
@@ -243,6 +329,8 @@ pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
         no_ignore: false,
         gitleaks_ignore_path: None,
         ignore_gitleaks_allow: false,
+        baseline: None,
+        ignore_file: None,
     });
     match settings {
         Ok(s) => {
