@@ -49,6 +49,13 @@ pub enum BaselineCommand {
         after_help = "Then: leakscan scan --baseline FILE reports only findings not in FILE."
     )]
     Create(ScanArgs),
+    /// Turn .gitleaksignore entries into baseline entries: scan like `leakscan scan` and record
+    /// the findings that .gitleaksignore lists in the baseline file given with -o. Unlike the
+    /// entries, which name a line, the baseline's fingerprints survive edits that move lines.
+    #[command(
+        after_help = "Then: leakscan scan --baseline FILE reports only findings not in FILE, and .gitleaksignore can go."
+    )]
+    Import(ScanArgs),
 }
 
 /// Output formats.

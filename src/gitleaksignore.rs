@@ -14,6 +14,10 @@ use crate::error::Error;
 /// The name of the file at the scan root.
 pub const FILE_NAME: &str = ".gitleaksignore";
 
+/// The reason `--explain` gives for a finding that an entry lists (also how `leakscan baseline
+/// import` picks the findings to record).
+pub const DROPPED: &str = "listed in .gitleaksignore";
+
 /// One entry.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Entry {

@@ -175,7 +175,7 @@ impl Scanner {
                 if !self.opts.explain {
                     continue;
                 }
-                f.dropped = Some(format!("listed in {}", crate::gitleaksignore::FILE_NAME));
+                f.dropped = Some(crate::gitleaksignore::DROPPED.to_string());
                 out.dropped.push(f);
             } else {
                 out.findings.push(f);
@@ -219,7 +219,7 @@ impl Scanner {
                 if !self.opts.explain {
                     continue;
                 }
-                f.dropped = Some(format!("listed in {}", crate::gitleaksignore::FILE_NAME));
+                f.dropped = Some(crate::gitleaksignore::DROPPED.to_string());
             }
             if f.dropped.is_some() {
                 out.dropped.push(f);

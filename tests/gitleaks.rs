@@ -548,3 +548,45 @@ fn gitleaks_default_configuration_loads() {
         }
     }
 }
+
+#[test]
+fn baseline_import_keeps_the_triage_of_gitleaksignore() {
+    let d = fields_tree();
+    d.write(
+        ".gitleaksignore",
+        "app/settings.py:acme-key:2\nkeys/server.pem:pem-file:0\n",
+    );
+    let r = d.run(&["baseline", "import", ".", "-o", "baseline.json"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(
+        r.stderr()
+            .contains("2 finding(s) listed in ./.gitleaksignore recorded in baseline.json"),
+        "{}",
+        r.stderr()
+    );
+    // The baseline replaces the ignore file, and survives the line moving.
+    std::fs::remove_file(d.path().join(".gitleaksignore")).unwrap();
+    d.write(
+        "app/settings.py",
+        "\n\nACME_KEY = \"ak_3f9k2m7x1q8w5z4r\"\n\nacme-key=\"ak_0a1b2c3d4e5f6g7h\"\n",
+    );
+    let r = d.run(&[
+        "scan",
+        ".",
+        "--format",
+        "json",
+        "--baseline",
+        "baseline.json",
+    ]);
+    let got: Vec<_> = r
+        .findings()
+        .into_iter()
+        .filter(|(p, _, _)| p.starts_with("app/settings") || p.starts_with("keys"))
+        .collect();
+    assert_eq!(
+        got,
+        vec![f("app/settings.py", 3, "acme-key")],
+        "{}",
+        r.stderr()
+    );
+}
