@@ -8,6 +8,7 @@ mod cli;
 mod detection;
 mod formats;
 mod git;
+mod gitleaks;
 mod hardening;
 mod redaction;
 mod rules;

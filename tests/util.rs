@@ -49,10 +49,22 @@ impl Dir {
 
     /// Runs leakscan with `args` in this folder, feeding `stdin`.
     pub fn run_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
+        self.run_full(args, stdin, &[])
+    }
+
+    /// Runs leakscan with `args` and extra environment variables in this folder.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run_full(args, None, env)
+    }
+
+    fn run_full(&self, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(program());
         cmd.args(args)
             .current_dir(self.path())
             .env_remove("LEAKSCAN_CONFIG")
+            .env_remove("GITLEAKS_CONFIG")
+            .env_remove("GITLEAKS_CONFIG_TOML")
+            .envs(env.iter().copied())
             .env("NO_COLOR", "1")
             .stdin(if stdin.is_some() {
                 Stdio::piped()

@@ -14,12 +14,13 @@ use crate::cli::{ColorChoice, Format, ScanArgs};
 use crate::cmd::git;
 use crate::cmd::rules::ignore_broken_pipe;
 use crate::error::{Error, ExitStatus, Skip, SkipReason};
+use crate::gitleaksignore::GitleaksIgnore;
 use crate::progress::Progress;
 use crate::report::gitlab::Gitlab;
 use crate::report::junit::Junit;
 use crate::report::sarif::{Limits, Sarif};
 use crate::report::{json::Json, text::Text, Report, Reporter};
-use crate::rules::{self, ConfigSource, RuleSet};
+use crate::rules::{self, RuleSet};
 use crate::scan::{Output, ScanOptions, Scanner, WHOLE_LIMIT};
 use crate::settings::Settings;
 use crate::source::git::{ContentSet, Detected};
@@ -53,8 +54,26 @@ pub fn collect_with(
     let started = Instant::now();
     let loaded = rules::load(&settings.config)?;
     let mut notes = Vec::new();
-    if let ConfigSource::File(p) = &settings.config {
-        notes.push(format!("configuration: {}", p.display()));
+    if let Some(name) = settings.config.describe() {
+        let format = if loaded.gitleaks {
+            " (gitleaks format)"
+        } else {
+            ""
+        };
+        notes.push(format!("configuration: {name}{format}"));
+    }
+    // Warnings say what a gitleaks configuration lost in translation: always shown.
+    for w in &loaded.warnings {
+        eprintln!("leakscan: warning: {w}");
+    }
+    let mut ignore = GitleaksIgnore::default();
+    for path in &settings.gitleaks_ignore {
+        let (entries, warnings) = GitleaksIgnore::read(path)?;
+        for w in warnings {
+            eprintln!("leakscan: warning: {w}");
+        }
+        notes.push(format!("gitleaks ignore file: {}", path.display()));
+        ignore.extend(entries);
     }
     let rules = Arc::new(loaded.rules);
     let scanner = Scanner::new(
@@ -63,7 +82,9 @@ pub fn collect_with(
             explain: settings.explain,
             min_confidence: settings.min_confidence,
         },
-    );
+    )
+    .with_gitleaks_ignore(ignore)
+    .with_gitleaks_allow(settings.gitleaks_allow);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
         .build()
@@ -383,6 +404,8 @@ pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
             no_history: true,
             ..Default::default()
         },
+        gitleaks_ignore_path: None,
+        ignore_gitleaks_allow: false,
         baseline: None,
         ignore_file: None,
     });
