@@ -230,6 +230,34 @@ impl Scanner {
     }
 
     /// True when `.gitleaksignore` lists a finding of `rule` at `origin` starting on `line`.
+    /// Applies the checks that depend on the commit to findings whose commit was attributed
+    /// after scanning (history blobs are scanned once, without a commit): allowlists decided by
+    /// commit and path, and `.gitleaksignore` entries with a commit. Dropped findings are kept
+    /// in `out.dropped` with `--explain`.
+    pub fn apply_commit_checks(&self, out: &mut Output) {
+        let (drop, keep): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut out.findings)
+            .into_iter()
+            .partition(|f| f.origin.commit.is_some() && self.commit_reason(f).is_some());
+        out.findings = keep;
+        if self.opts.explain {
+            out.dropped.extend(drop.into_iter().map(|mut f| {
+                f.dropped = self.commit_reason(&f);
+                f
+            }));
+        }
+    }
+
+    fn commit_reason(&self, f: &Finding) -> Option<String> {
+        if let Some(why) = self
+            .matcher
+            .place_allowlist(&f.rule_id, &Scanner::place(&f.origin))
+        {
+            return Some(why);
+        }
+        self.listed(&f.origin, &f.rule_id, f.line)
+            .then(|| crate::gitleaksignore::DROPPED.to_string())
+    }
+
     fn listed(&self, origin: &Origin, rule: &str, line: usize) -> bool {
         self.gitleaks_ignore.as_ref().is_some_and(|ig| {
             ig.is_listed(

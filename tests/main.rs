@@ -10,6 +10,7 @@ mod formats;
 mod git;
 mod gitleaks;
 mod hardening;
+mod integration;
 mod redaction;
 mod rules;
 mod sarif;

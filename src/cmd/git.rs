@@ -110,6 +110,7 @@ pub fn scan_history(
         .chain(out.dropped.iter_mut())
         .map(|f| &mut f.origin);
     repo.attribute(history, origins);
+    scanner.apply_commit_checks(&mut out);
     drop_allowed_commits(&mut out, scanner.matcher().rules(), settings.explain);
     out
 }

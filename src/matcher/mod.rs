@@ -159,6 +159,27 @@ impl Matcher {
                 .any(|a| allow::allows_place(a, place))
     }
 
+    /// The allowlist (global, then the rule's) that a place decided by path and commit alone
+    /// excludes for `rule_id`, as the reason `--explain` gives. History blobs are scanned once,
+    /// before the commit that introduced them is known; this applies commit allowlists after
+    /// attribution.
+    pub fn place_allowlist(&self, rule_id: &str, place: &Place<'_>) -> Option<String> {
+        if let Some(a) = self
+            .rules
+            .allow
+            .allowlists
+            .iter()
+            .find(|a| allow::allows_place(a, place))
+        {
+            return Some(Dropped::Allowlist(describe(a, "global")).to_string());
+        }
+        let rule = self.rules.get(rule_id)?;
+        rule.allowlists
+            .iter()
+            .find(|a| allow::allows_place(a, place))
+            .map(|a| Dropped::Allowlist(describe(a, "of the rule")).to_string())
+    }
+
     /// The rule set.
     pub fn rules(&self) -> &Arc<RuleSet> {
         &self.rules
