@@ -11,6 +11,7 @@
 pub mod allow;
 pub mod checksum;
 pub mod entropy;
+pub mod markers;
 pub mod prefilter;
 
 use std::fmt;
@@ -92,12 +93,14 @@ pub struct Matcher {
     rules: Arc<RuleSet>,
     prefilter: Prefilter,
     path_rules: Vec<usize>,
+    markers: Option<markers::Markers>,
 }
 
 impl Matcher {
     /// Builds the keyword automaton; regexes compile on first use.
     pub fn new(rules: Arc<RuleSet>) -> Matcher {
         let prefilter = Prefilter::new(&rules);
+        let markers = markers::Markers::new(&rules);
         let path_rules = rules
             .rules
             .iter()
@@ -109,6 +112,7 @@ impl Matcher {
             rules,
             prefilter,
             path_rules,
+            markers,
         }
     }
 
@@ -157,6 +161,10 @@ impl Matcher {
             if !applies {
                 continue;
             }
+            if rule.is_engine_rule() {
+                self.engine_candidates(w, buf, explain, &mut out);
+                continue;
+            }
             let Some(re) = rule.regex.as_ref().and_then(|r| r.get()) else { continue };
             let locs = locs.get_or_insert_with(|| re.capture_locations());
             let hay = &buf[..w.end];
@@ -186,6 +194,20 @@ impl Matcher {
             out.retain(|c| c.dropped.is_none());
         }
         out
+    }
+
+    /// Candidates of an engine rule (internal markers) in one window.
+    fn engine_candidates(&self, w: prefilter::Window, buf: &[u8], explain: bool, out: &mut Vec<Candidate>) {
+        let Some(m) = &self.markers else { return };
+        let rule = &self.rules.rules[w.rule as usize];
+        let mut hits = Vec::new();
+        m.scan(w.rule as usize, buf, w.start, w.end, &mut hits);
+        for h in hits {
+            let dropped = self.filter(rule, buf, h.start, h.end, &buf[h.start..h.end]);
+            if dropped.is_none() || explain {
+                out.push(Candidate { rule: w.rule as usize, start: h.start, end: h.end, secret_start: h.start, secret_end: h.end, dropped });
+            }
+        }
     }
 
     fn filter(&self, rule: &Rule, buf: &[u8], ms: usize, me: usize, secret: &[u8]) -> Option<Dropped> {

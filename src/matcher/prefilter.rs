@@ -36,22 +36,26 @@ pub struct Window {
 }
 
 impl Prefilter {
-    /// Builds the automaton for the rules of `set` that have a regex.
+    /// Builds the automaton for the rules of `set` that match content (regex and engine rules).
     pub fn new(set: &RuleSet) -> Prefilter {
         let mut keywords: Vec<String> = Vec::new();
         let mut rules_of: Vec<Vec<u32>> = Vec::new();
+        // A map, not a linear search: a configuration with thousands of codenames brings
+        // thousands of keywords.
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         let mut always = Vec::new();
         for (i, rule) in set.rules.iter().enumerate() {
-            if rule.regex.is_none() {
+            if rule.is_path_rule() {
                 continue;
             }
             if rule.keywords.is_empty() {
                 always.push(i as u32);
             }
             for k in &rule.keywords {
-                match keywords.iter().position(|x| x == k) {
-                    Some(p) => rules_of[p].push(i as u32),
+                match index.get(k.as_str()) {
+                    Some(&p) => rules_of[p].push(i as u32),
                     None => {
+                        index.insert(k, keywords.len());
                         keywords.push(k.clone());
                         rules_of.push(vec![i as u32]);
                     }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::model::FileDef;
 use super::validate::{build_rule, build_allow, Problems};
-use super::{builtin, Rule, RuleSet};
+use super::{builtin, internal, Rule, RuleSet};
 use crate::error::Error;
 
 /// Where the user configuration comes from.
@@ -29,6 +29,10 @@ pub struct LoadedConfig {
     pub rules: RuleSet,
     /// The user configuration file, if any (never reported as a finding).
     pub path: Option<PathBuf>,
+    /// Files that internal markers were read from (never scanned either).
+    pub marker_files: Vec<PathBuf>,
+    /// Internal markers that could not be loaded (a key or variable not set).
+    pub marker_warnings: Vec<String>,
 }
 
 /// Parses TOML text into the file model, locating syntax errors as `file:line:column`.
@@ -81,23 +85,32 @@ pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
             return Ok(LoadedConfig {
                 rules: RuleSet {
                     rules: builtin_rules()?,
-                    allow: Default::default(),
+                    ..RuleSet::default()
                 },
                 path: None,
+                marker_files: Vec::new(),
+                marker_warnings: Vec::new(),
             })
         }
         ConfigSource::File(p) => p,
     };
     let text = std::fs::read_to_string(path).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
-    let rules = load_user(path, &text)?;
+    let (rules, built) = load_user_internal(path, &text)?;
     Ok(LoadedConfig {
         rules,
         path: Some(path.clone()),
+        marker_files: built.files,
+        marker_warnings: built.warnings,
     })
 }
 
 /// Builds a rule set from a user file's text, merged with the built-in pack as it asks.
 pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, Error> {
+    load_user_internal(path, text).map(|(rules, _)| rules)
+}
+
+/// [`load_user`], also returning what the `[internal]` table produced besides rules.
+fn load_user_internal(path: &Path, text: &str) -> Result<(RuleSet, internal::Built), Error> {
     let name = path.display().to_string();
     let def = parse_file(&name, text)?;
     let mut problems = Problems::default();
@@ -116,7 +129,11 @@ pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, Error> {
     let disabled: HashSet<&str> = extend.disable.iter().map(|s| s.get_ref().as_str()).collect();
     rules.retain(|r| !disabled.contains(r.id.as_str()));
 
-    let mut user_rules = Vec::new();
+    let mut built = match def.internal {
+        Some(i) => internal::build(i, path, text, &mut problems),
+        None => internal::Built::default(),
+    };
+    let mut user_rules = std::mem::take(&mut built.rules);
     for r in def.rules {
         if let Some(rule) = build_rule(r, &name, text, true, &mut problems) {
             user_rules.push(rule);
@@ -156,5 +173,6 @@ pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, Error> {
     }
     let allow = build_allow(def.allow.unwrap_or_default(), &name, text, &mut problems);
     problems.into_result()?;
-    Ok(RuleSet { rules, allow })
+    let internal = std::mem::take(&mut built.markers);
+    Ok((RuleSet { rules, allow, internal }, built))
 }

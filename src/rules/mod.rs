@@ -5,6 +5,7 @@
 //! hook) does not pay for hundreds of regexes it never needs.
 
 pub mod builtin;
+pub mod internal;
 pub mod load;
 pub mod model;
 pub mod selftest;
@@ -132,7 +133,20 @@ pub struct Rule {
 impl Rule {
     /// True for rules that report a file by its path alone.
     pub fn is_path_rule(&self) -> bool {
-        self.regex.is_none()
+        self.regex.is_none() && self.paths.is_some()
+    }
+
+    /// True for rules matched by a dedicated engine instead of a regex (the markers of
+    /// `[internal]`, see [`crate::matcher::markers`]). Only generated rules are like this: a
+    /// rule file's rule needs a regex or paths.
+    pub fn is_engine_rule(&self) -> bool {
+        self.regex.is_none() && self.paths.is_none()
+    }
+
+    /// True for rules generated from a configuration's `[internal]` table; they carry no
+    /// examples (their engine has its own tests).
+    pub fn is_generated(&self) -> bool {
+        self.source.ends_with(internal::SOURCE_SUFFIX)
     }
 }
 
@@ -158,6 +172,8 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// The global allowlist.
     pub allow: GlobalAllow,
+    /// The project's internal markers (`[internal]`), matched by the engine rules.
+    pub internal: internal::InternalMarkers,
 }
 
 impl RuleSet {

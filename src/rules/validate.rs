@@ -43,7 +43,7 @@ fn valid_id(id: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'_'))
 }
 
-fn globs(items: &[Spanned<String>], file: &str, text: &str, what: &str, problems: &mut Problems) -> Option<GlobSet> {
+pub(crate) fn globs(items: &[Spanned<String>], file: &str, text: &str, what: &str, problems: &mut Problems) -> Option<GlobSet> {
     if items.is_empty() {
         return None;
     }
