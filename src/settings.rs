@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ColorChoice, Format, ScanArgs};
+use crate::cli::{ColorChoice, Format, Package, ScanArgs};
 use crate::error::Error;
-use crate::rules::{ConfigSource, Confidence};
+use crate::rules::{ConfigSource, Confidence, Kind};
+use crate::source::archive::Limits;
 use crate::source::fs::WalkOptions;
 
 /// The name of a project's configuration file at the scan root.
@@ -43,6 +44,14 @@ pub struct Settings {
     pub threads: usize,
     /// How to walk folders.
     pub walk: WalkOptions,
+    /// Kinds of finding that make the exit status 1.
+    pub fail_on: Vec<Kind>,
+    /// Scan a package's published files instead of walking.
+    pub package: Option<Package>,
+    /// Archive budgets.
+    pub archives: Limits,
+    /// Decoding depth.
+    pub max_decode_depth: usize,
 }
 
 /// Parses a size such as `512`, `10K`, `10M`, `1G` (powers of 1024; a trailing `B`/`iB` is
@@ -112,6 +121,14 @@ impl Settings {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let max_file_size = args.max_file_size.as_deref().map(parse_size).transpose()?;
+        if args.package.is_some() && stdin {
+            return Err(Error::Usage("--package cannot be combined with '-' (standard input)".into()));
+        }
+        let archives = Limits {
+            max_depth: args.max_archive_depth,
+            max_total: parse_size(&args.max_archive_size)?,
+            ..Limits::default()
+        };
         let mut exclude = Vec::new();
         if let ConfigSource::File(p) = &config {
             if let Ok(c) = p.canonicalize() {
@@ -139,6 +156,10 @@ impl Settings {
                 threads,
                 exclude,
             },
+            fail_on: args.fail_on.clone(),
+            package: args.package,
+            archives,
+            max_decode_depth: args.max_decode_depth,
         })
     }
 }

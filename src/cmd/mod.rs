@@ -1,6 +1,7 @@
 //! One module per subcommand, wiring sources, the scanner and reporters. This is the only place
 //! that knows every other module.
 
+pub mod internal;
 pub mod rules;
 pub mod scan;
 
@@ -13,5 +14,6 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         None => scan::run(&cli.scan),
         Some(Command::Scan(args)) => scan::run(&args),
         Some(Command::Rules(cmd)) => rules::run(cmd),
+        Some(Command::Internal(cmd)) => internal::run(cmd),
     }
 }

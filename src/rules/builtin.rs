@@ -2,4 +2,7 @@
 //! or added file always rebuilds the binary (a directory include can miss new files).
 
 /// `(name, TOML text)` of every file of the built-in pack, in load order.
-pub const BUILTIN: &[(&str, &str)] = &[("rules/bootstrap.toml", include_str!("../../rules/bootstrap.toml"))];
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("rules/bootstrap.toml", include_str!("../../rules/bootstrap.toml")),
+    ("rules/internal.toml", include_str!("../../rules/internal.toml")),
+];
