@@ -311,6 +311,7 @@ impl Scanner {
             return;
         }
         let rules = self.matcher.rules();
+        let first = out.findings.len();
         let mut builder = Builder::new(buf, base);
         for c in cands.iter().filter(|c| c.secret_start < accept_end) {
             let rule = &rules.rules[c.rule];
@@ -327,6 +328,7 @@ impl Scanner {
                 out.findings.push(f);
             }
         }
+        mask_shared_lines(&mut out.findings[first..]);
     }
 
     /// Scans a large input from a reader in overlapping chunks, so memory stays bounded by
@@ -392,4 +394,26 @@ fn line_col(buf: &[u8], offset: usize) -> (usize, usize) {
     let line = memchr::memchr_iter(b'\n', before).count() + 1;
     let ls = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
     (line, String::from_utf8_lossy(&before[ls..]).chars().count() + 1)
+}
+
+/// A line holding several findings shows each finding's snippet with the others' secrets
+/// masked too, so no snippet reveals a neighbour (two keys on one line, `nightjar` beside
+/// `NIGHTJAR`). Findings are in offset order, so those of one line are adjacent.
+fn mask_shared_lines(findings: &mut [Finding]) {
+    let mut i = 0;
+    while i < findings.len() {
+        let line = findings[i].line;
+        let j = i + findings[i..].iter().take_while(|f| f.line == line).count();
+        if j - i > 1 {
+            let secrets: Vec<crate::redact::Secret> = findings[i..j].iter().filter_map(|f| f.secret.clone()).collect();
+            for f in &mut findings[i..j] {
+                for s in &secrets {
+                    if f.secret.as_ref() != Some(s) {
+                        f.snippet = crate::redact::mask_in(&f.snippet, s);
+                    }
+                }
+            }
+        }
+        i = j;
+    }
 }

@@ -2,6 +2,8 @@
 
 mod util;
 
+mod artifacts;
 mod cli;
+mod markers;
 mod redaction;
 mod rules;

@@ -47,14 +47,22 @@ impl Dir {
 
     /// Runs leakscan with `args` in this folder, feeding `stdin`.
     pub fn run_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
+        self.run_env(args, &[], stdin)
+    }
+
+    /// Runs leakscan with `args` and extra environment variables (`PATH` included).
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Run {
         let mut cmd = Command::new(program());
         cmd.args(args)
             .current_dir(self.path())
             .env_remove("LEAKSCAN_CONFIG")
+            .env_remove("LEAKSCAN_FAIL_ON")
+            .env_remove("LEAKSCAN_MARKER_KEY")
             .env("NO_COLOR", "1")
             .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stderr(Stdio::piped())
+            .envs(env.iter().copied());
         let mut child = cmd.spawn().expect("spawn leakscan");
         if let Some(input) = stdin {
             child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
