@@ -96,7 +96,13 @@ pub struct ScanArgs {
     #[arg(short, long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
     pub format: Format,
     /// Write the report to FILE instead of standard output.
-    #[arg(short, long, visible_alias = "report-path", value_name = "FILE", help_heading = "Output")]
+    #[arg(
+        short,
+        long,
+        visible_alias = "report-path",
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
     pub output: Option<PathBuf>,
     /// Show secrets in full. Without it every secret is redacted in every format.
     #[arg(long, help_heading = "Output")]
@@ -121,7 +127,13 @@ pub struct ScanArgs {
     pub no_progress: bool,
 
     /// Configuration file (default: LEAKSCAN_CONFIG, else .leakscan.toml at the scan root).
-    #[arg(short, long, env = "LEAKSCAN_CONFIG", value_name = "FILE", help_heading = "Rules")]
+    #[arg(
+        short,
+        long,
+        env = "LEAKSCAN_CONFIG",
+        value_name = "FILE",
+        help_heading = "Rules"
+    )]
     pub config: Option<PathBuf>,
     /// Ignore configuration files found in the scanned repository (audits of untrusted code).
     #[arg(long, help_heading = "Rules")]
@@ -145,17 +157,37 @@ pub struct ScanArgs {
     pub fail_on: Vec<Kind>,
     /// Scan exactly the files a package would publish, in the package folder (PATH or the
     /// current folder).
-    #[arg(long, value_enum, value_name = "MANAGER", help_heading = "Artifacts and markers")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "MANAGER",
+        help_heading = "Artifacts and markers"
+    )]
     pub package: Option<Package>,
     /// Archives nested deeper than this are not opened (0: archives are scanned as bytes).
-    #[arg(long, value_name = "N", default_value_t = 5, help_heading = "Artifacts and markers")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 5,
+        help_heading = "Artifacts and markers"
+    )]
     pub max_archive_depth: usize,
     /// Bytes one archive may decompress to, all nesting levels together (e.g. 500M, 2G).
-    #[arg(long, value_name = "SIZE", default_value = "1G", help_heading = "Artifacts and markers")]
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "1G",
+        help_heading = "Artifacts and markers"
+    )]
     pub max_archive_size: String,
     /// How often decoded text (base64, hex, percent-encoding, string escapes) is decoded
     /// again (0: no decoding).
-    #[arg(long, value_name = "N", default_value_t = 2, help_heading = "Artifacts and markers")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 2,
+        help_heading = "Artifacts and markers"
+    )]
     pub max_decode_depth: usize,
     // -- baselines and ignore files --
 }

@@ -140,7 +140,8 @@ impl<'a> Builder<'a> {
         let secret = Secret::new(&self.buf[c.secret_start..c.secret_end]);
         let line = self.line_at(c.secret_start);
         let column = self.column_at(c.secret_start);
-        let end_line = line + memchr::memchr_iter(b'\n', &self.buf[c.secret_start..c.secret_end]).count();
+        let end_line =
+            line + memchr::memchr_iter(b'\n', &self.buf[c.secret_start..c.secret_end]).count();
         let end_column = self.column_at(c.secret_end);
         let snippet = self.snippet(c.secret_start, c.secret_end, &secret);
         let sha = secret.sha256();
@@ -177,7 +178,13 @@ impl<'a> Builder<'a> {
         let masked = mask_in_bytes(&buf[ls..le], ss - ls, in_line_end - ls, secret);
         let text: String = masked
             .chars()
-            .map(|ch| if ch.is_control() && ch != '\t' { '.' } else { ch })
+            .map(|ch| {
+                if ch.is_control() && ch != '\t' {
+                    '.'
+                } else {
+                    ch
+                }
+            })
             .collect();
         let text = text.trim();
         if text.chars().count() <= 160 {

@@ -23,10 +23,16 @@ impl Progress {
     pub fn new(total_bytes: u64, unit: &'static str, enabled: bool) -> Progress {
         let units = Arc::new(AtomicU64::new(0));
         if !enabled || !std::io::stderr().is_terminal() {
-            return Progress { bar: None, units, unit };
+            return Progress {
+                bar: None,
+                units,
+                unit,
+            };
         }
         let bar = ProgressBar::with_draw_target(Some(total_bytes), ProgressDrawTarget::hidden());
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {bytes}/{total_bytes} ({binary_bytes_per_sec}) {elapsed}") {
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} {msg} {bytes}/{total_bytes} ({binary_bytes_per_sec}) {elapsed}",
+        ) {
             bar.set_style(style);
         }
         let shown = bar.clone();
@@ -37,7 +43,11 @@ impl Progress {
                 shown.enable_steady_tick(Duration::from_millis(250));
             }
         });
-        Progress { bar: Some(bar), units, unit }
+        Progress {
+            bar: Some(bar),
+            units,
+            unit,
+        }
     }
 
     /// A hidden progress indicator.

@@ -151,14 +151,19 @@ impl Scanner {
         }
         self.path_findings(origin, out);
         if self.opts.archives.max_depth > 0 {
-            if let Some(kind) = archive::detect(origin.rule_path(), &bytes[..bytes.len().min(512)]) {
+            if let Some(kind) = archive::detect(origin.rule_path(), &bytes[..bytes.len().min(512)])
+            {
                 self.open_archive(nest, origin, kind, bytes, out);
                 return;
             }
         }
         if let Some((text, encoding)) = decode::utf16(bytes) {
             let mut o = origin.clone();
-            o.decoded = Some(Decoded { encoding: encoding.into(), line: 1, column: 1 });
+            o.decoded = Some(Decoded {
+                encoding: encoding.into(),
+                line: 1,
+                column: 1,
+            });
             self.scan_text(nest, &o, &text, out);
             return;
         }
@@ -166,11 +171,26 @@ impl Scanner {
     }
 
     /// Opens an archive and scans its members one level deeper.
-    fn open_archive(&self, nest: Nest<'_>, origin: &Origin, kind: archive::Kind, bytes: &[u8], out: &mut Output) {
+    fn open_archive(
+        &self,
+        nest: Nest<'_>,
+        origin: &Origin,
+        kind: archive::Kind,
+        bytes: &[u8],
+        out: &mut Output,
+    ) {
         let limits = &self.opts.archives;
         if nest.archive_depth >= limits.max_depth {
-            let detail = format!("archive nested {} levels deep (--max-archive-depth {}); not opened", nest.archive_depth + 1, limits.max_depth);
-            out.skips.push(Skip::new(origin.display_path(), SkipReason::ArchiveLimit, detail));
+            let detail = format!(
+                "archive nested {} levels deep (--max-archive-depth {}); not opened",
+                nest.archive_depth + 1,
+                limits.max_depth
+            );
+            out.skips.push(Skip::new(
+                origin.display_path(),
+                SkipReason::ArchiveLimit,
+                detail,
+            ));
             return;
         }
         let own;
@@ -181,8 +201,14 @@ impl Scanner {
                 &own
             }
         };
-        let inner = Nest { archive_depth: nest.archive_depth + 1, budget: Some(budget), ..nest };
-        let skips = archive::expand_bytes(origin, kind, bytes, budget, &mut |o, m, _| self.scan_member(inner, o, m, out));
+        let inner = Nest {
+            archive_depth: nest.archive_depth + 1,
+            budget: Some(budget),
+            ..nest
+        };
+        let skips = archive::expand_bytes(origin, kind, bytes, budget, &mut |o, m, _| {
+            self.scan_member(inner, o, m, out)
+        });
         out.skips.extend(skips);
     }
 
@@ -190,7 +216,11 @@ impl Scanner {
         match member {
             Member::Bytes(b) => {
                 if classify(origin.rule_path(), &b[..b.len().min(64)]) == ContentKind::Media {
-                    out.skips.push(Skip::new(origin.display_path(), SkipReason::Media, "media files are not scanned"));
+                    out.skips.push(Skip::new(
+                        origin.display_path(),
+                        SkipReason::Media,
+                        "media files are not scanned",
+                    ));
                     return;
                 }
                 self.scan_nested(nest, origin, &b, out);
@@ -202,16 +232,30 @@ impl Scanner {
 
     /// Scans a large seekable input (a file past [`WHOLE_LIMIT`]): archives are opened from
     /// the stream, anything else is scanned in chunks.
-    pub fn scan_seekable<R: Read + Seek>(&self, origin: &Origin, mut r: R, size: u64, out: &mut Output) {
+    pub fn scan_seekable<R: Read + Seek>(
+        &self,
+        origin: &Origin,
+        mut r: R,
+        size: u64,
+        out: &mut Output,
+    ) {
         if self.never_scanned(origin) {
             return;
         }
         let mut head = Vec::with_capacity(512);
-        let kind = match (&mut r).take(512).read_to_end(&mut head).and_then(|_| r.seek(SeekFrom::Start(0))) {
+        let kind = match (&mut r)
+            .take(512)
+            .read_to_end(&mut head)
+            .and_then(|_| r.seek(SeekFrom::Start(0)))
+        {
             Ok(_) if self.opts.archives.max_depth > 0 => archive::detect(origin.rule_path(), &head),
             Ok(_) => None,
             Err(e) => {
-                out.skips.push(Skip::new(origin.display_path(), SkipReason::Unreadable, e.to_string()));
+                out.skips.push(Skip::new(
+                    origin.display_path(),
+                    SkipReason::Unreadable,
+                    e.to_string(),
+                ));
                 return;
             }
         };
@@ -226,8 +270,14 @@ impl Scanner {
         }
         self.path_findings(origin, out);
         let budget = Budget::new(self.opts.archives.clone(), size);
-        let inner = Nest { archive_depth: 1, budget: Some(&budget), decode_depth: 0 };
-        let skips = archive::expand_reader(origin, kind, r, &budget, &mut |o, m, _| self.scan_member(inner, o, m, out));
+        let inner = Nest {
+            archive_depth: 1,
+            budget: Some(&budget),
+            decode_depth: 0,
+        };
+        let skips = archive::expand_reader(origin, kind, r, &budget, &mut |o, m, _| {
+            self.scan_member(inner, o, m, out)
+        });
         out.skips.extend(skips);
     }
 
@@ -239,10 +289,19 @@ impl Scanner {
                 Ok(map) => {
                     region = map.region;
                     for (name, content) in &map.sources {
-                        self.scan_nested(nest, &origin.member(name.as_str()), content.as_bytes(), out);
+                        self.scan_nested(
+                            nest,
+                            &origin.member(name.as_str()),
+                            content.as_bytes(),
+                            out,
+                        );
                     }
                 }
-                Err(e) => out.skips.push(Skip::new(origin.display_path(), SkipReason::MalformedArchive, format!("{e}; scanned as text only"))),
+                Err(e) => out.skips.push(Skip::new(
+                    origin.display_path(),
+                    SkipReason::MalformedArchive,
+                    format!("{e}; scanned as text only"),
+                )),
             }
         }
         let mark = out.findings.len();
@@ -261,13 +320,37 @@ impl Scanner {
 
     /// Decodes the encoded spans of `bytes` and scans them; findings are located at their
     /// span, and one already found in the plain text (same rule and secret) is not repeated.
-    fn scan_spans(&self, nest: Nest<'_>, origin: &Origin, bytes: &[u8], skip: Option<(usize, usize)>, mark: usize, out: &mut Output) {
-        let prefix = origin.decoded.as_ref().map(|d| format!("{},", d.encoding)).unwrap_or_default();
+    fn scan_spans(
+        &self,
+        nest: Nest<'_>,
+        origin: &Origin,
+        bytes: &[u8],
+        skip: Option<(usize, usize)>,
+        mark: usize,
+        out: &mut Output,
+    ) {
+        let prefix = origin
+            .decoded
+            .as_ref()
+            .map(|d| format!("{},", d.encoding))
+            .unwrap_or_default();
         for span in decode::spans(bytes, skip) {
             let mut o = origin.clone();
-            o.decoded = Some(Decoded { encoding: format!("{prefix}{}", span.encoding), line: 0, column: 0 });
+            o.decoded = Some(Decoded {
+                encoding: format!("{prefix}{}", span.encoding),
+                line: 0,
+                column: 0,
+            });
             let mut sub = Output::default();
-            self.scan_text(Nest { decode_depth: nest.decode_depth + 1, ..nest }, &o, &span.text, &mut sub);
+            self.scan_text(
+                Nest {
+                    decode_depth: nest.decode_depth + 1,
+                    ..nest
+                },
+                &o,
+                &span.text,
+                &mut sub,
+            );
             if sub.findings.is_empty() && sub.dropped.is_empty() && sub.skips.is_empty() {
                 continue;
             }
@@ -285,7 +368,11 @@ impl Scanner {
                     d.column = column;
                 }
             }
-            let seen = |f: &Finding| out.findings[mark..].iter().any(|r| r.rule_id == f.rule_id && r.secret == f.secret);
+            let seen = |f: &Finding| {
+                out.findings[mark..]
+                    .iter()
+                    .any(|r| r.rule_id == f.rule_id && r.secret == f.secret)
+            };
             let fresh: Vec<Finding> = sub.findings.into_iter().filter(|f| !seen(f)).collect();
             out.findings.extend(fresh);
             out.dropped.extend(sub.dropped);
@@ -305,8 +392,17 @@ impl Scanner {
     }
 
     /// Scans `buf`, keeping candidates whose secret starts before `accept_end`.
-    fn scan_chunk(&self, origin: &Origin, buf: &[u8], base: Base, accept_end: usize, out: &mut Output) {
-        let cands = self.matcher.scan(buf, origin.rule_path(), self.opts.explain);
+    fn scan_chunk(
+        &self,
+        origin: &Origin,
+        buf: &[u8],
+        base: Base,
+        accept_end: usize,
+        out: &mut Output,
+    ) {
+        let cands = self
+            .matcher
+            .scan(buf, origin.rule_path(), self.opts.explain);
         if cands.is_empty() {
             return;
         }
@@ -320,7 +416,10 @@ impl Scanner {
                 if !self.opts.explain {
                     continue;
                 }
-                f.dropped = Some(format!("confidence {:?} below --min-confidence", rule.confidence).to_lowercase());
+                f.dropped = Some(
+                    format!("confidence {:?} below --min-confidence", rule.confidence)
+                        .to_lowercase(),
+                );
             }
             if f.dropped.is_some() {
                 out.dropped.push(f);
@@ -361,7 +460,11 @@ impl Scanner {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
                     Err(e) => {
                         buf.truncate(old);
-                        out.skips.push(Skip::new(origin.display_path(), SkipReason::Unreadable, format!("read failed at byte {}: {e}", base.offset + old as u64)));
+                        out.skips.push(Skip::new(
+                            origin.display_path(),
+                            SkipReason::Unreadable,
+                            format!("read failed at byte {}: {e}", base.offset + old as u64),
+                        ));
                         eof = true;
                         break;
                     }
@@ -393,7 +496,10 @@ fn line_col(buf: &[u8], offset: usize) -> (usize, usize) {
     let before = &buf[..offset.min(buf.len())];
     let line = memchr::memchr_iter(b'\n', before).count() + 1;
     let ls = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
-    (line, String::from_utf8_lossy(&before[ls..]).chars().count() + 1)
+    (
+        line,
+        String::from_utf8_lossy(&before[ls..]).chars().count() + 1,
+    )
 }
 
 /// A line holding several findings shows each finding's snippet with the others' secrets
@@ -405,7 +511,10 @@ fn mask_shared_lines(findings: &mut [Finding]) {
         let line = findings[i].line;
         let j = i + findings[i..].iter().take_while(|f| f.line == line).count();
         if j - i > 1 {
-            let secrets: Vec<crate::redact::Secret> = findings[i..j].iter().filter_map(|f| f.secret.clone()).collect();
+            let secrets: Vec<crate::redact::Secret> = findings[i..j]
+                .iter()
+                .filter_map(|f| f.secret.clone())
+                .collect();
             for f in &mut findings[i..j] {
                 for s in &secrets {
                     if f.secret.as_ref() != Some(s) {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{ColorChoice, Format, Package, ScanArgs};
 use crate::error::Error;
-use crate::rules::{ConfigSource, Confidence, Kind};
+use crate::rules::{Confidence, ConfigSource, Kind};
 use crate::source::archive::Limits;
 use crate::source::fs::WalkOptions;
 
@@ -58,7 +58,10 @@ pub struct Settings {
 /// accepted).
 pub fn parse_size(s: &str) -> Result<u64, Error> {
     let t = s.trim();
-    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
     let (num, mult) = match t.chars().last() {
         Some('k' | 'K') => (&t[..t.len() - 1], 1u64 << 10),
         Some('m' | 'M') => (&t[..t.len() - 1], 1 << 20),
@@ -74,10 +77,17 @@ pub fn parse_size(s: &str) -> Result<u64, Error> {
 
 /// Finds the configuration: `--config`/`LEAKSCAN_CONFIG`, else `.leakscan.toml` at `root`
 /// unless repository configuration is refused.
-pub fn discover_config(explicit: Option<&Path>, root: &Path, no_repo_config: bool) -> Result<ConfigSource, Error> {
+pub fn discover_config(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+) -> Result<ConfigSource, Error> {
     if let Some(p) = explicit {
         if !p.is_file() {
-            return Err(Error::Config(format!("{}: configuration file not found", p.display())));
+            return Err(Error::Config(format!(
+                "{}: configuration file not found",
+                p.display()
+            )));
         }
         return Ok(ConfigSource::File(p.to_path_buf()));
     }
@@ -95,7 +105,9 @@ impl Settings {
     pub fn from_args(args: &ScanArgs) -> Result<Settings, Error> {
         let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
         if stdin && args.paths.len() > 1 {
-            return Err(Error::Usage("'-' (standard input) cannot be combined with paths".into()));
+            return Err(Error::Usage(
+                "'-' (standard input) cannot be combined with paths".into(),
+            ));
         }
         let roots: Vec<PathBuf> = if stdin {
             Vec::new()
@@ -106,7 +118,10 @@ impl Settings {
         };
         for r in &roots {
             if std::fs::symlink_metadata(r).is_err() {
-                return Err(Error::Usage(format!("{}: no such file or folder", r.display())));
+                return Err(Error::Usage(format!(
+                    "{}: no such file or folder",
+                    r.display()
+                )));
             }
         }
         let root = roots
@@ -122,7 +137,9 @@ impl Settings {
         };
         let max_file_size = args.max_file_size.as_deref().map(parse_size).transpose()?;
         if args.package.is_some() && stdin {
-            return Err(Error::Usage("--package cannot be combined with '-' (standard input)".into()));
+            return Err(Error::Usage(
+                "--package cannot be combined with '-' (standard input)".into(),
+            ));
         }
         let archives = Limits {
             max_depth: args.max_archive_depth,

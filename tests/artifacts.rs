@@ -56,7 +56,8 @@ fn gz(data: &[u8]) -> Vec<u8> {
 fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, data) in entries {
-        w.start_file(*name, zip::write::SimpleFileOptions::default()).expect("zip entry");
+        w.start_file(*name, zip::write::SimpleFileOptions::default())
+            .expect("zip entry");
         w.write_all(data).expect("zip write");
     }
     w.finish().expect("zip finish").into_inner()
@@ -77,27 +78,62 @@ fn every_archive_kind_and_nesting_is_located() {
     let d = Dir::new();
     d.write("rules.toml", RULES);
     let js = js_with_token(TOKEN);
-    d.write("dist/pkg-1.4.2.tgz", gz(&tar(&[("package/package.json", b"{}\n"), ("package/cli.js", &js)])));
+    d.write(
+        "dist/pkg-1.4.2.tgz",
+        gz(&tar(&[
+            ("package/package.json", b"{}\n"),
+            ("package/cli.js", &js),
+        ])),
+    );
     d.write("dist/app.tar.gz", gz(&tar(&[("app/cli.js", &js)])));
     d.write("release.tar", tar(&[("bin/run.sh", &js)]));
-    d.write("dist/app.zip", zip(&[("config/app.yml", format!("a: 1\nkey: {TOKEN}\n").as_bytes())]));
-    d.write("lib/tool.jar", zip(&[("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n"), ("app.properties", format!("k={TOKEN}\n").as_bytes())]));
-    d.write("dist/pkg-1.0-py3-none-any.whl", zip(&[("pkg/settings.py", format!("\nKEY = '{TOKEN}'\n").as_bytes())]));
-    d.write("db/dump.txt.gz", gz(format!("row\nrow\n{TOKEN}\n").as_bytes()));
+    d.write(
+        "dist/app.zip",
+        zip(&[("config/app.yml", format!("a: 1\nkey: {TOKEN}\n").as_bytes())]),
+    );
+    d.write(
+        "lib/tool.jar",
+        zip(&[
+            ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n"),
+            ("app.properties", format!("k={TOKEN}\n").as_bytes()),
+        ]),
+    );
+    d.write(
+        "dist/pkg-1.0-py3-none-any.whl",
+        zip(&[("pkg/settings.py", format!("\nKEY = '{TOKEN}'\n").as_bytes())]),
+    );
+    d.write(
+        "db/dump.txt.gz",
+        gz(format!("row\nrow\n{TOKEN}\n").as_bytes()),
+    );
     let inner = gz(&tar(&[("package/deep.js", &js)]));
-    let war = zip(&[("WEB-INF/lib/x.jar", &zip(&[("x.properties", format!("k={TOKEN}\n").as_bytes())]))]);
-    d.write("bundle.tar", tar(&[("inner/pkg.tgz", &inner), ("app.war", &war)]));
+    let war = zip(&[(
+        "WEB-INF/lib/x.jar",
+        &zip(&[("x.properties", format!("k={TOKEN}\n").as_bytes())]),
+    )]);
+    d.write(
+        "bundle.tar",
+        tar(&[("inner/pkg.tgz", &inner), ("app.war", &war)]),
+    );
     let r = scan(&d, &[]);
     assert_eq!(r.code(), 1, "{}", r.stderr());
     assert_eq!(
         r.findings(),
         vec![
-            f("bundle.tar!app.war!WEB-INF/lib/x.jar!x.properties", 1, "test-token"),
+            f(
+                "bundle.tar!app.war!WEB-INF/lib/x.jar!x.properties",
+                1,
+                "test-token"
+            ),
             f("bundle.tar!inner/pkg.tgz!package/deep.js", 3, "test-token"),
             f("db/dump.txt.gz!dump.txt", 3, "test-token"),
             f("dist/app.tar.gz!app/cli.js", 3, "test-token"),
             f("dist/app.zip!config/app.yml", 2, "test-token"),
-            f("dist/pkg-1.0-py3-none-any.whl!pkg/settings.py", 2, "test-token"),
+            f(
+                "dist/pkg-1.0-py3-none-any.whl!pkg/settings.py",
+                2,
+                "test-token"
+            ),
             f("dist/pkg-1.4.2.tgz!package/cli.js", 3, "test-token"),
             f("lib/tool.jar!app.properties", 1, "test-token"),
             f("release.tar!bin/run.sh", 3, "test-token"),
@@ -108,34 +144,85 @@ fn every_archive_kind_and_nesting_is_located() {
     assert_eq!(pkg["path"], "dist/pkg-1.4.2.tgz");
     assert_eq!(pkg["members"], serde_json::json!(["package/cli.js"]));
     assert_eq!(pkg["column"], 12);
-    assert!(j["skipped"].as_array().is_some_and(Vec::is_empty), "{}", j["skipped"]);
+    assert!(
+        j["skipped"].as_array().is_some_and(Vec::is_empty),
+        "{}",
+        j["skipped"]
+    );
 
     // Depth 1 opens the outer archive only and says what it did not open.
     let r = scan(&d, &["--max-archive-depth", "1"]);
     let j = r.json();
-    let skipped: Vec<(String, String)> = j["skipped"].as_array().expect("skipped").iter().map(|s| (s["path"].as_str().unwrap_or_default().to_string(), s["reason"].as_str().unwrap_or_default().to_string())).collect();
-    assert_eq!(skipped, vec![("bundle.tar!app.war".to_string(), "archive-limit".to_string()), ("bundle.tar!inner/pkg.tgz".to_string(), "archive-limit".to_string())]);
+    let skipped: Vec<(String, String)> = j["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap_or_default().to_string(),
+                s["reason"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        vec![
+            (
+                "bundle.tar!app.war".to_string(),
+                "archive-limit".to_string()
+            ),
+            (
+                "bundle.tar!inner/pkg.tgz".to_string(),
+                "archive-limit".to_string()
+            )
+        ]
+    );
     // Depth 0 scans archives as bytes: nothing is found inside compressed members.
     let r = scan(&d, &["--max-archive-depth", "0"]);
-    assert_eq!(r.findings(), vec![f("release.tar", 3, "test-token")], "an uncompressed tar is still text");
+    assert_eq!(
+        r.findings(),
+        vec![f("release.tar", 3, "test-token")],
+        "an uncompressed tar is still text"
+    );
 }
 
 #[test]
 fn bomb_is_bounded_and_the_rest_is_scanned() {
     let d = Dir::new();
-    d.write("cfg.toml", "[extend]\nbuiltin = false\n[internal]\ncodenames = [\"nightjar\"]\n");
+    d.write(
+        "cfg.toml",
+        "[extend]\nbuiltin = false\n[internal]\ncodenames = [\"nightjar\"]\n",
+    );
     // Concatenated gzip members: 8 MiB of zeros from a few KiB.
     let one = gz(&vec![0u8; 1 << 20]);
     let bomb: Vec<u8> = one.iter().copied().cycle().take(one.len() * 8).collect();
     d.write("bomb.gz", &bomb);
     d.write("notes.txt", "nightjar\n");
-    let r = d.run(&["scan", ".", "--config", "cfg.toml", "--format", "json", "--fail-on", "secret", "--max-archive-size", "4M"]);
+    let r = d.run(&[
+        "scan",
+        ".",
+        "--config",
+        "cfg.toml",
+        "--format",
+        "json",
+        "--fail-on",
+        "secret",
+        "--max-archive-size",
+        "4M",
+    ]);
     assert_eq!(r.code(), 3, "{}", r.stderr());
     let j = r.json();
     assert_eq!(j["findings"][0]["location"], "notes.txt");
     assert_eq!(j["skipped"][0]["path"], "bomb.gz");
     assert_eq!(j["skipped"][0]["reason"], "archive-limit");
-    assert!(j["skipped"][0]["detail"].as_str().unwrap_or_default().contains("--max-archive-size"), "{}", j["skipped"]);
+    assert!(
+        j["skipped"][0]["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("--max-archive-size"),
+        "{}",
+        j["skipped"]
+    );
     assert_eq!(j["summary"]["incomplete"], true);
 }
 
@@ -143,17 +230,47 @@ fn bomb_is_bounded_and_the_rest_is_scanned() {
 fn truncated_archives_are_reported_and_what_was_read_is_scanned() {
     let d = Dir::new();
     d.write("rules.toml", RULES);
-    let filler: String = (0..4000).map(|i| format!("line {i} of a generated bundle, nothing to see\n")).collect();
-    let tgz = gz(&tar(&[("package/a.js", &js_with_token(TOKEN)), ("package/b.js", filler.as_bytes())]));
+    let filler: String = (0..4000)
+        .map(|i| format!("line {i} of a generated bundle, nothing to see\n"))
+        .collect();
+    let tgz = gz(&tar(&[
+        ("package/a.js", &js_with_token(TOKEN)),
+        ("package/b.js", filler.as_bytes()),
+    ]));
     d.write("cut.tgz", &tgz[..tgz.len() / 2]);
-    let z = zip(&[("one.txt", format!("{TOKEN2}\n").as_bytes()), ("two.txt", filler.as_bytes())]);
+    let z = zip(&[
+        ("one.txt", format!("{TOKEN2}\n").as_bytes()),
+        ("two.txt", filler.as_bytes()),
+    ]);
     d.write("cut.zip", &z[..z.len() - 30]);
     let r = scan(&d, &[]);
     assert_eq!(r.code(), 1, "{}", r.stderr());
-    assert_eq!(r.findings(), vec![f("cut.tgz!package/a.js", 3, "test-token"), f("cut.zip!one.txt", 1, "test-token")]);
+    assert_eq!(
+        r.findings(),
+        vec![
+            f("cut.tgz!package/a.js", 3, "test-token"),
+            f("cut.zip!one.txt", 1, "test-token")
+        ]
+    );
     let j = r.json();
-    let reasons: Vec<(&str, &str)> = j["skipped"].as_array().expect("skipped").iter().map(|s| (s["path"].as_str().unwrap_or_default(), s["reason"].as_str().unwrap_or_default())).collect();
-    assert_eq!(reasons, vec![("cut.tgz", "malformed-archive"), ("cut.zip", "malformed-archive")]);
+    let reasons: Vec<(&str, &str)> = j["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap_or_default(),
+                s["reason"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            ("cut.tgz", "malformed-archive"),
+            ("cut.zip", "malformed-archive")
+        ]
+    );
     // Without findings, a truncated archive makes the scan incomplete.
     let d = Dir::new();
     d.write("rules.toml", RULES);
@@ -166,10 +283,16 @@ fn truncated_archives_are_reported_and_what_was_read_is_scanned() {
 fn path_tricks_are_scanned_and_noted() {
     let d = Dir::new();
     d.write("rules.toml", RULES);
-    d.write("evil.tar", tar(&[("../../etc/cron.d/job", &js_with_token(TOKEN))]));
+    d.write(
+        "evil.tar",
+        tar(&[("../../etc/cron.d/job", &js_with_token(TOKEN))]),
+    );
     let r = scan(&d, &[]);
     assert_eq!(r.code(), 1);
-    assert_eq!(r.findings(), vec![f("evil.tar!../../etc/cron.d/job", 3, "test-token")]);
+    assert_eq!(
+        r.findings(),
+        vec![f("evil.tar!../../etc/cron.d/job", 3, "test-token")]
+    );
     let j = r.json();
     assert_eq!(j["skipped"][0]["reason"], "malformed-archive");
     assert_eq!(j["skipped"][0]["allowed"], true);
@@ -192,11 +315,26 @@ fn source_map_sources_are_scanned_as_files() {
     let d = Dir::new();
     d.write("rules.toml", RULES);
     let monitor = format!("import os from 'os';\n\nexport class Monitor {{\n  start() {{\n    // ship it\n    const key =\n      \"{TOKEN}\";\n  }}\n}}\n");
-    d.write("dist/cli.js.map", source_map(&[("webpack:///./src/agent/monitor.ts", &monitor), ("webpack:///./src/x.ts", "export {};\n")]));
-    d.write("dist/bad.js.map", format!("{{\"version\":3,\"sourcesContent\":[\"{TOKEN2}\"\n"));
+    d.write(
+        "dist/cli.js.map",
+        source_map(&[
+            ("webpack:///./src/agent/monitor.ts", &monitor),
+            ("webpack:///./src/x.ts", "export {};\n"),
+        ]),
+    );
+    d.write(
+        "dist/bad.js.map",
+        format!("{{\"version\":3,\"sourcesContent\":[\"{TOKEN2}\"\n"),
+    );
     let r = scan(&d, &[]);
     assert_eq!(r.code(), 1);
-    assert_eq!(r.findings(), vec![f("dist/bad.js.map", 1, "test-token"), f("dist/cli.js.map!src/agent/monitor.ts", 7, "test-token")]);
+    assert_eq!(
+        r.findings(),
+        vec![
+            f("dist/bad.js.map", 1, "test-token"),
+            f("dist/cli.js.map!src/agent/monitor.ts", 7, "test-token")
+        ]
+    );
     let j = r.json();
     assert_eq!(j["findings"][1]["column"], 8);
     assert_eq!(j["skipped"][0]["path"], "dist/bad.js.map");
@@ -204,8 +342,21 @@ fn source_map_sources_are_scanned_as_files() {
     // Inside a package: `pkg.tgz!package/dist/cli.js.map!src/agent/monitor.ts`.
     let d = Dir::new();
     d.write("rules.toml", RULES);
-    d.write("pkg.tgz", gz(&tar(&[("package/dist/cli.js.map", source_map(&[("../src/agent/monitor.ts", &monitor)]).as_bytes())])));
-    assert_eq!(scan(&d, &[]).findings(), vec![f("pkg.tgz!package/dist/cli.js.map!src/agent/monitor.ts", 7, "test-token")]);
+    d.write(
+        "pkg.tgz",
+        gz(&tar(&[(
+            "package/dist/cli.js.map",
+            source_map(&[("../src/agent/monitor.ts", &monitor)]).as_bytes(),
+        )])),
+    );
+    assert_eq!(
+        scan(&d, &[]).findings(),
+        vec![f(
+            "pkg.tgz!package/dist/cli.js.map!src/agent/monitor.ts",
+            7,
+            "test-token"
+        )]
+    );
 }
 
 fn b64(s: &str) -> String {
@@ -220,9 +371,18 @@ fn encoded_secrets_are_decoded_and_located() {
     let manifest = format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\ntype: Opaque\ndata:\n  token: {}\n  user: {}\n", b64(&format!("{TOKEN}\n")), b64("svc-api"));
     d.write("deploy/secret.yaml", manifest);
     let pct: String = TOKEN.bytes().map(|b| format!("%{b:02X}")).collect();
-    d.write("logs/callback.txt", format!("GET /cb\nnext https://auth.test/cb?state={pct}&x=1 200\n"));
-    d.write("data/escaped.json", format!("{{\"cfg\": \"{{\\\"api\\\": \\\"{TOKEN}\\\"}}\"}}\n"));
-    d.write("data/hex.txt", format!("blob {}\n", hex::encode(format!("token={TOKEN2}"))));
+    d.write(
+        "logs/callback.txt",
+        format!("GET /cb\nnext https://auth.test/cb?state={pct}&x=1 200\n"),
+    );
+    d.write(
+        "data/escaped.json",
+        format!("{{\"cfg\": \"{{\\\"api\\\": \\\"{TOKEN}\\\"}}\"}}\n"),
+    );
+    d.write(
+        "data/hex.txt",
+        format!("blob {}\n", hex::encode(format!("token={TOKEN2}"))),
+    );
     let r = scan(&d, &[]);
     assert_eq!(r.code(), 1, "{}", r.stderr());
     assert_eq!(
@@ -235,7 +395,12 @@ fn encoded_secrets_are_decoded_and_located() {
         ]
     );
     let j = r.json();
-    let decoded: Vec<serde_json::Value> = j["findings"].as_array().expect("findings").iter().map(|f| f["decoded"].clone()).collect();
+    let decoded: Vec<serde_json::Value> = j["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["decoded"].clone())
+        .collect();
     assert_eq!(
         decoded,
         vec![
@@ -262,7 +427,13 @@ fn utf16_files_are_decoded() {
     let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
     d.write("nobom.txt", &be);
     let r = scan(&d, &[]);
-    assert_eq!(r.findings(), vec![f("deploy.ps1", 2, "test-token"), f("nobom.txt", 2, "test-token")]);
+    assert_eq!(
+        r.findings(),
+        vec![
+            f("deploy.ps1", 2, "test-token"),
+            f("nobom.txt", 2, "test-token")
+        ]
+    );
     let j = r.json();
     assert_eq!(j["findings"][0]["decoded"]["encoding"], "utf-16le");
     assert_eq!(j["findings"][1]["decoded"]["encoding"], "utf-16be");
@@ -274,9 +445,16 @@ fn utf16_files_are_decoded() {
 fn fake_tool(d: &Dir, name: &str, output: &str) -> String {
     use std::os::unix::fs::PermissionsExt;
     let out = d.write(&format!("fakebin/{name}.out"), output);
-    let script = d.write(&format!("fakebin/{name}"), format!("#!/bin/sh\ncat '{}'\n", out.display()));
+    let script = d.write(
+        &format!("fakebin/{name}"),
+        format!("#!/bin/sh\ncat '{}'\n", out.display()),
+    );
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    format!("{}:{}", d.path().join("fakebin").display(), std::env::var("PATH").unwrap_or_default())
+    format!(
+        "{}:{}",
+        d.path().join("fakebin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
 
 #[cfg(unix)]
@@ -290,23 +468,78 @@ fn package_scans_exactly_the_published_files() {
     d.write("pkg/package.json", "{\"name\": \"x\"}\n");
     let listing = "> x@1.0.0 prepack\n[\n  {\"id\": \"x@1.0.0\", \"files\": [{\"path\": \"package.json\"}, {\"path\": \"dist/cli.js\"}, {\"path\": \"README.md\"}]}\n]\n";
     let path = fake_tool(&d, "npm", listing);
-    let r = d.run_env(&["scan", "pkg", "--package", "npm", "--config", "pkg/rules.toml", "--format", "json"], &[("PATH", &path)], None);
-    assert_eq!(r.findings(), vec![f("pkg/dist/cli.js", 3, "test-token")], "{}", r.stderr());
+    let r = d.run_env(
+        &[
+            "scan",
+            "pkg",
+            "--package",
+            "npm",
+            "--config",
+            "pkg/rules.toml",
+            "--format",
+            "json",
+        ],
+        &[("PATH", &path)],
+        None,
+    );
+    assert_eq!(
+        r.findings(),
+        vec![f("pkg/dist/cli.js", 3, "test-token")],
+        "{}",
+        r.stderr()
+    );
     let j = r.json();
-    assert_eq!(j["skipped"][0]["path"], "pkg/README.md", "a listed file that is missing is reported");
+    assert_eq!(
+        j["skipped"][0]["path"], "pkg/README.md",
+        "a listed file that is missing is reported"
+    );
     assert_eq!(j["summary"]["files"], 2);
 
-    let path = fake_tool(&d, "cargo", ".cargo_vcs_info.json\nCargo.toml\nCargo.toml.orig\nsrc/dev-only.js\n");
+    let path = fake_tool(
+        &d,
+        "cargo",
+        ".cargo_vcs_info.json\nCargo.toml\nCargo.toml.orig\nsrc/dev-only.js\n",
+    );
     d.write("pkg/Cargo.toml", "[package]\nname = \"x\"\n");
-    let r = d.run_env(&["scan", "pkg", "--package", "cargo", "--config", "pkg/rules.toml", "--format", "json"], &[("PATH", &path)], None);
-    assert_eq!(r.findings(), vec![f("pkg/src/dev-only.js", 3, "test-token")], "{}", r.stderr());
+    let r = d.run_env(
+        &[
+            "scan",
+            "pkg",
+            "--package",
+            "cargo",
+            "--config",
+            "pkg/rules.toml",
+            "--format",
+            "json",
+        ],
+        &[("PATH", &path)],
+        None,
+    );
+    assert_eq!(
+        r.findings(),
+        vec![f("pkg/src/dev-only.js", 3, "test-token")],
+        "{}",
+        r.stderr()
+    );
     assert!(r.json()["skipped"].as_array().is_some_and(Vec::is_empty));
     // A package manager that fails is a usage error.
     let path = fake_tool(&d, "npm", "");
-    std::fs::write(d.path().join("fakebin/npm"), "#!/bin/sh\necho 'npm ERR! code ENOENT' >&2\nexit 254\n").expect("write");
-    let r = d.run_env(&["scan", "pkg", "--package", "npm"], &[("PATH", &path)], None);
+    std::fs::write(
+        d.path().join("fakebin/npm"),
+        "#!/bin/sh\necho 'npm ERR! code ENOENT' >&2\nexit 254\n",
+    )
+    .expect("write");
+    let r = d.run_env(
+        &["scan", "pkg", "--package", "npm"],
+        &[("PATH", &path)],
+        None,
+    );
     assert_eq!(r.code(), 2);
-    assert!(r.stderr().contains("npm ERR! code ENOENT"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("npm ERR! code ENOENT"),
+        "{}",
+        r.stderr()
+    );
 }
 
 /// The fictional company Acme Birdworks: codenames `nightjar` (an agent) and `blue heron` (a
@@ -319,24 +552,48 @@ fn fictional_company_end_to_end() {
     let monitor = format!(
         "// Nightjar agent: sends host metrics.\nimport {{ send }} from './send';\n\nconst ENDPOINT = 'https://telemetry.acme-internal.net/v2/ingest';\nconst KEY = '{TOKEN}';\n\nexport class NightjarMonitor {{}}\n"
     );
-    let map = source_map(&[("webpack:///./src/agent/monitor.ts", &monitor), ("webpack:///./src/index.ts", "export * from './agent/monitor';\n")]);
+    let map = source_map(&[
+        ("webpack:///./src/agent/monitor.ts", &monitor),
+        (
+            "webpack:///./src/index.ts",
+            "export * from './agent/monitor';\n",
+        ),
+    ]);
     let cli = "#!/usr/bin/env node\n'use strict';\nrequire('./monitor');\n//# sourceMappingURL=cli.js.map\n";
-    let readme_pkg = "# acme-agent\n\nSet `ACME_TOKEN=tt_xxxxxxxxxxxxxxxxxxxxxxxx` (placeholder).\n";
+    let readme_pkg =
+        "# acme-agent\n\nSet `ACME_TOKEN=tt_xxxxxxxxxxxxxxxxxxxxxxxx` (placeholder).\n";
     d.write(
         ".leakscan.toml",
         format!("{}\n[internal]\ncodenames = [\"nightjar\", \"blue heron\"]\ndomains = [\"acme-internal.net\"]\nticket-prefixes = [\"BIRD\"]\n", RULES.replace("builtin = false", "builtin = true")),
     );
     d.write("src/agent/monitor.ts", &monitor);
-    d.write("dist/acme-agent-1.4.2.tgz", gz(&tar(&[("package/package.json", b"{\"name\": \"acme-agent\"}\n"), ("package/cli.js", cli.as_bytes()), ("package/cli.js.map", map.as_bytes()), ("package/README.md", readme_pkg.as_bytes())])));
+    d.write(
+        "dist/acme-agent-1.4.2.tgz",
+        gz(&tar(&[
+            ("package/package.json", b"{\"name\": \"acme-agent\"}\n"),
+            ("package/cli.js", cli.as_bytes()),
+            ("package/cli.js.map", map.as_bytes()),
+            ("package/README.md", readme_pkg.as_bytes()),
+        ])),
+    );
     d.write(
         "deploy/secret.yaml",
         format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: telemetry\ndata:\n  token: {}\n  placeholder: {}\n", b64(TOKEN2), b64("tt_xxxxxxxxxxxxxxxxxxxxxxxx")),
     );
     d.write("docs/release.md", "# Release plan\n\nINTERNAL ONLY\n\nBlue Heron ships after BIRD-1204 is closed.\nStaging: http://10.20.30.40:8080/\n");
     d.write("README.md", "# Acme Agent\n\nConfigure `ACME_TOKEN=tt_xxxxxxxxxxxxxxxxxxxxxxxx` and point it at http://192.168.1.1/ or https://example.com.\n");
-    d.write(".env.example", "ACME_TOKEN=\nACME_ENDPOINT=https://example.com\n");
-    d.write("LICENSE", "Copyright Acme Birdworks. Proprietary and confidential. Do not distribute.\n");
-    d.write("test/fixtures/sample.txt", "knightjar nightjars blueberry\n");
+    d.write(
+        ".env.example",
+        "ACME_TOKEN=\nACME_ENDPOINT=https://example.com\n",
+    );
+    d.write(
+        "LICENSE",
+        "Copyright Acme Birdworks. Proprietary and confidential. Do not distribute.\n",
+    );
+    d.write(
+        "test/fixtures/sample.txt",
+        "knightjar nightjars blueberry\n",
+    );
     let r = d.run(&["scan", ".", "--format", "json"]);
     assert_eq!(r.code(), 1, "{}", r.stderr());
     let j = r.json();
@@ -344,16 +601,53 @@ fn fictional_company_end_to_end() {
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| (f["location"].as_str().unwrap_or_default().into(), f["line"].as_u64().unwrap_or_default(), f["kind"].as_str().unwrap_or_default().into(), f["rule_id"].as_str().unwrap_or_default().into()))
+        .map(|f| {
+            (
+                f["location"].as_str().unwrap_or_default().into(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["kind"].as_str().unwrap_or_default().into(),
+                f["rule_id"].as_str().unwrap_or_default().into(),
+            )
+        })
         .collect();
     let want: Vec<(String, u64, String, String)> = [
         ("deploy/secret.yaml", 6, "secret", "test-token"),
-        ("dist/acme-agent-1.4.2.tgz!package/cli.js.map", 1, "internal", "internal-source-map-sources"),
-        ("dist/acme-agent-1.4.2.tgz!package/cli.js.map!src/agent/monitor.ts", 1, "internal", "internal-codename"),
-        ("dist/acme-agent-1.4.2.tgz!package/cli.js.map!src/agent/monitor.ts", 4, "internal", "internal-domain"),
-        ("dist/acme-agent-1.4.2.tgz!package/cli.js.map!src/agent/monitor.ts", 5, "secret", "test-token"),
-        ("dist/acme-agent-1.4.2.tgz!package/cli.js.map!src/agent/monitor.ts", 7, "internal", "internal-codename"),
-        ("docs/release.md", 3, "internal", "internal-classification-banner"),
+        (
+            "dist/acme-agent-1.4.2.tgz!package/cli.js.map",
+            1,
+            "internal",
+            "internal-source-map-sources",
+        ),
+        (
+            "dist/acme-agent-1.4.2.tgz!package/cli.js.map!src/agent/monitor.ts",
+            1,
+            "internal",
+            "internal-codename",
+        ),
+        (
+            "dist/acme-agent-1.4.2.tgz!package/cli.js.map!src/agent/monitor.ts",
+            4,
+            "internal",
+            "internal-domain",
+        ),
+        (
+            "dist/acme-agent-1.4.2.tgz!package/cli.js.map!src/agent/monitor.ts",
+            5,
+            "secret",
+            "test-token",
+        ),
+        (
+            "dist/acme-agent-1.4.2.tgz!package/cli.js.map!src/agent/monitor.ts",
+            7,
+            "internal",
+            "internal-codename",
+        ),
+        (
+            "docs/release.md",
+            3,
+            "internal",
+            "internal-classification-banner",
+        ),
         ("docs/release.md", 5, "internal", "internal-codename"),
         ("docs/release.md", 5, "internal", "internal-ticket"),
         ("docs/release.md", 6, "internal", "internal-private-ip"),
@@ -369,7 +663,10 @@ fn fictional_company_end_to_end() {
     assert_eq!(j["findings"][0]["decoded"]["encoding"], "base64");
     // The publishing job fails on both kinds; the everyday job only on secrets.
     assert_eq!(d.run(&["scan", ".", "--fail-on", "secret"]).code(), 1);
-    d.write("src/agent/monitor.ts", monitor.replace(TOKEN, "tt_xxxxxxxxxxxxxxxxxxxxxxxx"));
+    d.write(
+        "src/agent/monitor.ts",
+        monitor.replace(TOKEN, "tt_xxxxxxxxxxxxxxxxxxxxxxxx"),
+    );
     std::fs::remove_file(d.path().join("deploy/secret.yaml")).expect("rm");
     std::fs::remove_file(d.path().join("dist/acme-agent-1.4.2.tgz")).expect("rm");
     assert_eq!(d.run(&["scan", ".", "--fail-on", "secret"]).code(), 0);

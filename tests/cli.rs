@@ -46,7 +46,11 @@ fn exact_findings_and_exit_1() {
     assert_eq!(
         r.findings(),
         vec![
-            (".env.production".to_string(), 1, "test-env-file".to_string()),
+            (
+                ".env.production".to_string(),
+                1,
+                "test-env-file".to_string()
+            ),
             ("src/app.py".to_string(), 3, "test-token".to_string()),
         ]
     );
@@ -76,9 +80,15 @@ fn scan_is_the_default_command_and_reads_stdin() {
     let d = Dir::new();
     d.write("rules.toml", RULES);
     let input = format!("a\nb = {TOKEN}\n");
-    let r = d.run_stdin(&["-", "--config", "rules.toml", "--format", "json"], Some(input.as_bytes()));
+    let r = d.run_stdin(
+        &["-", "--config", "rules.toml", "--format", "json"],
+        Some(input.as_bytes()),
+    );
     assert_eq!(r.code(), 1, "{}", r.stderr());
-    assert_eq!(r.findings(), vec![("-".to_string(), 2, "test-token".to_string())]);
+    assert_eq!(
+        r.findings(),
+        vec![("-".to_string(), 2, "test-token".to_string())]
+    );
 }
 
 #[test]
@@ -87,7 +97,11 @@ fn repository_config_is_discovered_and_can_be_refused() {
     std::fs::rename(d.path().join("rules.toml"), d.path().join(".leakscan.toml")).expect("rename");
     let r = d.run(&["scan", "--format", "json"]);
     assert_eq!(r.findings().len(), 2, "{}", r.stderr());
-    assert!(r.stderr().contains("configuration: ./.leakscan.toml"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("configuration: ./.leakscan.toml"),
+        "{}",
+        r.stderr()
+    );
     let r = d.run(&["scan", "--format", "json", "--no-repo-config"]);
     assert!(r.findings().iter().all(|f| f.2 != "test-token"));
 }
@@ -96,7 +110,10 @@ fn repository_config_is_discovered_and_can_be_refused() {
 fn inline_allow_comment_suppresses() {
     let d = Dir::new();
     d.write("rules.toml", RULES);
-    d.write("a.py", format!("k = \"{TOKEN}\"  # leakscan:allow\nj = \"{TOKEN}\"  # gitleaks:allow\n"));
+    d.write(
+        "a.py",
+        format!("k = \"{TOKEN}\"  # leakscan:allow\nj = \"{TOKEN}\"  # gitleaks:allow\n"),
+    );
     let r = d.run(&["scan", "--config", "rules.toml", "--format", "json"]);
     assert_eq!(r.code(), 0, "{}", r.stdout());
 }
@@ -106,26 +123,49 @@ fn explain_tells_which_filter_dropped() {
     let d = Dir::new();
     d.write("rules.toml", RULES);
     d.write("a.py", "k = tt_aaaaaaaaaaaaaaaaaaaaaaaa\n");
-    let r = d.run(&["scan", "--config", "rules.toml", "--format", "json", "--explain"]);
+    let r = d.run(&[
+        "scan",
+        "--config",
+        "rules.toml",
+        "--format",
+        "json",
+        "--explain",
+    ]);
     assert_eq!(r.code(), 0);
     let j = r.json();
     let dropped = j["dropped"].as_array().expect("dropped list");
     assert_eq!(dropped.len(), 1);
-    assert!(dropped[0]["dropped"].as_str().unwrap_or_default().starts_with("entropy"), "{dropped:?}");
+    assert!(
+        dropped[0]["dropped"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("entropy"),
+        "{dropped:?}"
+    );
 }
 
 #[test]
 fn malformed_rule_file_is_located() {
     let d = Dir::new();
-    d.write("bad.toml", "[[rules]]\nid = \"x\"\ndescription = \"d\"\nregex = '''(unclosed'''\nkeywords = [\"x\"]\n");
+    d.write(
+        "bad.toml",
+        "[[rules]]\nid = \"x\"\ndescription = \"d\"\nregex = '''(unclosed'''\nkeywords = [\"x\"]\n",
+    );
     let r = d.run(&["scan", "--config", "bad.toml"]);
     assert_eq!(r.code(), 2);
-    assert!(r.stderr().contains("bad.toml:4:9: rule 'x': bad regex"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("bad.toml:4:9: rule 'x': bad regex"),
+        "{}",
+        r.stderr()
+    );
     d.write("syntax.toml", "[[rules]]\nid = \"x\"\ndescription = \n");
     let r = d.run(&["rules", "check", "syntax.toml"]);
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("syntax.toml:3:"), "{}", r.stderr());
-    d.write("unknown.toml", "[[rules]]\nid = \"x\"\ndescription = \"d\"\nregx = \"a\"\n");
+    d.write(
+        "unknown.toml",
+        "[[rules]]\nid = \"x\"\ndescription = \"d\"\nregx = \"a\"\n",
+    );
     let r = d.run(&["rules", "check", "unknown.toml"]);
     assert!(r.stderr().contains("unknown.toml:4:1"), "{}", r.stderr());
 }
@@ -135,7 +175,9 @@ fn missing_path_is_a_usage_error() {
     let d = Dir::new();
     let r = d.run(&["scan", "does-not-exist"]);
     assert_eq!(r.code(), 2);
-    assert!(r.stderr().contains("does-not-exist: no such file or folder"));
+    assert!(r
+        .stderr()
+        .contains("does-not-exist: no such file or folder"));
 }
 
 #[test]
@@ -143,7 +185,15 @@ fn max_file_size_skip_is_reported_not_incomplete() {
     let d = Dir::new();
     d.write("rules.toml", RULES);
     d.write("big.txt", "x".repeat(5000));
-    let r = d.run(&["scan", "--config", "rules.toml", "--max-file-size", "1K", "--format", "json"]);
+    let r = d.run(&[
+        "scan",
+        "--config",
+        "rules.toml",
+        "--max-file-size",
+        "1K",
+        "--format",
+        "json",
+    ]);
     assert_eq!(r.code(), 0, "{}", r.stdout());
     let j = r.json();
     assert_eq!(j["skipped"][0]["reason"], "too-large");
@@ -161,7 +211,14 @@ fn hidden_files_scanned_and_gitignore_honoured() {
     let r = d.run(&["scan", "--config", "rules.toml", "--format", "json"]);
     let locs: Vec<String> = r.findings().into_iter().map(|f| f.0).collect();
     assert_eq!(locs, vec![".hidden/x.cfg".to_string()], "{}", r.stderr());
-    let r = d.run(&["scan", "--config", "rules.toml", "--format", "json", "--no-ignore"]);
+    let r = d.run(&[
+        "scan",
+        "--config",
+        "rules.toml",
+        "--format",
+        "json",
+        "--no-ignore",
+    ]);
     assert_eq!(r.findings().len(), 2);
 }
 

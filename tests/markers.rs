@@ -10,7 +10,10 @@ fn f(loc: &str, line: u64, rule: &str) -> (String, u64, String) {
 
 /// `(location, line, rule)` of the findings whose rule id starts with `internal`.
 fn internal_findings(r: &crate::util::Run) -> Vec<(String, u64, String)> {
-    r.findings().into_iter().filter(|x| x.2.starts_with("internal")).collect()
+    r.findings()
+        .into_iter()
+        .filter(|x| x.2.starts_with("internal"))
+        .collect()
 }
 
 const SPELLINGS: &str = "\
@@ -32,9 +35,19 @@ bluebird heron, blue  heron, blueheronry
 #[test]
 fn codenames_match_every_spelling_and_nothing_else() {
     let d = Dir::new();
-    d.write("cfg.toml", "[extend]\nbuiltin = false\n[internal]\ncodenames = [\"nightjar\", \"Blue Heron\"]\n");
+    d.write(
+        "cfg.toml",
+        "[extend]\nbuiltin = false\n[internal]\ncodenames = [\"nightjar\", \"Blue Heron\"]\n",
+    );
     d.write("notes.txt", SPELLINGS);
-    let r = d.run(&["scan", "notes.txt", "--config", "cfg.toml", "--format", "json"]);
+    let r = d.run(&[
+        "scan",
+        "notes.txt",
+        "--config",
+        "cfg.toml",
+        "--format",
+        "json",
+    ]);
     assert_eq!(r.code(), 1, "{}", r.stderr());
     let lines: Vec<u64> = r.findings().iter().map(|x| x.1).collect();
     assert_eq!(lines, vec![1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 11, 12]);
@@ -49,9 +62,24 @@ fn codenames_match_every_spelling_and_nothing_else() {
     assert_eq!(j["findings"][2]["end_column"], 17);
     // The codename is the "secret": redacted in every output.
     for format in ["text", "json"] {
-        let out = d.run(&["scan", "notes.txt", "--config", "cfg.toml", "--format", format]).stdout();
-        assert!(!out.to_lowercase().contains("ightjar"), "{format} shows the codename:\n{out}");
-        assert!(!out.to_lowercase().contains("heron"), "{format} shows the codename:\n{out}");
+        let out = d
+            .run(&[
+                "scan",
+                "notes.txt",
+                "--config",
+                "cfg.toml",
+                "--format",
+                format,
+            ])
+            .stdout();
+        assert!(
+            !out.to_lowercase().contains("ightjar"),
+            "{format} shows the codename:\n{out}"
+        );
+        assert!(
+            !out.to_lowercase().contains("heron"),
+            "{format} shows the codename:\n{out}"
+        );
     }
 }
 
@@ -59,25 +87,59 @@ fn codenames_match_every_spelling_and_nothing_else() {
 fn hashed_codenames_from_the_hash_command() {
     let d = Dir::new();
     let key = [("ACME_MARKER_KEY", "9f1c2e7a5b3d4c6e8f0a1b2c3d4e5f60")];
-    let h = d.run_env(&["internal", "hash", "--key-env", "ACME_MARKER_KEY"], &key, Some(b"nightjar\nBlue Heron\n"));
+    let h = d.run_env(
+        &["internal", "hash", "--key-env", "ACME_MARKER_KEY"],
+        &key,
+        Some(b"nightjar\nBlue Heron\n"),
+    );
     assert_eq!(h.code(), 0, "{}", h.stderr());
     let printed = h.stdout();
-    assert!(printed.starts_with("codename-hashes = [\n  \"") && printed.contains("\n  \"2:"), "{printed}");
+    assert!(
+        printed.starts_with("codename-hashes = [\n  \"") && printed.contains("\n  \"2:"),
+        "{printed}"
+    );
     assert!(!printed.contains("nightjar"));
-    d.write("cfg.toml", format!("[extend]\nbuiltin = false\n[internal]\nhash-key-env = \"ACME_MARKER_KEY\"\n{printed}"));
+    d.write(
+        "cfg.toml",
+        format!(
+            "[extend]\nbuiltin = false\n[internal]\nhash-key-env = \"ACME_MARKER_KEY\"\n{printed}"
+        ),
+    );
     d.write("src/app.ts", "import { NightjarAgent } from './agent';\nconst knightjar = 1;\nexport const BLUE_HERON_URL = '';\n");
-    let r = d.run_env(&["scan", "src", "--config", "cfg.toml", "--format", "json"], &key, None);
+    let r = d.run_env(
+        &["scan", "src", "--config", "cfg.toml", "--format", "json"],
+        &key,
+        None,
+    );
     assert_eq!(r.code(), 1, "{}", r.stderr());
-    assert_eq!(r.findings(), vec![f("src/app.ts", 1, "internal-codename"), f("src/app.ts", 3, "internal-codename")]);
+    assert_eq!(
+        r.findings(),
+        vec![
+            f("src/app.ts", 1, "internal-codename"),
+            f("src/app.ts", 3, "internal-codename")
+        ]
+    );
     // A wrong key finds nothing; no key is an error unless internal markers do not fail.
     let wrong = [("ACME_MARKER_KEY", "another key")];
-    assert_eq!(d.run_env(&["scan", "src", "--config", "cfg.toml"], &wrong, None).code(), 0);
+    assert_eq!(
+        d.run_env(&["scan", "src", "--config", "cfg.toml"], &wrong, None)
+            .code(),
+        0
+    );
     let r = d.run(&["scan", "src", "--config", "cfg.toml"]);
     assert_eq!(r.code(), 2);
-    assert!(r.stderr().contains("ACME_MARKER_KEY is not set"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("ACME_MARKER_KEY is not set"),
+        "{}",
+        r.stderr()
+    );
     let r = d.run(&["scan", "src", "--config", "cfg.toml", "--fail-on", "secret"]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
-    assert!(r.stdout().contains("note:") && r.stdout().contains("ACME_MARKER_KEY is not set"), "{}", r.stdout());
+    assert!(
+        r.stdout().contains("note:") && r.stdout().contains("ACME_MARKER_KEY is not set"),
+        "{}",
+        r.stdout()
+    );
 }
 
 #[test]
@@ -95,16 +157,33 @@ fn codenames_from_a_private_file_and_the_environment_are_never_scanned() {
     let env = [("ACME_CODENAMES", "kestrel, merlin")];
     let r = d.run_env(&["scan", ".", "--format", "json"], &env, None);
     assert_eq!(r.code(), 1, "{}", r.stderr());
-    assert_eq!(r.findings(), vec![f("a.txt", 1, "internal-codename"), f("a.txt", 2, "internal-codename"), f("a.txt", 3, "internal-codename")]);
+    assert_eq!(
+        r.findings(),
+        vec![
+            f("a.txt", 1, "internal-codename"),
+            f("a.txt", 2, "internal-codename"),
+            f("a.txt", 3, "internal-codename")
+        ]
+    );
 
     let d = Dir::new();
     d.write("cfg/codenames.txt", "osprey\n");
-    d.write(".leakscan.toml", "[extend]\nbuiltin = false\n[internal]\ncodenames-file = \"cfg/codenames.txt\"\n");
+    d.write(
+        ".leakscan.toml",
+        "[extend]\nbuiltin = false\n[internal]\ncodenames-file = \"cfg/codenames.txt\"\n",
+    );
     d.write("b.txt", "osprey\n");
     let r = d.run(&["scan", ".", "--format", "json"]);
-    assert_eq!(r.findings(), vec![f("b.txt", 1, "internal-codename")], "the config and its list are never reported");
+    assert_eq!(
+        r.findings(),
+        vec![f("b.txt", 1, "internal-codename")],
+        "the config and its list are never reported"
+    );
     // A missing list is an error where internal markers fail the scan, else a note.
-    d.write(".leakscan.toml", "[extend]\nbuiltin = false\n[internal]\ncodenames-file = \"missing.txt\"\n");
+    d.write(
+        ".leakscan.toml",
+        "[extend]\nbuiltin = false\n[internal]\ncodenames-file = \"missing.txt\"\n",
+    );
     assert_eq!(d.run(&["scan", "."]).code(), 2);
     assert_eq!(d.run(&["scan", ".", "--fail-on", "secret"]).code(), 0);
 }
@@ -146,8 +225,14 @@ allow-paths = ["CHANGELOG.md"]
 #[test]
 fn builtin_banners_and_private_hosts() {
     let d = Dir::new();
-    d.write("docs/plan.md", "# Roadmap\n\nFOR INTERNAL USE ONLY\n\nThe confidential client flow is public.\n");
-    d.write("LICENSE", "Proprietary and confidential. Do not distribute.\n");
+    d.write(
+        "docs/plan.md",
+        "# Roadmap\n\nFOR INTERNAL USE ONLY\n\nThe confidential client flow is public.\n",
+    );
+    d.write(
+        "LICENSE",
+        "Proprietary and confidential. Do not distribute.\n",
+    );
     d.write(
         "src/config.ts",
         "export const api = 'http://10.20.30.40:8080/v1';\nexport const router = 'http://192.168.1.1/';\nconst v = '10.2.3.4';\nconst grafana = 'https://grafana.ops.corp/d/x';\nif (this.internal) {}\nconst docker = 'http://host.docker.internal:3000';\n",
@@ -166,16 +251,47 @@ fn builtin_banners_and_private_hosts() {
 #[test]
 fn fail_on_chooses_which_kinds_fail() {
     let d = Dir::new();
-    d.write("cfg.toml", "[extend]\nbuiltin = false\n[internal]\ncodenames = [\"nightjar\"]\n");
+    d.write(
+        "cfg.toml",
+        "[extend]\nbuiltin = false\n[internal]\ncodenames = [\"nightjar\"]\n",
+    );
     d.write("a.txt", "nightjar\n");
     assert_eq!(d.run(&["scan", ".", "--config", "cfg.toml"]).code(), 1);
-    let r = d.run(&["scan", ".", "--config", "cfg.toml", "--fail-on", "secret", "--format", "json"]);
+    let r = d.run(&[
+        "scan",
+        ".",
+        "--config",
+        "cfg.toml",
+        "--fail-on",
+        "secret",
+        "--format",
+        "json",
+    ]);
     assert_eq!(r.code(), 0, "reported, but not failing");
     assert_eq!(r.findings().len(), 1);
-    let r = d.run_env(&["scan", ".", "--config", "cfg.toml"], &[("LEAKSCAN_FAIL_ON", "secret")], None);
+    let r = d.run_env(
+        &["scan", ".", "--config", "cfg.toml"],
+        &[("LEAKSCAN_FAIL_ON", "secret")],
+        None,
+    );
     assert_eq!(r.code(), 0);
-    assert_eq!(d.run(&["scan", ".", "--config", "cfg.toml", "--fail-on", "secret,internal"]).code(), 1);
-    assert_eq!(d.run(&["scan", ".", "--config", "cfg.toml", "--fail-on", "keys"]).code(), 2);
+    assert_eq!(
+        d.run(&[
+            "scan",
+            ".",
+            "--config",
+            "cfg.toml",
+            "--fail-on",
+            "secret,internal"
+        ])
+        .code(),
+        1
+    );
+    assert_eq!(
+        d.run(&["scan", ".", "--config", "cfg.toml", "--fail-on", "keys"])
+            .code(),
+        2
+    );
 }
 
 #[test]
@@ -185,7 +301,11 @@ fn bad_internal_table_is_located() {
     let r = d.run(&["scan", ".", "--config", "cfg.toml"]);
     assert_eq!(r.code(), 2);
     let err = r.stderr();
-    for want in ["cfg.toml:2:14: internal.codenames: codenames need at least 3 characters", "cfg.toml:3:20: internal.codename-hashes", "cfg.toml:4:20: internal.ticket-prefixes"] {
+    for want in [
+        "cfg.toml:2:14: internal.codenames: codenames need at least 3 characters",
+        "cfg.toml:3:20: internal.codename-hashes",
+        "cfg.toml:4:20: internal.ticket-prefixes",
+    ] {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
     }
 }

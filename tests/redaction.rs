@@ -13,7 +13,10 @@ fn secrets() -> Vec<String> {
 fn tree() -> Dir {
     let d = Dir::new();
     let s = secrets();
-    d.write("config.py", format!("TOKEN = \"{}\"\npassword = \"{}\"\n", s[0], s[1]));
+    d.write(
+        "config.py",
+        format!("TOKEN = \"{}\"\npassword = \"{}\"\n", s[0], s[1]),
+    );
     d
 }
 
@@ -27,7 +30,11 @@ fn assert_no_secret(out: &str, what: &str) {
 fn no_output_format_leaks_by_default() {
     let d = tree();
     for format in ["text", "json"] {
-        for extra in [&[][..], &["--explain"][..], &["--min-confidence", "low"][..]] {
+        for extra in [
+            &[][..],
+            &["--explain"][..],
+            &["--min-confidence", "low"][..],
+        ] {
             let mut args = vec!["scan", ".", "--format", format];
             args.extend_from_slice(extra);
             let r = d.run(&args);

@@ -5,9 +5,17 @@ use std::sync::Arc;
 #[test]
 fn builtin_examples_and_counter_examples() {
     let rules = leakscan::rules::load::builtin_rules().expect("built-in pack loads");
-    let set = Arc::new(leakscan::rules::RuleSet { rules, ..Default::default() });
+    let set = Arc::new(leakscan::rules::RuleSet {
+        rules,
+        ..Default::default()
+    });
     let failures = leakscan::rules::selftest::run(set);
-    assert!(failures.is_empty(), "{} failures:\n{:#?}", failures.len(), failures);
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{:#?}",
+        failures.len(),
+        failures
+    );
 }
 
 #[test]
@@ -20,6 +28,10 @@ fn builtin_ids_are_unique_and_have_keywords() {
     assert_eq!(before, ids.len(), "duplicate rule ids");
     for r in &rules {
         // A rule restricted to paths may run without keywords: it costs nothing elsewhere.
-        assert!(r.paths.is_some() || !r.keywords.is_empty(), "{} has neither keywords nor paths", r.id);
+        assert!(
+            r.paths.is_some() || !r.keywords.is_empty(),
+            "{} has neither keywords nor paths",
+            r.id
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! Test harness: temporary folders with files, and the leakscan binary run as a scenario.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::io::Write;
 
 /// The binary under test: `LEAKSCAN_TEST_PROGRAM` (e.g. a release build) or cargo's.
 pub fn program() -> PathBuf {
@@ -24,7 +24,9 @@ pub struct Dir {
 
 impl Dir {
     pub fn new() -> Dir {
-        Dir { tmp: tempfile::tempdir().expect("tempdir") }
+        Dir {
+            tmp: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -59,13 +61,22 @@ impl Dir {
             .env_remove("LEAKSCAN_FAIL_ON")
             .env_remove("LEAKSCAN_MARKER_KEY")
             .env("NO_COLOR", "1")
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .envs(env.iter().copied());
         let mut child = cmd.spawn().expect("spawn leakscan");
         if let Some(input) = stdin {
-            child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(input)
+                .expect("write stdin");
         }
         Run(child.wait_with_output().expect("wait"))
     }
@@ -85,7 +96,13 @@ impl Run {
         String::from_utf8_lossy(&self.0.stderr).into_owned()
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.0.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\nstderr:\n{}", self.stdout(), self.stderr()))
+        serde_json::from_slice(&self.0.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout(),
+                self.stderr()
+            )
+        })
     }
     /// `(location, line, rule_id)` of every finding of a JSON report.
     pub fn findings(&self) -> Vec<(String, u64, String)> {

@@ -24,7 +24,10 @@ fn hash(key_env: &str, codenames: Vec<String>) -> Result<u8, Error> {
     let names = if codenames.is_empty() {
         let stdin = std::io::stdin();
         let lines: Result<Vec<String>, _> = stdin.lock().lines().collect();
-        let lines = lines.map_err(|e| Error::Io { path: "-".into(), source: e })?;
+        let lines = lines.map_err(|e| Error::Io {
+            path: "-".into(),
+            source: e,
+        })?;
         crate::rules::internal::parse_codename_list(&lines.join("\n"))
     } else {
         codenames
@@ -37,7 +40,10 @@ fn hash(key_env: &str, codenames: Vec<String>) -> Result<u8, Error> {
             if words.is_empty() {
                 continue;
             }
-            let h = CodenameHash { words: words.len(), digest: hash_words(&key, &words) };
+            let h = CodenameHash {
+                words: words.len(),
+                digest: hash_words(&key, &words),
+            };
             writeln!(out, "  \"{}\",", format_hash(&h))?;
         }
         writeln!(out, "]")

@@ -57,12 +57,22 @@ fn list(args: &RulesListArgs) -> Result<u8, Error> {
         .collect();
     let mut out = std::io::stdout().lock();
     let res = if args.json {
-        serde_json::to_writer_pretty(&mut out, &rows).map_err(std::io::Error::from).and_then(|_| writeln!(out))
+        serde_json::to_writer_pretty(&mut out, &rows)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out))
     } else {
         let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
         rows.iter()
             .try_for_each(|r| {
-                writeln!(out, "{:width$}  {:<8}  {:<8}  {:<6}  {}", r.id, format!("{:?}", r.kind).to_lowercase(), format!("{:?}", r.severity).to_lowercase(), format!("{:?}", r.confidence).to_lowercase(), r.description)
+                writeln!(
+                    out,
+                    "{:width$}  {:<8}  {:<8}  {:<6}  {}",
+                    r.id,
+                    format!("{:?}", r.kind).to_lowercase(),
+                    format!("{:?}", r.severity).to_lowercase(),
+                    format!("{:?}", r.confidence).to_lowercase(),
+                    r.description
+                )
             })
             .and_then(|_| writeln!(out, "{} rules", rows.len()))
     };
@@ -93,18 +103,34 @@ fn check(files: &[std::path::PathBuf]) -> Result<u8, Error> {
 fn test(args: &RulesListArgs) -> Result<u8, Error> {
     let set = Arc::new(load(args)?);
     let failures = selftest::run(set.clone());
-    let examples: usize = set.rules.iter().map(|r| r.examples.len() + r.counter_examples.len()).sum();
+    let examples: usize = set
+        .rules
+        .iter()
+        .map(|r| r.examples.len() + r.counter_examples.len())
+        .sum();
     for f in &failures {
         println!("FAIL {}: {}", f.rule, f.what);
     }
-    println!("{} rules, {} examples and counter-examples: {} failure(s)", set.rules.len(), examples, failures.len());
-    Ok(if failures.is_empty() { ExitStatus::Clean.code() } else { ExitStatus::Leaks.code() })
+    println!(
+        "{} rules, {} examples and counter-examples: {} failure(s)",
+        set.rules.len(),
+        examples,
+        failures.len()
+    );
+    Ok(if failures.is_empty() {
+        ExitStatus::Clean.code()
+    } else {
+        ExitStatus::Leaks.code()
+    })
 }
 
 /// Treats a closed pipe (`leakscan ... | head`) as success.
 pub fn ignore_broken_pipe(res: std::io::Result<()>) -> Result<(), Error> {
     match res {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io { path: "<stdout>".into(), source: e }),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
+            path: "<stdout>".into(),
+            source: e,
+        }),
         _ => Ok(()),
     }
 }

@@ -64,7 +64,11 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
 
 /// Internal markers that could not be loaded: an error when the scan fails on internal
 /// markers (it could not check them all), else a note.
-fn marker_warnings(settings: &Settings, warnings: &[String], notes: &mut Vec<String>) -> Result<(), Error> {
+fn marker_warnings(
+    settings: &Settings,
+    warnings: &[String],
+    notes: &mut Vec<String>,
+) -> Result<(), Error> {
     if warnings.is_empty() {
         return Ok(());
     }
@@ -97,7 +101,11 @@ fn private_files(settings: &mut Settings, loaded: &rules::LoadedConfig) -> Vec<S
 /// `--exit-code` (1) on findings of a kind in `--fail-on`, else 3 when something was not
 /// scanned, else 0.
 fn exit_code(settings: &Settings, report: &Report<'_>) -> u8 {
-    if report.findings.iter().any(|f| settings.fail_on.contains(&f.kind)) {
+    if report
+        .findings
+        .iter()
+        .any(|f| settings.fail_on.contains(&f.kind))
+    {
         settings.exit_code
     } else if report.incomplete() {
         ExitStatus::Incomplete.code()
@@ -113,7 +121,10 @@ fn scan_sources(settings: &Settings, scanner: &Scanner) -> Result<Output, Error>
         std::io::stdin()
             .lock()
             .read_to_end(&mut buf)
-            .map_err(|e| Error::Io { path: PathBuf::from("-"), source: e })?;
+            .map_err(|e| Error::Io {
+                path: PathBuf::from("-"),
+                source: e,
+            })?;
         scanner.scan_bytes(&Origin::file("-"), &buf, &mut out);
         return Ok(out);
     }
@@ -133,13 +144,27 @@ fn scan_package(settings: &Settings, scanner: &Scanner, manager: Package) -> Res
         let path = dir.join(&rel);
         match std::fs::metadata(&path) {
             Ok(m) if m.is_file() => {
-                let excluded = path.canonicalize().is_ok_and(|c| settings.walk.exclude.contains(&c));
+                let excluded = path
+                    .canonicalize()
+                    .is_ok_and(|c| settings.walk.exclude.contains(&c));
                 if !excluded {
-                    walk.files.push(fs::FileEntry { display: fs::display_path(&path), path, size: m.len() });
+                    walk.files.push(fs::FileEntry {
+                        display: fs::display_path(&path),
+                        path,
+                        size: m.len(),
+                    });
                 }
             }
-            Ok(_) => walk.skips.push(Skip::new(fs::display_path(&path), SkipReason::Other, "listed by the package manager but not a regular file")),
-            Err(e) => walk.skips.push(Skip::new(fs::display_path(&path), SkipReason::Unreadable, format!("listed by the package manager: {e}"))),
+            Ok(_) => walk.skips.push(Skip::new(
+                fs::display_path(&path),
+                SkipReason::Other,
+                "listed by the package manager but not a regular file",
+            )),
+            Err(e) => walk.skips.push(Skip::new(
+                fs::display_path(&path),
+                SkipReason::Unreadable,
+                format!("listed by the package manager: {e}"),
+            )),
         }
     }
     walk.files.sort();
@@ -193,11 +218,19 @@ pub fn scan_file(scanner: &Scanner, entry: &fs::FileEntry) -> Output {
     }
     let mut buf = Vec::with_capacity(entry.size as usize + 1);
     if let Err(e) = file.read_to_end(&mut buf) {
-        out.skips.push(Skip::new(entry.display.clone(), SkipReason::Unreadable, e.to_string()));
+        out.skips.push(Skip::new(
+            entry.display.clone(),
+            SkipReason::Unreadable,
+            e.to_string(),
+        ));
         return out;
     }
     if classify(&entry.display, &buf[..buf.len().min(64)]) == ContentKind::Media {
-        out.skips.push(Skip::new(entry.display.clone(), SkipReason::Media, "media files are not scanned"));
+        out.skips.push(Skip::new(
+            entry.display.clone(),
+            SkipReason::Media,
+            "media files are not scanned",
+        ));
         return out;
     }
     scanner.scan_bytes(&origin, &buf, &mut out);
@@ -217,17 +250,25 @@ fn color_choice(c: ColorChoice) -> anstream::ColorChoice {
 fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
     let is_text = settings.format == Format::Text;
     let reporter: Box<dyn Reporter> = match settings.format {
-        Format::Text => Box::new(Text { summary: !settings.quiet }),
+        Format::Text => Box::new(Text {
+            summary: !settings.quiet,
+        }),
         Format::Json => Box::new(Json),
     };
     match &settings.output {
         Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| Error::Io { path: path.clone(), source: e })?;
+            let file = std::fs::File::create(path).map_err(|e| Error::Io {
+                path: path.clone(),
+                source: e,
+            })?;
             let mut w = std::io::BufWriter::new(anstream::StripStream::new(file));
             reporter
                 .write(report, &mut w)
                 .and_then(|_| w.flush())
-                .map_err(|e| Error::Io { path: path.clone(), source: e })?;
+                .map_err(|e| Error::Io {
+                    path: path.clone(),
+                    source: e,
+                })?;
         }
         None => {
             let stdout = std::io::stdout();

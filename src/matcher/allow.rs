@@ -6,10 +6,34 @@
 
 /// Words that mark documentation values rather than secrets.
 const PLACEHOLDER_WORDS: &[&str] = &[
-    "example", "sample", "dummy", "placeholder", "changeme", "change_me", "change-me", "your_",
-    "your-", "yourtoken", "yourkey", "yourpassword", "yoursecret", "xxxx", "****", "....",
-    "redacted", "insert_", "insert-", "replace_me", "replaceme", "fixme", "todo_", "<your",
-    "notreal", "not_a_real", "not-a-real", "abcdefgh",
+    "example",
+    "sample",
+    "dummy",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "your_",
+    "your-",
+    "yourtoken",
+    "yourkey",
+    "yourpassword",
+    "yoursecret",
+    "xxxx",
+    "****",
+    "....",
+    "redacted",
+    "insert_",
+    "insert-",
+    "replace_me",
+    "replaceme",
+    "fixme",
+    "todo_",
+    "<your",
+    "notreal",
+    "not_a_real",
+    "not-a-real",
+    "abcdefgh",
 ];
 
 /// Why the placeholder filter dropped a secret, or `None` when it looks real.
@@ -46,9 +70,12 @@ fn is_variable_reference(s: &[u8]) -> bool {
     match s {
         [b'$', rest @ ..] => {
             rest.first().is_some_and(|c| *c == b'(' || *c == b'{')
-                || (!rest.is_empty() && rest.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_'))
+                || (!rest.is_empty()
+                    && rest.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_'))
         }
-        [b'%', mid @ .., b'%'] => !mid.is_empty() && mid.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_'),
+        [b'%', mid @ .., b'%'] => {
+            !mid.is_empty() && mid.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        }
         _ => {
             let t = String::from_utf8_lossy(s);
             t.starts_with("process.env.") || t.starts_with("os.environ") || t.starts_with("env.")
@@ -68,8 +95,16 @@ fn most_common_count(s: &[u8]) -> usize {
 fn longest_sequential_run(s: &[u8]) -> usize {
     let (mut best, mut up, mut down) = (1usize, 1usize, 1usize);
     for w in s.windows(2) {
-        up = if w[1] == w[0].wrapping_add(1) { up + 1 } else { 1 };
-        down = if w[1].wrapping_add(1) == w[0] { down + 1 } else { 1 };
+        up = if w[1] == w[0].wrapping_add(1) {
+            up + 1
+        } else {
+            1
+        };
+        down = if w[1].wrapping_add(1) == w[0] {
+            down + 1
+        } else {
+            1
+        };
         best = best.max(up).max(down);
     }
     best
@@ -92,14 +127,18 @@ pub fn is_identifier_like(secret: &[u8]) -> bool {
     // switches; camelCase has few relative to length.
     let switches = secret
         .windows(2)
-        .filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase() || w[0].is_ascii_uppercase() && w[1].is_ascii_lowercase())
+        .filter(|w| {
+            w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase()
+                || w[0].is_ascii_uppercase() && w[1].is_ascii_lowercase()
+        })
         .count();
     switches * 4 <= secret.len()
 }
 
 /// True when the line holds an inline allow comment.
 pub fn has_inline_allow(line: &[u8]) -> bool {
-    memchr::memmem::find(line, b"leakscan:allow").is_some() || memchr::memmem::find(line, b"gitleaks:allow").is_some()
+    memchr::memmem::find(line, b"leakscan:allow").is_some()
+        || memchr::memmem::find(line, b"gitleaks:allow").is_some()
 }
 
 /// The first stop word (lower case) contained in `secret`, case-insensitively.
@@ -121,20 +160,39 @@ mod tests {
     #[test]
     fn placeholders() {
         for p in [
-            "AKIAIOSFODNN7EXAMPLE", "your-api-key-here", "xxxxxxxxxxxxxxxx", "${TOKEN}", "<token>",
-            "changeme", "{{ secret }}", "%(password)s", "$DB_PASSWORD", "aaaaaaaaaaaaaaaa",
-            "1234567890abcdef", "********", "%API_KEY%",
+            "AKIAIOSFODNN7EXAMPLE",
+            "your-api-key-here",
+            "xxxxxxxxxxxxxxxx",
+            "${TOKEN}",
+            "<token>",
+            "changeme",
+            "{{ secret }}",
+            "%(password)s",
+            "$DB_PASSWORD",
+            "aaaaaaaaaaaaaaaa",
+            "1234567890abcdef",
+            "********",
+            "%API_KEY%",
         ] {
             assert!(placeholder(p.as_bytes()).is_some(), "{p}");
         }
-        for real in ["9fK2mQ7xL4pR8sT1vW6yZ3bN", "ghp_Zq3vK8mN2pL5rT9wX1yB4cD7fG0hJ6aaaaaa"] {
+        for real in [
+            "9fK2mQ7xL4pR8sT1vW6yZ3bN",
+            "ghp_Zq3vK8mN2pL5rT9wX1yB4cD7fG0hJ6aaaaaa",
+        ] {
             assert!(placeholder(real.as_bytes()).is_none(), "{real}");
         }
     }
 
     #[test]
     fn identifiers() {
-        for id in ["get_password", "self.token", "secretValue", "PASSWORD", "db-password"] {
+        for id in [
+            "get_password",
+            "self.token",
+            "secretValue",
+            "PASSWORD",
+            "db-password",
+        ] {
             assert!(is_identifier_like(id.as_bytes()), "{id}");
         }
         for s in ["hunter2", "9fK2mQ7xL4", "QwErTyUiOpAsDfGh"] {

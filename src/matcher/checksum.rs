@@ -36,7 +36,10 @@ fn github_crc32(secret: &[u8]) -> bool {
 
 /// Builds a GitHub-style token (`<prefix>_` + 30 characters + checksum), for fixtures and tests.
 pub fn github_token(prefix: &str, random30: &str) -> String {
-    format!("{prefix}_{random30}{}", base62(u64::from(crc32fast::hash(random30.as_bytes())), 6))
+    format!(
+        "{prefix}_{random30}{}",
+        base62(u64::from(crc32fast::hash(random30.as_bytes())), 6)
+    )
 }
 
 /// Runs the verifier `name` on `secret`; `None` when no verifier has that name.

@@ -83,7 +83,11 @@ impl Markers {
         if m.is_empty() {
             return None;
         }
-        let rule = |id: &str| set.rules.iter().position(|r| r.id == id && r.is_engine_rule());
+        let rule = |id: &str| {
+            set.rules
+                .iter()
+                .position(|r| r.id == id && r.is_engine_rule())
+        };
         let mut patterns: Vec<String> = Vec::new();
         let mut what = Vec::new();
         for k in codename_keywords(&m.codenames) {
@@ -147,7 +151,11 @@ impl Markers {
                     What::Phrase => phrase_bounds(buf, s, e).then_some((s, e)),
                 };
                 if let Some((s, e)) = span {
-                    out.push(Hit { start: s, end: e, rule });
+                    out.push(Hit {
+                        start: s,
+                        end: e,
+                        rule,
+                    });
                 }
             }
         }
@@ -187,14 +195,18 @@ pub fn codename_bounds(buf: &[u8], s: usize, e: usize) -> bool {
         let (p, c) = (buf[s - 1], buf[s]);
         !is_word(p)
             || (p.is_ascii_lowercase() && c.is_ascii_uppercase())
-            || (p.is_ascii_uppercase() && c.is_ascii_uppercase() && buf.get(s + 1).is_some_and(u8::is_ascii_lowercase))
+            || (p.is_ascii_uppercase()
+                && c.is_ascii_uppercase()
+                && buf.get(s + 1).is_some_and(u8::is_ascii_lowercase))
     };
     let right = e >= buf.len() || {
         let (last, n) = (buf[e - 1], buf[e]);
         !is_word(n)
             || n.is_ascii_digit()
             || (last.is_ascii_lowercase() && n.is_ascii_uppercase())
-            || (last.is_ascii_uppercase() && n.is_ascii_uppercase() && buf.get(e + 1).is_some_and(u8::is_ascii_lowercase))
+            || (last.is_ascii_uppercase()
+                && n.is_ascii_uppercase()
+                && buf.get(e + 1).is_some_and(u8::is_ascii_lowercase))
     };
     left && right
 }
@@ -209,7 +221,9 @@ fn is_host_byte(b: u8) -> bool {
 fn domain_span(buf: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
     if e < buf.len() {
         let n = buf[e];
-        if is_host_byte(n) || (n == b'.' && buf.get(e + 1).is_some_and(|b| b.is_ascii_alphanumeric())) {
+        if is_host_byte(n)
+            || (n == b'.' && buf.get(e + 1).is_some_and(|b| b.is_ascii_alphanumeric()))
+        {
             return None;
         }
     }
@@ -240,7 +254,11 @@ fn ticket_span(buf: &[u8], s: usize, e: usize, prefix: &str) -> Option<(usize, u
     if s > 0 && (buf[s - 1].is_ascii_alphanumeric() || buf[s - 1] == b'_') {
         return None;
     }
-    let digits = buf[e..].iter().take(8).take_while(|b| b.is_ascii_digit()).count();
+    let digits = buf[e..]
+        .iter()
+        .take(8)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
     if digits == 0 || digits > 7 {
         return None;
     }
@@ -287,7 +305,11 @@ impl Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
         }
@@ -326,7 +348,9 @@ impl Hashed {
             for i in 0..segs.len() {
                 key.clear();
                 for n in 0..self.max_words {
-                    let Some(&(s, e)) = segs.get(i + n) else { break };
+                    let Some(&(s, e)) = segs.get(i + n) else {
+                        break;
+                    };
                     if n > 0 {
                         // Words of one codename are adjacent or one separator apart.
                         if s - segs[i + n - 1].1 > 1 {
@@ -344,13 +368,19 @@ impl Hashed {
                     let hit = match memo.1.get(key.as_slice()) {
                         Some(&v) => v,
                         None => {
-                            let v = self.digests.contains(&internal::hash_normalized(&self.key, &key));
+                            let v = self
+                                .digests
+                                .contains(&internal::hash_normalized(&self.key, &key));
                             memo.1.insert(key.clone().into_boxed_slice(), v);
                             v
                         }
                     };
                     if hit {
-                        out.push(Hit { start: segs[i].0, end: e, rule });
+                        out.push(Hit {
+                            start: segs[i].0,
+                            end: e,
+                            rule,
+                        });
                     }
                 }
             }
@@ -390,7 +420,10 @@ fn split_run(buf: &[u8], s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
     for j in s + 1..e {
         let (p, c) = (buf[j - 1], buf[j]);
         let hump = (p.is_ascii_lowercase() && c.is_ascii_uppercase())
-            || (p.is_ascii_uppercase() && c.is_ascii_uppercase() && buf.get(j + 1).is_some_and(u8::is_ascii_lowercase) && j + 1 < e)
+            || (p.is_ascii_uppercase()
+                && c.is_ascii_uppercase()
+                && buf.get(j + 1).is_some_and(u8::is_ascii_lowercase)
+                && j + 1 < e)
             || (p.is_ascii_alphabetic() && c.is_ascii_digit());
         if hump {
             out.push((start, j));
@@ -416,21 +449,34 @@ mod tests {
                 .iter()
                 .map(|c| {
                     let w = codename_words(c);
-                    CodenameHash { words: w.len(), digest: hash_words(k, &w) }
+                    CodenameHash {
+                        words: w.len(),
+                        digest: hash_words(k, &w),
+                    }
                 })
                 .collect();
         }
-        let mut rule = crate::rules::load::builtin_rules().unwrap_or_default().into_iter().next().expect("a rule");
+        let mut rule = crate::rules::load::builtin_rules()
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .expect("a rule");
         rule.id = internal::CODENAME.into();
         rule.regex = None;
         rule.paths = None;
-        RuleSet { rules: vec![rule], internal: m, ..RuleSet::default() }
+        RuleSet {
+            rules: vec![rule],
+            internal: m,
+            ..RuleSet::default()
+        }
     }
 
     fn found(markers: &Markers, text: &str) -> Vec<String> {
         let mut out = Vec::new();
         markers.scan(0, text.as_bytes(), 0, text.len(), &mut out);
-        out.iter().map(|h| text[h.start..h.end].to_string()).collect()
+        out.iter()
+            .map(|h| text[h.start..h.end].to_string())
+            .collect()
     }
 
     #[test]
@@ -456,17 +502,36 @@ mod tests {
         ] {
             assert_eq!(found(&m, text), vec![want.to_string()], "{text}");
         }
-        for text in ["knightjar", "nightjars", "NIGHTJARS", "2nightjar", "nightjarring", "blue  heron", "blueberry heron", "bluebird"] {
+        for text in [
+            "knightjar",
+            "nightjars",
+            "NIGHTJARS",
+            "2nightjar",
+            "nightjarring",
+            "blue  heron",
+            "blueberry heron",
+            "bluebird",
+        ] {
             assert_eq!(found(&m, text), Vec::<String>::new(), "{text}");
         }
     }
 
     #[test]
     fn hashed_codenames_match_like_plain_ones() {
-        let m = Markers::new(&set(&[], &["nightjar", "blue heron"], Some(b"key"))).expect("markers");
-        assert_eq!(found(&m, "x = NightjarAgent(); enable_nightjar"), vec!["Nightjar", "nightjar"]);
-        assert_eq!(found(&m, "BLUE_HERON and BlueHeron, blue heron"), vec!["BLUE_HERON", "BlueHeron", "blue heron"]);
-        assert_eq!(found(&m, "knightjar nightjars 2nightjar bluebird"), Vec::<String>::new());
+        let m =
+            Markers::new(&set(&[], &["nightjar", "blue heron"], Some(b"key"))).expect("markers");
+        assert_eq!(
+            found(&m, "x = NightjarAgent(); enable_nightjar"),
+            vec!["Nightjar", "nightjar"]
+        );
+        assert_eq!(
+            found(&m, "BLUE_HERON and BlueHeron, blue heron"),
+            vec!["BLUE_HERON", "BlueHeron", "blue heron"]
+        );
+        assert_eq!(
+            found(&m, "knightjar nightjars 2nightjar bluebird"),
+            Vec::<String>::new()
+        );
         let other_key = Markers::new(&set(&[], &["nightjar"], Some(b"other"))).expect("markers");
         assert_eq!(found(&other_key, "nightjar"), vec!["nightjar"]);
     }
@@ -477,8 +542,19 @@ mod tests {
         s.internal.domains = vec!["corp.example.com".into()];
         s.internal.tickets = vec!["ABC".into()];
         s.internal.phrases = vec!["eyes only".into()];
-        let mut rules: Vec<_> = std::iter::repeat_with(|| crate::rules::load::builtin_rules().unwrap_or_default().into_iter().next().expect("rule")).take(3).collect();
-        for (r, id) in rules.iter_mut().zip([internal::DOMAIN, internal::TICKET, internal::PHRASE]) {
+        let mut rules: Vec<_> = std::iter::repeat_with(|| {
+            crate::rules::load::builtin_rules()
+                .unwrap_or_default()
+                .into_iter()
+                .next()
+                .expect("rule")
+        })
+        .take(3)
+        .collect();
+        for (r, id) in rules
+            .iter_mut()
+            .zip([internal::DOMAIN, internal::TICKET, internal::PHRASE])
+        {
             r.id = id.into();
             r.regex = None;
             r.paths = None;
@@ -488,12 +564,32 @@ mod tests {
         let scan = |rule: usize, text: &str| {
             let mut out = Vec::new();
             m.scan(rule, text.as_bytes(), 0, text.len(), &mut out);
-            out.iter().map(|h| text[h.start..h.end].to_string()).collect::<Vec<_>>()
+            out.iter()
+                .map(|h| text[h.start..h.end].to_string())
+                .collect::<Vec<_>>()
         };
-        assert_eq!(scan(0, "https://api.eu.corp.example.com/v1 and corp.example.com."), vec!["api.eu.corp.example.com", "corp.example.com"]);
-        assert_eq!(scan(0, "notcorp.example.com corp.example.com.evil.net corp.example.community"), Vec::<String>::new());
-        assert_eq!(scan(1, "fixes ABC-1234, see feature/ABC-7"), vec!["ABC-1234", "ABC-7"]);
-        assert_eq!(scan(1, "abc-1234 XABC-12 ABC-x ABC-12345678 ABC-12a"), Vec::<String>::new());
+        assert_eq!(
+            scan(
+                0,
+                "https://api.eu.corp.example.com/v1 and corp.example.com."
+            ),
+            vec!["api.eu.corp.example.com", "corp.example.com"]
+        );
+        assert_eq!(
+            scan(
+                0,
+                "notcorp.example.com corp.example.com.evil.net corp.example.community"
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            scan(1, "fixes ABC-1234, see feature/ABC-7"),
+            vec!["ABC-1234", "ABC-7"]
+        );
+        assert_eq!(
+            scan(1, "abc-1234 XABC-12 ABC-x ABC-12345678 ABC-12a"),
+            Vec::<String>::new()
+        );
         assert_eq!(scan(2, "For your Eyes Only."), vec!["Eyes Only"]);
         assert_eq!(scan(2, "eyes onlyx"), Vec::<String>::new());
     }
@@ -501,8 +597,20 @@ mod tests {
     #[test]
     fn segments_split_like_boundaries() {
         let text = b"enableNightjar XMLParser v2x nightjar2 caf\xc3\xa9nightjar";
-        let segs: Vec<&[u8]> = segments(text, 0).iter().map(|&(s, e)| &text[s..e]).collect();
-        let want: Vec<&[u8]> = vec![b"enable", b"Nightjar", b"XML", b"Parser", b"v", b"2x", b"nightjar", b"2"];
+        let segs: Vec<&[u8]> = segments(text, 0)
+            .iter()
+            .map(|&(s, e)| &text[s..e])
+            .collect();
+        let want: Vec<&[u8]> = vec![
+            b"enable",
+            b"Nightjar",
+            b"XML",
+            b"Parser",
+            b"v",
+            b"2x",
+            b"nightjar",
+            b"2",
+        ];
         assert_eq!(segs, want);
     }
 }

@@ -123,7 +123,11 @@ impl Matcher {
 
     /// True when the global allowlist excludes this path from scanning.
     pub fn path_allowed(&self, path: &str) -> bool {
-        self.rules.allow.paths.as_ref().is_some_and(|g| g.is_match(path))
+        self.rules
+            .allow
+            .paths
+            .as_ref()
+            .is_some_and(|g| g.is_match(path))
     }
 
     /// Path rules that match `path`: each reports the file itself.
@@ -165,31 +169,51 @@ impl Matcher {
                 self.engine_candidates(w, buf, explain, &mut out);
                 continue;
             }
-            let Some(re) = rule.regex.as_ref().and_then(|r| r.get()) else { continue };
+            let Some(re) = rule.regex.as_ref().and_then(|r| r.get()) else {
+                continue;
+            };
             let locs = locs.get_or_insert_with(|| re.capture_locations());
             let hay = &buf[..w.end];
             let mut at = w.start;
             while at <= hay.len() {
-                let Some(m) = re.captures_read_at(locs, hay, at) else { break };
+                let Some(m) = re.captures_read_at(locs, hay, at) else {
+                    break;
+                };
                 let (ms, me) = (m.start(), m.end());
                 at = if me > ms { me } else { me + 1 };
                 let (ss, se) = match secret_span(re, locs, &rule.secret_group, ms, me) {
                     Some(span) => span,
                     None => {
                         if explain {
-                            out.push(Candidate { rule: w.rule as usize, start: ms, end: me, secret_start: ms, secret_end: me, dropped: Some(Dropped::EmptySecret) });
+                            out.push(Candidate {
+                                rule: w.rule as usize,
+                                start: ms,
+                                end: me,
+                                secret_start: ms,
+                                secret_end: me,
+                                dropped: Some(Dropped::EmptySecret),
+                            });
                         }
                         continue;
                     }
                 };
                 let dropped = self.filter(rule, buf, ms, me, &buf[ss..se]);
                 if dropped.is_none() || explain {
-                    out.push(Candidate { rule: w.rule as usize, start: ms, end: me, secret_start: ss, secret_end: se, dropped });
+                    out.push(Candidate {
+                        rule: w.rule as usize,
+                        start: ms,
+                        end: me,
+                        secret_start: ss,
+                        secret_end: se,
+                        dropped,
+                    });
                 }
             }
         }
         suppress_overlaps(&mut out, rules);
-        out.sort_by(|a, b| (a.secret_start, a.secret_end, a.rule).cmp(&(b.secret_start, b.secret_end, b.rule)));
+        out.sort_by(|a, b| {
+            (a.secret_start, a.secret_end, a.rule).cmp(&(b.secret_start, b.secret_end, b.rule))
+        });
         if !explain {
             out.retain(|c| c.dropped.is_none());
         }
@@ -197,7 +221,13 @@ impl Matcher {
     }
 
     /// Candidates of an engine rule (internal markers) in one window.
-    fn engine_candidates(&self, w: prefilter::Window, buf: &[u8], explain: bool, out: &mut Vec<Candidate>) {
+    fn engine_candidates(
+        &self,
+        w: prefilter::Window,
+        buf: &[u8],
+        explain: bool,
+        out: &mut Vec<Candidate>,
+    ) {
         let Some(m) = &self.markers else { return };
         let rule = &self.rules.rules[w.rule as usize];
         let mut hits = Vec::new();
@@ -205,12 +235,26 @@ impl Matcher {
         for h in hits {
             let dropped = self.filter(rule, buf, h.start, h.end, &buf[h.start..h.end]);
             if dropped.is_none() || explain {
-                out.push(Candidate { rule: w.rule as usize, start: h.start, end: h.end, secret_start: h.start, secret_end: h.end, dropped });
+                out.push(Candidate {
+                    rule: w.rule as usize,
+                    start: h.start,
+                    end: h.end,
+                    secret_start: h.start,
+                    secret_end: h.end,
+                    dropped,
+                });
             }
         }
     }
 
-    fn filter(&self, rule: &Rule, buf: &[u8], ms: usize, me: usize, secret: &[u8]) -> Option<Dropped> {
+    fn filter(
+        &self,
+        rule: &Rule,
+        buf: &[u8],
+        ms: usize,
+        me: usize,
+        secret: &[u8],
+    ) -> Option<Dropped> {
         if let Some(min) = rule.entropy {
             let got = entropy::shannon(secret);
             if got < min {
@@ -222,7 +266,11 @@ impl Matcher {
                 return Some(Dropped::Checksum(name.clone()));
             }
         }
-        if let Some(r) = rule.allow_secrets.iter().find(|r| r.get().is_some_and(|re| re.is_match(secret))) {
+        if let Some(r) = rule
+            .allow_secrets
+            .iter()
+            .find(|r| r.get().is_some_and(|re| re.is_match(secret)))
+        {
             return Some(Dropped::AllowSecret(r.as_str().to_string()));
         }
         if let Some(w) = allow::stopword(secret, &rule.stopwords) {
@@ -237,17 +285,27 @@ impl Matcher {
             return Some(Dropped::Identifier);
         }
         let line = line_of(buf, ms, me);
-        if let Some(r) = rule.allow_lines.iter().find(|r| r.get().is_some_and(|re| re.is_match(line))) {
+        if let Some(r) = rule
+            .allow_lines
+            .iter()
+            .find(|r| r.get().is_some_and(|re| re.is_match(line)))
+        {
             return Some(Dropped::AllowLine(r.as_str().to_string()));
         }
         if allow::has_inline_allow(line) {
             return Some(Dropped::InlineAllow);
         }
         let g = &self.rules.allow;
-        if g.secrets.iter().any(|r| r.get().is_some_and(|re| re.is_match(secret))) {
+        if g.secrets
+            .iter()
+            .any(|r| r.get().is_some_and(|re| re.is_match(secret)))
+        {
             return Some(Dropped::GlobalAllow("secrets"));
         }
-        if g.lines.iter().any(|r| r.get().is_some_and(|re| re.is_match(line))) {
+        if g.lines
+            .iter()
+            .any(|r| r.get().is_some_and(|re| re.is_match(line)))
+        {
             return Some(Dropped::GlobalAllow("lines"));
         }
         if allow::stopword(secret, &g.stopwords).is_some() {
@@ -258,11 +316,18 @@ impl Matcher {
 }
 
 fn applies_to(rule: &Rule, path: &str) -> bool {
-    rule.paths.as_ref().is_none_or(|g| g.is_match(path)) && !rule.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
+    rule.paths.as_ref().is_none_or(|g| g.is_match(path))
+        && !rule.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
 }
 
 /// The byte span of the secret within a match.
-fn secret_span(re: &Regex, locs: &regex::bytes::CaptureLocations, group: &SecretGroup, ms: usize, me: usize) -> Option<(usize, usize)> {
+fn secret_span(
+    re: &Regex,
+    locs: &regex::bytes::CaptureLocations,
+    group: &SecretGroup,
+    ms: usize,
+    me: usize,
+) -> Option<(usize, usize)> {
     let index = match group {
         SecretGroup::Index(i) => Some(*i),
         SecretGroup::Name(n) => re.capture_names().position(|c| c == Some(n.as_str())),
@@ -270,7 +335,9 @@ fn secret_span(re: &Regex, locs: &regex::bytes::CaptureLocations, group: &Secret
             Some(i) => Some(i),
             None if locs.len() > 1 => {
                 // The first group that took part, as gitleaks does when no group is named.
-                return (1..locs.len()).find_map(|i| locs.get(i).filter(|(s, e)| e > s)).or(Some((ms, me)));
+                return (1..locs.len())
+                    .find_map(|i| locs.get(i).filter(|(s, e)| e > s))
+                    .or(Some((ms, me)));
             }
             None => Some(0),
         },
@@ -293,7 +360,14 @@ fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
     let kept: Vec<(usize, usize, Confidence, usize)> = cands
         .iter()
         .filter(|c| c.dropped.is_none())
-        .map(|c| (c.secret_start, c.secret_end, rules[c.rule].confidence, c.rule))
+        .map(|c| {
+            (
+                c.secret_start,
+                c.secret_end,
+                rules[c.rule].confidence,
+                c.rule,
+            )
+        })
         .collect();
     if kept.len() < 2 || kept.len() > 10_000 {
         return;

@@ -71,7 +71,12 @@ impl Prefilter {
                 .build(&keywords)
                 .ok()
         };
-        Prefilter { ac, rules_of, n_rules: set.rules.len(), always }
+        Prefilter {
+            ac,
+            rules_of,
+            n_rules: set.rules.len(),
+            always,
+        }
     }
 
     /// The windows of `buf` in which each rule must run, sorted by rule then offset, merged.
@@ -79,7 +84,11 @@ impl Prefilter {
         let mut out: Vec<Window> = self
             .always
             .iter()
-            .map(|&rule| Window { rule, start: 0, end: buf.len() })
+            .map(|&rule| Window {
+                rule,
+                start: 0,
+                end: buf.len(),
+            })
             .collect();
         let Some(ac) = &self.ac else { return out };
         // The end of the last window pushed per rule, to merge the many hits of one line
@@ -103,7 +112,9 @@ impl Prefilter {
         let mut merged: Vec<Window> = Vec::with_capacity(out.len());
         for w in out {
             match merged.last_mut() {
-                Some(prev) if prev.rule == w.rule && w.start <= prev.end => prev.end = prev.end.max(w.end),
+                Some(prev) if prev.rule == w.rule && w.start <= prev.end => {
+                    prev.end = prev.end.max(w.end)
+                }
                 _ => merged.push(w),
             }
         }
@@ -115,7 +126,11 @@ impl Prefilter {
 fn window_around(buf: &[u8], start: usize, end: usize, multiline: bool) -> (usize, usize) {
     let lo = start.saturating_sub(WINDOW_CAP);
     let ws = memchr::memrchr(b'\n', &buf[lo..start]).map_or(lo, |p| lo + p + 1);
-    let reach = if multiline { MULTILINE_SPAN } else { WINDOW_CAP };
+    let reach = if multiline {
+        MULTILINE_SPAN
+    } else {
+        WINDOW_CAP
+    };
     let hi = end.saturating_add(reach).min(buf.len());
     let we = if multiline {
         hi

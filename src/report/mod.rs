@@ -38,7 +38,13 @@ pub struct Report<'a> {
 impl Report<'_> {
     /// The secret as the report may show it: redacted unless `--no-redact`.
     pub fn secret_text(&self, f: &Finding) -> Option<String> {
-        f.secret.as_ref().map(|s| if self.redact { s.redacted() } else { s.expose() })
+        f.secret.as_ref().map(|s| {
+            if self.redact {
+                s.redacted()
+            } else {
+                s.expose()
+            }
+        })
     }
 
     /// True when something that should have been scanned was not.

@@ -57,7 +57,11 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
         writeln!(w, "    {DIM}line{DIM:#}    {}", f.snippet)?;
     }
     if let Some(d) = &f.origin.decoded {
-        writeln!(w, "    {DIM}decoded{DIM:#} {} span at line {}, column {}", d.encoding, d.line, d.column)?;
+        writeln!(
+            w,
+            "    {DIM}decoded{DIM:#} {} span at line {}, column {}",
+            d.encoding, d.line, d.column
+        )?;
     }
     if let Some(c) = &f.origin.commit {
         let when = if c.at_or_before { "at or before" } else { "in" };
@@ -71,7 +75,11 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
             c.summary
         )?;
         if f.origin.other_places > 0 {
-            writeln!(w, "    {DIM}also{DIM:#}    in {} other place(s) of the history", f.origin.other_places)?;
+            writeln!(
+                w,
+                "    {DIM}also{DIM:#}    in {} other place(s) of the history",
+                f.origin.other_places
+            )?;
         }
     }
     if let Some(why) = &f.dropped {
@@ -113,12 +121,20 @@ pub fn write_summary(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "{DIM}skipped by choice: {}{DIM:#}", list.join(", "))?;
     }
     if !missed.is_empty() {
-        writeln!(w, "{verdict}incomplete:{verdict:#} {} input(s) could not be scanned", missed.len())?;
+        writeln!(
+            w,
+            "{verdict}incomplete:{verdict:#} {} input(s) could not be scanned",
+            missed.len()
+        )?;
         for s in missed.iter().take(20) {
             writeln!(w, "    {}: {} ({})", s.path, s.reason, s.detail)?;
         }
         if missed.len() > 20 {
-            writeln!(w, "    … and {} more (see --format json)", missed.len() - 20)?;
+            writeln!(
+                w,
+                "    … and {} more (see --format json)",
+                missed.len() - 20
+            )?;
         }
     }
     for note in report.notes {

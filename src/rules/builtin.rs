@@ -3,6 +3,12 @@
 
 /// `(name, TOML text)` of every file of the built-in pack, in load order.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("rules/bootstrap.toml", include_str!("../../rules/bootstrap.toml")),
-    ("rules/internal.toml", include_str!("../../rules/internal.toml")),
+    (
+        "rules/bootstrap.toml",
+        include_str!("../../rules/bootstrap.toml"),
+    ),
+    (
+        "rules/internal.toml",
+        include_str!("../../rules/internal.toml"),
+    ),
 ];

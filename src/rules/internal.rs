@@ -99,7 +99,10 @@ pub fn codename_words(s: &str) -> Vec<String> {
         }
         let hump = c.is_ascii_uppercase()
             && i > 0
-            && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit() || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()) && chars[i - 1].is_ascii_uppercase());
+            && (chars[i - 1].is_ascii_lowercase()
+                || chars[i - 1].is_ascii_digit()
+                || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())
+                    && chars[i - 1].is_ascii_uppercase());
         if hump && !cur.is_empty() {
             words.push(std::mem::take(&mut cur));
         }
@@ -118,7 +121,8 @@ pub fn hash_words(key: &[u8], words: &[String]) -> [u8; 32] {
 
 /// HMAC-SHA256 of already normalised bytes (lower-case words joined by one space).
 pub fn hash_normalized(key: &[u8], normalized: &[u8]) -> [u8; 32] {
-    let mut mac = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable_hmac());
+    let mut mac =
+        <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable_hmac());
     mac.update(normalized);
     mac.finalize().into_bytes().into()
 }
@@ -141,7 +145,12 @@ pub fn format_hash(h: &CodenameHash) -> String {
 /// Parses the form written by [`format_hash`].
 pub fn parse_hash(s: &str) -> Option<CodenameHash> {
     let (words, hex) = match s.split_once(':') {
-        Some((n, h)) => (n.parse::<usize>().ok().filter(|n| (1..=MAX_HASH_WORDS).contains(n))?, h),
+        Some((n, h)) => (
+            n.parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_HASH_WORDS).contains(n))?,
+            h,
+        ),
         None => (1, s),
     };
     let bytes = hex::decode(hex.trim()).ok()?;
@@ -191,22 +200,26 @@ pub fn build(def: InternalDef, file: &Path, text: &str, problems: &mut Problems)
     let name = file.display().to_string();
     let mut built = Built::default();
     let m = &mut built.markers;
-    let add_codename = |raw: &str, at: Option<usize>, m: &mut InternalMarkers, problems: &mut Problems| {
-        let words = codename_words(raw);
-        match valid_codename(&words) {
-            Ok(()) if !m.codenames.contains(&words) => m.codenames.push(words),
-            Ok(()) => {}
-            Err(why) => match at {
-                Some(at) => problems.at(&name, text, at, format!("internal.codenames: {why}")),
-                None => problems.push(format!("{name}: internal codename list: {why}")),
-            },
-        }
-    };
+    let add_codename =
+        |raw: &str, at: Option<usize>, m: &mut InternalMarkers, problems: &mut Problems| {
+            let words = codename_words(raw);
+            match valid_codename(&words) {
+                Ok(()) if !m.codenames.contains(&words) => m.codenames.push(words),
+                Ok(()) => {}
+                Err(why) => match at {
+                    Some(at) => problems.at(&name, text, at, format!("internal.codenames: {why}")),
+                    None => problems.push(format!("{name}: internal codename list: {why}")),
+                },
+            }
+        };
     for c in &def.codenames {
         add_codename(c.get_ref(), Some(c.span().start), m, problems);
     }
     if let Some(f) = &def.codenames_file {
-        let path = file.parent().unwrap_or(Path::new(".")).join(expand_home(f.get_ref()));
+        let path = file
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(expand_home(f.get_ref()));
         match std::fs::read_to_string(&path) {
             Ok(t) => {
                 for c in parse_codename_list(&t) {
@@ -214,7 +227,10 @@ pub fn build(def: InternalDef, file: &Path, text: &str, problems: &mut Problems)
                 }
                 built.files.push(path);
             }
-            Err(e) => built.warnings.push(format!("{name}: internal.codenames-file {}: {e}", path.display())),
+            Err(e) => built.warnings.push(format!(
+                "{name}: internal.codenames-file {}: {e}",
+                path.display()
+            )),
         }
     }
     if let Some(var) = &def.codenames_env {
@@ -224,7 +240,10 @@ pub fn build(def: InternalDef, file: &Path, text: &str, problems: &mut Problems)
                     add_codename(&c, None, m, problems);
                 }
             }
-            Err(_) => built.warnings.push(format!("{name}: internal.codenames-env: {} is not set", var.get_ref())),
+            Err(_) => built.warnings.push(format!(
+                "{name}: internal.codenames-env: {} is not set",
+                var.get_ref()
+            )),
         }
     }
     for h in &def.codename_hashes {
@@ -234,13 +253,23 @@ pub fn build(def: InternalDef, file: &Path, text: &str, problems: &mut Problems)
         }
     }
     if !m.hashes.is_empty() {
-        let var = def.hash_key_env.as_ref().map_or(DEFAULT_KEY_ENV, |v| v.get_ref().as_str());
+        let var = def
+            .hash_key_env
+            .as_ref()
+            .map_or(DEFAULT_KEY_ENV, |v| v.get_ref().as_str());
         match std::env::var_os(var) {
             Some(k) if !k.is_empty() => m.hash_key = Some(k.to_string_lossy().into_owned().into_bytes()),
             _ => built.warnings.push(format!("{name}: internal.codename-hashes: the key variable {var} is not set, hashed codenames are not checked")),
         }
     }
-    m.domains = lower_list(&def.domains, "internal.domains", &name, text, problems, valid_domain);
+    m.domains = lower_list(
+        &def.domains,
+        "internal.domains",
+        &name,
+        text,
+        problems,
+        valid_domain,
+    );
     m.tickets = def
         .ticket_prefixes
         .iter()
@@ -252,17 +281,31 @@ pub fn build(def: InternalDef, file: &Path, text: &str, problems: &mut Problems)
             ok.then(|| t.get_ref().clone())
         })
         .collect();
-    m.phrases = lower_list(&def.phrases, "internal.phrases", &name, text, problems, |p| p.trim().len() >= 3);
+    m.phrases = lower_list(
+        &def.phrases,
+        "internal.phrases",
+        &name,
+        text,
+        problems,
+        |p| p.trim().len() >= 3,
+    );
 
-    let allow_paths = globs(&def.allow_paths, &name, text, "internal.allow-paths", problems);
+    let allow_paths = globs(
+        &def.allow_paths,
+        &name,
+        text,
+        "internal.allow-paths",
+        problems,
+    );
     let severity = def.severity.unwrap_or_default();
     let source = format!("{name}:{SOURCE_SUFFIX}");
-    let engine = |id: &str, description: &str, keywords: Vec<String>, confidence: Confidence| Rule {
-        keywords,
-        confidence,
-        allow_paths: allow_paths.clone(),
-        ..generated_rule(id, description, severity, &source)
-    };
+    let engine =
+        |id: &str, description: &str, keywords: Vec<String>, confidence: Confidence| Rule {
+            keywords,
+            confidence,
+            allow_paths: allow_paths.clone(),
+            ..generated_rule(id, description, severity, &source)
+        };
     let m = &built.markers;
     if !m.codenames.is_empty() || (m.hash_key.is_some() && !m.hashes.is_empty()) {
         // Hashed codenames have no keywords: the rule then runs on every buffer.
@@ -271,20 +314,50 @@ pub fn build(def: InternalDef, file: &Path, text: &str, problems: &mut Problems)
         } else {
             crate::matcher::markers::codename_keywords(&m.codenames)
         };
-        built.rules.push(engine(CODENAME, "Internal codename", keywords, Confidence::High));
+        built.rules.push(engine(
+            CODENAME,
+            "Internal codename",
+            keywords,
+            Confidence::High,
+        ));
     }
     if !m.domains.is_empty() {
-        built.rules.push(engine(DOMAIN, "Internal domain or host", m.domains.clone(), Confidence::High));
+        built.rules.push(engine(
+            DOMAIN,
+            "Internal domain or host",
+            m.domains.clone(),
+            Confidence::High,
+        ));
     }
     if !m.tickets.is_empty() {
-        let kw = m.tickets.iter().map(|t| format!("{}-", t.to_ascii_lowercase())).collect();
-        built.rules.push(engine(TICKET, "Internal issue-tracker key", kw, Confidence::Medium));
+        let kw = m
+            .tickets
+            .iter()
+            .map(|t| format!("{}-", t.to_ascii_lowercase()))
+            .collect();
+        built.rules.push(engine(
+            TICKET,
+            "Internal issue-tracker key",
+            kw,
+            Confidence::Medium,
+        ));
     }
     if !m.phrases.is_empty() {
-        built.rules.push(engine(PHRASE, "Internal classification phrase", m.phrases.clone(), Confidence::Medium));
+        built.rules.push(engine(
+            PHRASE,
+            "Internal classification phrase",
+            m.phrases.clone(),
+            Confidence::Medium,
+        ));
     }
     if !def.never_ship.is_empty() {
-        let paths = globs(&def.never_ship, &name, text, "internal.never-ship", problems);
+        let paths = globs(
+            &def.never_ship,
+            &name,
+            text,
+            "internal.never-ship",
+            problems,
+        );
         built.rules.push(Rule {
             paths,
             allow_paths,
@@ -298,15 +371,29 @@ pub fn build(def: InternalDef, file: &Path, text: &str, problems: &mut Problems)
 
 fn valid_domain(d: &str) -> bool {
     let d = d.trim_matches('.');
-    d.contains('.') && d.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
+    d.contains('.')
+        && d.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
 }
 
-fn lower_list(items: &[Spanned<String>], what: &str, name: &str, text: &str, problems: &mut Problems, ok: impl Fn(&str) -> bool) -> Vec<String> {
+fn lower_list(
+    items: &[Spanned<String>],
+    what: &str,
+    name: &str,
+    text: &str,
+    problems: &mut Problems,
+    ok: impl Fn(&str) -> bool,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for it in items {
         let v = it.get_ref().trim().trim_matches('.').to_ascii_lowercase();
         if !ok(&v) {
-            problems.at(name, text, it.span().start, format!("{what}: '{}' is not valid here", it.get_ref()));
+            problems.at(
+                name,
+                text,
+                it.span().start,
+                format!("{what}: '{}' is not valid here", it.get_ref()),
+            );
         } else if !out.contains(&v) {
             out.push(v);
         }
@@ -336,7 +423,10 @@ fn generated_rule(id: &str, description: &str, severity: Severity, source: &str)
         allow_paths: None,
         stopwords: Vec::new(),
         placeholders: false,
-        remediation: Some("Remove the internal reference before publishing, or publish from a clean export.".into()),
+        remediation: Some(
+            "Remove the internal reference before publishing, or publish from a clean export."
+                .into(),
+        ),
         examples: Vec::new(),
         counter_examples: Vec::new(),
         example_path: "example.txt".into(),
@@ -350,7 +440,14 @@ mod tests {
 
     #[test]
     fn words() {
-        for s in ["blue heron", "BlueHeron", "blue_heron", "BLUE-HERON", "blueHeron", " blue  heron "] {
+        for s in [
+            "blue heron",
+            "BlueHeron",
+            "blue_heron",
+            "BLUE-HERON",
+            "blueHeron",
+            " blue  heron ",
+        ] {
             assert_eq!(codename_words(s), vec!["blue", "heron"], "{s}");
         }
         assert_eq!(codename_words("nightjar"), vec!["nightjar"]);
@@ -361,14 +458,23 @@ mod tests {
 
     #[test]
     fn hash_round_trip() {
-        let h = CodenameHash { words: 2, digest: hash_words(b"k", &codename_words("blue heron")) };
+        let h = CodenameHash {
+            words: 2,
+            digest: hash_words(b"k", &codename_words("blue heron")),
+        };
         let s = format_hash(&h);
         assert!(s.starts_with("2:") && s.len() == 66, "{s}");
         assert_eq!(parse_hash(&s), Some(h));
         assert_eq!(parse_hash("zz"), None);
         assert_eq!(parse_hash(&format!("9:{}", "0".repeat(64))), None);
         // The same codename hashes the same in any spelling; other keys give other hashes.
-        assert_eq!(hash_words(b"k", &codename_words("BlueHeron")), hash_words(b"k", &codename_words("blue_heron")));
-        assert_ne!(hash_words(b"k", &codename_words("blue heron")), hash_words(b"j", &codename_words("blue heron")));
+        assert_eq!(
+            hash_words(b"k", &codename_words("BlueHeron")),
+            hash_words(b"k", &codename_words("blue_heron"))
+        );
+        assert_ne!(
+            hash_words(b"k", &codename_words("blue heron")),
+            hash_words(b"j", &codename_words("blue heron"))
+        );
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::model::FileDef;
-use super::validate::{build_rule, build_allow, Problems};
+use super::validate::{build_allow, build_rule, Problems};
 use super::{builtin, internal, Rule, RuleSet};
 use crate::error::Error;
 
@@ -56,8 +56,14 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, col)
 }
 
@@ -94,7 +100,8 @@ pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
         }
         ConfigSource::File(p) => p,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
     let (rules, built) = load_user_internal(path, &text)?;
     Ok(LoadedConfig {
         rules,
@@ -123,10 +130,19 @@ fn load_user_internal(path: &Path, text: &str) -> Result<(RuleSet, internal::Bui
     let known: HashSet<String> = rules.iter().map(|r| r.id.clone()).collect();
     for id in &extend.disable {
         if !known.contains(id.get_ref()) {
-            problems.at(&name, text, id.span().start, format!("disable: no built-in rule '{}'", id.get_ref()));
+            problems.at(
+                &name,
+                text,
+                id.span().start,
+                format!("disable: no built-in rule '{}'", id.get_ref()),
+            );
         }
     }
-    let disabled: HashSet<&str> = extend.disable.iter().map(|s| s.get_ref().as_str()).collect();
+    let disabled: HashSet<&str> = extend
+        .disable
+        .iter()
+        .map(|s| s.get_ref().as_str())
+        .collect();
     rules.retain(|r| !disabled.contains(r.id.as_str()));
 
     let mut built = match def.internal {
@@ -140,7 +156,10 @@ fn load_user_internal(path: &Path, text: &str) -> Result<(RuleSet, internal::Bui
         }
     }
     for extra in &extend.files {
-        let p = path.parent().unwrap_or(Path::new(".")).join(extra.get_ref());
+        let p = path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(extra.get_ref());
         match std::fs::read_to_string(&p) {
             Ok(t) => {
                 let n = p.display().to_string();
@@ -155,7 +174,12 @@ fn load_user_internal(path: &Path, text: &str) -> Result<(RuleSet, internal::Bui
                     Err(e) => problems.push(e.to_string()),
                 }
             }
-            Err(e) => problems.at(&name, text, extra.span().start, format!("{}: {e}", p.display())),
+            Err(e) => problems.at(
+                &name,
+                text,
+                extra.span().start,
+                format!("{}: {e}", p.display()),
+            ),
         }
     }
     let mut seen = HashSet::new();
@@ -174,5 +198,12 @@ fn load_user_internal(path: &Path, text: &str) -> Result<(RuleSet, internal::Bui
     let allow = build_allow(def.allow.unwrap_or_default(), &name, text, &mut problems);
     problems.into_result()?;
     let internal = std::mem::take(&mut built.markers);
-    Ok((RuleSet { rules, allow, internal }, built))
+    Ok((
+        RuleSet {
+            rules,
+            allow,
+            internal,
+        },
+        built,
+    ))
 }

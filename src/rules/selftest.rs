@@ -24,14 +24,24 @@ pub fn run(set: Arc<RuleSet>) -> Vec<Failure> {
         if rule.is_generated() {
             continue;
         }
-        let mut fail = |what: String| failures.push(Failure { rule: rule.id.clone(), what });
+        let mut fail = |what: String| {
+            failures.push(Failure {
+                rule: rule.id.clone(),
+                what,
+            })
+        };
         if let Some(re) = &rule.regex {
             if let Err(e) = re.compile_now() {
                 fail(format!("regex does not compile: {e}"));
                 continue;
             }
         }
-        for (n, r) in rule.allow_secrets.iter().chain(&rule.allow_lines).enumerate() {
+        for (n, r) in rule
+            .allow_secrets
+            .iter()
+            .chain(&rule.allow_lines)
+            .enumerate()
+        {
             if let Err(e) = r.compile_now() {
                 fail(format!("allowlist regex {} does not compile: {e}", n + 1));
             }

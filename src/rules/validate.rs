@@ -18,7 +18,8 @@ impl Problems {
     /// Records a problem at a byte offset of a file's text.
     pub fn at(&mut self, file: &str, text: &str, offset: usize, msg: impl AsRef<str>) {
         let (line, col) = line_col(text, offset);
-        self.0.push(format!("{file}:{line}:{col}: {}", msg.as_ref()));
+        self.0
+            .push(format!("{file}:{line}:{col}: {}", msg.as_ref()));
     }
 
     /// Records an already located problem.
@@ -40,10 +41,18 @@ fn valid_id(id: &str) -> bool {
     let b = id.as_bytes();
     !b.is_empty()
         && b[0].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'_'))
+        && b.iter().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'_')
+        })
 }
 
-pub(crate) fn globs(items: &[Spanned<String>], file: &str, text: &str, what: &str, problems: &mut Problems) -> Option<GlobSet> {
+pub(crate) fn globs(
+    items: &[Spanned<String>],
+    file: &str,
+    text: &str,
+    what: &str,
+    problems: &mut Problems,
+) -> Option<GlobSet> {
     if items.is_empty() {
         return None;
     }
@@ -59,14 +68,26 @@ pub(crate) fn globs(items: &[Spanned<String>], file: &str, text: &str, what: &st
     b.build().ok()
 }
 
-fn regexes(items: &[Spanned<String>], file: &str, text: &str, what: &str, eager: bool, problems: &mut Problems) -> Vec<LazyRegex> {
+fn regexes(
+    items: &[Spanned<String>],
+    file: &str,
+    text: &str,
+    what: &str,
+    eager: bool,
+    problems: &mut Problems,
+) -> Vec<LazyRegex> {
     items
         .iter()
         .filter_map(|r| {
             let lazy = LazyRegex::new(r.get_ref().clone());
             if eager {
                 if let Err(e) = lazy.compile_now() {
-                    problems.at(file, text, r.span().start, format!("{what}: bad regex: {e}"));
+                    problems.at(
+                        file,
+                        text,
+                        r.span().start,
+                        format!("{what}: bad regex: {e}"),
+                    );
                     return None;
                 }
             }
@@ -77,19 +98,32 @@ fn regexes(items: &[Spanned<String>], file: &str, text: &str, what: &str, eager:
 
 /// Builds one rule, recording problems. `eager` compiles every regex now (user files, `rules
 /// check`); the built-in pack compiles lazily and is checked by the test suite.
-pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &mut Problems) -> Option<Rule> {
+pub fn build_rule(
+    def: RuleDef,
+    file: &str,
+    text: &str,
+    eager: bool,
+    problems: &mut Problems,
+) -> Option<Rule> {
     let id = def.id.get_ref().clone();
     let before = problems.0.len();
     let at = |offset: usize, msg: String, problems: &mut Problems| {
         problems.at(file, text, offset, format!("rule '{id}': {msg}"));
     };
     if !valid_id(&id) {
-        at(def.id.span().start, "ids use lower-case letters, digits, '-', '_' and '.'".into(), problems);
+        at(
+            def.id.span().start,
+            "ids use lower-case letters, digits, '-', '_' and '.'".into(),
+            problems,
+        );
     }
     if def.description.trim().is_empty() {
         at(def.id.span().start, "description is empty".into(), problems);
     }
-    let regex = def.regex.as_ref().map(|r| LazyRegex::new(r.get_ref().clone()));
+    let regex = def
+        .regex
+        .as_ref()
+        .map(|r| LazyRegex::new(r.get_ref().clone()));
     if let (Some(lazy), Some(src)) = (&regex, &def.regex) {
         if eager {
             match lazy.compile_now() {
@@ -100,7 +134,11 @@ pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &
                             GroupDef::Name(n) => re.capture_names().flatten().any(|c| c == n),
                         };
                         if !ok {
-                            at(g.span().start, "secret-group names no group of the regex".into(), problems);
+                            at(
+                                g.span().start,
+                                "secret-group names no group of the regex".into(),
+                                problems,
+                            );
                         }
                     }
                 }
@@ -109,16 +147,28 @@ pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &
         }
     }
     if def.regex.is_none() && def.paths.is_empty() {
-        at(def.id.span().start, "a rule needs a regex, or paths for a path rule".into(), problems);
+        at(
+            def.id.span().start,
+            "a rule needs a regex, or paths for a path rule".into(),
+            problems,
+        );
     }
     if let Some(e) = def.entropy {
         if !(0.0..=8.0).contains(&e) {
-            at(def.id.span().start, format!("entropy {e} is outside 0..8"), problems);
+            at(
+                def.id.span().start,
+                format!("entropy {e} is outside 0..8"),
+                problems,
+            );
         }
     }
     if let Some(c) = &def.checksum {
         if checksum::verify(c.get_ref(), b"").is_none() {
-            at(c.span().start, format!("unknown checksum '{}'", c.get_ref()), problems);
+            at(
+                c.span().start,
+                format!("unknown checksum '{}'", c.get_ref()),
+                problems,
+            );
         }
     }
     for k in &def.keywords {
@@ -126,10 +176,36 @@ pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &
             at(k.span().start, "empty keyword".into(), problems);
         }
     }
-    let paths = globs(&def.paths, file, text, &format!("rule '{id}': paths"), problems);
-    let allow_paths = globs(&def.allow_paths, file, text, &format!("rule '{id}': allow-paths"), problems);
-    let allow_secrets = regexes(&def.allow_secrets, file, text, &format!("rule '{id}': allow-secrets"), eager, problems);
-    let allow_lines = regexes(&def.allow_lines, file, text, &format!("rule '{id}': allow-lines"), eager, problems);
+    let paths = globs(
+        &def.paths,
+        file,
+        text,
+        &format!("rule '{id}': paths"),
+        problems,
+    );
+    let allow_paths = globs(
+        &def.allow_paths,
+        file,
+        text,
+        &format!("rule '{id}': allow-paths"),
+        problems,
+    );
+    let allow_secrets = regexes(
+        &def.allow_secrets,
+        file,
+        text,
+        &format!("rule '{id}': allow-secrets"),
+        eager,
+        problems,
+    );
+    let allow_lines = regexes(
+        &def.allow_lines,
+        file,
+        text,
+        &format!("rule '{id}': allow-lines"),
+        eager,
+        problems,
+    );
     if problems.0.len() > before {
         return None;
     }
@@ -143,7 +219,11 @@ pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &
         description: def.description,
         regex,
         secret_group,
-        keywords: def.keywords.into_iter().map(|k| k.into_inner().to_ascii_lowercase()).collect(),
+        keywords: def
+            .keywords
+            .into_iter()
+            .map(|k| k.into_inner().to_ascii_lowercase())
+            .collect(),
         entropy: def.entropy,
         severity: def.severity,
         confidence: def.confidence,
@@ -155,11 +235,19 @@ pub fn build_rule(def: RuleDef, file: &str, text: &str, eager: bool, problems: &
         allow_secrets,
         allow_lines,
         allow_paths,
-        stopwords: def.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        stopwords: def
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
         placeholders: def.placeholders.unwrap_or(true),
         remediation: def.remediation,
         examples: def.examples.into_iter().map(Spanned::into_inner).collect(),
-        counter_examples: def.counter_examples.into_iter().map(Spanned::into_inner).collect(),
+        counter_examples: def
+            .counter_examples
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect(),
         example_path: def.example_path.unwrap_or_else(|| "example.txt".into()),
         source: file.to_string(),
     })
@@ -171,7 +259,11 @@ pub fn build_allow(def: AllowDef, file: &str, text: &str, problems: &mut Problem
         paths: globs(&def.paths, file, text, "allow.paths", problems),
         secrets: regexes(&def.secrets, file, text, "allow.secrets", true, problems),
         lines: regexes(&def.lines, file, text, "allow.lines", true, problems),
-        stopwords: def.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        stopwords: def
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
         commits: def.commits.iter().map(|s| s.to_ascii_lowercase()).collect(),
     }
 }
@@ -187,7 +279,12 @@ pub fn check_file(name: &str, text: &str) -> Result<usize, Error> {
         let id = r.id.get_ref().clone();
         if let Some(prev) = seen.insert(id.clone(), span) {
             let (l, _) = line_col(text, prev);
-            problems.at(name, text, span, format!("rule '{id}': duplicate id (first at line {l})"));
+            problems.at(
+                name,
+                text,
+                span,
+                format!("rule '{id}': duplicate id (first at line {l})"),
+            );
         }
         if build_rule(r, name, text, true, &mut problems).is_some() {
             n += 1;

@@ -40,7 +40,11 @@ pub fn detect(name: &str, head: &[u8]) -> Option<Kind> {
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Some(Kind::Zip);
     }
-    if is_tar(head) || (name.to_ascii_lowercase().ends_with(".tar") && head.len() >= 512 && tar_checksum_ok(head)) {
+    if is_tar(head)
+        || (name.to_ascii_lowercase().ends_with(".tar")
+            && head.len() >= 512
+            && tar_checksum_ok(head))
+    {
         return Some(Kind::Tar);
     }
     None
@@ -53,8 +57,21 @@ fn is_tar(head: &[u8]) -> bool {
 /// The checksum of a v7 tar header (no magic): the byte sum with the checksum field as spaces.
 fn tar_checksum_ok(h: &[u8]) -> bool {
     let field = String::from_utf8_lossy(&h[148..156]);
-    let Ok(want) = u32::from_str_radix(field.trim_matches(|c: char| c == '\0' || c == ' '), 8) else { return false };
-    let sum: u32 = h[..512].iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u32 }).sum();
+    let Ok(want) = u32::from_str_radix(field.trim_matches(|c: char| c == '\0' || c == ' '), 8)
+    else {
+        return false;
+    };
+    let sum: u32 = h[..512]
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                b as u32
+            }
+        })
+        .sum();
     sum == want
 }
 
@@ -99,7 +116,13 @@ pub struct Budget {
 impl Budget {
     /// A fresh budget for an archive of `compressed` bytes.
     pub fn new(limits: Limits, compressed: u64) -> Budget {
-        Budget { limits, compressed, total: Cell::new(0), members: Cell::new(0), exhausted: RefCell::new(None) }
+        Budget {
+            limits,
+            compressed,
+            total: Cell::new(0),
+            members: Cell::new(0),
+            exhausted: RefCell::new(None),
+        }
     }
 
     /// The limits.
@@ -121,11 +144,20 @@ impl Budget {
         let t = self.total.get() + n;
         self.total.set(t);
         if t > self.limits.max_total {
-            return Err(self.fail(format!("more than {} bytes decompressed (--max-archive-size)", self.limits.max_total)));
+            return Err(self.fail(format!(
+                "more than {} bytes decompressed (--max-archive-size)",
+                self.limits.max_total
+            )));
         }
-        let ratio_cap = self.compressed.saturating_mul(self.limits.max_ratio).max(RATIO_FLOOR);
+        let ratio_cap = self
+            .compressed
+            .saturating_mul(self.limits.max_ratio)
+            .max(RATIO_FLOOR);
         if t > ratio_cap {
-            return Err(self.fail(format!("decompresses to more than {}x its size (archive bomb?)", self.limits.max_ratio)));
+            return Err(self.fail(format!(
+                "decompresses to more than {}x its size (archive bomb?)",
+                self.limits.max_ratio
+            )));
         }
         Ok(())
     }
@@ -170,7 +202,13 @@ pub type Visit<'v> = dyn FnMut(&Origin, Member<'_>, &mut Vec<Skip>) + 'v;
 
 /// Opens the archive `data` of `kind` at `origin` and hands each member to `visit`. Returns
 /// what could not be read.
-pub fn expand_bytes(origin: &Origin, kind: Kind, data: &[u8], budget: &Budget, visit: &mut Visit<'_>) -> Vec<Skip> {
+pub fn expand_bytes(
+    origin: &Origin,
+    kind: Kind,
+    data: &[u8],
+    budget: &Budget,
+    visit: &mut Visit<'_>,
+) -> Vec<Skip> {
     let mut skips = Vec::new();
     let res = match kind {
         Kind::Tar => tar_members(origin, data, budget, visit, &mut skips),
@@ -178,7 +216,11 @@ pub fn expand_bytes(origin: &Origin, kind: Kind, data: &[u8], budget: &Budget, v
         Kind::Zip => match zip_members(origin, Cursor::new(data), budget, visit, &mut skips) {
             Err(ZipFailure::Open(e)) => {
                 // No central directory (a truncated download): read the local headers in order.
-                skips.push(Skip::new(origin.display_path(), SkipReason::MalformedArchive, format!("zip: {e}; members read in stream order")));
+                skips.push(Skip::new(
+                    origin.display_path(),
+                    SkipReason::MalformedArchive,
+                    format!("zip: {e}; members read in stream order"),
+                ));
                 zip_stream_members(origin, data, budget, visit, &mut skips)
             }
             other => other.map_err(io::Error::from),
@@ -189,12 +231,20 @@ pub fn expand_bytes(origin: &Origin, kind: Kind, data: &[u8], budget: &Budget, v
 }
 
 /// [`expand_bytes`] for an archive read from a seekable stream (a large file).
-pub fn expand_reader<R: Read + Seek>(origin: &Origin, kind: Kind, mut reader: R, budget: &Budget, visit: &mut Visit<'_>) -> Vec<Skip> {
+pub fn expand_reader<R: Read + Seek>(
+    origin: &Origin,
+    kind: Kind,
+    mut reader: R,
+    budget: &Budget,
+    visit: &mut Visit<'_>,
+) -> Vec<Skip> {
     let mut skips = Vec::new();
     let res = match kind {
         Kind::Tar => tar_members(origin, &mut reader, budget, visit, &mut skips),
         Kind::Gzip => gzip_members(origin, &mut reader, budget, visit, &mut skips),
-        Kind::Zip => zip_members(origin, &mut reader, budget, visit, &mut skips).map_err(io::Error::from),
+        Kind::Zip => {
+            zip_members(origin, &mut reader, budget, visit, &mut skips).map_err(io::Error::from)
+        }
     };
     finish(origin, res, budget, &mut skips);
     skips
@@ -203,38 +253,75 @@ pub fn expand_reader<R: Read + Seek>(origin: &Origin, kind: Kind, mut reader: R,
 fn finish(origin: &Origin, res: io::Result<()>, budget: &Budget, skips: &mut Vec<Skip>) {
     let path = origin.display_path();
     if let Some(why) = budget.exhausted() {
-        if !skips.iter().any(|s| s.reason == SkipReason::ArchiveLimit && s.path == path) {
-            skips.push(Skip::new(path, SkipReason::ArchiveLimit, format!("{why}; the rest is not scanned")));
+        if !skips
+            .iter()
+            .any(|s| s.reason == SkipReason::ArchiveLimit && s.path == path)
+        {
+            skips.push(Skip::new(
+                path,
+                SkipReason::ArchiveLimit,
+                format!("{why}; the rest is not scanned"),
+            ));
         }
     } else if let Err(e) = res {
-        skips.push(Skip::new(path, SkipReason::MalformedArchive, format!("{e}; the rest is not scanned")));
+        skips.push(Skip::new(
+            path,
+            SkipReason::MalformedArchive,
+            format!("{e}; the rest is not scanned"),
+        ));
     }
 }
 
 /// A member name for display: lossy UTF-8 with control characters escaped.
 fn member_name(raw: &[u8]) -> String {
-    String::from_utf8_lossy(raw).chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+    String::from_utf8_lossy(raw)
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// Notes a name that would escape an extraction folder; the member is scanned anyway.
 fn check_name(origin: &Origin, name: &str, skips: &mut Vec<Skip>) {
-    let escapes = name.starts_with('/') || name.starts_with('\\') || name.split(['/', '\\']).any(|c| c == "..") || name.get(1..3) == Some(":\\");
+    let escapes = name.starts_with('/')
+        || name.starts_with('\\')
+        || name.split(['/', '\\']).any(|c| c == "..")
+        || name.get(1..3) == Some(":\\");
     if escapes {
-        let mut s = Skip::new(origin.member(name).display_path(), SkipReason::MalformedArchive, "member name escapes the archive root (path trick); scanned, never extracted");
+        let mut s = Skip::new(
+            origin.member(name).display_path(),
+            SkipReason::MalformedArchive,
+            "member name escapes the archive root (path trick); scanned, never extracted",
+        );
         s.allowed = true;
         skips.push(s);
     }
 }
 
 /// Reads a member: whole when small, else as a stream of the first bytes then the rest.
-fn deliver(origin: &Origin, name: &str, mut r: impl Read, declared: Option<u64>, visit: &mut Visit<'_>, skips: &mut Vec<Skip>) -> io::Result<()> {
+fn deliver(
+    origin: &Origin,
+    name: &str,
+    mut r: impl Read,
+    declared: Option<u64>,
+    visit: &mut Visit<'_>,
+    skips: &mut Vec<Skip>,
+) -> io::Result<()> {
     let member = origin.member(name);
     let mut buf = Vec::with_capacity(declared.unwrap_or(0).min(1 << 20) as usize);
-    (&mut r).take(MEMBER_IN_MEMORY as u64 + 1).read_to_end(&mut buf)?;
+    (&mut r)
+        .take(MEMBER_IN_MEMORY as u64 + 1)
+        .read_to_end(&mut buf)?;
     if buf.len() <= MEMBER_IN_MEMORY {
         if let Some(d) = declared {
             if (buf.len() as u64) < d {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, format!("{}: truncated ({} of {d} bytes)", member.display_path(), buf.len())));
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!(
+                        "{}: truncated ({} of {d} bytes)",
+                        member.display_path(),
+                        buf.len()
+                    ),
+                ));
             }
         }
         visit(&member, Member::Bytes(buf), skips);
@@ -245,7 +332,13 @@ fn deliver(origin: &Origin, name: &str, mut r: impl Read, declared: Option<u64>,
     Ok(())
 }
 
-fn tar_members(origin: &Origin, r: impl Read, budget: &Budget, visit: &mut Visit<'_>, skips: &mut Vec<Skip>) -> io::Result<()> {
+fn tar_members(
+    origin: &Origin,
+    r: impl Read,
+    budget: &Budget,
+    visit: &mut Visit<'_>,
+    skips: &mut Vec<Skip>,
+) -> io::Result<()> {
     let mut archive = tar::Archive::new(r);
     for entry in archive.entries()? {
         let entry = entry?;
@@ -257,7 +350,17 @@ fn tar_members(origin: &Origin, r: impl Read, budget: &Budget, visit: &mut Visit
         let name = member_name(&entry.path_bytes());
         check_name(origin, &name, skips);
         let size = entry.size();
-        deliver(origin, &name, Counted { inner: entry, budget }, Some(size), visit, skips)?;
+        deliver(
+            origin,
+            &name,
+            Counted {
+                inner: entry,
+                budget,
+            },
+            Some(size),
+            visit,
+            skips,
+        )?;
     }
     Ok(())
 }
@@ -275,8 +378,17 @@ fn gunzipped_name(outer: &str) -> String {
     }
 }
 
-fn gzip_members(origin: &Origin, r: impl Read, budget: &Budget, visit: &mut Visit<'_>, skips: &mut Vec<Skip>) -> io::Result<()> {
-    let mut dec = Counted { inner: flate2::read::MultiGzDecoder::new(r), budget };
+fn gzip_members(
+    origin: &Origin,
+    r: impl Read,
+    budget: &Budget,
+    visit: &mut Visit<'_>,
+    skips: &mut Vec<Skip>,
+) -> io::Result<()> {
+    let mut dec = Counted {
+        inner: flate2::read::MultiGzDecoder::new(r),
+        budget,
+    };
     let mut head = Vec::with_capacity(512);
     (&mut dec).take(512).read_to_end(&mut head)?;
     let stream = Cursor::new(head.clone()).chain(dec);
@@ -289,15 +401,29 @@ fn gzip_members(origin: &Origin, r: impl Read, budget: &Budget, visit: &mut Visi
     deliver(origin, &name, stream, None, visit, skips)
 }
 
-fn zip_members<R: Read + Seek>(origin: &Origin, r: R, budget: &Budget, visit: &mut Visit<'_>, skips: &mut Vec<Skip>) -> Result<(), ZipFailure> {
+fn zip_members<R: Read + Seek>(
+    origin: &Origin,
+    r: R,
+    budget: &Budget,
+    visit: &mut Visit<'_>,
+    skips: &mut Vec<Skip>,
+) -> Result<(), ZipFailure> {
     let mut zip = zip::ZipArchive::new(r).map_err(ZipFailure::Open)?;
     for i in 0..zip.len() {
         budget.add_member().map_err(ZipFailure::Io)?;
-        let name = zip.name_for_index(i).and_then(Result::ok).map(|n| member_name(n.as_bytes())).unwrap_or_else(|| format!("#{i}"));
+        let name = zip
+            .name_for_index(i)
+            .and_then(Result::ok)
+            .map(|n| member_name(n.as_bytes()))
+            .unwrap_or_else(|| format!("#{i}"));
         let file = match zip.by_index(i) {
             Ok(f) => f,
             Err(e) => {
-                skips.push(Skip::new(origin.member(name).display_path(), zip_skip_reason(&e), format!("zip member: {e}")));
+                skips.push(Skip::new(
+                    origin.member(name).display_path(),
+                    zip_skip_reason(&e),
+                    format!("zip member: {e}"),
+                ));
                 continue;
             }
         };
@@ -306,19 +432,41 @@ fn zip_members<R: Read + Seek>(origin: &Origin, r: R, budget: &Budget, visit: &m
         }
         check_name(origin, &name, skips);
         let size = file.size();
-        deliver(origin, &name, Counted { inner: file, budget }, Some(size), visit, skips).map_err(ZipFailure::Io)?;
+        deliver(
+            origin,
+            &name,
+            Counted {
+                inner: file,
+                budget,
+            },
+            Some(size),
+            visit,
+            skips,
+        )
+        .map_err(ZipFailure::Io)?;
     }
     Ok(())
 }
 
 /// Local headers in stream order, for a zip without a readable central directory.
-fn zip_stream_members(origin: &Origin, data: &[u8], budget: &Budget, visit: &mut Visit<'_>, skips: &mut Vec<Skip>) -> io::Result<()> {
+fn zip_stream_members(
+    origin: &Origin,
+    data: &[u8],
+    budget: &Budget,
+    visit: &mut Visit<'_>,
+    skips: &mut Vec<Skip>,
+) -> io::Result<()> {
     let mut r = Cursor::new(data);
     loop {
         let file = match zip::read::read_zipfile_from_stream(&mut r) {
             Ok(Some(f)) => f,
             Ok(None) => return Ok(()),
-            Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, format!("zip: {e}"))),
+            Err(e) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("zip: {e}"),
+                ))
+            }
         };
         budget.add_member()?;
         if !file.is_file() {
@@ -326,7 +474,17 @@ fn zip_stream_members(origin: &Origin, data: &[u8], budget: &Budget, visit: &mut
         }
         let name = member_name(file.name_raw());
         check_name(origin, &name, skips);
-        deliver(origin, &name, Counted { inner: file, budget }, None, visit, skips)?;
+        deliver(
+            origin,
+            &name,
+            Counted {
+                inner: file,
+                budget,
+            },
+            None,
+            visit,
+            skips,
+        )?;
     }
 }
 

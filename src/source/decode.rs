@@ -80,7 +80,8 @@ const B64_URL: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE,
 fn is_text(b: &[u8]) -> bool {
     b.len() >= 6
         && std::str::from_utf8(b).is_ok()
-        && b.iter().all(|&c| c >= 0x20 && c != 0x7f || matches!(c, b'\t' | b'\n' | b'\r'))
+        && b.iter()
+            .all(|&c| c >= 0x20 && c != 0x7f || matches!(c, b'\t' | b'\n' | b'\r'))
 }
 
 /// The encoded spans of `buf` worth scanning again, in offset order, none inside another and
@@ -136,7 +137,12 @@ fn runs(buf: &[u8], out: &mut Vec<Span>) {
             if len >= MIN_HEX && len % 2 == 0 {
                 if let Ok(text) = hex::decode(&buf[s..i]) {
                     if is_text(&text) {
-                        out.push(Span { start: s, end: i, encoding: "hex", text });
+                        out.push(Span {
+                            start: s,
+                            end: i,
+                            encoding: "hex",
+                            text,
+                        });
                     }
                 }
             }
@@ -153,10 +159,19 @@ fn runs(buf: &[u8], out: &mut Vec<Span>) {
         }
         let engine = if mask & URL != 0 { &B64_URL } else { &B64_STD };
         let body = &buf[s..i];
-        let body = if body.len() % 4 == 1 { &body[..body.len() - 1] } else { body };
+        let body = if body.len() % 4 == 1 {
+            &body[..body.len() - 1]
+        } else {
+            body
+        };
         if let Ok(text) = engine.decode(body) {
             if is_text(&text) {
-                out.push(Span { start: s, end: e, encoding: "base64", text });
+                out.push(Span {
+                    start: s,
+                    end: e,
+                    encoding: "base64",
+                    text,
+                });
             }
         }
         i = e;
@@ -168,14 +183,33 @@ fn hexval(b: u8) -> Option<u8> {
 }
 
 fn is_delim(b: u8) -> bool {
-    b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' | b';')
+    b.is_ascii_whitespace()
+        || matches!(
+            b,
+            b'"' | b'\''
+                | b'`'
+                | b'<'
+                | b'>'
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b','
+                | b';'
+        )
 }
 
 /// Tokens with at least two `%XX` escapes.
 fn percent(buf: &[u8], out: &mut Vec<Span>) {
     let mut covered = 0;
     for p in memchr::memchr_iter(b'%', buf) {
-        if p < covered || p + 2 >= buf.len() || hexval(buf[p + 1]).is_none() || hexval(buf[p + 2]).is_none() {
+        if p < covered
+            || p + 2 >= buf.len()
+            || hexval(buf[p + 1]).is_none()
+            || hexval(buf[p + 2]).is_none()
+        {
             continue;
         }
         let mut s = p;
@@ -188,13 +222,21 @@ fn percent(buf: &[u8], out: &mut Vec<Span>) {
         }
         covered = e;
         let tok = &buf[s..e];
-        let escapes = tok.windows(3).filter(|w| w[0] == b'%' && hexval(w[1]).is_some() && hexval(w[2]).is_some()).count();
+        let escapes = tok
+            .windows(3)
+            .filter(|w| w[0] == b'%' && hexval(w[1]).is_some() && hexval(w[2]).is_some())
+            .count();
         if escapes < 2 {
             continue;
         }
         let text: Vec<u8> = percent_encoding::percent_decode(tok).collect();
         if is_text(&text) {
-            out.push(Span { start: s, end: e, encoding: "percent", text });
+            out.push(Span {
+                start: s,
+                end: e,
+                encoding: "percent",
+                text,
+            });
         }
     }
 }
@@ -208,14 +250,24 @@ fn escapes(buf: &[u8], out: &mut Vec<Span>) {
             continue;
         }
         let strong = match buf[p + 1] {
-            b'u' => buf.get(p + 2..p + 6).is_some_and(|h| h.iter().all(|&c| hexval(c).is_some())) || buf.get(p + 2) == Some(&b'{'),
-            b'x' => buf.get(p + 2..p + 4).is_some_and(|h| h.iter().all(|&c| hexval(c).is_some())),
+            b'u' => {
+                buf.get(p + 2..p + 6)
+                    .is_some_and(|h| h.iter().all(|&c| hexval(c).is_some()))
+                    || buf.get(p + 2) == Some(&b'{')
+            }
+            b'x' => buf
+                .get(p + 2..p + 4)
+                .is_some_and(|h| h.iter().all(|&c| hexval(c).is_some())),
             b'"' | b'\'' => true,
             b'n' => false,
             _ => continue,
         };
-        let Some((q, s)) = open_quote(buf, p) else { continue };
-        let Some(e) = close_quote(buf, p, q) else { continue };
+        let Some((q, s)) = open_quote(buf, p) else {
+            continue;
+        };
+        let Some(e) = close_quote(buf, p, q) else {
+            continue;
+        };
         covered = e;
         let body = &buf[s..e];
         let n_newlines = body.windows(2).filter(|w| w == b"\\n").count();
@@ -224,7 +276,12 @@ fn escapes(buf: &[u8], out: &mut Vec<Span>) {
         }
         let text = unescape(body);
         if text.as_slice() != body && is_text(&text) {
-            out.push(Span { start: s, end: e, encoding: "escape", text });
+            out.push(Span {
+                start: s,
+                end: e,
+                encoding: "escape",
+                text,
+            });
         }
     }
 }
@@ -285,7 +342,10 @@ pub fn unescape(s: &[u8]) -> Vec<u8> {
             b'v' => out.push(11),
             b'0' => out.push(0),
             b'\n' => {}
-            b'x' => match s.get(i..i + 2).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()) {
+            b'x' => match s
+                .get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
+            {
                 Some(v) => {
                     push_char(&mut out, v as u32);
                     i += 2;
@@ -311,10 +371,17 @@ pub fn unescape(s: &[u8]) -> Vec<u8> {
 /// `XXXX` (with a following `\uXXXX` low surrogate) or `{X...}` after `\u`: code point and
 /// bytes used.
 fn unicode_escape(s: &[u8]) -> (Option<u32>, usize) {
-    let hex4 = |b: &[u8]| b.get(..4).and_then(|h| u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+    let hex4 = |b: &[u8]| {
+        b.get(..4)
+            .and_then(|h| u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
+    };
     if s.first() == Some(&b'{') {
-        let Some(close) = s.iter().take(9).position(|&b| b == b'}') else { return (None, 0) };
-        let v = std::str::from_utf8(&s[1..close]).ok().and_then(|h| u32::from_str_radix(h, 16).ok());
+        let Some(close) = s.iter().take(9).position(|&b| b == b'}') else {
+            return (None, 0);
+        };
+        let v = std::str::from_utf8(&s[1..close])
+            .ok()
+            .and_then(|h| u32::from_str_radix(h, 16).ok());
         return (v, close + 1);
     }
     let Some(hi) = hex4(s) else { return (None, 0) };
@@ -333,8 +400,8 @@ fn push_char(out: &mut Vec<u8>, cp: u32) {
 }
 
 /// UTF-16 text decoded to UTF-8, with the encoding's name, or `None` when `buf` is not
-/// UTF-16: it starts with a byte-order mark, or (no mark) in its first 4 KiB nearly every
-/// other byte is NUL and the others are not, as ASCII text in UTF-16 is.
+/// UTF-16: it starts with a byte-order mark and holds NUL bytes, or (no mark) in its first
+/// 4 KiB nearly every other byte is NUL and the others are not, as ASCII text in UTF-16 is.
 pub fn utf16(buf: &[u8]) -> Option<(Vec<u8>, &'static str)> {
     let (le, body) = if let Some(rest) = buf.strip_prefix(b"\xff\xfe") {
         if rest.starts_with(b"\x00\x00") {
@@ -349,8 +416,14 @@ pub fn utf16(buf: &[u8]) -> Option<(Vec<u8>, &'static str)> {
             return None;
         }
         let pairs = head.len() / 2;
-        let zero_odd = head.chunks_exact(2).filter(|p| p[1] == 0 && p[0] != 0).count();
-        let zero_even = head.chunks_exact(2).filter(|p| p[0] == 0 && p[1] != 0).count();
+        let zero_odd = head
+            .chunks_exact(2)
+            .filter(|p| p[1] == 0 && p[0] != 0)
+            .count();
+        let zero_even = head
+            .chunks_exact(2)
+            .filter(|p| p[0] == 0 && p[1] != 0)
+            .count();
         if zero_odd * 10 >= pairs * 9 {
             (true, buf)
         } else if zero_even * 10 >= pairs * 9 {
@@ -359,8 +432,21 @@ pub fn utf16(buf: &[u8]) -> Option<(Vec<u8>, &'static str)> {
             return None;
         }
     };
-    let units = body.chunks_exact(2).map(|p| if le { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });
-    let text: String = char::decode_utf16(units).map(|r| r.unwrap_or('\u{fffd}')).collect();
+    // A mark alone is not proof (Latin-1 text may start with 0xff 0xfe): UTF-16 text holds
+    // NUL bytes, in the high half of every ASCII character, space and newline.
+    if memchr::memchr(0, &body[..body.len().min(4096)]).is_none() {
+        return None;
+    }
+    let units = body.chunks_exact(2).map(|p| {
+        if le {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|r| r.unwrap_or('\u{fffd}'))
+        .collect();
     Some((text.into_bytes(), if le { "utf-16le" } else { "utf-16be" }))
 }
 
@@ -391,10 +477,20 @@ struct MapJson {
 /// Parses a source map; the error is the JSON error, located.
 pub fn source_map(buf: &[u8]) -> Result<SourceMap, String> {
     let map: MapJson = serde_json::from_slice(buf).map_err(|e| format!("source map: {e}"))?;
-    let mut out = SourceMap { region: content_region(buf), ..SourceMap::default() };
+    let mut out = SourceMap {
+        region: content_region(buf),
+        ..SourceMap::default()
+    };
     for (i, content) in map.sources_content.into_iter().enumerate() {
         let Some(content) = content else { continue };
-        let name = map.sources.get(i).cloned().flatten().map(|s| source_name(&s)).filter(|s| !s.is_empty()).unwrap_or_else(|| format!("sourcesContent[{i}]"));
+        let name = map
+            .sources
+            .get(i)
+            .cloned()
+            .flatten()
+            .map(|s| source_name(&s))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| format!("sourcesContent[{i}]"));
         out.sources.push((name, content));
     }
     Ok(out)
@@ -462,29 +558,57 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<(String, &'static str)> {
-        spans(text.as_bytes(), None).into_iter().map(|s| (String::from_utf8_lossy(&s.text).into_owned(), s.encoding)).collect()
+        spans(text.as_bytes(), None)
+            .into_iter()
+            .map(|s| (String::from_utf8_lossy(&s.text).into_owned(), s.encoding))
+            .collect()
     }
 
     #[test]
     fn base64_and_hex() {
         // "password: hunter2-Xq9" in standard and URL-safe base64, and in hex.
-        assert_eq!(found("data:\n  pw: cGFzc3dvcmQ6IGh1bnRlcjItWHE5\n"), vec![("password: hunter2-Xq9".to_string(), "base64")]);
-        assert_eq!(found("v=cGFzc3dvcmQ6IGh1bnRlcjItWHE5=="), vec![("password: hunter2-Xq9".to_string(), "base64")]);
-        assert_eq!(found("x 70617373776f72643a2068756e746572322d587139 y"), vec![("password: hunter2-Xq9".to_string(), "hex")]);
+        assert_eq!(
+            found("data:\n  pw: cGFzc3dvcmQ6IGh1bnRlcjItWHE5\n"),
+            vec![("password: hunter2-Xq9".to_string(), "base64")]
+        );
+        assert_eq!(
+            found("v=cGFzc3dvcmQ6IGh1bnRlcjItWHE5=="),
+            vec![("password: hunter2-Xq9".to_string(), "base64")]
+        );
+        assert_eq!(
+            found("x 70617373776f72643a2068756e746572322d587139 y"),
+            vec![("password: hunter2-Xq9".to_string(), "hex")]
+        );
         // Hashes, identifiers and paths are not text when decoded, or not tried.
         assert!(found("integrity sha512-Q0JoP8hYwK3aF1rUv4Lq6m9ZpXyN2tB7cD5eG8hJ0kL3mN6pQ9rS2tU5vW8xY1zA4bC7dE0fG3hI6jK9lM2nO5==").is_empty());
-        assert!(found("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855").is_empty());
-        assert!(found("CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS src/components/foo_bar/baz").is_empty());
+        assert!(
+            found("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855").is_empty()
+        );
+        assert!(
+            found("CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS src/components/foo_bar/baz").is_empty()
+        );
     }
 
     #[test]
     fn percent_and_escapes() {
-        assert_eq!(found("u=%7B%22token%22%3A%22abc%22%7D&x=1"), vec![("u={\"token\":\"abc\"}&x=1".to_string(), "percent")]);
+        assert_eq!(
+            found("u=%7B%22token%22%3A%22abc%22%7D&x=1"),
+            vec![("u={\"token\":\"abc\"}&x=1".to_string(), "percent")]
+        );
         assert!(found("printf(\"%d %s\\n\", a, b)").is_empty());
-        assert_eq!(found(r#"{"cfg": "{\"password\": \"Xq9-hunter2\"}"}"#), vec![("{\"password\": \"Xq9-hunter2\"}".to_string(), "escape")]);
-        assert_eq!(found(r#"k = "\u0067\u0068\u0070_abc\x2d1""#), vec![("ghp_abc-1".to_string(), "escape")]);
+        assert_eq!(
+            found(r#"{"cfg": "{\"password\": \"Xq9-hunter2\"}"}"#),
+            vec![("{\"password\": \"Xq9-hunter2\"}".to_string(), "escape")]
+        );
+        assert_eq!(
+            found(r#"k = "\u0067\u0068\u0070_abc\x2d1""#),
+            vec![("ghp_abc-1".to_string(), "escape")]
+        );
         assert!(found(r#"pr_info("hello %s\n", name);"#).is_empty());
-        assert_eq!(unescape(br"a\nb\\c\u00e9\ud83d\ude00"), "a\nb\\c\u{e9}\u{1f600}".as_bytes());
+        assert_eq!(
+            unescape(br"a\nb\\c\u00e9\ud83d\ude00"),
+            "a\nb\\c\u{e9}\u{1f600}".as_bytes()
+        );
     }
 
     #[test]
@@ -498,14 +622,24 @@ mod tests {
         bom.extend_from_slice(&le[..8]);
         assert_eq!(utf16(&bom), Some((b"toke".to_vec(), "utf-16le")));
         assert_eq!(utf16(b"plain ascii text, long enough to sniff"), None);
-        assert_eq!(utf16(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00>\x00"), None);
+        assert_eq!(utf16(b"\xff\xfe\xc3( latin-1 text after bytes that look like a mark"), None);
+        assert_eq!(
+            utf16(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00>\x00"),
+            None
+        );
     }
 
     #[test]
     fn source_maps() {
         let map = br#"{"version":3,"sources":["webpack:///./src/a.ts",null,"../lib/b.js"],"sourcesContent":["const a = 1;\n","x",null],"mappings":"AAAA"}"#;
         let m = source_map(map).expect("parses");
-        assert_eq!(m.sources, vec![("src/a.ts".to_string(), "const a = 1;\n".to_string()), ("sourcesContent[1]".to_string(), "x".to_string())]);
+        assert_eq!(
+            m.sources,
+            vec![
+                ("src/a.ts".to_string(), "const a = 1;\n".to_string()),
+                ("sourcesContent[1]".to_string(), "x".to_string())
+            ]
+        );
         let (s, e) = m.region.expect("region");
         assert_eq!(&map[s..e], br#"["const a = 1;\n","x",null]"#);
         assert!(source_map(b"{\"sourcesContent\": [").is_err());

@@ -62,7 +62,10 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Walk {
         let meta = match std::fs::symlink_metadata(root) {
             Ok(m) => m,
             Err(e) => {
-                push_skip(&out, Skip::new(display_path(root), SkipReason::Unreadable, e.to_string()));
+                push_skip(
+                    &out,
+                    Skip::new(display_path(root), SkipReason::Unreadable, e.to_string()),
+                );
                 continue;
             }
         };
@@ -70,8 +73,14 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Walk {
             // A file named on the command line is scanned even when ignored or a link.
             match std::fs::metadata(root) {
                 Ok(m) if m.is_file() => consider(&out, root, m.len(), opts),
-                Ok(_) => push_skip(&out, Skip::new(display_path(root), SkipReason::Other, "not a regular file")),
-                Err(e) => push_skip(&out, Skip::new(display_path(root), SkipReason::Unreadable, e.to_string())),
+                Ok(_) => push_skip(
+                    &out,
+                    Skip::new(display_path(root), SkipReason::Other, "not a regular file"),
+                ),
+                Err(e) => push_skip(
+                    &out,
+                    Skip::new(display_path(root), SkipReason::Unreadable, e.to_string()),
+                ),
             }
             continue;
         }
@@ -91,16 +100,38 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Walk {
                 use ignore::WalkState;
                 match entry {
                     Ok(e) => {
-                        let Some(ft) = e.file_type() else { return WalkState::Continue };
+                        let Some(ft) = e.file_type() else {
+                            return WalkState::Continue;
+                        };
                         if ft.is_symlink() {
-                            let mut s = Skip::new(display_path(e.path()), SkipReason::Symlink, "links are not followed");
+                            let mut s = Skip::new(
+                                display_path(e.path()),
+                                SkipReason::Symlink,
+                                "links are not followed",
+                            );
                             s.allowed = true;
                             push_skip(out, s);
                         } else if ft.is_file() {
                             match e.metadata() {
                                 Ok(m) => consider(out, e.path(), m.len(), opts),
-                                Err(err) => push_skip(out, Skip::new(display_path(e.path()), SkipReason::Unreadable, err.to_string())),
+                                Err(err) => push_skip(
+                                    out,
+                                    Skip::new(
+                                        display_path(e.path()),
+                                        SkipReason::Unreadable,
+                                        err.to_string(),
+                                    ),
+                                ),
                             }
+                        } else if !ft.is_dir() {
+                            // FIFOs, sockets and devices: reading could block or never end.
+                            let mut s = Skip::new(
+                                display_path(e.path()),
+                                SkipReason::Other,
+                                "not a regular file (fifo, socket or device)",
+                            );
+                            s.allowed = true;
+                            push_skip(out, s);
                         }
                     }
                     Err(err) => push_skip(out, walk_error(&err)),
@@ -131,22 +162,35 @@ fn consider(out: &Mutex<Walk>, path: &Path, size: u64, opts: &WalkOptions) {
     let display = display_path(path);
     if let Some(max) = opts.max_file_size {
         if size > max {
-            let mut s = Skip::new(display, SkipReason::TooLarge, format!("{size} bytes > {max}"));
+            let mut s = Skip::new(
+                display,
+                SkipReason::TooLarge,
+                format!("{size} bytes > {max}"),
+            );
             s.allowed = true;
             push_skip(out, s);
             return;
         }
     }
-    out.lock().unwrap_or_else(|e| e.into_inner()).files.push(FileEntry {
-        display,
-        path: path.to_path_buf(),
-        size,
-    });
+    out.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .files
+        .push(FileEntry {
+            display,
+            path: path.to_path_buf(),
+            size,
+        });
 }
 
 fn walk_error(err: &ignore::Error) -> Skip {
-    let path = walk_error_path(err).map(display_path).unwrap_or_else(|| "?".into());
-    let reason = if err.is_io() { SkipReason::Unreadable } else { SkipReason::Other };
+    let path = walk_error_path(err)
+        .map(display_path)
+        .unwrap_or_else(|| "?".into());
+    let reason = if err.is_io() {
+        SkipReason::Unreadable
+    } else {
+        SkipReason::Other
+    };
     let mut s = Skip::new(path, reason, err.to_string());
     if matches!(innermost(err), ignore::Error::Loop { .. }) {
         s.reason = SkipReason::Symlink;
@@ -156,7 +200,9 @@ fn walk_error(err: &ignore::Error) -> Skip {
 
 fn innermost(err: &ignore::Error) -> &ignore::Error {
     match err {
-        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => innermost(err),
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => innermost(err),
         e => e,
     }
 }
@@ -164,7 +210,9 @@ fn innermost(err: &ignore::Error) -> &ignore::Error {
 fn walk_error_path(err: &ignore::Error) -> Option<&Path> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child),
         _ => None,
     }
@@ -172,5 +220,6 @@ fn walk_error_path(err: &ignore::Error) -> Option<&Path> {
 
 /// Opens a file for reading, or says why it cannot be.
 pub fn open(entry: &FileEntry) -> Result<File, Skip> {
-    File::open(&entry.path).map_err(|e| Skip::new(entry.display.clone(), SkipReason::Unreadable, e.to_string()))
+    File::open(&entry.path)
+        .map_err(|e| Skip::new(entry.display.clone(), SkipReason::Unreadable, e.to_string()))
 }

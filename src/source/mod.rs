@@ -90,7 +90,10 @@ impl Origin {
     /// The path that rules' path filters and allowlists see: the innermost member name when
     /// inside an archive (so `*.env` matches `pkg.tgz!package/.env`), else the path.
     pub fn rule_path(&self) -> &str {
-        self.members.last().map(String::as_str).unwrap_or(&self.path)
+        self.members
+            .last()
+            .map(String::as_str)
+            .unwrap_or(&self.path)
     }
 }
 
@@ -134,9 +137,27 @@ pub fn classify(name: &str, head: &[u8]) -> ContentKind {
 /// `notes.png` is still scanned.
 fn looks_like_media(head: &[u8]) -> bool {
     const MAGIC: &[&[u8]] = &[
-        b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"\x00\x00\x01\x00", b"RIFF", b"II*\x00",
-        b"MM\x00*", b"8BPS", b"wOFF", b"wOF2", b"\x00\x01\x00\x00", b"OTTO", b"ID3", b"\xff\xfb",
-        b"\xff\xf3", b"\xff\xf2", b"OggS", b"fLaC", b"\x1aE\xdf\xa3", b"\x30\x26\xb2\x75",
+        b"\x89PNG",
+        b"\xff\xd8\xff",
+        b"GIF8",
+        b"BM",
+        b"\x00\x00\x01\x00",
+        b"RIFF",
+        b"II*\x00",
+        b"MM\x00*",
+        b"8BPS",
+        b"wOFF",
+        b"wOF2",
+        b"\x00\x01\x00\x00",
+        b"OTTO",
+        b"ID3",
+        b"\xff\xfb",
+        b"\xff\xf3",
+        b"\xff\xf2",
+        b"OggS",
+        b"fLaC",
+        b"\x1aE\xdf\xa3",
+        b"\x30\x26\xb2\x75",
     ];
     if MAGIC.iter().any(|m| head.starts_with(m)) {
         return true;

@@ -37,15 +37,32 @@ pub fn list(manager: Package, dir: &Path) -> Result<Vec<String>, Error> {
         .args(args)
         .current_dir(dir)
         .output()
-        .map_err(|e| Error::Usage(format!("--package: cannot run `{shown}` in {}: {e}", dir.display())))?;
+        .map_err(|e| {
+            Error::Usage(format!(
+                "--package: cannot run `{shown}` in {}: {e}",
+                dir.display()
+            ))
+        })?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        let last = err.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("no message");
-        return Err(Error::Usage(format!("--package: `{shown}` failed in {} ({}): {last}", dir.display(), out.status)));
+        let last = err
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .last()
+            .unwrap_or("no message");
+        return Err(Error::Usage(format!(
+            "--package: `{shown}` failed in {} ({}): {last}",
+            dir.display(),
+            out.status
+        )));
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
     let mut files = match manager {
-        Package::Npm => parse_npm(&stdout).map_err(|e| Error::Usage(format!("--package: cannot read the output of `{shown}`: {e}")))?,
+        Package::Npm => parse_npm(&stdout).map_err(|e| {
+            Error::Usage(format!(
+                "--package: cannot read the output of `{shown}`: {e}"
+            ))
+        })?,
         Package::Cargo => parse_cargo(&stdout),
     };
     files.sort();
@@ -61,9 +78,17 @@ pub fn parse_npm(stdout: &str) -> Result<Vec<String>, String> {
         *off += l.len() + 1;
         Some((at, l))
     });
-    let at = start.filter(|(_, l)| l.trim_start().starts_with('[')).map(|(a, _)| a).next().ok_or("no JSON array")?;
+    let at = start
+        .filter(|(_, l)| l.trim_start().starts_with('['))
+        .map(|(a, _)| a)
+        .next()
+        .ok_or("no JSON array")?;
     let packs: Vec<NpmPack> = serde_json::from_str(&stdout[at..]).map_err(|e| e.to_string())?;
-    Ok(packs.into_iter().flat_map(|p| p.files).map(|f| f.path.replace('\\', "/")).collect())
+    Ok(packs
+        .into_iter()
+        .flat_map(|p| p.files)
+        .map(|f| f.path.replace('\\', "/"))
+        .collect())
 }
 
 /// The lines of `cargo package --list`, without the files cargo generates.
@@ -83,13 +108,19 @@ mod tests {
     #[test]
     fn npm_output() {
         let out = "> prepack\nbuilding\n[\n  {\"id\": \"x@1.0.0\", \"files\": [{\"path\": \"package.json\", \"size\": 10}, {\"path\": \"dist/cli.js\"}]}\n]\n";
-        assert_eq!(parse_npm(out), Ok(vec!["package.json".to_string(), "dist/cli.js".to_string()]));
+        assert_eq!(
+            parse_npm(out),
+            Ok(vec!["package.json".to_string(), "dist/cli.js".to_string()])
+        );
         assert!(parse_npm("npm ERR! nothing").is_err());
     }
 
     #[test]
     fn cargo_output() {
         let out = ".cargo_vcs_info.json\nCargo.toml\nCargo.toml.orig\nsrc/lib.rs\n";
-        assert_eq!(parse_cargo(out), vec!["Cargo.toml".to_string(), "src/lib.rs".to_string()]);
+        assert_eq!(
+            parse_cargo(out),
+            vec!["Cargo.toml".to_string(), "src/lib.rs".to_string()]
+        );
     }
 }
