@@ -368,10 +368,19 @@ impl Scanner {
                     d.column = column;
                 }
             }
+            // Already found in the plain text: the same rule and secret anywhere in this
+            // buffer, or a finding of the same kind and at least the same confidence on the
+            // encoded span itself (a token that merely contains `%2F` is not found twice).
+            let (ss, se) = (span.start as u64, span.end as u64);
             let seen = |f: &Finding| {
-                out.findings[mark..]
-                    .iter()
-                    .any(|r| r.rule_id == f.rule_id && r.secret == f.secret)
+                out.findings[mark..].iter().any(|r| {
+                    let rlen = r.secret.as_ref().map_or(0, |s| s.as_bytes().len()) as u64;
+                    (r.rule_id == f.rule_id && r.secret == f.secret)
+                        || (r.kind == f.kind
+                            && r.confidence >= f.confidence
+                            && r.offset < se
+                            && r.offset + rlen > ss)
+                })
             };
             let fresh: Vec<Finding> = sub.findings.into_iter().filter(|f| !seen(f)).collect();
             out.findings.extend(fresh);

@@ -4,6 +4,7 @@ mod util;
 
 mod artifacts;
 mod cli;
+mod detection;
 mod hardening;
 mod markers;
 mod redaction;

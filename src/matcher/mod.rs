@@ -49,6 +49,8 @@ pub enum Dropped {
     Overlap(String),
     /// The capture group holding the secret did not take part in the match.
     EmptySecret,
+    /// A `once` rule already reported this file.
+    Once,
 }
 
 impl fmt::Display for Dropped {
@@ -66,6 +68,7 @@ impl fmt::Display for Dropped {
             Dropped::AllowPath => f.write_str("allow-paths"),
             Dropped::Overlap(id) => write!(f, "overlaps a finding of '{id}'"),
             Dropped::EmptySecret => f.write_str("secret group did not match"),
+            Dropped::Once => f.write_str("rule reports once per file"),
         }
     }
 }
@@ -214,6 +217,7 @@ impl Matcher {
         out.sort_by(|a, b| {
             (a.secret_start, a.secret_end, a.rule).cmp(&(b.secret_start, b.secret_end, b.rule))
         });
+        once_per_buffer(&mut out, rules);
         if !explain {
             out.retain(|c| c.dropped.is_none());
         }
@@ -355,7 +359,8 @@ pub fn line_of(buf: &[u8], start: usize, end: usize) -> &[u8] {
     &buf[ls..le]
 }
 
-/// Drops kept candidates whose secret overlaps a kept candidate of higher confidence.
+/// Drops kept candidates whose secret overlaps a kept candidate of the same kind and higher
+/// confidence.
 fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
     let kept: Vec<(usize, usize, Confidence, usize)> = cands
         .iter()
@@ -374,11 +379,30 @@ fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
     }
     for c in cands.iter_mut().filter(|c| c.dropped.is_none()) {
         let mine = rules[c.rule].confidence;
-        if let Some(&(_, _, _, other)) = kept
-            .iter()
-            .find(|(s, e, conf, _)| *conf > mine && *s < c.secret_end && c.secret_start < *e)
-        {
+        // Only findings of the same kind compete: an internal marker (a value in a .env file)
+        // never hides a secret on the same bytes, nor the other way round.
+        let kind = rules[c.rule].kind;
+        if let Some(&(_, _, _, other)) = kept.iter().find(|(s, e, conf, r)| {
+            *conf > mine && rules[*r].kind == kind && *s < c.secret_end && c.secret_start < *e
+        }) {
             c.dropped = Some(Dropped::Overlap(rules[other].id.clone()));
+        }
+    }
+}
+
+/// For `once` rules, keeps the first kept candidate (in offset order) and drops the others;
+/// they report the file, not each value in it.
+fn once_per_buffer(cands: &mut [Candidate], rules: &[Rule]) {
+    if !cands.iter().any(|c| rules[c.rule].once) {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for c in cands
+        .iter_mut()
+        .filter(|c| c.dropped.is_none() && rules[c.rule].once)
+    {
+        if !seen.insert(c.rule) {
+            c.dropped = Some(Dropped::Once);
         }
     }
 }

@@ -3,12 +3,62 @@
 
 /// `(name, TOML text)` of every file of the built-in pack, in load order.
 pub const BUILTIN: &[(&str, &str)] = &[
+    ("rules/ai.toml", include_str!("../../rules/ai.toml")),
+    ("rules/cicd.toml", include_str!("../../rules/cicd.toml")),
+    ("rules/cli.toml", include_str!("../../rules/cli.toml")),
     (
-        "rules/bootstrap.toml",
-        include_str!("../../rules/bootstrap.toml"),
+        "rules/cloud-aws.toml",
+        include_str!("../../rules/cloud-aws.toml"),
+    ),
+    (
+        "rules/cloud-azure.toml",
+        include_str!("../../rules/cloud-azure.toml"),
+    ),
+    (
+        "rules/cloud-gcp.toml",
+        include_str!("../../rules/cloud-gcp.toml"),
+    ),
+    ("rules/cloud.toml", include_str!("../../rules/cloud.toml")),
+    (
+        "rules/datastores.toml",
+        include_str!("../../rules/datastores.toml"),
+    ),
+    (
+        "rules/devplatforms.toml",
+        include_str!("../../rules/devplatforms.toml"),
+    ),
+    (
+        "rules/generic.toml",
+        include_str!("../../rules/generic.toml"),
+    ),
+    ("rules/hashes.toml", include_str!("../../rules/hashes.toml")),
+    (
+        "rules/identity.toml",
+        include_str!("../../rules/identity.toml"),
     ),
     (
         "rules/internal.toml",
         include_str!("../../rules/internal.toml"),
     ),
+    (
+        "rules/messaging.toml",
+        include_str!("../../rules/messaging.toml"),
+    ),
+    (
+        "rules/observability.toml",
+        include_str!("../../rules/observability.toml"),
+    ),
+    (
+        "rules/payments.toml",
+        include_str!("../../rules/payments.toml"),
+    ),
+    (
+        "rules/private-keys.toml",
+        include_str!("../../rules/private-keys.toml"),
+    ),
+    (
+        "rules/registries.toml",
+        include_str!("../../rules/registries.toml"),
+    ),
+    ("rules/vcs.toml", include_str!("../../rules/vcs.toml")),
 ];

@@ -418,6 +418,7 @@ fn generated_rule(id: &str, description: &str, severity: Severity, source: &str)
         checksum: None,
         paths: None,
         multiline: false,
+        once: false,
         allow_secrets: Vec::new(),
         allow_lines: Vec::new(),
         allow_paths: None,

@@ -108,6 +108,8 @@ pub struct Rule {
     pub paths: Option<GlobSet>,
     /// Whether the regex may span lines.
     pub multiline: bool,
+    /// Report only the first finding per file.
+    pub once: bool,
     /// Secret regexes that drop a candidate.
     pub allow_secrets: Vec<LazyRegex>,
     /// Line regexes that drop a candidate.

@@ -213,6 +213,10 @@ pub struct RuleDef {
     /// Whether the regex may span lines.
     #[serde(default)]
     pub multiline: bool,
+    /// Report only the first finding of this rule per file (rules about the file, not the
+    /// value).
+    #[serde(default)]
+    pub once: bool,
     /// Regexes on the secret that drop a candidate.
     #[serde(default)]
     pub allow_secrets: Vec<Spanned<String>>,

@@ -232,6 +232,7 @@ pub fn build_rule(
         checksum: def.checksum.map(Spanned::into_inner),
         paths,
         multiline: def.multiline,
+        once: def.once,
         allow_secrets,
         allow_lines,
         allow_paths,

@@ -622,7 +622,10 @@ mod tests {
         bom.extend_from_slice(&le[..8]);
         assert_eq!(utf16(&bom), Some((b"toke".to_vec(), "utf-16le")));
         assert_eq!(utf16(b"plain ascii text, long enough to sniff"), None);
-        assert_eq!(utf16(b"\xff\xfe\xc3( latin-1 text after bytes that look like a mark"), None);
+        assert_eq!(
+            utf16(b"\xff\xfe\xc3( latin-1 text after bytes that look like a mark"),
+            None
+        );
         assert_eq!(
             utf16(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00>\x00"),
             None
