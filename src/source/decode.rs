@@ -108,74 +108,91 @@ pub fn spans(buf: &[u8], skip: Option<(usize, usize)>) -> Vec<Span> {
     kept
 }
 
-/// Base64 and hex runs.
+/// Base64 and hex runs of at least [`MIN_BASE64`] bytes.
+///
+/// Most of a source file is made of base64-alphabet bytes (letters, digits, `_`, `-`, `/`),
+/// in short runs. Rather than classify every byte, the search probes the last byte of a
+/// window of `MIN_BASE64` bytes and skips the whole window when it is outside the alphabet,
+/// else scans back for the byte that breaks the window: about one byte in four is looked at
+/// on code, which took this pass from a quarter of the scan time to a few percent (Linux
+/// source tree, `perf`).
 fn runs(buf: &[u8], out: &mut Vec<Span>) {
     let n = buf.len();
+    let member = |i: usize| CLASS[buf[i] as usize] != 0;
     let mut i = 0;
-    while i < n {
-        if CLASS[buf[i] as usize] == 0 {
-            i += 1;
+    while i + MIN_BASE64 <= n && out.len() < MAX_SPANS {
+        let last = i + MIN_BASE64 - 1;
+        if !member(last) {
+            i = last + 1;
             continue;
         }
-        let s = i;
-        let mut mask = 0u8;
-        let mut all_hex = true;
-        while i < n {
-            let c = CLASS[buf[i] as usize];
-            if c == 0 {
-                break;
-            }
-            mask |= c;
-            all_hex &= c == DIGIT || c & HEXLETTER != 0;
-            i += 1;
-        }
-        let len = i - s;
-        if len < MIN_BASE64 || out.len() >= MAX_SPANS {
+        if let Some(k) = (i..last).rev().find(|&k| !member(k)) {
+            i = k + 1;
             continue;
         }
-        if all_hex {
-            if len >= MIN_HEX && len % 2 == 0 {
-                if let Ok(text) = hex::decode(&buf[s..i]) {
-                    if is_text(&text) {
-                        out.push(Span {
-                            start: s,
-                            end: i,
-                            encoding: "hex",
-                            text,
-                        });
-                    }
-                }
-            }
-            continue;
+        // buf[i..=last] is in the alphabet: extend to the whole run.
+        let mut s = i;
+        while s > 0 && member(s - 1) {
+            s -= 1;
         }
-        // Base64 of text mixes upper and lower case; identifiers and paths rarely both
-        // with neither digits nor symbols... they are rejected after decoding anyway.
-        if mask & UPPER == 0 || mask & LOWER == 0 || (mask & STD != 0 && mask & URL != 0) {
-            continue;
-        }
-        let mut e = i;
-        while e < n && e - i < 2 && buf[e] == b'=' {
+        let mut e = last + 1;
+        while e < n && member(e) {
             e += 1;
         }
-        let engine = if mask & URL != 0 { &B64_URL } else { &B64_STD };
-        let body = &buf[s..i];
-        let body = if body.len() % 4 == 1 {
-            &body[..body.len() - 1]
-        } else {
-            body
-        };
-        if let Ok(text) = engine.decode(body) {
-            if is_text(&text) {
-                out.push(Span {
-                    start: s,
-                    end: e,
-                    encoding: "base64",
-                    text,
-                });
+        i = run(buf, s, e, out);
+    }
+}
+
+/// Decodes the run `buf[s..e]` if it looks encoded; returns where the search goes on.
+fn run(buf: &[u8], s: usize, e: usize, out: &mut Vec<Span>) -> usize {
+    let mut mask = 0u8;
+    let mut all_hex = true;
+    for &b in &buf[s..e] {
+        let c = CLASS[b as usize];
+        mask |= c;
+        all_hex &= c == DIGIT || c & HEXLETTER != 0;
+    }
+    if all_hex {
+        if e - s >= MIN_HEX && (e - s) % 2 == 0 {
+            if let Ok(text) = hex::decode(&buf[s..e]) {
+                if is_text(&text) {
+                    out.push(Span {
+                        start: s,
+                        end: e,
+                        encoding: "hex",
+                        text,
+                    });
+                }
             }
         }
-        i = e;
+        return e;
     }
+    // Base64 of text mixes upper and lower case; one alphabet only.
+    if mask & UPPER == 0 || mask & LOWER == 0 || (mask & STD != 0 && mask & URL != 0) {
+        return e;
+    }
+    let mut end = e;
+    while end < buf.len() && end - e < 2 && buf[end] == b'=' {
+        end += 1;
+    }
+    let engine = if mask & URL != 0 { &B64_URL } else { &B64_STD };
+    let body = &buf[s..e];
+    let body = if body.len() % 4 == 1 {
+        &body[..body.len() - 1]
+    } else {
+        body
+    };
+    if let Ok(text) = engine.decode(body) {
+        if is_text(&text) {
+            out.push(Span {
+                start: s,
+                end,
+                encoding: "base64",
+                text,
+            });
+        }
+    }
+    end
 }
 
 fn hexval(b: u8) -> Option<u8> {
@@ -412,7 +429,7 @@ pub fn utf16(buf: &[u8]) -> Option<(Vec<u8>, &'static str)> {
         (false, rest)
     } else {
         let head = &buf[..buf.len().min(4096) & !1];
-        if head.len() < 16 {
+        if head.len() < 16 || memchr::memchr(0, head).is_none() {
             return None;
         }
         let pairs = head.len() / 2;
