@@ -137,7 +137,7 @@ impl Scanner {
 
     /// True for leakscan's own configuration, which is never reported.
     fn never_scanned(&self, origin: &Origin) -> bool {
-        origin.members.is_empty() && self.opts.never_scan.iter().any(|p| *p == origin.path)
+        origin.members.is_empty() && self.opts.never_scan.contains(&origin.path)
     }
 
     fn scan_nested(&self, nest: Nest<'_>, origin: &Origin, bytes: &[u8], out: &mut Output) {

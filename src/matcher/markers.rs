@@ -291,8 +291,11 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// Verdicts remembered per thread before the memo is cleared (bounds memory).
 const MEMO_CAP: usize = 1 << 20;
 
+/// Verdicts per segment, tagged with the id of the `Hashed` they belong to.
+type Memo = (u64, HashMap<Box<[u8]>, bool, BuildHasherDefault<Fnv>>);
+
 thread_local! {
-    static MEMO: RefCell<(u64, HashMap<Box<[u8]>, bool, BuildHasherDefault<Fnv>>)> = RefCell::new((0, HashMap::default()));
+    static MEMO: RefCell<Memo> = RefCell::new((0, HashMap::default()));
 }
 
 /// FNV-1a: the memo's keys are short identifier segments, for which SipHash costs more than

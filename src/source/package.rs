@@ -47,8 +47,7 @@ pub fn list(manager: Package, dir: &Path) -> Result<Vec<String>, Error> {
         let err = String::from_utf8_lossy(&out.stderr);
         let last = err
             .lines()
-            .filter(|l| !l.trim().is_empty())
-            .last()
+            .rfind(|l| !l.trim().is_empty())
             .unwrap_or("no message");
         return Err(Error::Usage(format!(
             "--package: `{shown}` failed in {} ({}): {last}",
