@@ -36,9 +36,25 @@ pub enum Command {
     /// List, check and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Record today's findings so that later scans report only new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Git hooks: run the pre-push check, or install it.
+    #[command(subcommand)]
+    Hook(HookCommand),
     /// Internal markers: make keyed hashes of codenames for `[internal] codename-hashes`.
     #[command(subcommand)]
     Internal(InternalCommand),
+}
+
+/// `leakscan baseline ...`
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan like `leakscan scan` and write every finding to the baseline file given with -o.
+    #[command(
+        after_help = "Then: leakscan scan --baseline FILE reports only findings not in FILE."
+    )]
+    Create(ScanArgs),
 }
 
 /// `leakscan internal ...`
@@ -72,6 +88,12 @@ pub enum Format {
     Text,
     /// JSON document (schema in the README).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one failed test case per finding.
+    Junit,
+    /// GitLab secret-detection report (artifacts:reports:secret_detection).
+    Gitlab,
 }
 
 /// When to use colour.
@@ -150,6 +172,9 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Input")]
     pub no_ignore: bool,
     // -- git (history, staged, ranges) --
+    /// Git history options.
+    #[command(flatten)]
+    pub git: GitArgs,
     // -- artifacts (archives, decoding, packages, internal markers) --
     /// Kinds of finding that make the exit status 1, comma-separated (`secret`, `internal`).
     /// Findings of other kinds are still reported.
@@ -190,6 +215,13 @@ pub struct ScanArgs {
     )]
     pub max_decode_depth: usize,
     // -- baselines and ignore files --
+    /// Report only findings that are not in this baseline (made by `leakscan baseline create`).
+    #[arg(long, value_name = "FILE", help_heading = "Baselines")]
+    pub baseline: Option<PathBuf>,
+    /// Fingerprints to ignore, one per line with a reason (default: .leakscanignore at the scan
+    /// root, unless --no-repo-config).
+    #[arg(long, value_name = "FILE", help_heading = "Baselines")]
+    pub ignore_file: Option<PathBuf>,
 }
 
 /// `leakscan rules ...`
@@ -216,4 +248,79 @@ pub struct RulesListArgs {
     /// Output as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// What to scan of a git repository (a folder holding `.git`, or a bare repository).
+#[derive(Debug, Args, Clone, Default)]
+pub struct GitArgs {
+    /// Scan only the files of the working tree, not the history.
+    #[arg(long, help_heading = "Git")]
+    pub no_history: bool,
+    /// Scan only the history, not the uncommitted files of the working tree.
+    #[arg(long, help_heading = "Git")]
+    pub no_worktree: bool,
+    /// Scan only the commits of a range `A..B` (reachable from B, not from A); implies
+    /// --no-worktree.
+    #[arg(long, value_name = "A..B", conflicts_with_all = ["since", "no_history"], help_heading = "Git")]
+    pub range: Option<String>,
+    /// Scan only the commits that REV does not reach (from every ref); implies --no-worktree.
+    #[arg(
+        long,
+        value_name = "REV",
+        conflicts_with = "no_history",
+        help_heading = "Git"
+    )]
+    pub since: Option<String>,
+    /// Also scan every blob of the object database that no ref reaches (what a force-push or a
+    /// dropped stash left behind).
+    #[arg(long, conflicts_with = "no_history", help_heading = "Git")]
+    pub all_objects: bool,
+    /// Scan what is staged in the index (for a pre-commit hook): the staged blobs that differ
+    /// from HEAD. Honours GIT_INDEX_FILE.
+    #[arg(long, conflicts_with_all = ["no_history", "range", "since", "all_objects"], help_heading = "Git")]
+    pub staged: bool,
+}
+
+/// `leakscan hook ...`
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// The pre-push check: reads git's pre-push lines on standard input, scans only the commits
+    /// the remote does not have, and exits non-zero (blocking the push) on findings.
+    PrePush(PrePushArgs),
+    /// Write leakscan's hooks into the repository of the current folder (honours
+    /// core.hooksPath).
+    Install(InstallArgs),
+}
+
+/// Options of `hook pre-push`.
+#[derive(Debug, Args)]
+pub struct PrePushArgs {
+    /// The remote's name (git passes it; the URL when pushing to a URL).
+    pub remote: Option<String>,
+    /// The remote's URL (git passes it).
+    pub url: Option<String>,
+    /// Read the range from PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF (the pre-commit framework)
+    /// instead of standard input.
+    #[arg(long)]
+    pub from_env: bool,
+    /// Configuration file (default: LEAKSCAN_CONFIG, else .leakscan.toml at the repository root).
+    #[arg(short, long, env = "LEAKSCAN_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Show secrets in full.
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Options of `hook install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Also install a pre-commit hook running `leakscan scan --staged`.
+    #[arg(long)]
+    pub pre_commit: bool,
+    /// Replace hooks that leakscan did not write (they are kept as `<hook>.leakscan-backup`).
+    #[arg(long)]
+    pub force: bool,
 }

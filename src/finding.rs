@@ -43,6 +43,9 @@ pub struct Finding {
     pub snippet: String,
     /// `leakscan/v1` fingerprint.
     pub fingerprint: String,
+    /// GitHub's `primaryLocationLineHash` of the finding's line, when the finding's buffer is
+    /// the whole checked-out file (see [`fingerprint::github_line_hashes`]); `None` elsewhere.
+    pub line_hash: Option<String>,
     /// With `--explain`: why the candidate was dropped.
     pub dropped: Option<String>,
 }
@@ -84,6 +87,7 @@ impl Finding {
             secret: None,
             snippet: String::new(),
             fingerprint: fp,
+            line_hash: None,
             dropped: None,
         }
     }
@@ -162,6 +166,7 @@ impl<'a> Builder<'a> {
             fingerprint: fingerprint::compute(&rule.id, &origin.display_path(), &sha),
             secret: Some(secret),
             snippet,
+            line_hash: None,
             dropped: c.dropped.as_ref().map(ToString::to_string),
         }
     }

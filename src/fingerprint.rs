@@ -6,6 +6,8 @@
 //! machines, and differs for different secrets, rules or files. It is shared by JSON, SARIF and
 //! baselines. The secret enters only through its own SHA-256, so the fingerprint is one-way.
 
+use std::collections::{BTreeMap, HashMap};
+
 use sha2::{Digest, Sha256};
 
 /// The name of the current fingerprint scheme.
@@ -22,6 +24,143 @@ pub fn compute(rule_id: &str, display_path: &str, secret_sha256: &str) -> String
     hex::encode(&h.finalize()[..16])
 }
 
+/// The `partialFingerprints` key that GitHub code scanning reads.
+pub const GITHUB_LINE_HASH: &str = "primaryLocationLineHash";
+
+/// GitHub's `primaryLocationLineHash` for every line of `text` that is in `lines` (1-based),
+/// computed the way `github/codeql-action` (`src/fingerprints.ts`) hashes the checked-out file,
+/// so that code scanning finds the same value and logs no "inconsistent fingerprint" warning.
+///
+/// The hash of a line is a polynomial rolling hash (base 37, wrapping 64-bit arithmetic) over
+/// the 100 characters starting at that line, counting UTF-16 code units, skipping spaces and
+/// tabs, with `\r\n` and `\r` read as `\n`, and the end of the file padded with one 0xFFFF and
+/// zeros. It is written `<lower-case hex>:<n>`, where `n` counts the lines up to and including
+/// this one with the same hash value.
+pub fn github_line_hashes(text: &[u8], lines: &[usize]) -> BTreeMap<usize, String> {
+    let mut h = LineHasher::new(lines);
+    if h.max_line == 0 {
+        return h.out;
+    }
+    let decoded = String::from_utf8_lossy(text);
+    for c in decoded.encode_utf16().chain(std::iter::once(0xFFFF)) {
+        if !h.char(c) {
+            return h.out;
+        }
+    }
+    for _ in 0..BLOCK {
+        if h.starts[h.index] != 0 && !h.emit() {
+            break;
+        }
+        h.push(0);
+    }
+    h.out
+}
+
+const BLOCK: usize = 100;
+const BASE: u64 = 37;
+
+/// The state of [`github_line_hashes`].
+struct LineHasher<'a> {
+    wanted: &'a [usize],
+    max_line: usize,
+    first_mod: u64,
+    window: [u16; BLOCK],
+    // The line that starts at each window slot, 0 when none does.
+    starts: [usize; BLOCK],
+    hash: u64,
+    index: usize,
+    line: usize,
+    line_start: bool,
+    prev_cr: bool,
+    counts: HashMap<u64, usize>,
+    out: BTreeMap<usize, String>,
+}
+
+impl<'a> LineHasher<'a> {
+    fn new(wanted: &'a [usize]) -> Self {
+        LineHasher {
+            wanted,
+            max_line: wanted.iter().copied().max().unwrap_or(0),
+            first_mod: (0..BLOCK).fold(1u64, |m, _| m.wrapping_mul(BASE)),
+            window: [0; BLOCK],
+            starts: [0; BLOCK],
+            hash: 0,
+            index: 0,
+            line: 0,
+            line_start: true,
+            prev_cr: false,
+            counts: HashMap::new(),
+            out: BTreeMap::new(),
+        }
+    }
+
+    /// Reads one UTF-16 code unit; false once every wanted line has its hash.
+    fn char(&mut self, mut c: u16) -> bool {
+        const SPACE: u16 = b' ' as u16;
+        const TAB: u16 = b'\t' as u16;
+        const LF: u16 = b'\n' as u16;
+        const CR: u16 = b'\r' as u16;
+        if c == SPACE || c == TAB || (self.prev_cr && c == LF) {
+            self.prev_cr = false;
+            return true;
+        }
+        self.prev_cr = c == CR;
+        if c == CR {
+            c = LF;
+        }
+        if self.starts[self.index] != 0 && !self.emit() {
+            return false;
+        }
+        if self.line_start {
+            self.line_start = false;
+            self.line += 1;
+            self.starts[self.index] = self.line;
+        }
+        self.line_start = c == LF;
+        self.push(c);
+        true
+    }
+
+    /// Adds `c` to the window, dropping the oldest unit from the hash.
+    fn push(&mut self, c: u16) {
+        let leaving = self.window[self.index];
+        self.window[self.index] = c;
+        self.hash = self
+            .hash
+            .wrapping_mul(BASE)
+            .wrapping_add(u64::from(c))
+            .wrapping_sub(self.first_mod.wrapping_mul(u64::from(leaving)));
+        self.index = (self.index + 1) % BLOCK;
+    }
+
+    /// The window now holds the 100 units of the line starting at the current slot: record its
+    /// hash. False once the last wanted line is done.
+    fn emit(&mut self) -> bool {
+        let line = std::mem::take(&mut self.starts[self.index]);
+        let n = self.counts.entry(self.hash).or_insert(0);
+        *n += 1;
+        if self.wanted.contains(&line) {
+            self.out.insert(line, format!("{:x}:{n}", self.hash));
+        }
+        line < self.max_line
+    }
+}
+
+/// leakscan's own `primaryLocationLineHash` for findings that GitHub cannot hash correctly
+/// (history, archive members, decoded spans, standard input, chunked files): the first 16 hex
+/// digits of `SHA-256("leakscan/line-hash/v1" NUL rule-id NUL path NUL SHA-256(secret))`, in
+/// GitHub's `<hex>:<n>` shape; the caller numbers equal digests `:1`, `:2`, ... in report order.
+/// It depends on neither line numbers nor the commit, so the alert stays open, and one, while
+/// the same secret sits at the same path.
+pub fn own_line_digest(rule_id: &str, path: &str, secret_sha256: &str) -> String {
+    let mut h = Sha256::new();
+    for part in ["leakscan/line-hash/v1", rule_id, path, secret_sha256] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(&h.finalize()[..8])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +172,53 @@ mod tests {
         assert_ne!(a, compute("github-pat", "src/a.rs", "00fe"));
         assert_ne!(a, compute("github-pat", "src/b.rs", "00ff"));
         assert_eq!(a.len(), 32);
+    }
+
+    // Expected values were computed with the algorithm of github/codeql-action
+    // `src/fingerprints.ts` (run under Node.js with the `long` package) on the same bytes.
+    #[test]
+    fn github_line_hash_matches_code_scanning() {
+        let text = "key = \"abc\"\r\n\tsecond line with tab\r\n\r\n\ndup\ndup\n  dup\nunicode \u{e9} \u{1f600} x\nlast line no newline";
+        let h = github_line_hashes(text.as_bytes(), &[1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        let want = [
+            "11eab1051c97c1c9:1",
+            "989761c76e06fb67:1",
+            "594f7f7b725a1182:1",
+            "f05d46d187e3f560:1",
+            "c55b1642a4d1e476:1",
+            "e4cd36247c2840b:1",
+            "f1a0793aff553750:1",
+            "c18c5b4a866cf345:1",
+            "2585f5cca2766782:1",
+        ];
+        for (i, w) in want.iter().enumerate() {
+            assert_eq!(
+                h.get(&(i + 1)).map(String::as_str),
+                Some(*w),
+                "line {}",
+                i + 1
+            );
+        }
+    }
+
+    #[test]
+    fn github_line_hash_counts_repeats() {
+        let text = "a\n".repeat(120);
+        let h = github_line_hashes(text.as_bytes(), &[1, 2, 71, 72, 119, 120]);
+        assert_eq!(h[&1], "83d4df87b9db256:1");
+        assert_eq!(h[&2], "83d4df87b9db256:2");
+        assert_eq!(h[&71], "83d4df87b9db256:71");
+        assert_eq!(h[&72], "83d4df87bc2a422:1");
+        assert_eq!(h[&119], "ee4468fa4a9bc719:1");
+        assert_eq!(h[&120], "243cbaa4685aab12:1");
+        assert!(github_line_hashes(b"", &[]).is_empty());
+    }
+
+    #[test]
+    fn own_digest_ignores_lines_and_separates_secrets() {
+        let a = own_line_digest("r", "a.py", "00ff");
+        assert_eq!(a.len(), 16);
+        assert_eq!(a, own_line_digest("r", "a.py", "00ff"));
+        assert_ne!(a, own_line_digest("r", "a.py", "00fe"));
     }
 }

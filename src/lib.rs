@@ -16,11 +16,13 @@
 //! knows everyone.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod baseline;
 pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod finding;
 pub mod fingerprint;
+pub mod hook;
 pub mod matcher;
 pub mod progress;
 pub mod redact;

@@ -14,6 +14,9 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     units: Arc<AtomicU64>,
     unit: &'static str,
+    by_count: bool,
+    bytes: Arc<AtomicU64>,
+    started: std::time::Instant,
 }
 
 impl Progress {
@@ -27,6 +30,9 @@ impl Progress {
                 bar: None,
                 units,
                 unit,
+                by_count: false,
+                bytes: Arc::default(),
+                started: std::time::Instant::now(),
             };
         }
         let bar = ProgressBar::with_draw_target(Some(total_bytes), ProgressDrawTarget::hidden());
@@ -47,6 +53,27 @@ impl Progress {
             bar: Some(bar),
             units,
             unit,
+            by_count: false,
+            bytes: Arc::default(),
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// A progress bar over `total` blobs of a history of `commits` commits, showing blobs
+    /// done and MB/s; shown only when `enabled` and standard error is a terminal.
+    pub fn blobs(total: u64, commits: usize, enabled: bool) -> Progress {
+        let p = Progress::new(total, "blobs", enabled);
+        if let Some(bar) = &p.bar {
+            let template = format!(
+                "{{spinner}} {{pos}}/{{len}} blobs of {commits} commits, {{msg}} {{elapsed}}"
+            );
+            if let Ok(style) = ProgressStyle::with_template(&template) {
+                bar.set_style(style);
+            }
+        }
+        Progress {
+            by_count: true,
+            ..p
         }
     }
 
@@ -59,6 +86,15 @@ impl Progress {
     pub fn inc(&self, bytes: u64) {
         if let Some(b) = &self.bar {
             let n = self.units.fetch_add(1, Ordering::Relaxed) + 1;
+            if self.by_count {
+                let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+                b.inc(1);
+                if n % 64 == 1 {
+                    let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+                    b.set_message(format!("{:.0} MB/s", total as f64 / 1e6 / secs));
+                }
+                return;
+            }
             b.inc(bytes);
             if n % 64 == 1 {
                 b.set_message(format!("{n} {}", self.unit));

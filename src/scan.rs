@@ -102,6 +102,25 @@ impl Output {
     }
 }
 
+/// Sets GitHub's line hash on findings of a whole checked-out file (code scanning would compute
+/// the same value from the file; see `fingerprint`).
+/// Findings inside members of the file (archive entries, source-map sources) are left alone:
+/// their lines are not the file's.
+fn fill_line_hashes(findings: &mut [Finding], file: &[u8]) {
+    let lines: Vec<usize> = findings
+        .iter()
+        .filter(|f| f.origin.members.is_empty())
+        .map(|f| f.line)
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    let hashes = crate::fingerprint::github_line_hashes(file, &lines);
+    for f in findings.iter_mut().filter(|f| f.origin.members.is_empty()) {
+        f.line_hash = hashes.get(&f.line).cloned();
+    }
+}
+
 /// Runs a matcher over buffers.
 #[derive(Debug)]
 pub struct Scanner {
@@ -149,6 +168,7 @@ impl Scanner {
         if self.matcher.path_allowed(origin.rule_path()) {
             return;
         }
+        let first = out.findings.len();
         self.path_findings(origin, out);
         if self.opts.archives.max_depth > 0 {
             if let Some(kind) = archive::detect(origin.rule_path(), &bytes[..bytes.len().min(512)])
@@ -168,6 +188,13 @@ impl Scanner {
             return;
         }
         self.scan_text(nest, origin, bytes, out);
+        if origin.commit.is_none()
+            && origin.members.is_empty()
+            && origin.decoded.is_none()
+            && origin.path != "-"
+        {
+            fill_line_hashes(&mut out.findings[first..], bytes);
+        }
     }
 
     /// Opens an archive and scans its members one level deeper.

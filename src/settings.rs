@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::rules::{Confidence, ConfigSource, Kind};
 use crate::source::archive::Limits;
 use crate::source::fs::WalkOptions;
+use crate::source::git::Selection;
 
 /// The name of a project's configuration file at the scan root.
 pub const CONFIG_FILE: &str = ".leakscan.toml";
@@ -52,6 +53,46 @@ pub struct Settings {
     pub archives: Limits,
     /// Decoding depth.
     pub max_decode_depth: usize,
+    /// What to scan of git repositories.
+    pub git: GitSettings,
+    /// Baseline file to subtract.
+    pub baseline: Option<PathBuf>,
+    /// Ignore file (explicit, or `.leakscanignore` found at the scan root).
+    pub ignore_file: Option<PathBuf>,
+}
+
+/// What to scan of a git repository.
+#[derive(Debug, Clone, Default)]
+pub struct GitSettings {
+    /// Scan the history of roots that are repositories.
+    pub history: bool,
+    /// Scan the working tree's files.
+    pub worktree: bool,
+    /// Which part of the history.
+    pub selection: Selection,
+    /// Scan the staged blobs instead of history and files.
+    pub staged: bool,
+    /// `GIT_INDEX_FILE`, for `staged`.
+    pub index_file: Option<PathBuf>,
+}
+
+impl GitSettings {
+    fn from_args(args: &crate::cli::GitArgs) -> GitSettings {
+        let narrowed = args.range.is_some() || args.since.is_some();
+        GitSettings {
+            history: !args.no_history && !args.staged,
+            worktree: !args.no_worktree && !narrowed && !args.staged,
+            selection: Selection {
+                range: args.range.clone(),
+                since: args.since.clone(),
+                all_objects: args.all_objects,
+            },
+            staged: args.staged,
+            index_file: std::env::var_os("GIT_INDEX_FILE")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+        }
+    }
 }
 
 /// Parses a size such as `512`, `10K`, `10M`, `1G` (powers of 1024; a trailing `B`/`iB` is
@@ -100,6 +141,26 @@ pub fn discover_config(
     Ok(ConfigSource::None)
 }
 
+/// Finds the ignore file: `--ignore-file`, else `.leakscanignore` at `root` unless repository
+/// configuration is refused.
+pub fn discover_ignore_file(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+) -> Result<Option<PathBuf>, Error> {
+    if let Some(p) = explicit {
+        if !p.is_file() {
+            return Err(Error::Usage(format!(
+                "{}: ignore file not found",
+                p.display()
+            )));
+        }
+        return Ok(Some(p.to_path_buf()));
+    }
+    let candidate = root.join(crate::baseline::IGNORE_FILE);
+    Ok((!no_repo_config && candidate.is_file()).then_some(candidate))
+}
+
 impl Settings {
     /// Resolves the scan arguments.
     pub fn from_args(args: &ScanArgs) -> Result<Settings, Error> {
@@ -146,8 +207,32 @@ impl Settings {
             max_total: parse_size(&args.max_archive_size)?,
             ..Limits::default()
         };
+        let ignore_file =
+            discover_ignore_file(args.ignore_file.as_deref(), &root, args.no_repo_config)?;
+        if let Some(b) = &args.baseline {
+            if !b.is_file() {
+                return Err(Error::Usage(format!(
+                    "{}: baseline file not found",
+                    b.display()
+                )));
+            }
+        }
+        // The configuration, baseline, ignore file and report hold rule regexes, hex digests
+        // and redacted findings that rules could match; they are never scanned.
         let mut exclude = Vec::new();
-        if let ConfigSource::File(p) = &config {
+        let config_file = match &config {
+            ConfigSource::File(p) => Some(p.as_path()),
+            _ => None,
+        };
+        for p in [
+            config_file,
+            args.baseline.as_deref(),
+            ignore_file.as_deref(),
+            args.output.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
             if let Ok(c) = p.canonicalize() {
                 exclude.push(c);
             }
@@ -177,6 +262,9 @@ impl Settings {
             package: args.package,
             archives,
             max_decode_depth: args.max_decode_depth,
+            git: GitSettings::from_args(&args.git),
+            baseline: args.baseline.clone(),
+            ignore_file,
         })
     }
 }

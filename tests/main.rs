@@ -2,10 +2,15 @@
 
 mod util;
 
+mod action;
 mod artifacts;
+mod baseline;
 mod cli;
 mod detection;
+mod formats;
+mod git;
 mod hardening;
 mod markers;
 mod redaction;
 mod rules;
+mod sarif;

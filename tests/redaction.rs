@@ -29,7 +29,7 @@ fn assert_no_secret(out: &str, what: &str) {
 #[test]
 fn no_output_format_leaks_by_default() {
     let d = tree();
-    for format in ["text", "json"] {
+    for format in ["text", "json", "sarif", "junit", "gitlab"] {
         for extra in [
             &[][..],
             &["--explain"][..],
@@ -47,6 +47,13 @@ fn no_output_format_leaks_by_default() {
     assert_eq!(r.code(), 1);
     let written = std::fs::read_to_string(d.path().join("out.json")).expect("report");
     assert_no_secret(&written, "--output file");
+    let r = d.run(&["baseline", "create", "-o", "baseline.json", "."]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert_no_secret(
+        &std::fs::read_to_string(d.path().join("baseline.json")).expect("baseline"),
+        "baseline",
+    );
+    assert_no_secret(&r.stderr(), "baseline create");
 }
 
 #[test]

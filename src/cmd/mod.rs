@@ -1,6 +1,9 @@
 //! One module per subcommand, wiring sources, the scanner and reporters. This is the only place
 //! that knows every other module.
 
+pub mod baseline;
+pub mod git;
+pub mod hook;
 pub mod internal;
 pub mod rules;
 pub mod scan;
@@ -14,6 +17,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         None => scan::run(&cli.scan),
         Some(Command::Scan(args)) => scan::run(&args),
         Some(Command::Rules(cmd)) => rules::run(cmd),
+        Some(Command::Hook(cmd)) => hook::run(cmd),
+        Some(Command::Baseline(cmd)) => baseline::run(cmd),
         Some(Command::Internal(cmd)) => internal::run(cmd),
     }
 }

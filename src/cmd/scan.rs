@@ -9,20 +9,48 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::baseline::{self, Baseline, IgnoreList};
 use crate::cli::{ColorChoice, Format, Package, ScanArgs};
+use crate::cmd::git;
 use crate::cmd::rules::ignore_broken_pipe;
 use crate::error::{Error, ExitStatus, Skip, SkipReason};
 use crate::progress::Progress;
+use crate::report::gitlab::Gitlab;
+use crate::report::junit::Junit;
+use crate::report::sarif::{Limits, Sarif};
 use crate::report::{json::Json, text::Text, Report, Reporter};
 use crate::rules::{self, ConfigSource, Kind, RuleSet};
 use crate::scan::{Output, ScanOptions, Scanner, WHOLE_LIMIT};
 use crate::settings::Settings;
+use crate::source::git::{ContentSet, Detected};
 use crate::source::{self, classify, fs, ContentKind, Origin};
 
-/// Runs a scan and returns the exit code.
-pub fn run(args: &ScanArgs) -> Result<u8, Error> {
+/// What a scan found, before baselines and reporting.
+pub struct Scanned {
+    /// The resolved settings.
+    pub settings: Settings,
+    /// The rules it ran.
+    pub rules: Arc<RuleSet>,
+    /// Findings, skips and counters, in report order.
+    pub out: Output,
+    /// Notes for the summary.
+    pub notes: Vec<String>,
+    /// When the scan started.
+    pub started: Instant,
+}
+
+/// Resolves settings, loads rules and scans every source.
+pub fn collect(args: &ScanArgs) -> Result<Scanned, Error> {
+    collect_with(Settings::from_args(args)?, scan_sources)
+}
+
+/// Loads the rules and runs `source` on a thread pool of the configured size. `source` may
+/// add notes for the summary.
+pub fn collect_with(
+    settings: Settings,
+    source: impl FnOnce(&Settings, &Scanner, &mut Vec<String>) -> Result<Output, Error> + Send,
+) -> Result<Scanned, Error> {
     let started = Instant::now();
-    let settings = Settings::from_args(args)?;
     let mut settings = settings;
     let loaded = rules::load(&settings.config)?;
     let mut notes = Vec::new();
@@ -46,20 +74,76 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
         .num_threads(settings.threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", settings.threads)))?;
-    let mut out = pool.install(|| scan_sources(&settings, &scanner))?;
+    let mut out = pool.install(|| source(&settings, &scanner, &mut notes))?;
     out.finish();
-    let report = Report {
-        findings: &out.findings,
-        dropped: &out.dropped,
-        skips: &out.skips,
-        stats: &out.stats,
-        elapsed: started.elapsed(),
-        redact: settings.redact,
-        rules: &rules,
-        notes: &notes,
+    Ok(Scanned {
+        settings,
+        rules,
+        out,
+        notes,
+        started,
+    })
+}
+
+/// Drops findings listed in the ignore file, and with `--baseline` those the baseline accepts.
+pub fn suppress(s: &mut Scanned, use_baseline: bool) -> Result<(), Error> {
+    let ignore = s
+        .settings
+        .ignore_file
+        .as_deref()
+        .map(IgnoreList::read)
+        .transpose()?;
+    let baseline = match (&s.settings.baseline, use_baseline) {
+        (Some(p), true) => Some(Baseline::read(p)?),
+        _ => None,
     };
-    emit(&settings, &report)?;
-    Ok(exit_code(&settings, &report))
+    let n = baseline::filter(&mut s.out.findings, baseline.as_ref(), ignore.as_ref());
+    if let Some(i) = &ignore {
+        s.notes.push(format!(
+            "{} finding(s) ignored by {}",
+            n.ignored,
+            i.path.display()
+        ));
+    }
+    if let (Some(p), Some(_)) = (&s.settings.baseline, &baseline) {
+        s.notes.push(format!(
+            "{} finding(s) already in the baseline {}",
+            n.baseline,
+            p.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Runs a scan and returns the exit code.
+pub fn run(args: &ScanArgs) -> Result<u8, Error> {
+    let s = collect(args)?;
+    finish(s)
+}
+
+/// Scans `source` with `settings`, reports, and returns the exit code.
+pub fn run_with(
+    settings: Settings,
+    source: impl FnOnce(&Settings, &Scanner, &mut Vec<String>) -> Result<Output, Error> + Send,
+) -> Result<u8, Error> {
+    finish(collect_with(settings, source)?)
+}
+
+/// Applies the ignore file and baseline, reports, and returns the exit code.
+fn finish(mut s: Scanned) -> Result<u8, Error> {
+    suppress(&mut s, true)?;
+    let report = Report {
+        findings: &s.out.findings,
+        dropped: &s.out.dropped,
+        skips: &s.out.skips,
+        stats: &s.out.stats,
+        elapsed: s.started.elapsed(),
+        redact: s.settings.redact,
+        rules: &s.rules,
+        notes: &s.notes,
+    };
+    emit(&s.settings, &report)?;
+    Ok(exit_code(&s.settings, &report))
 }
 
 /// Internal markers that could not be loaded: an error when the scan fails on internal
@@ -114,7 +198,11 @@ fn exit_code(settings: &Settings, report: &Report<'_>) -> u8 {
     }
 }
 
-fn scan_sources(settings: &Settings, scanner: &Scanner) -> Result<Output, Error> {
+fn scan_sources(
+    settings: &Settings,
+    scanner: &Scanner,
+    notes: &mut Vec<String>,
+) -> Result<Output, Error> {
     let mut out = Output::default();
     if settings.stdin {
         let mut buf = Vec::new();
@@ -132,7 +220,34 @@ fn scan_sources(settings: &Settings, scanner: &Scanner) -> Result<Output, Error>
         out.merge(scan_package(settings, scanner, manager)?);
         return Ok(out);
     }
-    out.merge(scan_tree(settings, scanner));
+    if settings.git.staged {
+        return git::scan_staged(settings, scanner);
+    }
+    let mut plain = Vec::new();
+    let mut repos = 0;
+    for root in &settings.roots {
+        if settings.git.history && root.is_dir() {
+            match crate::source::git::detect(root) {
+                Detected::Repo(repo) => {
+                    repos += 1;
+                    out.merge(git::scan_repository(settings, scanner, &repo, root, notes)?);
+                    continue;
+                }
+                Detected::Broken(skip) => out.skips.push(skip),
+                Detected::None => {}
+            }
+        }
+        plain.push(root.clone());
+    }
+    let sel = &settings.git.selection;
+    if repos == 0 && (sel.range.is_some() || sel.since.is_some() || sel.all_objects) {
+        return Err(Error::Usage(
+            "--range, --since and --all-objects need a git repository (a folder holding .git, or a bare repository)".into(),
+        ));
+    }
+    if !plain.is_empty() {
+        out.merge(scan_tree(settings, &plain, scanner, None));
+    }
     Ok(out)
 }
 
@@ -168,24 +283,36 @@ fn scan_package(settings: &Settings, scanner: &Scanner, manager: Package) -> Res
         }
     }
     walk.files.sort();
-    Ok(scan_walk(settings, scanner, walk))
+    Ok(scan_walk(settings, scanner, walk, None))
 }
 
-/// Walks the roots and scans every file in parallel; order is restored by `Output::finish`.
-pub fn scan_tree(settings: &Settings, scanner: &Scanner) -> Output {
-    let walk = fs::walk(&settings.roots, &settings.walk);
-    scan_walk(settings, scanner, walk)
+/// Walks `roots` and scans every file in parallel; order is restored by `Output::finish`.
+/// Files whose content `known` holds (a repository's history blobs, already scanned) are
+/// not scanned again.
+pub fn scan_tree(
+    settings: &Settings,
+    roots: &[PathBuf],
+    scanner: &Scanner,
+    known: Option<&ContentSet<'_>>,
+) -> Output {
+    let walk = fs::walk(roots, &settings.walk);
+    scan_walk(settings, scanner, walk, known)
 }
 
-/// Scans walked files in parallel.
-fn scan_walk(settings: &Settings, scanner: &Scanner, walk: fs::Walk) -> Output {
+/// Scans walked files in parallel, except those whose content `known` holds.
+fn scan_walk(
+    settings: &Settings,
+    scanner: &Scanner,
+    walk: fs::Walk,
+    known: Option<&ContentSet<'_>>,
+) -> Output {
     let total: u64 = walk.files.iter().map(|f| f.size).sum();
     let progress = Progress::new(total, "files", settings.progress);
     let parts: Vec<Output> = walk
         .files
         .par_iter()
         .map(|entry| {
-            let o = scan_file(scanner, entry);
+            let o = scan_file_unless_known(scanner, entry, known);
             progress.inc(entry.size);
             o
         })
@@ -203,6 +330,15 @@ fn scan_walk(settings: &Settings, scanner: &Scanner, walk: fs::Walk) -> Output {
 
 /// Scans one file: media files are skipped (an allowed skip), large files are read in chunks.
 pub fn scan_file(scanner: &Scanner, entry: &fs::FileEntry) -> Output {
+    scan_file_unless_known(scanner, entry, None)
+}
+
+/// [`scan_file`], except that a file whose content `known` holds is not scanned.
+pub fn scan_file_unless_known(
+    scanner: &Scanner,
+    entry: &fs::FileEntry,
+    known: Option<&ContentSet<'_>>,
+) -> Output {
     let mut out = Output::default();
     let origin = Origin::file(entry.display.clone());
     let mut file = match fs::open(entry) {
@@ -223,6 +359,9 @@ pub fn scan_file(scanner: &Scanner, entry: &fs::FileEntry) -> Output {
             SkipReason::Unreadable,
             e.to_string(),
         ));
+        return out;
+    }
+    if known.is_some_and(|k| k.contains(&buf)) {
         return out;
     }
     if classify(&entry.display, &buf[..buf.len().min(64)]) == ContentKind::Media {
@@ -254,6 +393,22 @@ fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
             summary: !settings.quiet,
         }),
         Format::Json => Box::new(Json),
+        Format::Junit => Box::new(Junit),
+        Format::Gitlab => Box::new(Gitlab),
+        Format::Sarif => {
+            let sarif = Sarif {
+                root: std::fs::canonicalize(&settings.root).ok(),
+                limits: Limits::default(),
+            };
+            let rendered = sarif.render(report).map_err(|e| Error::Io {
+                path: PathBuf::from("<sarif>"),
+                source: e,
+            })?;
+            for w in &rendered.warnings {
+                eprintln!("leakscan: {w}");
+            }
+            Box::new(Prerendered(rendered.bytes))
+        }
     };
     match &settings.output {
         Some(path) => {
@@ -292,6 +447,15 @@ fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// A report rendered ahead of time (SARIF, whose limits produce warnings for standard error).
+struct Prerendered(Vec<u8>);
+
+impl Reporter for Prerendered {
+    fn write(&self, _: &Report<'_>, w: &mut dyn Write) -> std::io::Result<()> {
+        w.write_all(&self.0)
+    }
+}
+
 /// Convenience for tests and callers: scan a rule set over folders with default settings.
 pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
     let scanner = Scanner::new(rules, ScanOptions::default());
@@ -316,10 +480,16 @@ pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
         max_archive_depth: 5,
         max_archive_size: "1G".into(),
         max_decode_depth: 2,
+        git: crate::cli::GitArgs {
+            no_history: true,
+            ..Default::default()
+        },
+        baseline: None,
+        ignore_file: None,
     });
     match settings {
         Ok(s) => {
-            let mut o = scan_tree(&s, &scanner);
+            let mut o = scan_tree(&s, &s.roots, &scanner, None);
             o.finish();
             o
         }

@@ -3,7 +3,10 @@
 //! Every reporter receives the same [`Report`] and renders secrets only through
 //! [`Report::secret_text`], which redacts unless the user passed `--no-redact`.
 
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
 
 use std::collections::BTreeMap;

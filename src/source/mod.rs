@@ -8,6 +8,7 @@
 pub mod archive;
 pub mod decode;
 pub mod fs;
+pub mod git;
 pub mod package;
 
 use std::sync::Arc;

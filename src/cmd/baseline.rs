@@ -1,0 +1,54 @@
+//! `leakscan baseline create`: scan like `leakscan scan` and record every finding in a baseline
+//! file (see `crate::baseline` for the format), so that later scans report only new leaks.
+#![allow(clippy::print_stderr)]
+
+use crate::baseline::Baseline;
+use crate::cli::BaselineCommand;
+use crate::cmd::scan;
+use crate::error::{Error, ExitStatus};
+
+/// Runs a `baseline` subcommand and returns the exit code.
+pub fn run(cmd: BaselineCommand) -> Result<u8, Error> {
+    match cmd {
+        BaselineCommand::Create(args) => create(&args),
+    }
+}
+
+/// Scans, writes the baseline, says how many entries it holds. Exits 3 when something could not
+/// be scanned (the baseline is written, but may miss findings), else 0.
+fn create(args: &crate::cli::ScanArgs) -> Result<u8, Error> {
+    let Some(path) = args.output.clone() else {
+        return Err(Error::Usage(
+            "baseline create needs the file to write: -o FILE".into(),
+        ));
+    };
+    let mut s = scan::collect(args)?;
+    // Fingerprints in .leakscanignore stay out; an older baseline given with --baseline does
+    // not: the new file records everything found today.
+    scan::suppress(&mut s, false)?;
+    let mut b = Baseline::new();
+    for f in &s.out.findings {
+        b.insert(b.entry_for(f));
+    }
+    b.write(&path)?;
+    let incomplete = s.out.skips.iter().any(|k| !k.allowed);
+    if !args.quiet {
+        eprintln!(
+            "leakscan: {} finding(s) recorded in {} ({} entries)",
+            s.out.findings.len(),
+            path.display(),
+            b.len()
+        );
+        for n in &s.notes {
+            eprintln!("note: {n}");
+        }
+        if incomplete {
+            eprintln!("leakscan: some inputs could not be scanned; the baseline may miss their findings (leakscan scan lists them)");
+        }
+    }
+    Ok(if incomplete {
+        ExitStatus::Incomplete.code()
+    } else {
+        ExitStatus::Clean.code()
+    })
+}

@@ -1,0 +1,140 @@
+//! Glue between `source::git` and the scanner, shared by `scan` (history, working tree,
+//! `--staged`) and `hook pre-push`.
+//!
+//! A repository root is scanned as its history (each distinct blob once) plus the files of
+//! its working tree. A working-tree file whose content is one of the history's blobs is not
+//! scanned again: its finding is the history finding, located where that content first
+//! entered history (commit, author, path at that commit), with `other_places` counting the
+//! other paths that hold it. Modified and untracked files are scanned as files.
+#![allow(clippy::print_stderr)]
+
+use std::path::Path;
+
+use crate::error::{Error, Skip, SkipReason};
+use crate::finding::Finding;
+use crate::progress::Progress;
+use crate::rules::RuleSet;
+use crate::scan::{Output, Scanner};
+use crate::settings::Settings;
+use crate::source::git::{History, Repo};
+use crate::source::{classify, ContentKind};
+
+/// Scans a repository root: its history (as selected), then its working tree unless told not to.
+pub fn scan_repository(
+    settings: &Settings,
+    scanner: &Scanner,
+    repo: &Repo,
+    root: &Path,
+    notes: &mut Vec<String>,
+) -> Result<Output, Error> {
+    let history = repo
+        .history(&settings.git.selection)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    if let Some(note) = repo.shallow_note() {
+        if !settings.quiet
+            && settings.format == crate::cli::Format::Text
+            && settings.output.is_none()
+        {
+            // The summary (with its notes) goes to standard output in this case; the warning
+            // must reach standard error too, where CI logs show it.
+            eprintln!("leakscan: warning: {note}");
+        }
+        notes.push(note);
+    }
+    let mut out = scan_history(settings, scanner, repo, &history);
+    if settings.git.worktree && repo.workdir().is_some() {
+        let known = repo.content_set(&history);
+        out.merge(super::scan::scan_tree(
+            settings,
+            &[root.to_path_buf()],
+            scanner,
+            Some(&known),
+        ));
+    }
+    Ok(out)
+}
+
+/// `scan --staged`: the staged blobs of the repository at the scan root.
+pub fn scan_staged(settings: &Settings, scanner: &Scanner) -> Result<Output, Error> {
+    let repo = Repo::open(&settings.root).map_err(|e| Error::Git(format!("--staged: {e}")))?;
+    let staged = repo
+        .staged(settings.git.index_file.as_deref())
+        .map_err(|e| Error::Git(e.to_string()))?;
+    Ok(scan_history(settings, scanner, &repo, &staged))
+}
+
+/// Reads and scans every blob of `history` in parallel, then attributes findings to the
+/// commits that introduced them and applies the global commit allowlist.
+pub fn scan_history(
+    settings: &Settings,
+    scanner: &Scanner,
+    repo: &Repo,
+    history: &History,
+) -> Output {
+    let progress = Progress::blobs(
+        history.blob_count() as u64,
+        history.commit_count,
+        settings.progress,
+    );
+    let mut out = repo.fold_blobs(
+        history,
+        Output::default,
+        |acc, origin, content| match content {
+            Ok(bytes) => {
+                progress.inc(bytes.len() as u64);
+                if classify(&origin.path, &bytes[..bytes.len().min(64)]) == ContentKind::Media {
+                    acc.skips.push(Skip::new(
+                        origin.display_path(),
+                        SkipReason::Media,
+                        "media files are not scanned",
+                    ));
+                    return;
+                }
+                scanner.scan_bytes(origin, bytes, acc);
+            }
+            Err(skip) => {
+                progress.inc(0);
+                acc.skips.push(skip);
+            }
+        },
+        |mut a, b| {
+            a.merge(b);
+            a
+        },
+    );
+    progress.finish();
+    out.skips.extend(history.skips.iter().cloned());
+    let origins = out
+        .findings
+        .iter_mut()
+        .chain(out.dropped.iter_mut())
+        .map(|f| &mut f.origin);
+    repo.attribute(history, origins);
+    drop_allowed_commits(&mut out, scanner.matcher().rules(), settings.explain);
+    out
+}
+
+/// Findings of commits on the global allowlist are dropped (kept as dropped with --explain).
+fn drop_allowed_commits(out: &mut Output, rules: &RuleSet, explain: bool) {
+    let allowed = &rules.allow.commits;
+    if allowed.is_empty() {
+        return;
+    }
+    let is_allowed = |f: &Finding| {
+        f.origin.commit.as_ref().is_some_and(|c| {
+            allowed
+                .iter()
+                .any(|p| !p.is_empty() && c.id.starts_with(p.as_str()))
+        })
+    };
+    let (drop, keep): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut out.findings)
+        .into_iter()
+        .partition(is_allowed);
+    out.findings = keep;
+    if explain {
+        out.dropped.extend(drop.into_iter().map(|mut f| {
+            f.dropped = Some("global allowlist (commits)".into());
+            f
+        }));
+    }
+}

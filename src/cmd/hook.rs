@@ -1,0 +1,132 @@
+//! `leakscan hook pre-push` and `leakscan hook install`.
+//!
+//! The pre-push check runs where git runs hooks (the work-tree root, or the git dir of a bare
+//! repository), scans the blobs introduced by the commits that the remote does not have, and
+//! exits non-zero on findings, which makes git abort the whole push.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+
+use crate::cli::{Format, HookCommand, InstallArgs, PrePushArgs, ScanArgs};
+use crate::error::{Error, ExitStatus};
+use crate::hook::{self, HookKind, Installed};
+use crate::settings::Settings;
+use crate::source::git::{hooks::hooks_dir, PushUpdate, Repo};
+
+/// Runs a `hook` subcommand.
+pub fn run(cmd: HookCommand) -> Result<u8, Error> {
+    match cmd {
+        HookCommand::PrePush(args) => pre_push(&args),
+        HookCommand::Install(args) => install(&args),
+    }
+}
+
+/// Scan options for a hook, parsed as `scan` would parse them so that every option keeps its
+/// default.
+fn hook_settings(args: &PrePushArgs) -> Result<Settings, Error> {
+    #[derive(Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        scan: ScanArgs,
+    }
+    let mut argv = vec![
+        "leakscan".to_string(),
+        ".".into(),
+        "--no-progress".into(),
+        "--no-history".into(),
+    ];
+    argv.push("--format".into());
+    argv.push(
+        if args.format == Format::Json {
+            "json"
+        } else {
+            "text"
+        }
+        .into(),
+    );
+    if let Some(c) = &args.config {
+        argv.push("--config".into());
+        argv.push(c.display().to_string());
+    }
+    if args.no_redact {
+        argv.push("--no-redact".into());
+    }
+    let wrap = Wrap::try_parse_from(argv).map_err(|e| Error::Usage(e.to_string()))?;
+    Settings::from_args(&wrap.scan)
+}
+
+fn pre_push(args: &PrePushArgs) -> Result<u8, Error> {
+    let settings = hook_settings(args)?;
+    let repo = Repo::open(Path::new(".")).map_err(|e| Error::Git(e.to_string()))?;
+    let updates = if args.from_env {
+        from_env(&repo)?
+    } else {
+        let mut input = String::new();
+        std::io::stdin()
+            .read_to_string(&mut input)
+            .map_err(|e| Error::Io {
+                path: PathBuf::from("-"),
+                source: e,
+            })?;
+        hook::parse_pre_push(&input)?
+    };
+    let pushed = repo.pushed(args.remote.as_deref(), &updates);
+    if pushed.commit_count == 0 && pushed.blob_count() == 0 && pushed.skips.is_empty() {
+        return Ok(ExitStatus::Clean.code());
+    }
+    let code = super::scan::run_with(settings, move |s, scanner, _notes| {
+        Ok(super::git::scan_history(s, scanner, &repo, &pushed))
+    })?;
+    if code != ExitStatus::Clean.code() {
+        eprintln!(
+            "leakscan: push blocked: the commits being pushed hold what is reported above. Rewrite them (git rebase -i, git commit --amend) so the secret never leaves, rotate it if it already has, or push with --no-verify to override."
+        );
+    }
+    Ok(code)
+}
+
+/// The update described by the pre-commit framework's environment.
+fn from_env(repo: &Repo) -> Result<Vec<PushUpdate>, Error> {
+    let from = std::env::var("PRE_COMMIT_FROM_REF").ok();
+    let to = std::env::var("PRE_COMMIT_TO_REF").ok();
+    let resolve = |spec: &str| repo.rev_hex(spec).map_err(|e| Error::Usage(e.to_string()));
+    let zeros = "0".repeat(40);
+    let (local, remote) = match hook::pre_commit_update(from.as_deref(), to.as_deref()) {
+        Some((to, from)) => (
+            resolve(&to)?,
+            from.as_deref().map(resolve).transpose()?.unwrap_or(zeros),
+        ),
+        // No range: what HEAD holds that no remote-tracking ref has.
+        None => (resolve("HEAD")?, zeros),
+    };
+    Ok(vec![PushUpdate {
+        local_ref: "HEAD".into(),
+        local_oid: local,
+        remote_ref: std::env::var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
+        remote_oid: remote,
+    }])
+}
+
+fn install(args: &InstallArgs) -> Result<u8, Error> {
+    let dir = hooks_dir(Path::new(".")).map_err(|e| Error::Git(e.to_string()))?;
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("leakscan"));
+    let mut kinds = vec![HookKind::PrePush];
+    if args.pre_commit {
+        kinds.push(HookKind::PreCommit);
+    }
+    for kind in kinds {
+        match hook::install(&dir, kind, &exe, args.force)? {
+            Installed::New(p) => println!("installed {}", p.display()),
+            Installed::Updated(p) => println!("updated {}", p.display()),
+            Installed::Replaced(p, backup) => println!(
+                "installed {} (the previous hook is kept as {})",
+                p.display(),
+                backup.display()
+            ),
+        }
+    }
+    Ok(ExitStatus::Clean.code())
+}

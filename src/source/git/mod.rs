@@ -1,0 +1,230 @@
+//! Git repositories, read with gix: which blobs a history, a revision range, a push or the
+//! index holds, each distinct blob once, read in parallel, and where each entered history.
+//!
+//! Every gix call of leakscan lives in this folder, so that a gix upgrade (gix breaks its API
+//! between minor versions) touches nothing else. The rest of the code sees [`Repo`],
+//! [`History`] (the distinct blobs to scan, with their first place), [`Origin`]s and
+//! [`Skip`]s.
+//!
+//! - [`history`]: tips (every ref, `A..B`, `--since`, a push), the commit walk, the
+//!   parents-first order and the tree walk that finds each blob's first appearance.
+//! - [`read`]: reads the blobs in parallel, one repository handle per thread, in pack order.
+//! - [`index`]: the staged blobs that differ from `HEAD` (pre-commit).
+//! - [`hooks`]: the hooks folder that `git` itself would run (`core.hooksPath`).
+//!
+//! Attribution is free: blobs are first seen while walking the commits parents-first, so the
+//! first commit whose tree holds a blob is a commit that introduced it (none of its parents
+//! holds it), and a conflict resolution in a merge is attributed to the merge. Author and
+//! message are read afterwards, only for blobs with findings.
+
+pub mod history;
+pub mod hooks;
+pub mod index;
+pub mod read;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{Skip, SkipReason};
+use crate::source::{CommitInfo, Origin};
+
+pub use history::{History, PushUpdate, Selection};
+
+/// A failure to use a repository at all (nothing could be scanned from it).
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// The repository could not be opened.
+    #[error("{path}: not a readable git repository: {message}")]
+    Open {
+        /// The folder.
+        path: String,
+        /// gix's message.
+        message: String,
+    },
+    /// A revision given on the command line does not resolve.
+    #[error("{spec}: {message}")]
+    Revision {
+        /// The revision as typed.
+        spec: String,
+        /// Why it does not resolve.
+        message: String,
+    },
+    /// The index could not be read.
+    #[error("{path}: cannot read the index: {message}")]
+    Index {
+        /// The index file.
+        path: String,
+        /// gix's message.
+        message: String,
+    },
+    /// Reading or writing a hook failed, or the hook belongs to someone else.
+    #[error("{0}")]
+    Hook(String),
+}
+
+/// An opened repository.
+pub struct Repo {
+    repo: gix::Repository,
+    workdir: Option<PathBuf>,
+    shallow: Vec<gix::ObjectId>,
+}
+
+/// What a folder is, as far as git goes.
+pub enum Detected {
+    /// Not the top of a work tree, and not a bare repository.
+    None,
+    /// A repository (work tree or bare) that opened.
+    Repo(Box<Repo>),
+    /// It looks like a repository but cannot be opened: reported, and its files are still
+    /// scanned as plain files.
+    Broken(Skip),
+}
+
+/// Decides whether `root` is the top of a work tree (it holds `.git`) or a bare repository,
+/// and opens it isolated from the environment and from global configuration.
+pub fn detect(root: &Path) -> Detected {
+    let dotgit = root.join(".git");
+    let looks_bare =
+        root.join("HEAD").is_file() && root.join("objects").is_dir() && root.join("refs").is_dir();
+    if std::fs::symlink_metadata(&dotgit).is_err() && !looks_bare {
+        return Detected::None;
+    }
+    match Repo::open(root) {
+        Ok(r) => Detected::Repo(Box::new(r)),
+        Err(e) => {
+            let shown = if looks_bare {
+                root.to_path_buf()
+            } else {
+                dotgit
+            };
+            let path = crate::source::fs::display_path(&shown);
+            Detected::Broken(Skip::new(
+                path,
+                SkipReason::Other,
+                format!("not a readable git repository, history not scanned: {e}"),
+            ))
+        }
+    }
+}
+
+impl Repo {
+    /// Opens the repository at `path` (a work tree root, a `.git` folder or a bare repository)
+    /// isolated: environment variables and global configuration cannot change what is read.
+    pub fn open(path: &Path) -> Result<Repo, GitError> {
+        let open_err = |e: &dyn std::fmt::Display| GitError::Open {
+            path: crate::source::fs::display_path(path),
+            message: e.to_string(),
+        };
+        let repo =
+            gix::open_opts(path, gix::open::Options::isolated()).map_err(|e| open_err(&e))?;
+        // Reading refs and HEAD proves the repository is usable, not only present.
+        let _platform = repo.references().map_err(|e| open_err(&e))?;
+        let shallow = match repo.shallow_commits() {
+            Ok(Some(list)) => {
+                let mut v: Vec<gix::ObjectId> = list.iter().copied().collect();
+                v.sort();
+                v
+            }
+            Ok(None) => Vec::new(),
+            Err(e) => return Err(open_err(&e)),
+        };
+        let workdir = repo.workdir().map(Path::to_path_buf);
+        Ok(Repo {
+            repo,
+            workdir,
+            shallow,
+        })
+    }
+
+    /// The work tree root, `None` for a bare repository.
+    pub fn workdir(&self) -> Option<&Path> {
+        self.workdir.as_deref()
+    }
+
+    /// True for a shallow clone.
+    pub fn is_shallow(&self) -> bool {
+        !self.shallow.is_empty()
+    }
+
+    /// The note printed for a shallow clone: what is missing and how to fetch it.
+    pub fn shallow_note(&self) -> Option<String> {
+        (!self.shallow.is_empty()).then(|| {
+            format!(
+                "shallow clone: history is truncated at {} boundary commit(s); secrets committed before them were not scanned, and findings in a boundary commit are attributed 'at or before' it. Fetch the full history with `git fetch --unshallow` (CI: actions/checkout with fetch-depth: 0).",
+                self.shallow.len()
+            )
+        })
+    }
+
+    /// A set of the history's blob ids that can tell whether a working-tree file's content
+    /// is one of them (it is hashed the way git hashes a blob).
+    pub fn content_set<'h>(&self, history: &'h History) -> ContentSet<'h> {
+        ContentSet {
+            kind: self.repo.object_hash(),
+            history,
+        }
+    }
+
+    /// Fills the commit (author, date, summary) of every origin that names a blob of
+    /// `history`. Commits are read once each, only for the origins given, so attribution
+    /// costs what the findings need.
+    pub fn attribute<'a>(&self, history: &History, origins: impl Iterator<Item = &'a mut Origin>) {
+        let mut cache: HashMap<u32, Option<Arc<CommitInfo>>> = HashMap::new();
+        for origin in origins {
+            let Some(place) = origin
+                .blob_id
+                .as_deref()
+                .and_then(|hex| history.first_place(hex))
+            else {
+                continue;
+            };
+            if place.commit == history::NO_COMMIT {
+                continue;
+            }
+            let info = cache
+                .entry(place.commit)
+                .or_insert_with(|| self.commit_info(history.commit_id(place.commit)))
+                .clone();
+            origin.commit = info;
+        }
+    }
+
+    fn commit_info(&self, id: gix::ObjectId) -> Option<Arc<CommitInfo>> {
+        let commit = self.repo.find_commit(id).ok()?;
+        let decoded = commit.decode().ok()?;
+        let author = decoded.author().ok()?;
+        let date = author
+            .time()
+            .map(|t| t.format_or_unix(gix::date::time::format::ISO8601_STRICT))
+            .unwrap_or_default();
+        Some(Arc::new(CommitInfo {
+            id: id.to_string(),
+            author_name: author.name.to_string(),
+            author_email: author.email.to_string(),
+            date,
+            summary: decoded.message().summary().to_string(),
+            at_or_before: self.shallow.binary_search(&id).is_ok(),
+        }))
+    }
+}
+
+/// The blob ids of a history, to recognise working-tree files already scanned as history.
+pub struct ContentSet<'h> {
+    kind: gix::hash::Kind,
+    history: &'h History,
+}
+
+impl ContentSet<'_> {
+    /// True when `bytes`, hashed as a git blob, is one of the history's blobs.
+    pub fn contains(&self, bytes: &[u8]) -> bool {
+        gix::objs::compute_hash(self.kind, gix::objs::Kind::Blob, bytes)
+            .map(|id| self.history.contains(&id))
+            .unwrap_or(false)
+    }
+}
+
+/// The lossy display form of a git path or message.
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}

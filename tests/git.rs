@@ -1,0 +1,613 @@
+//! Git history, `--staged` and the pre-push hook, on real repositories built with the git
+//! command line (no system or global configuration, fixed identities and dates).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::util::{program, Dir, Run};
+
+const RULES: &str = r#"
+[extend]
+builtin = false
+
+[[rules]]
+id = "test-token"
+description = "Test token"
+regex = '''\b(tt_[a-z0-9]{24})\b'''
+keywords = ["tt_"]
+entropy = 3.0
+confidence = "high"
+examples = ["x = tt_k3j4h5g6f7d8s9a0q1w2e3r4"]
+counter-examples = ["x = tt_aaaaaaaaaaaaaaaaaaaaaaaa"]
+"#;
+
+const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
+const TOKEN2: &str = "tt_z9y8x7w6v5u4t3s2r1q0p9o8";
+
+/// A temporary folder with the rule file outside any repository, and git commands run with a
+/// fixed environment.
+struct Repo {
+    dir: Dir,
+    /// Commits made so far, for distinct dates.
+    tick: std::cell::Cell<u64>,
+}
+
+impl Repo {
+    /// An empty repository at `<tmp>/work` with `main` as its branch.
+    fn new() -> Repo {
+        let r = Repo {
+            dir: Dir::new(),
+            tick: std::cell::Cell::new(0),
+        };
+        r.dir.write("rules.toml", RULES);
+        std::fs::create_dir_all(r.work()).expect("mkdir");
+        r.git(&["init", "-q", "-b", "main"]);
+        r
+    }
+
+    fn work(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+
+    fn rules(&self) -> String {
+        self.dir.path().join("rules.toml").display().to_string()
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        let t = 1_700_000_000 + 3600 * self.tick.get();
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Ada Author")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+            .env("GIT_COMMITTER_NAME", "Cy Committer")
+            .env("GIT_COMMITTER_EMAIL", "cy@example.com")
+            .env("GIT_AUTHOR_DATE", format!("{t} +0000"))
+            .env("GIT_COMMITTER_DATE", format!("{t} +0000"))
+            .env("NO_COLOR", "1");
+    }
+
+    /// Runs git in `dir` and returns its trimmed standard output; panics on failure.
+    fn git_in(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.git_try(dir, args, None);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn git_try(&self, dir: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+        let mut cmd = Command::new("git");
+        self.env(&mut cmd);
+        cmd.args(args)
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        let mut child = cmd.spawn().expect("git");
+        if let Some(s) = stdin {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(s.as_bytes())
+                .expect("stdin");
+        }
+        child.wait_with_output().expect("git")
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        self.git_in(&self.work(), args)
+    }
+
+    fn write(&self, rel: &str, content: &str) {
+        self.dir.write(&format!("work/{rel}"), content);
+    }
+
+    /// Stages everything and commits; returns the commit id.
+    fn commit(&self, msg: &str) -> String {
+        self.tick.set(self.tick.get() + 1);
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// Runs leakscan in `dir` with extra environment.
+    fn leakscan_in(&self, dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(program());
+        self.env(&mut cmd);
+        cmd.args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        Run(cmd.output().expect("leakscan"))
+    }
+
+    /// `leakscan scan work --config rules.toml --format json ARGS`, from the temp folder.
+    fn scan(&self, args: &[&str]) -> Run {
+        let rules = self.rules();
+        let mut a = vec![
+            "scan",
+            ".",
+            "--config",
+            &rules,
+            "--format",
+            "json",
+            "--no-progress",
+        ];
+        a.extend_from_slice(args);
+        self.leakscan_in(&self.work(), &a, &[])
+    }
+}
+
+/// `(path, line, commit id or "", other_places)` of every finding.
+fn places(r: &Run) -> Vec<(String, u64, String, u64)> {
+    r.json()["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["commit"]["id"].as_str().unwrap_or_default().to_string(),
+                f["other_places"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn p(path: &str, line: u64, commit: &str, other: u64) -> (String, u64, String, u64) {
+    (path.to_string(), line, commit.to_string(), other)
+}
+
+#[test]
+fn secret_added_then_removed_is_found_with_its_commit() {
+    let r = Repo::new();
+    r.write("README.md", "hello\n");
+    r.commit("first");
+    r.write("app/config.py", &format!("import os\nKEY = \"{TOKEN}\"\n"));
+    let added = r.commit("add config\n\nlonger body");
+    std::fs::remove_file(r.work().join("app/config.py")).expect("rm");
+    r.commit("remove config");
+    let run = r.scan(&[]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(places(&run), vec![p("app/config.py", 2, &added, 0)]);
+    let j = run.json();
+    let c = &j["findings"][0]["commit"];
+    assert_eq!(c["author_name"], "Ada Author");
+    assert_eq!(c["author_email"], "ada@example.com");
+    assert_eq!(c["date"], "2023-11-15T00:13:20+00:00");
+    assert_eq!(c["summary"], "add config");
+    assert_eq!(c["at_or_before"], false);
+    assert_eq!(j["findings"][0]["blob_id"].as_str().map(str::len), Some(40));
+    // The working tree alone is clean.
+    let wt = r.scan(&["--no-history"]);
+    assert_eq!(wt.code(), 0, "{}", wt.stderr());
+    assert!(places(&wt).is_empty());
+    // The text report says where it entered.
+    let rules = r.rules();
+    let text = r.leakscan_in(
+        &r.work(),
+        &["scan", "--config", &rules, "--color", "never"],
+        &[],
+    );
+    assert!(
+        text.stdout().contains(&format!(
+            "commit  in {} by Ada Author <ada@example.com>",
+            &added[..12]
+        )),
+        "{}",
+        text.stdout()
+    );
+}
+
+#[test]
+fn non_default_branch_tag_and_detached_head() {
+    let r = Repo::new();
+    r.write("a.txt", "base\n");
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("feature.py", &format!("k = {TOKEN}\n"));
+    let on_branch = r.commit("feature work");
+    r.git(&["checkout", "-q", "main"]);
+    // A commit reachable only from an annotated tag.
+    r.git(&["checkout", "-q", "--detach"]);
+    r.write("tagged.py", &format!("k = {TOKEN2}\n"));
+    let tagged = r.commit("tagged only");
+    r.git(&["tag", "-a", "v1", "-m", "release"]);
+    r.git(&["checkout", "-q", "main"]);
+    let run = r.scan(&[]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(
+        places(&run),
+        vec![
+            p("feature.py", 1, &on_branch, 0),
+            p("tagged.py", 1, &tagged, 0)
+        ]
+    );
+    // Detached HEAD on the tagged commit: the file is in the working tree and in history,
+    // and is reported once, as history.
+    r.git(&["checkout", "-q", "v1"]);
+    let run = r.scan(&[]);
+    assert_eq!(
+        places(&run),
+        vec![
+            p("feature.py", 1, &on_branch, 0),
+            p("tagged.py", 1, &tagged, 0)
+        ]
+    );
+}
+
+#[test]
+fn renamed_file_reported_once_at_first_path() {
+    let r = Repo::new();
+    r.write("old/name.py", &format!("x = 1\ny = \"{TOKEN}\"\n"));
+    let first = r.commit("add");
+    r.git(&["mv", "old/name.py", "new.py"]);
+    r.commit("rename");
+    let run = r.scan(&[]);
+    assert_eq!(places(&run), vec![p("old/name.py", 2, &first, 1)]);
+}
+
+#[test]
+fn same_blob_at_two_paths_reported_once() {
+    let r = Repo::new();
+    let content = format!("t = {TOKEN}\n");
+    r.write("x/a.env", &content);
+    r.write("y/b.env", &content);
+    let c = r.commit("two copies");
+    r.write("z.txt", "later\n");
+    r.commit("unrelated");
+    let run = r.scan(&["--no-worktree"]);
+    assert_eq!(places(&run), vec![p("x/a.env", 1, &c, 1)]);
+}
+
+#[test]
+fn merge_resolution_that_alone_adds_a_secret() {
+    let r = Repo::new();
+    r.write("conf.py", "value = 1\n");
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "side"]);
+    r.write("conf.py", "value = 2\n");
+    r.commit("side");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("conf.py", "value = 3\n");
+    r.commit("main");
+    let out = r.git_try(&r.work(), &["merge", "-q", "side"], None);
+    assert!(!out.status.success(), "the merge must conflict");
+    r.write("conf.py", &format!("value = \"{TOKEN}\"\n"));
+    let merge = r.commit("merge side");
+    assert_eq!(
+        r.git(&["rev-list", "--parents", "-n1", "HEAD"])
+            .split(' ')
+            .count(),
+        3
+    );
+    let run = r.scan(&[]);
+    assert_eq!(places(&run), vec![p("conf.py", 1, &merge, 0)]);
+}
+
+#[test]
+fn range_and_since_narrow_the_history() {
+    let r = Repo::new();
+    r.write("a.py", &format!("a = {TOKEN}\n"));
+    let c1 = r.commit("one");
+    r.write("b.py", &format!("b = {TOKEN2}\n"));
+    let c2 = r.commit("two");
+    let range = format!("{c1}..{c2}");
+    assert_eq!(
+        places(&r.scan(&["--range", &range])),
+        vec![p("b.py", 1, &c2, 0)]
+    );
+    assert_eq!(
+        places(&r.scan(&["--since", &c1])),
+        vec![p("b.py", 1, &c2, 0)]
+    );
+    assert_eq!(r.scan(&["--range", "nope..HEAD"]).code(), 2);
+}
+
+#[test]
+fn global_commit_allowlist_drops_that_commit() {
+    let r = Repo::new();
+    r.write("a.py", &format!("a = {TOKEN}\n"));
+    let c1 = r.commit("one");
+    r.write("b.py", &format!("b = {TOKEN2}\n"));
+    let c2 = r.commit("two");
+    let rules = format!("{RULES}\n[allow]\ncommits = [\"{}\"]\n", &c1[..10]);
+    r.dir.write("rules.toml", rules);
+    let run = r.scan(&["--no-worktree"]);
+    assert_eq!(places(&run), vec![p("b.py", 1, &c2, 0)]);
+}
+
+#[test]
+fn shallow_clone_is_reported_and_attributed_at_or_before() {
+    let r = Repo::new();
+    r.write("secret.py", &format!("s = {TOKEN}\n"));
+    r.commit("old secret");
+    r.write("a.txt", "1\n");
+    r.commit("two");
+    r.write("a.txt", "2\n");
+    let head = r.commit("three");
+    let url = format!("file://{}", r.work().display());
+    r.git_in(
+        r.dir.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
+    let rules = r.rules();
+    let run = r.leakscan_in(
+        &r.dir.path().join("shallow"),
+        &[
+            "scan",
+            "--config",
+            &rules,
+            "--format",
+            "json",
+            "--no-worktree",
+        ],
+        &[],
+    );
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(places(&run), vec![p("secret.py", 1, &head, 0)]);
+    assert_eq!(run.json()["findings"][0]["commit"]["at_or_before"], true);
+    assert!(
+        run.stderr().contains("shallow clone") && run.stderr().contains("git fetch --unshallow"),
+        "{}",
+        run.stderr()
+    );
+    // Text on standard output: the warning still goes to standard error.
+    let text = r.leakscan_in(
+        &r.dir.path().join("shallow"),
+        &["scan", "--config", &rules],
+        &[],
+    );
+    assert!(text.stderr().contains("shallow clone"), "{}", text.stderr());
+    assert!(text.stdout().contains("at or before"), "{}", text.stdout());
+}
+
+#[test]
+fn unborn_branch_scans_the_working_tree() {
+    let r = Repo::new();
+    r.write("new.py", &format!("s = {TOKEN}\n"));
+    let run = r.scan(&[]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(places(&run), vec![p("new.py", 1, "", 0)]);
+    // Staged on an unborn branch: every index entry is new.
+    r.git(&["add", "new.py"]);
+    let staged = r.scan(&["--staged"]);
+    assert_eq!(places(&staged), vec![p("new.py", 1, "", 0)]);
+}
+
+#[test]
+fn corrupt_object_is_a_skip_with_exit_3() {
+    let r = Repo::new();
+    r.write("clean.txt", "nothing to see\n");
+    r.commit("clean");
+    let blob = r.git(&["rev-parse", "HEAD:clean.txt"]);
+    let obj = r
+        .work()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    let mut perms = std::fs::metadata(&obj).expect("object").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&obj, perms).expect("chmod");
+    std::fs::write(&obj, b"this is not zlib data").expect("corrupt");
+    let run = r.scan(&[]);
+    assert_eq!(run.code(), 3, "{}{}", run.stdout(), run.stderr());
+    let skipped = run.json()["skipped"].clone();
+    assert!(
+        skipped
+            .as_array()
+            .expect("skipped")
+            .iter()
+            .any(|s| s["reason"] == "corrupt-object" && s["path"] == "clean.txt"),
+        "{skipped}"
+    );
+}
+
+#[test]
+fn broken_dot_git_is_reported_and_files_still_scanned() {
+    let d = Dir::new();
+    d.write("rules.toml", RULES);
+    d.write("proj/.git", "gitdir: /nonexistent/somewhere\n");
+    d.write("proj/app.py", format!("k = {TOKEN}\n"));
+    let run = d.run(&["scan", "proj", "--config", "rules.toml", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(
+        run.findings(),
+        vec![("proj/app.py".to_string(), 1, "test-token".to_string())]
+    );
+    let skipped = &run.json()["skipped"];
+    assert_eq!(skipped[0]["path"], "proj/.git", "{skipped}");
+    assert_eq!(skipped[0]["reason"], "other");
+    // Without findings, the unreadable history makes the scan incomplete.
+    std::fs::write(d.path().join("proj/app.py"), "clean\n").expect("write");
+    assert_eq!(d.run(&["scan", "proj", "--config", "rules.toml"]).code(), 3);
+}
+
+#[test]
+fn staged_scans_the_index_not_the_working_tree() {
+    let r = Repo::new();
+    r.write("a.py", "a = 1\n");
+    r.write("b.py", "b = 1\n");
+    r.commit("base");
+    // a.py: the secret is staged, then removed from the working tree (partial staging).
+    r.write("a.py", &format!("a = \"{TOKEN}\"\n"));
+    r.git(&["add", "a.py"]);
+    r.write("a.py", "a = 1\n");
+    // b.py: the secret is only in the working tree.
+    r.write("b.py", &format!("b = \"{TOKEN2}\"\n"));
+    let run = r.scan(&["--staged"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(places(&run), vec![p("a.py", 1, "", 0)]);
+    // GIT_INDEX_FILE names another index (git commit -a / git commit PATHS), relative to the
+    // work-tree root.
+    let tmp_index = r.work().join(".git/next-index-test.lock");
+    std::fs::copy(r.work().join(".git/index"), &tmp_index).expect("copy index");
+    let mut cmd = Command::new("git");
+    r.env(&mut cmd);
+    let st = cmd
+        .args(["add", "b.py"])
+        .current_dir(r.work())
+        .env("GIT_INDEX_FILE", ".git/next-index-test.lock")
+        .status()
+        .expect("git add");
+    assert!(st.success());
+    let rules = r.rules();
+    let other = r.leakscan_in(
+        &r.work(),
+        &["scan", "--staged", "--config", &rules, "--format", "json"],
+        &[("GIT_INDEX_FILE", ".git/next-index-test.lock")],
+    );
+    assert_eq!(
+        places(&other),
+        vec![p("a.py", 1, "", 0), p("b.py", 1, "", 0)]
+    );
+    // Nothing staged: clean.
+    r.git(&["reset", "-q"]);
+    assert_eq!(r.scan(&["--staged"]).code(), 0);
+}
+
+/// A clone of a bare remote, with leakscan's pre-push hook installed.
+fn pushing_repo() -> (Repo, PathBuf) {
+    let r = Repo::new();
+    r.write("README.md", "hello\n");
+    r.commit("init");
+    let remote = r.dir.path().join("remote.git");
+    r.git_in(
+        r.dir.path(),
+        &["init", "-q", "--bare", remote.to_str().expect("utf-8")],
+    );
+    r.git(&["remote", "add", "origin", remote.to_str().expect("utf-8")]);
+    r.git(&["push", "-q", "origin", "main"]);
+    r.dir.write("work/.leakscan.toml", RULES);
+    let install = r.leakscan_in(&r.work(), &["hook", "install"], &[]);
+    assert_eq!(install.code(), 0, "{}", install.stderr());
+    assert!(r.work().join(".git/hooks/pre-push").is_file());
+    // The configuration file is untracked and stays out of the pushed commits.
+    std::fs::write(r.work().join(".git/info/exclude"), ".leakscan.toml\n").expect("exclude");
+    (r, remote)
+}
+
+fn push(r: &Repo, args: &[&str]) -> (bool, String) {
+    let mut a = vec!["push"];
+    a.extend_from_slice(args);
+    let out = r.git_try(&r.work(), &a, None);
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn pre_push_blocks_leaks_allows_clean_and_ignores_what_the_remote_has() {
+    let (r, _remote) = pushing_repo();
+    // Clean commit: allowed.
+    r.write("a.txt", "clean\n");
+    r.commit("clean");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "{out}");
+    // A leaking commit: blocked, and the report names the file.
+    r.write("leak.py", &format!("k = \"{TOKEN}\"\n"));
+    r.commit("leak");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok, "push must be blocked:\n{out}");
+    assert!(
+        out.contains("leak.py:1:6 test-token") && out.contains("push blocked"),
+        "{out}"
+    );
+    assert!(!out.contains(TOKEN), "the secret must be redacted:\n{out}");
+    // The remote gets it anyway (--no-verify); later clean pushes are not blocked by it.
+    let (ok, out) = push(&r, &["--no-verify", "origin", "main"]);
+    assert!(ok, "{out}");
+    r.write("b.txt", "clean\n");
+    r.commit("clean 2");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "already-pushed commits must not block:\n{out}");
+    // A new branch whose commits the remote already has: silent.
+    r.git(&["branch", "copy"]);
+    let (ok, out) = push(&r, &["origin", "copy"]);
+    assert!(ok, "{out}");
+    assert!(!out.contains("test-token"), "{out}");
+}
+
+#[test]
+fn pre_push_new_branch_force_push_delete_and_tags() {
+    let (r, _remote) = pushing_repo();
+    // New branch with a leaking commit: blocked.
+    r.git(&["checkout", "-q", "-b", "topic"]);
+    r.write("t.py", &format!("k = \"{TOKEN}\"\n"));
+    r.commit("topic leak");
+    let (ok, out) = push(&r, &["origin", "topic"]);
+    assert!(!ok, "{out}");
+    // Rewrite it clean and push the branch; then force-push a leaking rewrite: blocked.
+    r.write("t.py", "k = 1\n");
+    r.git(&["add", "-A"]);
+    r.git(&["commit", "-q", "--amend", "-m", "topic clean"]);
+    let (ok, out) = push(&r, &["origin", "topic"]);
+    assert!(ok, "{out}");
+    r.write("t.py", &format!("k = \"{TOKEN2}\"\n"));
+    r.git(&["add", "-A"]);
+    r.git(&["commit", "-q", "--amend", "-m", "topic rewritten"]);
+    let (ok, out) = push(&r, &["--force", "origin", "topic"]);
+    assert!(!ok, "force push of a leak must be blocked:\n{out}");
+    // Several refs at once, one of them a leaking tag on a side commit: blocked.
+    r.git(&["checkout", "-q", "main"]);
+    r.git(&["checkout", "-q", "--detach"]);
+    r.write("tag.py", &format!("k = \"{TOKEN}\"\n"));
+    r.commit("tagged");
+    r.git(&["tag", "-a", "v1", "-m", "v1"]);
+    r.git(&["checkout", "-q", "main"]);
+    let (ok, out) = push(&r, &["origin", "main", "refs/tags/v1"]);
+    assert!(!ok, "{out}");
+    // Deleting a branch sends nothing: allowed.
+    let (ok, out) = push(&r, &["origin", "--delete", "topic"]);
+    assert!(ok, "{out}");
+    // Pushing to a URL (no remote-tracking refs for it): only new commits count.
+    let url = r.dir.path().join("remote.git").display().to_string();
+    r.write("c.txt", "clean\n");
+    r.commit("clean");
+    let (ok, out) = push(&r, &[&url, "main"]);
+    assert!(ok, "{out}");
+}
+
+#[test]
+fn hook_install_refuses_a_foreign_hook_and_honours_hooks_path() {
+    let r = Repo::new();
+    r.dir
+        .write("work/.git/hooks/pre-push", "#!/bin/sh\nexit 0\n");
+    let run = r.leakscan_in(&r.work(), &["hook", "install"], &[]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("--force"), "{}", run.stderr());
+    let forced = r.leakscan_in(&r.work(), &["hook", "install", "--force"], &[]);
+    assert_eq!(forced.code(), 0, "{}", forced.stderr());
+    assert!(r
+        .work()
+        .join(".git/hooks/pre-push.leakscan-backup")
+        .is_file());
+    r.git(&["config", "core.hooksPath", "my-hooks"]);
+    let run = r.leakscan_in(&r.work(), &["hook", "install", "--pre-commit"], &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(r.work().join("my-hooks/pre-push").is_file());
+    assert!(r.work().join("my-hooks/pre-commit").is_file());
+    assert_eq!(r.git(&["rev-parse", "--git-path", "hooks"]), "my-hooks");
+}
