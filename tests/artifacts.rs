@@ -672,3 +672,78 @@ fn fictional_company_end_to_end() {
     assert_eq!(d.run(&["scan", ".", "--fail-on", "secret"]).code(), 0);
     assert_eq!(d.run(&["scan", "."]).code(), 1);
 }
+
+/// The same company's history: a key and a package with a source map were committed, then
+/// deleted. History blobs get the same archive, source-map and marker treatment as files,
+/// with the commit that introduced them; the configuration in history is never reported.
+#[test]
+fn fictional_company_history_keeps_deleted_secrets() {
+    let d = Dir::new();
+    let git = |args: &[&str], tick: u64| {
+        let t = format!("{} +0000", 1_700_000_000 + 3600 * tick);
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(d.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", d.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Ada Author")
+            .env("GIT_AUTHOR_EMAIL", "ada@acme.test")
+            .env("GIT_COMMITTER_NAME", "Ada Author")
+            .env("GIT_COMMITTER_EMAIL", "ada@acme.test")
+            .env("GIT_AUTHOR_DATE", &t)
+            .env("GIT_COMMITTER_DATE", &t)
+            .output()
+            .expect("git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q", "-b", "main"], 0);
+    d.write(
+        ".leakscan.toml",
+        format!("{RULES}\n[internal]\ncodenames = [\"nightjar\"]\n"),
+    );
+    d.write("README.md", "# Acme agent\n");
+    git(&["add", "-A"], 1);
+    git(&["commit", "-q", "-m", "initial"], 1);
+    let monitor = format!(
+        "// Nightjar agent\n\n\n\nconst KEY = '{TOKEN}';\n\nexport class NightjarMonitor {{}}\n"
+    );
+    let map = source_map(&[("webpack:///./src/agent/monitor.ts", &monitor)]);
+    d.write(
+        "dist/agent-0.9.0.tgz",
+        gz(&tar(&[("package/cli.js.map", map.as_bytes())])),
+    );
+    d.write(
+        "src/telemetry.ts",
+        format!("// Nightjar uplink\nexport const KEY = '{TOKEN2}';\n"),
+    );
+    git(&["add", "-A"], 2);
+    git(&["commit", "-q", "-m", "add telemetry"], 2);
+    git(&["rm", "-q", "-r", "dist", "src"], 3);
+    git(&["commit", "-q", "-m", "remove telemetry"], 3);
+    let r = d.run(&["scan", ".", "--format", "json"]);
+    assert_eq!(r.code(), 1, "{}", r.stderr());
+    let member = "dist/agent-0.9.0.tgz!package/cli.js.map!src/agent/monitor.ts";
+    assert_eq!(
+        r.findings(),
+        vec![
+            f(member, 1, "internal-codename"),
+            f(member, 5, "test-token"),
+            f(member, 7, "internal-codename"),
+            f("src/telemetry.ts", 1, "internal-codename"),
+            f("src/telemetry.ts", 2, "test-token"),
+        ]
+    );
+    let j = r.json();
+    for f in j["findings"].as_array().expect("findings") {
+        assert_eq!(f["commit"]["summary"], "add telemetry", "{f}");
+    }
+    // The working tree alone is clean of secrets; the README has nothing either.
+    let r = d.run(&["scan", ".", "--no-history", "--format", "json"]);
+    assert_eq!(r.code(), 0, "{}", r.stdout());
+}
