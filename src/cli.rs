@@ -55,6 +55,13 @@ pub enum BaselineCommand {
         after_help = "Then: leakscan scan --baseline FILE reports only findings not in FILE."
     )]
     Create(ScanArgs),
+    /// Turn .gitleaksignore entries into baseline entries: scan like `leakscan scan` and record
+    /// the findings that .gitleaksignore lists in the baseline file given with -o. Unlike the
+    /// entries, which name a line, the baseline's fingerprints survive edits that move lines.
+    #[command(
+        after_help = "Then: leakscan scan --baseline FILE reports only findings not in FILE, and .gitleaksignore can go."
+    )]
+    Import(ScanArgs),
 }
 
 /// `leakscan internal ...`
@@ -148,7 +155,9 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Output")]
     pub no_progress: bool,
 
-    /// Configuration file (default: LEAKSCAN_CONFIG, else .leakscan.toml at the scan root).
+    /// Configuration file, leakscan or gitleaks format (default: LEAKSCAN_CONFIG, else
+    /// GITLEAKS_CONFIG, else GITLEAKS_CONFIG_TOML, else .leakscan.toml, else .gitleaks.toml at
+    /// the scan root).
     #[arg(
         short,
         long,
@@ -222,6 +231,14 @@ pub struct ScanArgs {
     /// root, unless --no-repo-config).
     #[arg(long, value_name = "FILE", help_heading = "Baselines")]
     pub ignore_file: Option<PathBuf>,
+    // -- gitleaks compatibility --
+    /// gitleaks ignore file (default: .gitleaksignore at the scan root, and in the current
+    /// folder). Listed findings are not reported.
+    #[arg(long, value_name = "FILE", help_heading = "gitleaks compatibility")]
+    pub gitleaks_ignore_path: Option<PathBuf>,
+    /// Do not honour `gitleaks:allow` comments (`leakscan:allow` still counts).
+    #[arg(long, help_heading = "gitleaks compatibility")]
+    pub ignore_gitleaks_allow: bool,
 }
 
 /// `leakscan rules ...`
@@ -237,6 +254,14 @@ pub enum RulesCommand {
     },
     /// Run every rule's examples and counter-examples.
     Test(RulesListArgs),
+    /// Convert a gitleaks configuration into an equivalent leakscan one (.leakscan.toml).
+    Convert {
+        /// The gitleaks configuration (e.g. .gitleaks.toml).
+        file: PathBuf,
+        /// Write here instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// Options of `rules list` and `rules test`.

@@ -134,6 +134,11 @@ impl<'a> Builder<'a> {
         self.base.lines + self.lines_before + 1
     }
 
+    /// The 1-based line (in the whole file) of a byte offset of the buffer.
+    pub fn line_of(&mut self, offset: usize) -> usize {
+        self.line_at(offset)
+    }
+
     fn column_at(&self, offset: usize) -> usize {
         let ls = memchr::memrchr(b'\n', &self.buf[..offset]).map_or(0, |p| p + 1);
         char_count(&self.buf[ls..offset]) + 1

@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use crate::error::{Skip, SkipReason};
 use crate::finding::{Base, Builder, Finding};
-use crate::matcher::Matcher;
+use crate::gitleaksignore::GitleaksIgnore;
+use crate::matcher::{Matcher, Place};
 use crate::rules::{Confidence, RuleSet};
 use crate::source::archive::{self, Budget, Limits, Member};
 use crate::source::{classify, decode, ContentKind, Decoded, Origin};
@@ -126,6 +127,7 @@ fn fill_line_hashes(findings: &mut [Finding], file: &[u8]) {
 pub struct Scanner {
     matcher: Matcher,
     opts: ScanOptions,
+    gitleaks_ignore: Option<GitleaksIgnore>,
 }
 
 impl Scanner {
@@ -134,6 +136,27 @@ impl Scanner {
         Scanner {
             matcher: Matcher::new(rules),
             opts,
+            gitleaks_ignore: None,
+        }
+    }
+
+    /// Drops findings listed in `.gitleaksignore` entries (matched by path, commit, rule id and
+    /// the line where the match starts, as gitleaks does).
+    pub fn with_gitleaks_ignore(mut self, ignore: GitleaksIgnore) -> Scanner {
+        self.gitleaks_ignore = (!ignore.is_empty()).then_some(ignore);
+        self
+    }
+
+    /// Whether `gitleaks:allow` comments drop findings (default true).
+    pub fn with_gitleaks_allow(mut self, on: bool) -> Scanner {
+        self.matcher.set_gitleaks_allow(on);
+        self
+    }
+
+    fn place<'a>(origin: &'a Origin) -> Place<'a> {
+        Place {
+            path: origin.rule_path(),
+            commit: origin.commit.as_ref().map(|c| c.id.as_str()),
         }
     }
 
@@ -165,7 +188,7 @@ impl Scanner {
         }
         out.stats.files += 1;
         out.stats.bytes += bytes.len() as u64;
-        if self.matcher.path_allowed(origin.rule_path()) {
+        if self.matcher.place_allowed(&Scanner::place(origin)) {
             return;
         }
         let first = out.findings.len();
@@ -419,10 +442,20 @@ impl Scanner {
     /// Reports path rules that match the origin's path.
     fn path_findings(&self, origin: &Origin, out: &mut Output) {
         let rules = self.matcher.rules();
-        for i in self.matcher.path_matches(origin.rule_path()) {
+        for i in self.matcher.path_matches_at(&Scanner::place(origin)) {
             let rule = &rules.rules[i];
-            if rule.confidence >= self.opts.min_confidence {
-                out.findings.push(Finding::for_path(rule, origin));
+            if rule.confidence < self.opts.min_confidence {
+                continue;
+            }
+            let mut f = Finding::for_path(rule, origin);
+            if self.listed(origin, &rule.id, 0) {
+                if !self.opts.explain {
+                    continue;
+                }
+                f.dropped = Some(crate::gitleaksignore::DROPPED.to_string());
+                out.dropped.push(f);
+            } else {
+                out.findings.push(f);
             }
         }
     }
@@ -438,7 +471,7 @@ impl Scanner {
     ) {
         let cands = self
             .matcher
-            .scan(buf, origin.rule_path(), self.opts.explain);
+            .scan_at(buf, &Scanner::place(origin), self.opts.explain);
         if cands.is_empty() {
             return;
         }
@@ -457,6 +490,15 @@ impl Scanner {
                         .to_lowercase(),
                 );
             }
+            if f.dropped.is_none()
+                && self.gitleaks_ignore.is_some()
+                && self.listed(origin, &rule.id, builder.line_of(c.start))
+            {
+                if !self.opts.explain {
+                    continue;
+                }
+                f.dropped = Some(crate::gitleaksignore::DROPPED.to_string());
+            }
             if f.dropped.is_some() {
                 out.dropped.push(f);
             } else {
@@ -466,6 +508,18 @@ impl Scanner {
         mask_shared_lines(&mut out.findings[first..]);
     }
 
+    /// True when `.gitleaksignore` lists a finding of `rule` at `origin` starting on `line`.
+    fn listed(&self, origin: &Origin, rule: &str, line: usize) -> bool {
+        self.gitleaks_ignore.as_ref().is_some_and(|ig| {
+            ig.is_listed(
+                &origin.display_path(),
+                origin.commit.as_ref().map(|c| c.id.as_str()),
+                rule,
+                line,
+            )
+        })
+    }
+
     /// Scans a large input from a reader in overlapping chunks, so memory stays bounded by
     /// [`CHUNK`] + [`OVERLAP`] per thread and a secret across a chunk border is still found.
     pub fn scan_reader(&self, origin: &Origin, reader: &mut dyn Read, out: &mut Output) {
@@ -473,7 +527,7 @@ impl Scanner {
             return;
         }
         out.stats.files += 1;
-        if self.matcher.path_allowed(origin.rule_path()) {
+        if self.matcher.place_allowed(&Scanner::place(origin)) {
             return;
         }
         self.path_findings(origin, out);

@@ -11,6 +11,8 @@ use crate::source::git::Selection;
 
 /// The name of a project's configuration file at the scan root.
 pub const CONFIG_FILE: &str = ".leakscan.toml";
+/// gitleaks' configuration file at the scan root, read when there is no `.leakscan.toml`.
+pub const GITLEAKS_CONFIG_FILE: &str = ".gitleaks.toml";
 
 /// Resolved scan settings.
 #[derive(Debug, Clone)]
@@ -55,6 +57,10 @@ pub struct Settings {
     pub max_decode_depth: usize,
     /// What to scan of git repositories.
     pub git: GitSettings,
+    /// `.gitleaksignore` files to honour.
+    pub gitleaks_ignore: Vec<PathBuf>,
+    /// Honour `gitleaks:allow` comments.
+    pub gitleaks_allow: bool,
     /// Baseline file to subtract.
     pub baseline: Option<PathBuf>,
     /// Ignore file (explicit, or `.leakscanignore` found at the scan root).
@@ -116,12 +122,25 @@ pub fn parse_size(s: &str) -> Result<u64, Error> {
         .ok_or_else(|| Error::Usage(format!("invalid size '{s}' (use e.g. 500K, 10M, 1G)")))
 }
 
-/// Finds the configuration: `--config`/`LEAKSCAN_CONFIG`, else `.leakscan.toml` at `root`
-/// unless repository configuration is refused.
+/// Finds the configuration: `--config`/`LEAKSCAN_CONFIG`, else `GITLEAKS_CONFIG` (a path),
+/// else `GITLEAKS_CONFIG_TOML` (the content), else `.leakscan.toml` then `.gitleaks.toml` at
+/// `root` unless repository configuration is refused, else the built-in pack.
 pub fn discover_config(
     explicit: Option<&Path>,
     root: &Path,
     no_repo_config: bool,
+) -> Result<ConfigSource, Error> {
+    discover_config_with(explicit, root, no_repo_config, |k| {
+        std::env::var_os(k).filter(|v| !v.is_empty())
+    })
+}
+
+/// [`discover_config`] with the environment given as a function (for tests).
+pub fn discover_config_with(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+    env: impl Fn(&str) -> Option<std::ffi::OsString>,
 ) -> Result<ConfigSource, Error> {
     if let Some(p) = explicit {
         if !p.is_file() {
@@ -132,13 +151,72 @@ pub fn discover_config(
         }
         return Ok(ConfigSource::File(p.to_path_buf()));
     }
+    if let Some(p) = env("GITLEAKS_CONFIG").map(PathBuf::from) {
+        if !p.is_file() {
+            return Err(Error::Config(format!(
+                "{} (GITLEAKS_CONFIG): configuration file not found",
+                p.display()
+            )));
+        }
+        return Ok(ConfigSource::GitleaksFile(p));
+    }
+    if let Some(text) = env("GITLEAKS_CONFIG_TOML") {
+        return Ok(ConfigSource::GitleaksText(
+            text.to_string_lossy().into_owned(),
+        ));
+    }
     if !no_repo_config {
         let candidate = root.join(CONFIG_FILE);
         if candidate.is_file() {
             return Ok(ConfigSource::File(candidate));
         }
+        let candidate = root.join(GITLEAKS_CONFIG_FILE);
+        if candidate.is_file() {
+            return Ok(ConfigSource::GitleaksFile(candidate));
+        }
     }
     Ok(ConfigSource::None)
+}
+
+/// The `.gitleaksignore` files to honour: the one named, else those at the scan root and in the
+/// current folder (gitleaks reads both); the scan root's is refused with `--no-repo-config`.
+pub fn gitleaks_ignore_files(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+) -> Result<Vec<PathBuf>, Error> {
+    use crate::gitleaksignore::FILE_NAME;
+    if let Some(p) = explicit {
+        let p = if p.is_dir() {
+            p.join(FILE_NAME)
+        } else {
+            p.to_path_buf()
+        };
+        if !p.is_file() {
+            return Err(Error::Usage(format!(
+                "{}: no such gitleaks ignore file",
+                p.display()
+            )));
+        }
+        return Ok(vec![p]);
+    }
+    let mut files = Vec::new();
+    if !no_repo_config {
+        files.push(root.join(FILE_NAME));
+    }
+    let cwd = PathBuf::from(FILE_NAME);
+    if !files.iter().any(|f| same_file(f, &cwd)) {
+        files.push(cwd);
+    }
+    files.retain(|f| f.is_file());
+    Ok(files)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 /// Finds the ignore file: `--ignore-file`, else `.leakscanignore` at `root` unless repository
@@ -220,10 +298,7 @@ impl Settings {
         // The configuration, baseline, ignore file and report hold rule regexes, hex digests
         // and redacted findings that rules could match; they are never scanned.
         let mut exclude = Vec::new();
-        let config_file = match &config {
-            ConfigSource::File(p) => Some(p.as_path()),
-            _ => None,
-        };
+        let config_file = config.path();
         for p in [
             config_file,
             args.baseline.as_deref(),
@@ -237,6 +312,11 @@ impl Settings {
                 exclude.push(c);
             }
         }
+        let gitleaks_ignore = gitleaks_ignore_files(
+            args.gitleaks_ignore_path.as_deref(),
+            &root,
+            args.no_repo_config,
+        )?;
         Ok(Settings {
             roots,
             stdin,
@@ -263,6 +343,8 @@ impl Settings {
             archives,
             max_decode_depth: args.max_decode_depth,
             git: GitSettings::from_args(&args.git),
+            gitleaks_ignore,
+            gitleaks_allow: !args.ignore_gitleaks_allow,
             baseline: args.baseline.clone(),
             ignore_file,
         })

@@ -480,7 +480,6 @@ fn package_scans_exactly_the_published_files() {
             "json",
         ],
         &[("PATH", &path)],
-        None,
     );
     assert_eq!(
         r.findings(),
@@ -513,7 +512,6 @@ fn package_scans_exactly_the_published_files() {
             "json",
         ],
         &[("PATH", &path)],
-        None,
     );
     assert_eq!(
         r.findings(),
@@ -529,11 +527,7 @@ fn package_scans_exactly_the_published_files() {
         "#!/bin/sh\necho 'npm ERR! code ENOENT' >&2\nexit 254\n",
     )
     .expect("write");
-    let r = d.run_env(
-        &["scan", "pkg", "--package", "npm"],
-        &[("PATH", &path)],
-        None,
-    );
+    let r = d.run_env(&["scan", "pkg", "--package", "npm"], &[("PATH", &path)]);
     assert_eq!(r.code(), 2);
     assert!(
         r.stderr().contains("npm ERR! code ENOENT"),

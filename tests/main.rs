@@ -9,6 +9,7 @@ mod cli;
 mod detection;
 mod formats;
 mod git;
+mod gitleaks;
 mod hardening;
 mod markers;
 mod redaction;

@@ -87,10 +87,10 @@ fn codenames_match_every_spelling_and_nothing_else() {
 fn hashed_codenames_from_the_hash_command() {
     let d = Dir::new();
     let key = [("ACME_MARKER_KEY", "9f1c2e7a5b3d4c6e8f0a1b2c3d4e5f60")];
-    let h = d.run_env(
+    let h = d.run_full(
         &["internal", "hash", "--key-env", "ACME_MARKER_KEY"],
-        &key,
         Some(b"nightjar\nBlue Heron\n"),
+        &key,
     );
     assert_eq!(h.code(), 0, "{}", h.stderr());
     let printed = h.stdout();
@@ -109,7 +109,6 @@ fn hashed_codenames_from_the_hash_command() {
     let r = d.run_env(
         &["scan", "src", "--config", "cfg.toml", "--format", "json"],
         &key,
-        None,
     );
     assert_eq!(r.code(), 1, "{}", r.stderr());
     assert_eq!(
@@ -122,7 +121,7 @@ fn hashed_codenames_from_the_hash_command() {
     // A wrong key finds nothing; no key is an error unless internal markers do not fail.
     let wrong = [("ACME_MARKER_KEY", "another key")];
     assert_eq!(
-        d.run_env(&["scan", "src", "--config", "cfg.toml"], &wrong, None)
+        d.run_env(&["scan", "src", "--config", "cfg.toml"], &wrong)
             .code(),
         0
     );
@@ -155,7 +154,7 @@ fn codenames_from_a_private_file_and_the_environment_are_never_scanned() {
     // A copy of the list inside the tree, named in a second config, is not scanned either.
     d.write("a.txt", "osprey\nnightjar\nkestrel\n");
     let env = [("ACME_CODENAMES", "kestrel, merlin")];
-    let r = d.run_env(&["scan", ".", "--format", "json"], &env, None);
+    let r = d.run_env(&["scan", ".", "--format", "json"], &env);
     assert_eq!(r.code(), 1, "{}", r.stderr());
     assert_eq!(
         r.findings(),
@@ -272,7 +271,6 @@ fn fail_on_chooses_which_kinds_fail() {
     let r = d.run_env(
         &["scan", ".", "--config", "cfg.toml"],
         &[("LEAKSCAN_FAIL_ON", "secret")],
-        None,
     );
     assert_eq!(r.code(), 0);
     assert_eq!(

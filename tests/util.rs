@@ -49,17 +49,23 @@ impl Dir {
 
     /// Runs leakscan with `args` in this folder, feeding `stdin`.
     pub fn run_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
-        self.run_env(args, &[], stdin)
+        self.run_full(args, stdin, &[])
     }
 
-    /// Runs leakscan with `args` and extra environment variables (`PATH` included).
-    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Run {
+    /// Runs leakscan with `args` and extra environment variables in this folder.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run_full(args, None, env)
+    }
+
+    pub fn run_full(&self, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(program());
         cmd.args(args)
             .current_dir(self.path())
             .env_remove("LEAKSCAN_CONFIG")
             .env_remove("LEAKSCAN_FAIL_ON")
             .env_remove("LEAKSCAN_MARKER_KEY")
+            .env_remove("GITLEAKS_CONFIG")
+            .env_remove("GITLEAKS_CONFIG_TOML")
             .env("NO_COLOR", "1")
             .stdin(if stdin.is_some() {
                 Stdio::piped()

@@ -11,7 +11,48 @@ use crate::error::{Error, ExitStatus};
 pub fn run(cmd: BaselineCommand) -> Result<u8, Error> {
     match cmd {
         BaselineCommand::Create(args) => create(&args),
+        BaselineCommand::Import(args) => import(&args),
     }
+}
+
+/// Scans with the `.gitleaksignore` entries applied and records the findings they list.
+fn import(args: &crate::cli::ScanArgs) -> Result<u8, Error> {
+    let Some(path) = args.output.clone() else {
+        return Err(Error::Usage(
+            "baseline import needs the file to write: -o FILE".into(),
+        ));
+    };
+    let mut scan_args = args.clone();
+    scan_args.explain = true;
+    scan_args.output = None;
+    let s = scan::collect(&scan_args)?;
+    if s.settings.gitleaks_ignore.is_empty() {
+        return Err(Error::Usage(format!(
+            "no {} at the scan root or in the current folder (name one with --gitleaks-ignore-path)",
+            crate::gitleaksignore::FILE_NAME
+        )));
+    }
+    let mut b = Baseline::new();
+    let listed: Vec<_> = s
+        .out
+        .dropped
+        .iter()
+        .filter(|f| f.dropped.as_deref() == Some(crate::gitleaksignore::DROPPED))
+        .collect();
+    for f in &listed {
+        b.insert(b.entry_for(f));
+    }
+    b.write(&path)?;
+    if !args.quiet {
+        eprintln!(
+            "leakscan: {} finding(s) listed in {} recorded in {} ({} entries); entries that match no finding today are not carried over",
+            listed.len(),
+            s.settings.gitleaks_ignore.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            path.display(),
+            b.len()
+        );
+    }
+    Ok(ExitStatus::Clean.code())
 }
 
 /// Scans, writes the baseline, says how many entries it holds. Exits 3 when something could not

@@ -16,7 +16,47 @@ pub fn run(cmd: RulesCommand) -> Result<u8, Error> {
         RulesCommand::List(args) => list(&args),
         RulesCommand::Check { files } => check(&files),
         RulesCommand::Test(args) => test(&args),
+        RulesCommand::Convert { file, output } => convert(&file, output.as_deref()),
     }
+}
+
+/// `rules convert`: a gitleaks configuration written as a leakscan one.
+fn convert(file: &std::path::Path, output: Option<&std::path::Path>) -> Result<u8, Error> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::Io {
+        path: file.to_path_buf(),
+        source: e,
+    })?;
+    let t = rules::gitleaks::translate(file, &text)?;
+    let builtin_ids: Vec<String> = if t.uses_default {
+        rules::load::builtin_rules()?
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let converted = rules::write::convert(&file.display().to_string(), &t, &builtin_ids);
+    match output {
+        Some(path) => std::fs::write(path, &converted).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?,
+        None => ignore_broken_pipe(std::io::stdout().lock().write_all(converted.as_bytes()))?,
+    }
+    for w in &t.warnings {
+        eprintln!("leakscan: warning: {w}");
+    }
+    let written = t
+        .rules
+        .rules
+        .iter()
+        .filter(|r| !r.source.starts_with("builtin:"))
+        .count();
+    eprintln!(
+        "{written} rules converted; {} item(s) could not be carried over (written as comments)",
+        t.warnings.len()
+    );
+    Ok(ExitStatus::Clean.code())
 }
 
 fn load(args: &RulesListArgs) -> Result<RuleSet, Error> {
@@ -85,8 +125,18 @@ fn check(files: &[std::path::PathBuf]) -> Result<u8, Error> {
     for f in files {
         let name = f.display().to_string();
         match std::fs::read_to_string(f) {
-            Ok(text) => match rules::validate::check_file(&name, &text) {
-                Ok(n) => println!("{name}: {n} rules ok"),
+            Ok(text) => match rules::validate::check(&name, &text) {
+                Ok(c) => {
+                    for w in &c.warnings {
+                        eprintln!("leakscan: warning: {w}");
+                    }
+                    let format = if c.format == "gitleaks" {
+                        " (gitleaks format)"
+                    } else {
+                        ""
+                    };
+                    println!("{name}: {} rules ok{format}", c.rules);
+                }
                 Err(Error::ConfigMany(list)) => problems.extend(list),
                 Err(e) => problems.push(e.to_string()),
             },

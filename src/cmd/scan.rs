@@ -14,12 +14,13 @@ use crate::cli::{ColorChoice, Format, Package, ScanArgs};
 use crate::cmd::git;
 use crate::cmd::rules::ignore_broken_pipe;
 use crate::error::{Error, ExitStatus, Skip, SkipReason};
+use crate::gitleaksignore::GitleaksIgnore;
 use crate::progress::Progress;
 use crate::report::gitlab::Gitlab;
 use crate::report::junit::Junit;
 use crate::report::sarif::{Limits, Sarif};
 use crate::report::{json::Json, text::Text, Report, Reporter};
-use crate::rules::{self, ConfigSource, Kind, RuleSet};
+use crate::rules::{self, Kind, RuleSet};
 use crate::scan::{Output, ScanOptions, Scanner, WHOLE_LIMIT};
 use crate::settings::Settings;
 use crate::source::git::{ContentSet, Detected};
@@ -54,8 +55,26 @@ pub fn collect_with(
     let mut settings = settings;
     let loaded = rules::load(&settings.config)?;
     let mut notes = Vec::new();
-    if let ConfigSource::File(p) = &settings.config {
-        notes.push(format!("configuration: {}", p.display()));
+    if let Some(name) = settings.config.describe() {
+        let format = if loaded.gitleaks {
+            " (gitleaks format)"
+        } else {
+            ""
+        };
+        notes.push(format!("configuration: {name}{format}"));
+    }
+    // Warnings say what a gitleaks configuration lost in translation: always shown.
+    for w in &loaded.warnings {
+        eprintln!("leakscan: warning: {w}");
+    }
+    let mut ignore = GitleaksIgnore::default();
+    for path in &settings.gitleaks_ignore {
+        let (entries, warnings) = GitleaksIgnore::read(path)?;
+        for w in warnings {
+            eprintln!("leakscan: warning: {w}");
+        }
+        notes.push(format!("gitleaks ignore file: {}", path.display()));
+        ignore.extend(entries);
     }
     marker_warnings(&settings, &loaded.marker_warnings, &mut notes)?;
     let never_scan = private_files(&mut settings, &loaded);
@@ -69,7 +88,9 @@ pub fn collect_with(
             max_decode_depth: settings.max_decode_depth,
             never_scan,
         },
-    );
+    )
+    .with_gitleaks_ignore(ignore)
+    .with_gitleaks_allow(settings.gitleaks_allow);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
         .build()
@@ -484,6 +505,8 @@ pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
             no_history: true,
             ..Default::default()
         },
+        gitleaks_ignore_path: None,
+        ignore_gitleaks_allow: false,
         baseline: None,
         ignore_file: None,
     });

@@ -2,7 +2,11 @@
 //! allowlist regexes and the inline `leakscan:allow` comment.
 //!
 //! Each filter returns the reason it dropped a candidate, so `--explain` can tell "not there"
-//! from "filtered".
+//! from "filtered". Allowlists with conditions (gitleaks' semantics) are decided in two steps:
+//! [`allows_place`] before a buffer is scanned, [`allows_finding`] per match.
+
+use super::Place;
+use crate::rules::{Allowlist, Condition, LazyRegex};
 
 /// Words that mark documentation values rather than secrets.
 const PLACEHOLDER_WORDS: &[&str] = &[
@@ -137,8 +141,73 @@ pub fn is_identifier_like(secret: &[u8]) -> bool {
 
 /// True when the line holds an inline allow comment.
 pub fn has_inline_allow(line: &[u8]) -> bool {
+    has_inline_allow_with(line, true)
+}
+
+/// True when the line holds `leakscan:allow`, or `gitleaks:allow` when `gitleaks` is set.
+pub fn has_inline_allow_with(line: &[u8], gitleaks: bool) -> bool {
     memchr::memmem::find(line, b"leakscan:allow").is_some()
-        || memchr::memmem::find(line, b"gitleaks:allow").is_some()
+        || gitleaks && memchr::memmem::find(line, b"gitleaks:allow").is_some()
+}
+
+/// A confirmed match, as allowlists with conditions see it.
+pub struct Match<'a> {
+    /// Where the buffer is.
+    pub place: &'a Place<'a>,
+    /// The secret.
+    pub secret: &'a [u8],
+    /// The whole match.
+    pub matched: &'a [u8],
+    /// The line(s) of the match.
+    pub line: &'a [u8],
+}
+
+fn commit_listed(a: &Allowlist, commit: Option<&str>) -> bool {
+    commit.is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        a.commits.iter().any(|p| c.starts_with(p.as_str()))
+    })
+}
+
+fn path_listed(a: &Allowlist, path: &str) -> bool {
+    a.paths.as_ref().is_some_and(|p| p.is_match(path))
+}
+
+/// Whether an allowlist excludes a place before its content is scanned, as gitleaks decides:
+/// with `Any`, a listed commit or path; with `All`, only a list of nothing but commits and
+/// paths, all of which hold (a list with content checks is decided per match).
+pub fn allows_place(a: &Allowlist, place: &Place<'_>) -> bool {
+    match a.condition {
+        Condition::Any => commit_listed(a, place.commit) || path_listed(a, place.path),
+        Condition::All => {
+            !a.has_content_checks()
+                && !a.is_empty()
+                && (a.commits.is_empty() || commit_listed(a, place.commit))
+                && (a.paths.is_none() || path_listed(a, place.path))
+        }
+    }
+}
+
+/// Whether an allowlist drops a match: with `Any`, a regex on its target or a stop word in the
+/// secret; with `All`, every check that is set (commits, paths, regexes, stop words).
+pub fn allows_finding(a: &Allowlist, m: &Match<'_>) -> bool {
+    let hit = |list: &[LazyRegex], target: &[u8]| {
+        list.iter()
+            .any(|r| r.get().is_some_and(|re| re.is_match(target)))
+    };
+    let regex = || hit(&a.secrets, m.secret) || hit(&a.matches, m.matched) || hit(&a.lines, m.line);
+    let stop = || stopword(m.secret, &a.stopwords).is_some();
+    match a.condition {
+        Condition::Any => regex() || stop(),
+        Condition::All => {
+            let has_regex = !a.secrets.is_empty() || !a.matches.is_empty() || !a.lines.is_empty();
+            !a.is_empty()
+                && (a.commits.is_empty() || commit_listed(a, m.place.commit))
+                && (a.paths.is_none() || path_listed(a, m.place.path))
+                && (!has_regex || regex())
+                && (a.stopwords.is_empty() || stop())
+        }
+    }
 }
 
 /// The first stop word (lower case) contained in `secret`, case-insensitively.

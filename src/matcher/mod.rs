@@ -20,7 +20,7 @@ use std::sync::Arc;
 use regex::bytes::Regex;
 
 use crate::rules::{Confidence, Rule, RuleSet, SecretGroup};
-use prefilter::Prefilter;
+use prefilter::{Prefilter, Reach};
 
 /// Why a candidate was dropped.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +51,10 @@ pub enum Dropped {
     EmptySecret,
     /// A `once` rule already reported this file.
     Once,
+    /// An allowlist with a condition (`[[allow-when]]`, gitleaks' allowlists) matched.
+    Allowlist(String),
+    /// A composite rule's required rule did not match nearby.
+    Required(String),
 }
 
 impl fmt::Display for Dropped {
@@ -69,6 +73,8 @@ impl fmt::Display for Dropped {
             Dropped::Overlap(id) => write!(f, "overlaps a finding of '{id}'"),
             Dropped::EmptySecret => f.write_str("secret group did not match"),
             Dropped::Once => f.write_str("rule reports once per file"),
+            Dropped::Allowlist(what) => write!(f, "allowlist {what}"),
+            Dropped::Required(id) => write!(f, "required rule '{id}' did not match nearby"),
         }
     }
 }
@@ -90,6 +96,15 @@ pub struct Candidate {
     pub dropped: Option<Dropped>,
 }
 
+/// Where a buffer is, as path filters and allowlists see it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Place<'a> {
+    /// The path rules' path filters see.
+    pub path: &'a str,
+    /// The commit of a history blob.
+    pub commit: Option<&'a str>,
+}
+
 /// Compiled matcher over a rule set.
 #[derive(Debug)]
 pub struct Matcher {
@@ -97,6 +112,9 @@ pub struct Matcher {
     prefilter: Prefilter,
     path_rules: Vec<usize>,
     markers: Option<markers::Markers>,
+    /// Per rule, the indices of its required rules (`None`: no such rule); empty for most.
+    required: Vec<Vec<Option<usize>>>,
+    gitleaks_allow: bool,
 }
 
 impl Matcher {
@@ -108,15 +126,44 @@ impl Matcher {
             .rules
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.is_path_rule())
+            .filter(|(_, r)| r.is_path_rule() && !r.skip_report)
             .map(|(i, _)| i)
+            .collect();
+        let required = rules
+            .rules
+            .iter()
+            .map(|r| {
+                r.required
+                    .iter()
+                    .map(|q| rules.rules.iter().position(|o| o.id == q.id))
+                    .collect()
+            })
             .collect();
         Matcher {
             rules,
             prefilter,
             path_rules,
             markers,
+            required,
+            gitleaks_allow: true,
         }
+    }
+
+    /// Whether `gitleaks:allow` comments drop findings (default true; `leakscan:allow` always does).
+    pub fn set_gitleaks_allow(&mut self, on: bool) {
+        self.gitleaks_allow = on;
+    }
+
+    /// True when the global allowlists exclude this place from scanning: `allow.paths`, or a
+    /// global allowlist decided by path and commit alone.
+    pub fn place_allowed(&self, place: &Place<'_>) -> bool {
+        self.path_allowed(place.path)
+            || self
+                .rules
+                .allow
+                .allowlists
+                .iter()
+                .any(|a| allow::allows_place(a, place))
     }
 
     /// The rule set.
@@ -135,13 +182,17 @@ impl Matcher {
 
     /// Path rules that match `path`: each reports the file itself.
     pub fn path_matches(&self, path: &str) -> Vec<usize> {
+        self.path_matches_at(&Place { path, commit: None })
+    }
+
+    /// Path rules that match the place's path, allowlists applied.
+    pub fn path_matches_at(&self, place: &Place<'_>) -> Vec<usize> {
         self.path_rules
             .iter()
             .copied()
             .filter(|&i| {
                 let r = &self.rules.rules[i];
-                r.paths.as_ref().is_some_and(|g| g.is_match(path))
-                    && !r.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
+                r.paths.as_ref().is_some_and(|g| g.is_match(place.path)) && applies_to(r, place)
             })
             .collect()
     }
@@ -149,8 +200,22 @@ impl Matcher {
     /// Candidates of every regex rule in `buf`, sorted by offset then rule. `path` is what
     /// path filters see. With `explain`, dropped candidates are included with their reason.
     pub fn scan(&self, buf: &[u8], path: &str, explain: bool) -> Vec<Candidate> {
+        self.scan_at(buf, &Place { path, commit: None }, explain)
+    }
+
+    /// [`Matcher::scan`] at a place that may carry a commit (history blobs).
+    pub fn scan_at(&self, buf: &[u8], place: &Place<'_>, explain: bool) -> Vec<Candidate> {
         let rules = &self.rules.rules;
-        let windows = self.prefilter.windows(buf, |r| rules[r as usize].multiline);
+        let windows = self.prefilter.windows(buf, |r| {
+            let rule = &rules[r as usize];
+            if rule.whole {
+                Reach::Whole
+            } else if rule.multiline {
+                Reach::Multiline
+            } else {
+                Reach::Line
+            }
+        });
         let mut out = Vec::new();
         let mut current: Option<(u32, bool)> = None;
         let mut locs = None;
@@ -159,7 +224,8 @@ impl Matcher {
             let applies = match current {
                 Some((r, a)) if r == w.rule => a,
                 _ => {
-                    let a = applies_to(rule, path);
+                    let a = rule.paths.as_ref().is_none_or(|g| g.is_match(place.path))
+                        && applies_to(rule, place);
                     current = Some((w.rule, a));
                     locs = None;
                     a
@@ -169,49 +235,27 @@ impl Matcher {
                 continue;
             }
             if rule.is_engine_rule() {
-                self.engine_candidates(w, buf, explain, &mut out);
+                self.engine_candidates(w, buf, place, explain, &mut out);
                 continue;
             }
             let Some(re) = rule.regex.as_ref().and_then(|r| r.get()) else {
                 continue;
             };
             let locs = locs.get_or_insert_with(|| re.capture_locations());
-            let hay = &buf[..w.end];
-            let mut at = w.start;
-            while at <= hay.len() {
-                let Some(m) = re.captures_read_at(locs, hay, at) else {
-                    break;
-                };
-                let (ms, me) = (m.start(), m.end());
-                at = if me > ms { me } else { me + 1 };
-                let (ss, se) = match secret_span(re, locs, &rule.secret_group, ms, me) {
-                    Some(span) => span,
-                    None => {
-                        if explain {
-                            out.push(Candidate {
-                                rule: w.rule as usize,
-                                start: ms,
-                                end: me,
-                                secret_start: ms,
-                                secret_end: me,
-                                dropped: Some(Dropped::EmptySecret),
-                            });
-                        }
-                        continue;
-                    }
-                };
-                let dropped = self.filter(rule, buf, ms, me, &buf[ss..se]);
-                if dropped.is_none() || explain {
-                    out.push(Candidate {
-                        rule: w.rule as usize,
-                        start: ms,
-                        end: me,
-                        secret_start: ss,
-                        secret_end: se,
-                        dropped,
-                    });
-                }
-            }
+            self.run_regex(
+                w.rule as usize,
+                re,
+                locs,
+                buf,
+                w.start,
+                w.end,
+                place,
+                explain,
+                &mut out,
+            );
+        }
+        if self.required.iter().any(|r| !r.is_empty()) {
+            self.check_required(buf, place, &mut out);
         }
         suppress_overlaps(&mut out, rules);
         out.sort_by(|a, b| {
@@ -229,6 +273,7 @@ impl Matcher {
         &self,
         w: prefilter::Window,
         buf: &[u8],
+        place: &Place<'_>,
         explain: bool,
         out: &mut Vec<Candidate>,
     ) {
@@ -237,7 +282,7 @@ impl Matcher {
         let mut hits = Vec::new();
         m.scan(w.rule as usize, buf, w.start, w.end, &mut hits);
         for h in hits {
-            let dropped = self.filter(rule, buf, h.start, h.end, &buf[h.start..h.end]);
+            let dropped = self.filter(rule, buf, h.start, h.end, &buf[h.start..h.end], place);
             if dropped.is_none() || explain {
                 out.push(Candidate {
                     rule: w.rule as usize,
@@ -251,6 +296,134 @@ impl Matcher {
         }
     }
 
+    /// Runs rule `ri`'s regex over `buf[start..end]` (the regex sees `buf[..end]`, so
+    /// look-behind assertions such as `\b` see the byte before `start`), filtering each match.
+    #[allow(clippy::too_many_arguments)]
+    fn run_regex(
+        &self,
+        ri: usize,
+        re: &Regex,
+        locs: &mut regex::bytes::CaptureLocations,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        place: &Place<'_>,
+        explain: bool,
+        out: &mut Vec<Candidate>,
+    ) {
+        let rule = &self.rules.rules[ri];
+        let hay = &buf[..end];
+        let mut at = start;
+        while at <= hay.len() {
+            let Some(m) = re.captures_read_at(locs, hay, at) else {
+                break;
+            };
+            let (ms, me) = (m.start(), m.end());
+            at = if me > ms { me } else { me + 1 };
+            let (mut ss, mut se) = match secret_span(re, locs, &rule.secret_group, ms, me) {
+                Some(span) => span,
+                None => {
+                    if explain {
+                        out.push(Candidate {
+                            rule: ri,
+                            start: ms,
+                            end: me,
+                            secret_start: ms,
+                            secret_end: me,
+                            dropped: Some(Dropped::EmptySecret),
+                        });
+                    }
+                    continue;
+                }
+            };
+            if rule.secret_group == SecretGroup::First && (ss, se) == (ms, me) {
+                // gitleaks trims newlines off a whole-match secret (`(?:[^a-z]|\z)` endings).
+                while ss < se && buf[ss] == b'\n' {
+                    ss += 1;
+                }
+                while se > ss && buf[se - 1] == b'\n' {
+                    se -= 1;
+                }
+            }
+            let dropped = self.filter(rule, buf, ms, me, &buf[ss..se], place);
+            if dropped.is_none() || explain {
+                out.push(Candidate {
+                    rule: ri,
+                    start: ms,
+                    end: me,
+                    secret_start: ss,
+                    secret_end: se,
+                    dropped,
+                });
+            }
+        }
+    }
+
+    /// Drops kept candidates of composite rules that lack a required rule's match nearby. A
+    /// required rule runs over the whole buffer whatever its keywords, as gitleaks runs it.
+    fn check_required(&self, buf: &[u8], place: &Place<'_>, out: &mut [Candidate]) {
+        let rules = &self.rules.rules;
+        let mut hits: Vec<Option<Vec<(usize, usize)>>> = vec![None; rules.len()];
+        for c in out.iter_mut() {
+            let reqs = &self.required[c.rule];
+            if reqs.is_empty() || c.dropped.is_some() {
+                continue;
+            }
+            let (line, col) = gitleaks_line_col(buf, c.start);
+            let rule = &rules[c.rule];
+            let mut missing = None;
+            for (q, idx) in rule.required.iter().zip(reqs) {
+                let found = idx.is_some_and(|ri| {
+                    let list = hits[ri].get_or_insert_with(|| self.required_hits(ri, buf, place));
+                    list.iter().any(|&(l, k)| {
+                        q.within_lines.is_none_or(|w| l.abs_diff(line) <= w)
+                            && q.within_columns.is_none_or(|w| k.abs_diff(col) <= w)
+                    })
+                });
+                if !found {
+                    missing = Some(q.id.clone());
+                    break;
+                }
+            }
+            if let Some(id) = missing {
+                c.dropped = Some(Dropped::Required(id));
+            }
+        }
+    }
+
+    /// Where a required rule matches in `buf` (line, gitleaks column), filters applied; a path
+    /// rule matches at line 0, column 0, as gitleaks reports it.
+    fn required_hits(&self, ri: usize, buf: &[u8], place: &Place<'_>) -> Vec<(usize, usize)> {
+        let rule = &self.rules.rules[ri];
+        if !(rule.paths.as_ref().is_none_or(|g| g.is_match(place.path)) && applies_to(rule, place))
+        {
+            return Vec::new();
+        }
+        let Some(re) = rule.regex.as_ref().and_then(|r| r.get()) else {
+            return if rule.paths.is_some() {
+                vec![(0, 0)]
+            } else {
+                Vec::new()
+            };
+        };
+        let mut found = Vec::new();
+        self.run_regex(
+            ri,
+            re,
+            &mut re.capture_locations(),
+            buf,
+            0,
+            buf.len(),
+            place,
+            false,
+            &mut found,
+        );
+        found
+            .iter()
+            .map(|c| gitleaks_line_col(buf, c.start))
+            .collect()
+    }
+
     fn filter(
         &self,
         rule: &Rule,
@@ -258,6 +431,7 @@ impl Matcher {
         ms: usize,
         me: usize,
         secret: &[u8],
+        place: &Place<'_>,
     ) -> Option<Dropped> {
         if let Some(min) = rule.entropy {
             let got = entropy::shannon(secret);
@@ -296,7 +470,7 @@ impl Matcher {
         {
             return Some(Dropped::AllowLine(r.as_str().to_string()));
         }
-        if allow::has_inline_allow(line) {
+        if allow::has_inline_allow_with(line, self.gitleaks_allow) {
             return Some(Dropped::InlineAllow);
         }
         let g = &self.rules.allow;
@@ -315,13 +489,57 @@ impl Matcher {
         if allow::stopword(secret, &g.stopwords).is_some() {
             return Some(Dropped::GlobalAllow("stopwords"));
         }
+        if !g.allowlists.is_empty() || !rule.allowlists.is_empty() {
+            let m = allow::Match {
+                place,
+                secret,
+                matched: &buf[ms..me],
+                line,
+            };
+            if let Some(a) = g.allowlists.iter().find(|a| allow::allows_finding(a, &m)) {
+                return Some(Dropped::Allowlist(describe(a, "global")));
+            }
+            if let Some(a) = rule
+                .allowlists
+                .iter()
+                .find(|a| allow::allows_finding(a, &m))
+            {
+                return Some(Dropped::Allowlist(describe(a, "of the rule")));
+            }
+        }
         None
     }
 }
 
-fn applies_to(rule: &Rule, path: &str) -> bool {
-    rule.paths.as_ref().is_none_or(|g| g.is_match(path))
-        && !rule.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
+fn describe(a: &crate::rules::Allowlist, whose: &str) -> String {
+    if a.description.is_empty() {
+        format!("({whose})")
+    } else {
+        format!("'{}' ({whose})", a.description)
+    }
+}
+
+/// Whether a rule runs at a place: not excluded by `allow-paths` nor by one of its allowlists
+/// decided by path and commit alone. The rule's own path filter is checked by the caller.
+fn applies_to(rule: &Rule, place: &Place<'_>) -> bool {
+    !rule
+        .allow_paths
+        .as_ref()
+        .is_some_and(|g| g.is_match(place.path))
+        && !rule
+            .allowlists
+            .iter()
+            .any(|a| allow::allows_place(a, place))
+}
+
+/// The line and column gitleaks gives the match at `offset`: 1-based, in bytes, and past the
+/// first line one more than the true column (gitleaks counts the newline). Only the difference
+/// between two matches' columns matters (`withinColumns`), so this keeps its arithmetic.
+fn gitleaks_line_col(buf: &[u8], offset: usize) -> (usize, usize) {
+    let before = &buf[..offset];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let start = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
+    (line, offset - start + 1 + usize::from(line > 1))
 }
 
 /// The byte span of the secret within a match.
@@ -334,6 +552,11 @@ fn secret_span(
 ) -> Option<(usize, usize)> {
     let index = match group {
         SecretGroup::Index(i) => Some(*i),
+        SecretGroup::First => {
+            return (1..locs.len())
+                .find_map(|i| locs.get(i).filter(|(s, e)| e > s))
+                .or(Some((ms, me)));
+        }
         SecretGroup::Name(n) => re.capture_names().position(|c| c == Some(n.as_str())),
         SecretGroup::Auto => match re.capture_names().position(|c| c == Some("secret")) {
             Some(i) => Some(i),
@@ -360,9 +583,13 @@ pub fn line_of(buf: &[u8], start: usize, end: usize) -> &[u8] {
 }
 
 /// Drops kept candidates whose secret overlaps a kept candidate of the same kind and higher
-/// confidence.
+/// confidence, and, as gitleaks does, a candidate of a rule named `generic...` whose secret lies
+/// within the secret of a rule of the same kind not so named.
 fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
-    let kept: Vec<(usize, usize, Confidence, usize)> = cands
+    let generic = |r: usize| {
+        memchr::memmem::find(rules[r].id.to_ascii_lowercase().as_bytes(), b"generic").is_some()
+    };
+    let kept: Vec<(usize, usize, Confidence, usize, bool)> = cands
         .iter()
         .filter(|c| c.dropped.is_none())
         .map(|c| {
@@ -371,19 +598,27 @@ fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
                 c.secret_end,
                 rules[c.rule].confidence,
                 c.rule,
+                generic(c.rule),
             )
         })
         .collect();
     if kept.len() < 2 || kept.len() > 10_000 {
         return;
     }
-    for c in cands.iter_mut().filter(|c| c.dropped.is_none()) {
-        let mine = rules[c.rule].confidence;
+    for (c, &(_, _, mine, _, mine_generic)) in
+        cands.iter_mut().filter(|c| c.dropped.is_none()).zip(&kept)
+    {
         // Only findings of the same kind compete: an internal marker (a value in a .env file)
         // never hides a secret on the same bytes, nor the other way round.
         let kind = rules[c.rule].kind;
-        if let Some(&(_, _, _, other)) = kept.iter().find(|(s, e, conf, r)| {
-            *conf > mine && rules[*r].kind == kind && *s < c.secret_end && c.secret_start < *e
+        if let Some(&(_, _, _, other, _)) = kept.iter().find(|&&(s, e, conf, r, g)| {
+            rules[r].kind == kind
+                && ((conf > mine && s < c.secret_end && c.secret_start < e)
+                    || (mine_generic
+                        && conf == mine
+                        && !g
+                        && s <= c.secret_start
+                        && c.secret_end <= e))
         }) {
             c.dropped = Some(Dropped::Overlap(rules[other].id.clone()));
         }

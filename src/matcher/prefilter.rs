@@ -44,6 +44,17 @@ pub struct Prefilter {
     pub always: Vec<u32>,
 }
 
+/// How far a rule's window reaches around one of its keywords.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The keyword's line(s), capped on long lines.
+    Line,
+    /// From the keyword's line to [`MULTILINE_SPAN`] after it.
+    Multiline,
+    /// The whole buffer (gitleaks' semantics).
+    Whole,
+}
+
 /// A byte range of the buffer in which a rule's regex runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Window {
@@ -65,7 +76,8 @@ impl Prefilter {
         let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         let mut always = Vec::new();
         for (i, rule) in set.rules.iter().enumerate() {
-            if rule.is_path_rule() {
+            // Rules that report nothing run only when a composite rule asks for them.
+            if rule.is_path_rule() || rule.skip_report {
                 continue;
             }
             if rule.keywords.is_empty() {
@@ -111,7 +123,7 @@ impl Prefilter {
     }
 
     /// The windows of `buf` in which each rule must run, sorted by rule then offset, merged.
-    pub fn windows(&self, buf: &[u8], multiline: impl Fn(u32) -> bool) -> Vec<Window> {
+    pub fn windows(&self, buf: &[u8], reach: impl Fn(u32) -> Reach) -> Vec<Window> {
         let mut out: Vec<Window> = self
             .always
             .iter()
@@ -128,7 +140,7 @@ impl Prefilter {
         LOWERED.with_borrow_mut(|lowered| {
             lowered.clear();
             lowered.extend(buf.iter().map(u8::to_ascii_lowercase));
-            self.keyword_windows(ac, lowered, buf, max_len, &multiline, &mut out);
+            self.keyword_windows(ac, lowered, buf, max_len, &reach, &mut out);
             if lowered.capacity() > 64 << 20 {
                 *lowered = Vec::new();
             }
@@ -154,7 +166,7 @@ impl Prefilter {
         lowered: &[u8],
         buf: &[u8],
         max_len: usize,
-        multiline: &impl Fn(u32) -> bool,
+        reach: &impl Fn(u32) -> Reach,
         out: &mut Vec<Window>,
     ) {
         // The end of the last window pushed per rule, to merge the many hits of one line
@@ -183,7 +195,10 @@ impl Prefilter {
                     if *slot > 0 && m.end() <= *slot {
                         continue;
                     }
-                    let (start, end) = window_around(buf, m.start(), m.end(), multiline(rule));
+                    let (start, end) = match reach(rule) {
+                        Reach::Whole => (0, buf.len()),
+                        r => window_around(buf, m.start(), m.end(), r == Reach::Multiline),
+                    };
                     *slot = end.max(1);
                     out.push(Window { rule, start, end });
                 }
@@ -293,7 +308,7 @@ keywords = ["key", "et_k"]
                     })
                     .collect();
                 assert_eq!(
-                    p.windows(&buf, |_| false),
+                    p.windows(&buf, |_| Reach::Line),
                     naive(&p, &buf),
                     "{}",
                     String::from_utf8_lossy(&buf)

@@ -14,7 +14,7 @@ use sha2::Sha256;
 use toml::Spanned;
 
 use super::model::{InternalDef, Severity};
-use super::validate::{globs, Problems};
+use super::validate::{path_set, Problems};
 use super::{Confidence, Kind, Rule, SecretGroup};
 
 /// Rule id of codename findings (plain and hashed).
@@ -290,8 +290,9 @@ pub fn build(def: InternalDef, file: &Path, text: &str, problems: &mut Problems)
         |p| p.trim().len() >= 3,
     );
 
-    let allow_paths = globs(
+    let allow_paths = path_set(
         &def.allow_paths,
+        &[],
         &name,
         text,
         "internal.allow-paths",
@@ -351,8 +352,9 @@ pub fn build(def: InternalDef, file: &Path, text: &str, problems: &mut Problems)
         ));
     }
     if !def.never_ship.is_empty() {
-        let paths = globs(
+        let paths = path_set(
             &def.never_ship,
+            &[],
             &name,
             text,
             "internal.never-ship",
@@ -419,6 +421,10 @@ fn generated_rule(id: &str, description: &str, severity: Severity, source: &str)
         paths: None,
         multiline: false,
         once: false,
+        whole: false,
+        allowlists: Vec::new(),
+        required: Vec::new(),
+        skip_report: false,
         allow_secrets: Vec::new(),
         allow_lines: Vec::new(),
         allow_paths: None,

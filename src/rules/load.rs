@@ -1,15 +1,18 @@
 //! Reads rule files and merges the built-in pack with a user configuration.
 //!
-//! Precedence of configuration files: `--config` > `LEAKSCAN_CONFIG` > `.leakscan.toml` at the
-//! scan root > none. A user file may keep or drop the built-in pack (`[extend] builtin`),
-//! disable built-in rules by id, pull in more rule files, replace a built-in rule by defining
-//! one with the same id, and add rules.
+//! Precedence of configuration sources (resolved in `settings`): `--config`, then
+//! `LEAKSCAN_CONFIG`, `GITLEAKS_CONFIG`, `GITLEAKS_CONFIG_TOML`, `.leakscan.toml` at the scan
+//! root, `.gitleaks.toml` at the scan root, and last the built-in pack. A file is read as a gitleaks
+//! configuration when its content says so (see [`super::gitleaks::is_gitleaks`]); gitleaks files
+//! are translated by [`super::gitleaks`]. A leakscan file may keep or drop the built-in pack
+//! (`[extend] builtin`), disable built-in rules by id, pull in more rule files, replace a built-in
+//! rule by defining one with the same id, and add rules.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::model::FileDef;
-use super::validate::{build_allow, build_rule, Problems};
+use super::validate::{build_allow, build_allowlist, build_rule, Problems};
 use super::{builtin, internal, Rule, RuleSet};
 use crate::error::Error;
 
@@ -18,8 +21,33 @@ use crate::error::Error;
 pub enum ConfigSource {
     /// No user configuration: the built-in pack only.
     None,
-    /// A file given on the command line, in the environment, or found at the scan root.
+    /// A file given on the command line, in the environment, or found at the scan root; its
+    /// format is told by its content, then its name.
     File(PathBuf),
+    /// A gitleaks configuration file (`GITLEAKS_CONFIG`, `.gitleaks.toml`).
+    GitleaksFile(PathBuf),
+    /// gitleaks configuration text (`GITLEAKS_CONFIG_TOML`); relative `[extend] path`s are
+    /// resolved from the current folder.
+    GitleaksText(String),
+}
+
+impl ConfigSource {
+    /// The configuration file, if the source is one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            ConfigSource::File(p) | ConfigSource::GitleaksFile(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// How to name the source in notes.
+    pub fn describe(&self) -> Option<String> {
+        match self {
+            ConfigSource::None => None,
+            ConfigSource::File(p) | ConfigSource::GitleaksFile(p) => Some(p.display().to_string()),
+            ConfigSource::GitleaksText(_) => Some("GITLEAKS_CONFIG_TOML".into()),
+        }
+    }
 }
 
 /// A loaded configuration: the rules and the file they came from.
@@ -33,6 +61,11 @@ pub struct LoadedConfig {
     pub marker_files: Vec<PathBuf>,
     /// Internal markers that could not be loaded (a key or variable not set).
     pub marker_warnings: Vec<String>,
+    /// What loaded but deserves attention: parts of a gitleaks file that could not be carried
+    /// over, each located.
+    pub warnings: Vec<String>,
+    /// True when the configuration was read as a gitleaks file.
+    pub gitleaks: bool,
 }
 
 /// Parses TOML text into the file model, locating syntax errors as `file:line:column`.
@@ -86,7 +119,7 @@ pub fn builtin_rules() -> Result<Vec<Rule>, Error> {
 
 /// Loads the rules for a scan.
 pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
-    let path = match source {
+    let (path, gitleaks) = match source {
         ConfigSource::None => {
             return Ok(LoadedConfig {
                 rules: RuleSet {
@@ -96,28 +129,60 @@ pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
                 path: None,
                 marker_files: Vec::new(),
                 marker_warnings: Vec::new(),
+                warnings: Vec::new(),
+                gitleaks: false,
             })
         }
-        ConfigSource::File(p) => p,
+        ConfigSource::GitleaksText(text) => {
+            let (rules, warnings) = super::gitleaks::load(Path::new("GITLEAKS_CONFIG_TOML"), text)?;
+            return Ok(LoadedConfig {
+                rules,
+                path: None,
+                warnings,
+                gitleaks: true,
+                marker_files: Vec::new(),
+                marker_warnings: Vec::new(),
+            });
+        }
+        ConfigSource::File(p) => (p, false),
+        ConfigSource::GitleaksFile(p) => (p, true),
     };
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
-    let (rules, built) = load_user_internal(path, &text)?;
+    let gitleaks = gitleaks || super::gitleaks::is_gitleaks(&path.display().to_string(), &text);
+    let (rules, warnings, built) = if gitleaks {
+        let (rules, warnings) = super::gitleaks::load(path, &text)?;
+        (rules, warnings, internal::Built::default())
+    } else {
+        let (rules, built) = load_native_with_markers(path, &text)?;
+        (rules, Vec::new(), built)
+    };
     Ok(LoadedConfig {
         rules,
         path: Some(path.clone()),
+        warnings,
+        gitleaks,
         marker_files: built.files,
         marker_warnings: built.warnings,
     })
 }
 
-/// Builds a rule set from a user file's text, merged with the built-in pack as it asks.
+/// Builds a rule set from a user file's text (leakscan or gitleaks format, told apart by
+/// content), merged with the built-in pack as it asks.
 pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, Error> {
-    load_user_internal(path, text).map(|(rules, _)| rules)
+    if super::gitleaks::is_gitleaks(&path.display().to_string(), text) {
+        return super::gitleaks::load(path, text).map(|(rules, _)| rules);
+    }
+    load_native(path, text)
 }
 
-/// [`load_user`], also returning what the `[internal]` table produced besides rules.
-fn load_user_internal(path: &Path, text: &str) -> Result<(RuleSet, internal::Built), Error> {
+/// Builds a rule set from a leakscan file's text, merged with the built-in pack as it asks.
+pub fn load_native(path: &Path, text: &str) -> Result<RuleSet, Error> {
+    load_native_with_markers(path, text).map(|(rules, _)| rules)
+}
+
+/// [`load_native`], also returning what the `[internal]` table produced besides rules.
+fn load_native_with_markers(path: &Path, text: &str) -> Result<(RuleSet, internal::Built), Error> {
     let name = path.display().to_string();
     let def = parse_file(&name, text)?;
     let mut problems = Problems::default();
@@ -195,7 +260,36 @@ fn load_user_internal(path: &Path, text: &str) -> Result<(RuleSet, internal::Bui
             rules.push(r);
         }
     }
-    let allow = build_allow(def.allow.unwrap_or_default(), &name, text, &mut problems);
+    let mut allow = build_allow(def.allow.unwrap_or_default(), &name, text, &mut problems);
+    for a in def.allow_when {
+        let targets: Vec<_> = a.target_rules.clone();
+        let list = build_allowlist(a, &name, text, "allow-when", &mut problems);
+        if targets.is_empty() {
+            allow.allowlists.push(list);
+            continue;
+        }
+        for t in targets {
+            match rules.iter_mut().find(|r| &r.id == t.get_ref()) {
+                Some(r) => r.allowlists.push(list.clone()),
+                None => problems.at(
+                    &name,
+                    text,
+                    t.span().start,
+                    format!("allow-when: target rule '{}' does not exist", t.get_ref()),
+                ),
+            }
+        }
+    }
+    for r in &rules {
+        for req in &r.required {
+            if !rules.iter().any(|o| o.id == req.id) {
+                problems.push(format!(
+                    "{}: rule '{}': required rule '{}' does not exist",
+                    r.source, r.id, req.id
+                ));
+            }
+        }
+    }
     problems.into_result()?;
     let internal = std::mem::take(&mut built.markers);
     Ok((

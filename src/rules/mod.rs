@@ -5,11 +5,13 @@
 //! hook) does not pay for hundreds of regexes it never needs.
 
 pub mod builtin;
+pub mod gitleaks;
 pub mod internal;
 pub mod load;
 pub mod model;
 pub mod selftest;
 pub mod validate;
+pub mod write;
 
 use std::sync::OnceLock;
 
@@ -23,17 +25,24 @@ pub use model::{Confidence, Kind, Severity};
 pub const REGEX_SIZE_LIMIT: usize = 16 << 20;
 
 /// A regex compiled on first use.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct LazyRegex {
     src: String,
+    unicode: bool,
     cell: OnceLock<Result<Regex, String>>,
 }
 
 impl LazyRegex {
-    /// A regex that compiles on first use.
+    /// A regex that compiles on first use, with Unicode off (leakscan's default).
     pub fn new(src: impl Into<String>) -> LazyRegex {
+        LazyRegex::with_unicode(src, false)
+    }
+
+    /// A regex that compiles on first use, with Unicode on or off.
+    pub fn with_unicode(src: impl Into<String>, unicode: bool) -> LazyRegex {
         LazyRegex {
             src: src.into(),
+            unicode,
             cell: OnceLock::new(),
         }
     }
@@ -41,9 +50,14 @@ impl LazyRegex {
     /// Compiles now and returns the error, if any.
     pub fn compile_now(&self) -> Result<&Regex, String> {
         self.cell
-            .get_or_init(|| compile_regex(&self.src))
+            .get_or_init(|| compile_regex_with(&self.src, self.unicode))
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// True when the regex compiles with Unicode on (rules read from gitleaks, `unicode = true`).
+    pub fn is_unicode(&self) -> bool {
+        self.unicode
     }
 
     /// The compiled regex; `None` when it does not compile (checked at load for user rules and
@@ -60,8 +74,15 @@ impl LazyRegex {
 
 /// Compiles a rule regex the way the engine runs it: bytes, Unicode off, bounded size.
 pub fn compile_regex(src: &str) -> Result<Regex, String> {
+    compile_regex_with(src, false)
+}
+
+/// Compiles a rule regex over bytes with a bounded size, Unicode on or off. Unicode on is what
+/// rules read from gitleaks need (Go matches characters, and folds case over Unicode); `(?-u:..)`
+/// parts still match ASCII only.
+pub fn compile_regex_with(src: &str, unicode: bool) -> Result<Regex, String> {
     regex::bytes::RegexBuilder::new(src)
-        .unicode(false)
+        .unicode(unicode)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(4 << 20)
         .build()
@@ -77,6 +98,111 @@ pub enum SecretGroup {
     Index(usize),
     /// A named group.
     Name(String),
+    /// The first group that took part and is not empty, else the whole match (gitleaks'
+    /// choice when `secretGroup` is absent; unlike `Auto`, a group named `secret` is not
+    /// preferred).
+    First,
+}
+
+/// Path filters: globs and regexes; a path matches when any of them matches. Regexes are
+/// unanchored and Unicode-aware (gitleaks' `path`, leakscan's `path-regexes`).
+#[derive(Clone, Debug, Default)]
+pub struct PathSet {
+    globs: Vec<String>,
+    glob_set: Option<GlobSet>,
+    regexes: Vec<regex::Regex>,
+}
+
+impl PathSet {
+    /// A set from globs (already compiled into `glob_set`) and regexes; `None` when both are empty.
+    pub fn new(
+        globs: Vec<String>,
+        glob_set: Option<GlobSet>,
+        regexes: Vec<regex::Regex>,
+    ) -> Option<PathSet> {
+        (!globs.is_empty() || !regexes.is_empty()).then_some(PathSet {
+            globs,
+            glob_set,
+            regexes,
+        })
+    }
+
+    /// True when `path` matches a glob or a regex.
+    pub fn is_match(&self, path: &str) -> bool {
+        self.glob_set.as_ref().is_some_and(|g| g.is_match(path))
+            || self.regexes.iter().any(|r| r.is_match(path))
+    }
+
+    /// The glob patterns.
+    pub fn globs(&self) -> &[String] {
+        &self.globs
+    }
+
+    /// The regex patterns.
+    pub fn regexes(&self) -> impl Iterator<Item = &str> {
+        self.regexes.iter().map(regex::Regex::as_str)
+    }
+}
+
+/// How the checks of an allowlist combine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Condition {
+    /// Any check allows (gitleaks' `OR`, the default).
+    #[default]
+    Any,
+    /// Every check that is set must hold (gitleaks' `AND`).
+    All,
+}
+
+/// A list of exceptions with a condition: gitleaks' `[[allowlists]]` and leakscan's
+/// `[[allow-when]]`. Paths and commits are decided before a buffer is scanned (with
+/// [`Condition::Any`], or with [`Condition::All`] when nothing else is set); the regexes and stop
+/// words after each match.
+#[derive(Clone, Debug, Default)]
+pub struct Allowlist {
+    /// What it is for.
+    pub description: String,
+    /// How the checks combine.
+    pub condition: Condition,
+    /// Commit ids (lower-case hex; a prefix matches).
+    pub commits: Vec<String>,
+    /// Paths.
+    pub paths: Option<PathSet>,
+    /// Regexes on the secret.
+    pub secrets: Vec<LazyRegex>,
+    /// Regexes on the whole match.
+    pub matches: Vec<LazyRegex>,
+    /// Regexes on the line(s) of the match.
+    pub lines: Vec<LazyRegex>,
+    /// Lower-case stop words: a secret containing one is allowed.
+    pub stopwords: Vec<String>,
+}
+
+impl Allowlist {
+    /// True when no check is set (such a list would allow nothing, or with `All` everything).
+    pub fn is_empty(&self) -> bool {
+        self.commits.is_empty() && self.paths.is_none() && !self.has_content_checks()
+    }
+
+    /// True when the list has checks on the content of a match.
+    pub fn has_content_checks(&self) -> bool {
+        !self.secrets.is_empty()
+            || !self.matches.is_empty()
+            || !self.lines.is_empty()
+            || !self.stopwords.is_empty()
+    }
+}
+
+/// Another rule that must match near a finding of a composite rule (gitleaks'
+/// `[[rules.required]]`) for the finding to be reported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Required {
+    /// The id of the required rule.
+    pub id: String,
+    /// At most this many lines between the two matches' first lines.
+    pub within_lines: Option<usize>,
+    /// At most this many columns between the two matches' first columns.
+    pub within_columns: Option<usize>,
 }
 
 /// One compiled rule.
@@ -105,17 +231,27 @@ pub struct Rule {
     /// Checksum verifier.
     pub checksum: Option<String>,
     /// Paths the rule applies to.
-    pub paths: Option<GlobSet>,
+    pub paths: Option<PathSet>,
     /// Whether the regex may span lines.
     pub multiline: bool,
     /// Report only the first finding per file.
     pub once: bool,
+    /// Whether the regex runs over the whole buffer once a keyword occurs anywhere in it
+    /// (gitleaks' semantics) rather than only around the keyword's lines.
+    pub whole: bool,
     /// Secret regexes that drop a candidate.
     pub allow_secrets: Vec<LazyRegex>,
     /// Line regexes that drop a candidate.
     pub allow_lines: Vec<LazyRegex>,
     /// Paths where the rule does not report.
-    pub allow_paths: Option<GlobSet>,
+    pub allow_paths: Option<PathSet>,
+    /// Allowlists with conditions (gitleaks' `[[rules.allowlists]]`, leakscan's
+    /// `[[rules.allow-when]]`).
+    pub allowlists: Vec<Allowlist>,
+    /// Rules that must also match nearby for a finding to be reported (composite rules).
+    pub required: Vec<Required>,
+    /// The rule only serves as a required part of composite rules and reports nothing itself.
+    pub skip_report: bool,
     /// Lower-case stop words.
     pub stopwords: Vec<String>,
     /// Apply the placeholder filter.
@@ -165,6 +301,9 @@ pub struct GlobalAllow {
     pub stopwords: Vec<String>,
     /// Commit ids (lower-case hex prefixes).
     pub commits: Vec<String>,
+    /// Allowlists with conditions, for every rule (gitleaks' `[[allowlists]]` without
+    /// `targetRules`, leakscan's `[[allow-when]]`).
+    pub allowlists: Vec<Allowlist>,
 }
 
 /// The rules a scan runs with.

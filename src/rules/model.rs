@@ -24,6 +24,9 @@ pub struct FileDef {
     /// `[internal]`: the project's internal markers (codenames, domains, tickets, ...).
     #[serde(default)]
     pub internal: Option<InternalDef>,
+    /// Allowlists with conditions, for every rule or for `target-rules`.
+    #[serde(default)]
+    pub allow_when: Vec<AllowWhenDef>,
 }
 
 /// `[internal]`: what a project declares internal. Every list is optional; see docs/rules.md.
@@ -60,6 +63,70 @@ pub struct InternalDef {
     pub allow_paths: Vec<Spanned<String>>,
     /// Severity of the findings of this table (default medium; never-ship files high).
     pub severity: Option<Severity>,
+}
+
+/// `[[allow-when]]` and `[[rules.allow-when]]`: exceptions whose checks combine with a
+/// condition (the model of gitleaks' `[[allowlists]]`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AllowWhenDef {
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+    /// `"any"` (default; gitleaks' `OR`) or `"all"` (gitleaks' `AND`).
+    pub condition: Option<Spanned<String>>,
+    /// Commit ids or prefixes (history scans).
+    #[serde(default)]
+    pub commits: Vec<String>,
+    /// Path globs.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// Path regexes (unanchored).
+    #[serde(default)]
+    pub path_regexes: Vec<Spanned<String>>,
+    /// Regexes on the secret.
+    #[serde(default)]
+    pub secrets: Vec<Spanned<String>>,
+    /// Regexes on the whole match.
+    #[serde(default)]
+    pub matches: Vec<Spanned<String>>,
+    /// Regexes on the line(s) of the match.
+    #[serde(default)]
+    pub lines: Vec<Spanned<String>>,
+    /// Case-insensitive substrings of the secret.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Compile the regexes with Unicode on.
+    #[serde(default)]
+    pub unicode: bool,
+    /// Top-level lists only: the rules it applies to (default: all).
+    #[serde(default)]
+    pub target_rules: Vec<Spanned<String>>,
+}
+
+/// `[[rules.required]]`: a rule that must match near a finding of this rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RequiredDef {
+    /// The required rule's id.
+    pub id: Spanned<String>,
+    /// At most this many lines apart.
+    pub within_lines: Option<usize>,
+    /// At most this many columns apart.
+    pub within_columns: Option<usize>,
+}
+
+/// Where a rule's regex runs once one of its keywords occurs.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowDef {
+    /// The keyword's line (the default).
+    #[default]
+    Line,
+    /// From the keyword's line to 64 KiB after it (same as `multiline = true`).
+    Multiline,
+    /// The whole file (gitleaks' semantics).
+    File,
 }
 
 /// `[extend]`: start from the built-in pack, disable some of it, pull in more files.
@@ -210,6 +277,9 @@ pub struct RuleDef {
     /// Path globs the rule applies to.
     #[serde(default)]
     pub paths: Vec<Spanned<String>>,
+    /// Path regexes the rule applies to (unanchored; either these or `paths` may match).
+    #[serde(default)]
+    pub path_regexes: Vec<Spanned<String>>,
     /// Whether the regex may span lines.
     #[serde(default)]
     pub multiline: bool,
@@ -217,6 +287,11 @@ pub struct RuleDef {
     /// value).
     #[serde(default)]
     pub once: bool,
+    /// Where the regex runs once a keyword occurs.
+    pub window: Option<WindowDef>,
+    /// Compile this rule's regexes with Unicode on (as gitleaks does).
+    #[serde(default)]
+    pub unicode: bool,
     /// Regexes on the secret that drop a candidate.
     #[serde(default)]
     pub allow_secrets: Vec<Spanned<String>>,
@@ -229,6 +304,15 @@ pub struct RuleDef {
     /// Case-insensitive substrings of the secret that drop a candidate.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Allowlists with conditions.
+    #[serde(default)]
+    pub allow_when: Vec<AllowWhenDef>,
+    /// Rules that must match nearby for a finding to be reported.
+    #[serde(default)]
+    pub required: Vec<RequiredDef>,
+    /// Report nothing: the rule only serves as a required part of composite rules.
+    #[serde(default)]
+    pub skip_report: bool,
     /// Apply the shared placeholder filter (default true).
     pub placeholders: Option<bool>,
     /// How to rotate or remove what leaked.

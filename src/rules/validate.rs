@@ -5,8 +5,8 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use toml::Spanned;
 
 use super::load::line_col;
-use super::model::{AllowDef, GroupDef, RuleDef};
-use super::{GlobalAllow, LazyRegex, Rule, SecretGroup};
+use super::model::{AllowDef, AllowWhenDef, GroupDef, RuleDef, WindowDef};
+use super::{Allowlist, Condition, GlobalAllow, LazyRegex, PathSet, Required, Rule, SecretGroup};
 use crate::error::Error;
 use crate::matcher::checksum;
 
@@ -27,6 +27,16 @@ impl Problems {
         self.0.push(msg);
     }
 
+    /// How many problems were recorded.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Ok when nothing was recorded.
     pub fn into_result(self) -> Result<(), Error> {
         match self.0.len() {
@@ -37,7 +47,8 @@ impl Problems {
     }
 }
 
-fn valid_id(id: &str) -> bool {
+/// True for a well-formed leakscan rule id.
+pub fn valid_id(id: &str) -> bool {
     let b = id.as_bytes();
     !b.is_empty()
         && b[0].is_ascii_alphanumeric()
@@ -68,6 +79,43 @@ pub(crate) fn globs(
     b.build().ok()
 }
 
+/// Compiles a path regex (unanchored, Unicode on, bounded size).
+pub fn path_regex(src: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(src)
+        .size_limit(super::REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// Globs and path regexes as one [`PathSet`], recording problems.
+pub(crate) fn path_set(
+    globs_def: &[Spanned<String>],
+    regex_def: &[Spanned<String>],
+    file: &str,
+    text: &str,
+    what: &str,
+    problems: &mut Problems,
+) -> Option<PathSet> {
+    let glob_set = globs(globs_def, file, text, what, problems);
+    let mut res = Vec::new();
+    for r in regex_def {
+        match path_regex(r.get_ref()) {
+            Ok(re) => res.push(re),
+            Err(e) => problems.at(
+                file,
+                text,
+                r.span().start,
+                format!("{what}: bad regex: {e}"),
+            ),
+        }
+    }
+    PathSet::new(
+        globs_def.iter().map(|g| g.get_ref().clone()).collect(),
+        glob_set,
+        res,
+    )
+}
+
 fn regexes(
     items: &[Spanned<String>],
     file: &str,
@@ -76,10 +124,22 @@ fn regexes(
     eager: bool,
     problems: &mut Problems,
 ) -> Vec<LazyRegex> {
+    regexes_with(items, file, text, what, eager, false, problems)
+}
+
+fn regexes_with(
+    items: &[Spanned<String>],
+    file: &str,
+    text: &str,
+    what: &str,
+    eager: bool,
+    unicode: bool,
+    problems: &mut Problems,
+) -> Vec<LazyRegex> {
     items
         .iter()
         .filter_map(|r| {
-            let lazy = LazyRegex::new(r.get_ref().clone());
+            let lazy = LazyRegex::with_unicode(r.get_ref().clone(), unicode);
             if eager {
                 if let Err(e) = lazy.compile_now() {
                     problems.at(
@@ -123,7 +183,7 @@ pub fn build_rule(
     let regex = def
         .regex
         .as_ref()
-        .map(|r| LazyRegex::new(r.get_ref().clone()));
+        .map(|r| LazyRegex::with_unicode(r.get_ref().clone(), def.unicode));
     if let (Some(lazy), Some(src)) = (&regex, &def.regex) {
         if eager {
             match lazy.compile_now() {
@@ -146,7 +206,7 @@ pub fn build_rule(
             }
         }
     }
-    if def.regex.is_none() && def.paths.is_empty() {
+    if def.regex.is_none() && def.paths.is_empty() && def.path_regexes.is_empty() {
         at(
             def.id.span().start,
             "a rule needs a regex, or paths for a path rule".into(),
@@ -176,36 +236,66 @@ pub fn build_rule(
             at(k.span().start, "empty keyword".into(), problems);
         }
     }
-    let paths = globs(
+    let paths = path_set(
         &def.paths,
+        &def.path_regexes,
         file,
         text,
         &format!("rule '{id}': paths"),
         problems,
     );
-    let allow_paths = globs(
+    let allow_paths = path_set(
         &def.allow_paths,
+        &[],
         file,
         text,
         &format!("rule '{id}': allow-paths"),
         problems,
     );
-    let allow_secrets = regexes(
+    let allow_secrets = regexes_with(
         &def.allow_secrets,
         file,
         text,
         &format!("rule '{id}': allow-secrets"),
         eager,
+        def.unicode,
         problems,
     );
-    let allow_lines = regexes(
+    let allow_lines = regexes_with(
         &def.allow_lines,
         file,
         text,
         &format!("rule '{id}': allow-lines"),
         eager,
+        def.unicode,
         problems,
     );
+    let mut allowlists = Vec::new();
+    for a in def.allow_when {
+        if !a.target_rules.is_empty() {
+            at(
+                a.target_rules[0].span().start,
+                "target-rules belongs in a top-level [[allow-when]]".into(),
+                problems,
+            );
+        }
+        allowlists.push(build_allowlist(
+            a,
+            file,
+            text,
+            &format!("rule '{id}': allow-when"),
+            problems,
+        ));
+    }
+    let required = def
+        .required
+        .into_iter()
+        .map(|r| Required {
+            id: r.id.into_inner(),
+            within_lines: r.within_lines,
+            within_columns: r.within_columns,
+        })
+        .collect();
     if problems.0.len() > before {
         return None;
     }
@@ -231,7 +321,8 @@ pub fn build_rule(
         tags: def.tags,
         checksum: def.checksum.map(Spanned::into_inner),
         paths,
-        multiline: def.multiline,
+        multiline: def.multiline || def.window == Some(WindowDef::Multiline),
+        whole: def.window == Some(WindowDef::File),
         once: def.once,
         allow_secrets,
         allow_lines,
@@ -241,6 +332,9 @@ pub fn build_rule(
             .iter()
             .map(|s| s.to_ascii_lowercase())
             .collect(),
+        allowlists,
+        required,
+        skip_report: def.skip_report,
         placeholders: def.placeholders.unwrap_or(true),
         remediation: def.remediation,
         examples: def.examples.into_iter().map(Spanned::into_inner).collect(),
@@ -266,11 +360,87 @@ pub fn build_allow(def: AllowDef, file: &str, text: &str, problems: &mut Problem
             .map(|s| s.to_ascii_lowercase())
             .collect(),
         commits: def.commits.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        allowlists: Vec::new(),
     }
+}
+
+/// Builds one `[[allow-when]]` list, recording problems (an unknown condition, a list without
+/// any check, a bad glob or regex).
+pub fn build_allowlist(
+    def: AllowWhenDef,
+    file: &str,
+    text: &str,
+    what: &str,
+    problems: &mut Problems,
+) -> Allowlist {
+    let condition = match def
+        .condition
+        .as_ref()
+        .map(|c| c.get_ref().to_ascii_lowercase())
+    {
+        None => Condition::Any,
+        Some(c) if c == "any" || c == "or" => Condition::Any,
+        Some(c) if c == "all" || c == "and" => Condition::All,
+        Some(c) => {
+            let at = def.condition.as_ref().map_or(0, |s| s.span().start);
+            problems.at(
+                file,
+                text,
+                at,
+                format!("{what}: condition '{c}' is not 'any' or 'all'"),
+            );
+            Condition::Any
+        }
+    };
+    let list = Allowlist {
+        description: def.description,
+        condition,
+        commits: def.commits.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        paths: path_set(&def.paths, &def.path_regexes, file, text, what, problems),
+        secrets: regexes_with(&def.secrets, file, text, what, true, def.unicode, problems),
+        matches: regexes_with(&def.matches, file, text, what, true, def.unicode, problems),
+        lines: regexes_with(&def.lines, file, text, what, true, def.unicode, problems),
+        stopwords: def
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
+    };
+    if list.is_empty() {
+        problems.push(format!("{file}: {what}: a list needs at least one of commits, paths, path-regexes, secrets, matches, lines, stopwords"));
+    }
+    list
+}
+
+/// What `rules check` found in a good file.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Rules defined by the file.
+    pub rules: usize,
+    /// `leakscan` or `gitleaks`.
+    pub format: &'static str,
+    /// Things that load but deserve attention (gitleaks files: what could not be carried over).
+    pub warnings: Vec<String>,
 }
 
 /// Checks a whole file as `rules check` does: syntax, every rule compiled now, duplicate ids.
 pub fn check_file(name: &str, text: &str) -> Result<usize, Error> {
+    check(name, text).map(|c| c.rules)
+}
+
+/// Checks a leakscan or gitleaks file (told apart by content, then name).
+pub fn check(name: &str, text: &str) -> Result<Checked, Error> {
+    if super::gitleaks::is_gitleaks(name, text) {
+        return super::gitleaks::check(name, text);
+    }
+    check_native(name, text).map(|rules| Checked {
+        rules,
+        format: "leakscan",
+        warnings: Vec::new(),
+    })
+}
+
+fn check_native(name: &str, text: &str) -> Result<usize, Error> {
     let def = super::load::parse_file(name, text)?;
     let mut problems = Problems::default();
     let mut seen = std::collections::HashMap::new();
@@ -293,6 +463,9 @@ pub fn check_file(name: &str, text: &str) -> Result<usize, Error> {
     }
     if let Some(a) = def.allow {
         build_allow(a, name, text, &mut problems);
+    }
+    for a in def.allow_when {
+        build_allowlist(a, name, text, "allow-when", &mut problems);
     }
     problems.into_result()?;
     Ok(n)
