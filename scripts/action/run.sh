@@ -73,7 +73,9 @@ case "$mode:$event" in
         [ "$r" = "refs/remotes/origin/$branch" ] || [ "$r" = "refs/remotes/origin/HEAD" ] || others+=("$r")
       done < <(git -C "$path" for-each-ref --format='%(refname)' refs/remotes/)
       if [ ${#others[@]} -gt 0 ]; then
-        first=$(git -C "$path" rev-list --topo-order --reverse "$after" --not "${others[@]}" | head -n 1)
+        # sed reads to the end: `head -n 1` could close the pipe early, and under pipefail
+        # rev-list's SIGPIPE would end the script without a word.
+        first=$(git -C "$path" rev-list --topo-order --reverse "$after" --not "${others[@]}" | sed -n 1p)
         if [ -z "$first" ]; then
           scan_args=(--range "$after..$after")
           notice "every pushed commit is already on another branch"
