@@ -8,23 +8,9 @@ use std::io::Write;
 
 use crate::util::{Dir, Run};
 
-/// Self-contained secret rule, so these tests do not move with the built-in pack.
-const RULES: &str = r#"
-[extend]
-builtin = false
+use crate::util::TEST_RULES as RULES;
 
-[[rules]]
-id = "test-token"
-description = "Test token"
-regex = '''\b(tt_[a-z0-9]{24})\b'''
-keywords = ["tt_"]
-entropy = 3.0
-confidence = "high"
-examples = ["x = tt_k3j4h5g6f7d8s9a0q1w2e3r4"]
-counter-examples = ["x = tt_aaaaaaaaaaaaaaaaaaaaaaaa"]
-"#;
-
-const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
+use crate::util::TOKEN;
 const TOKEN2: &str = "tt_p9o8i7u6y5t4r3e2w1q0a9s8";
 
 fn f(loc: &str, line: u64, rule: &str) -> (String, u64, String) {

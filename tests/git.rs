@@ -6,22 +6,9 @@ use std::process::{Command, Stdio};
 
 use crate::util::{program, Dir, Run};
 
-const RULES: &str = r#"
-[extend]
-builtin = false
+use crate::util::TEST_RULES as RULES;
 
-[[rules]]
-id = "test-token"
-description = "Test token"
-regex = '''\b(tt_[a-z0-9]{24})\b'''
-keywords = ["tt_"]
-entropy = 3.0
-confidence = "high"
-examples = ["x = tt_k3j4h5g6f7d8s9a0q1w2e3r4"]
-counter-examples = ["x = tt_aaaaaaaaaaaaaaaaaaaaaaaa"]
-"#;
-
-const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
+use crate::util::TOKEN;
 const TOKEN2: &str = "tt_z9y8x7w6v5u4t3s2r1q0p9o8";
 
 /// A temporary folder with the rule file outside any repository, and git commands run with a
