@@ -408,6 +408,46 @@ fn corrupt_object_is_a_skip_with_exit_3() {
 }
 
 #[test]
+fn missing_pack_is_reported_and_the_working_tree_still_scanned() {
+    let r = Repo::new();
+    r.write("old.txt", &format!("k = {TOKEN}\n"));
+    r.commit("old secret");
+    r.write("old.txt", "gone\n");
+    r.commit("remove it");
+    r.git(&["gc", "-q"]);
+    let pack_dir = r.work().join(".git/objects/pack");
+    for e in std::fs::read_dir(&pack_dir).expect("pack dir").flatten() {
+        if e.path().extension().is_some_and(|x| x == "pack") {
+            std::fs::remove_file(e.path()).expect("remove pack");
+        }
+    }
+    r.write("new.txt", &format!("j = {TOKEN2}\n"));
+    let run = r.scan(&[]);
+    // The untracked file is still scanned and reported; the history could not be read.
+    assert_eq!(run.code(), 1, "{}{}", run.stdout(), run.stderr());
+    assert_eq!(
+        run.findings(),
+        vec![("new.txt".to_string(), 1, "test-token".to_string())]
+    );
+    let j = run.json();
+    assert_eq!(j["summary"]["incomplete"], true, "{}", j["skipped"]);
+    let r2 = Repo::new();
+    r2.write("a.txt", "clean\n");
+    r2.commit("clean");
+    r2.git(&["gc", "-q"]);
+    for e in std::fs::read_dir(r2.work().join(".git/objects/pack"))
+        .expect("pack dir")
+        .flatten()
+    {
+        if e.path().extension().is_some_and(|x| x == "pack") {
+            std::fs::remove_file(e.path()).expect("remove pack");
+        }
+    }
+    // Nothing found, history unreadable: incomplete, never a green check.
+    assert_eq!(r2.scan(&[]).code(), 3);
+}
+
+#[test]
 fn broken_dot_git_is_reported_and_files_still_scanned() {
     let d = Dir::new();
     d.write("rules.toml", RULES);
