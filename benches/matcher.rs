@@ -36,7 +36,7 @@ fn main() {
     let scanner = Scanner::new(
         Arc::new(RuleSet {
             rules,
-            allow: Default::default(),
+            ..Default::default()
         }),
         ScanOptions::default(),
     );

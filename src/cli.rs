@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::rules::Confidence;
+use crate::rules::{Confidence, Kind};
 
 const EXIT_STATUS_HELP: &str = "\
 Exit status:
@@ -42,6 +42,9 @@ pub enum Command {
     /// Git hooks: run the pre-push check, or install it.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Internal markers: make keyed hashes of codenames for `[internal] codename-hashes`.
+    #[command(subcommand)]
+    Internal(InternalCommand),
 }
 
 /// `leakscan baseline ...`
@@ -59,6 +62,30 @@ pub enum BaselineCommand {
         after_help = "Then: leakscan scan --baseline FILE reports only findings not in FILE, and .gitleaksignore can go."
     )]
     Import(ScanArgs),
+}
+
+/// `leakscan internal ...`
+#[derive(Debug, Subcommand)]
+pub enum InternalCommand {
+    /// Print the keyed hash (HMAC-SHA256) of each codename, ready for `codename-hashes`.
+    /// The key is read from an environment variable, never from the command line.
+    Hash {
+        /// Environment variable holding the key.
+        #[arg(long, value_name = "VAR", default_value = crate::rules::internal::DEFAULT_KEY_ENV)]
+        key_env: String,
+        /// Codenames (default: one per line on standard input, so they stay out of the shell
+        /// history).
+        codenames: Vec<String>,
+    },
+}
+
+/// Package managers whose published file list `--package` scans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Package {
+    /// The files `npm pack --dry-run --json --ignore-scripts` lists.
+    Npm,
+    /// The files `cargo package --list --allow-dirty` lists.
+    Cargo,
 }
 
 /// Output formats.
@@ -158,6 +185,44 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub git: GitArgs,
     // -- artifacts (archives, decoding, packages, internal markers) --
+    /// Kinds of finding that make the exit status 1, comma-separated (`secret`, `internal`).
+    /// Findings of other kinds are still reported.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Kind::Secret, Kind::Internal], env = "LEAKSCAN_FAIL_ON", value_name = "KINDS", help_heading = "Artifacts and markers")]
+    pub fail_on: Vec<Kind>,
+    /// Scan exactly the files a package would publish, in the package folder (PATH or the
+    /// current folder).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "MANAGER",
+        help_heading = "Artifacts and markers"
+    )]
+    pub package: Option<Package>,
+    /// Archives nested deeper than this are not opened (0: archives are scanned as bytes).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 5,
+        help_heading = "Artifacts and markers"
+    )]
+    pub max_archive_depth: usize,
+    /// Bytes one archive may decompress to, all nesting levels together (e.g. 500M, 2G).
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "1G",
+        help_heading = "Artifacts and markers"
+    )]
+    pub max_archive_size: String,
+    /// How often decoded text (base64, hex, percent-encoding, string escapes) is decoded
+    /// again (0: no decoding).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 2,
+        help_heading = "Artifacts and markers"
+    )]
+    pub max_decode_depth: usize,
     // -- baselines and ignore files --
     /// Report only findings that are not in this baseline (made by `leakscan baseline create`).
     #[arg(long, value_name = "FILE", help_heading = "Baselines")]

@@ -4,7 +4,7 @@
 //! Derived buffers (archive members, decoded spans, source-map sources) are scanned through the
 //! same [`Scanner::scan_bytes`] with a deeper origin.
 
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use crate::error::{Skip, SkipReason};
@@ -12,7 +12,8 @@ use crate::finding::{Base, Builder, Finding};
 use crate::gitleaksignore::GitleaksIgnore;
 use crate::matcher::{Matcher, Place};
 use crate::rules::{Confidence, RuleSet};
-use crate::source::Origin;
+use crate::source::archive::{self, Budget, Limits, Member};
+use crate::source::{classify, decode, ContentKind, Decoded, Origin};
 
 /// Buffers up to this size are scanned whole; larger files in chunks.
 pub const WHOLE_LIMIT: u64 = 64 << 20;
@@ -28,6 +29,14 @@ pub struct ScanOptions {
     pub explain: bool,
     /// Findings below this confidence are not reported.
     pub min_confidence: Confidence,
+    /// Archive budgets; `max_depth` 0 opens no archive.
+    pub archives: Limits,
+    /// How many times decoded text is decoded again; 0 decodes nothing (UTF-16 and source
+    /// maps are still read).
+    pub max_decode_depth: usize,
+    /// Paths (relative to the scan root) that are never scanned wherever a source meets them:
+    /// leakscan's own configuration and marker files, in the tree and in history.
+    pub never_scan: Vec<String>,
 }
 
 impl Default for ScanOptions {
@@ -35,8 +44,20 @@ impl Default for ScanOptions {
         ScanOptions {
             explain: false,
             min_confidence: Confidence::Medium,
+            archives: Limits::default(),
+            max_decode_depth: 2,
+            never_scan: Vec::new(),
         }
     }
+}
+
+/// Where a buffer sits: how deep in archives and in decodings, and the budget of the
+/// outermost archive it is in.
+#[derive(Clone, Copy, Default)]
+struct Nest<'b> {
+    archive_depth: usize,
+    decode_depth: usize,
+    budget: Option<&'b Budget>,
 }
 
 /// Counters for the summary.
@@ -84,13 +105,19 @@ impl Output {
 
 /// Sets GitHub's line hash on findings of a whole checked-out file (code scanning would compute
 /// the same value from the file; see `fingerprint`).
+/// Findings inside members of the file (archive entries, source-map sources) are left alone:
+/// their lines are not the file's.
 fn fill_line_hashes(findings: &mut [Finding], file: &[u8]) {
-    if findings.is_empty() {
+    let lines: Vec<usize> = findings
+        .iter()
+        .filter(|f| f.origin.members.is_empty())
+        .map(|f| f.line)
+        .collect();
+    if lines.is_empty() {
         return;
     }
-    let lines: Vec<usize> = findings.iter().map(|f| f.line).collect();
     let hashes = crate::fingerprint::github_line_hashes(file, &lines);
-    for f in findings {
+    for f in findings.iter_mut().filter(|f| f.origin.members.is_empty()) {
         f.line_hash = hashes.get(&f.line).cloned();
     }
 }
@@ -143,8 +170,22 @@ impl Scanner {
         &self.opts
     }
 
-    /// Scans one whole buffer.
+    /// Scans one whole buffer from any source. Archives are opened (members scanned in turn),
+    /// UTF-16 is decoded, source maps are split into their sources, and encoded spans are
+    /// decoded and scanned again, all within the options' bounds.
     pub fn scan_bytes(&self, origin: &Origin, bytes: &[u8], out: &mut Output) {
+        self.scan_nested(Nest::default(), origin, bytes, out);
+    }
+
+    /// True for leakscan's own configuration, which is never reported.
+    fn never_scanned(&self, origin: &Origin) -> bool {
+        origin.members.is_empty() && self.opts.never_scan.contains(&origin.path)
+    }
+
+    fn scan_nested(&self, nest: Nest<'_>, origin: &Origin, bytes: &[u8], out: &mut Output) {
+        if self.never_scanned(origin) {
+            return;
+        }
         out.stats.files += 1;
         out.stats.bytes += bytes.len() as u64;
         if self.matcher.place_allowed(&Scanner::place(origin)) {
@@ -152,13 +193,249 @@ impl Scanner {
         }
         let first = out.findings.len();
         self.path_findings(origin, out);
-        self.scan_chunk(origin, bytes, Base::default(), bytes.len(), out);
+        if self.opts.archives.max_depth > 0 {
+            if let Some(kind) = archive::detect(origin.rule_path(), &bytes[..bytes.len().min(512)])
+            {
+                self.open_archive(nest, origin, kind, bytes, out);
+                return;
+            }
+        }
+        if let Some((text, encoding)) = decode::utf16(bytes) {
+            let mut o = origin.clone();
+            o.decoded = Some(Decoded {
+                encoding: encoding.into(),
+                line: 1,
+                column: 1,
+            });
+            self.scan_text(nest, &o, &text, out);
+            return;
+        }
+        self.scan_text(nest, origin, bytes, out);
         if origin.commit.is_none()
             && origin.members.is_empty()
             && origin.decoded.is_none()
             && origin.path != "-"
         {
             fill_line_hashes(&mut out.findings[first..], bytes);
+        }
+    }
+
+    /// Opens an archive and scans its members one level deeper.
+    fn open_archive(
+        &self,
+        nest: Nest<'_>,
+        origin: &Origin,
+        kind: archive::Kind,
+        bytes: &[u8],
+        out: &mut Output,
+    ) {
+        let limits = &self.opts.archives;
+        if nest.archive_depth >= limits.max_depth {
+            let detail = format!(
+                "archive nested {} levels deep (--max-archive-depth {}); not opened",
+                nest.archive_depth + 1,
+                limits.max_depth
+            );
+            out.skips.push(Skip::new(
+                origin.display_path(),
+                SkipReason::ArchiveLimit,
+                detail,
+            ));
+            return;
+        }
+        let own;
+        let budget = match nest.budget {
+            Some(b) => b,
+            None => {
+                own = Budget::new(limits.clone(), bytes.len() as u64);
+                &own
+            }
+        };
+        let inner = Nest {
+            archive_depth: nest.archive_depth + 1,
+            budget: Some(budget),
+            ..nest
+        };
+        let skips = archive::expand_bytes(origin, kind, bytes, budget, &mut |o, m, _| {
+            self.scan_member(inner, o, m, out)
+        });
+        out.skips.extend(skips);
+    }
+
+    fn scan_member(&self, nest: Nest<'_>, origin: &Origin, member: Member<'_>, out: &mut Output) {
+        match member {
+            Member::Bytes(b) => {
+                if classify(origin.rule_path(), &b[..b.len().min(64)]) == ContentKind::Media {
+                    out.skips.push(Skip::new(
+                        origin.display_path(),
+                        SkipReason::Media,
+                        "media files are not scanned",
+                    ));
+                    return;
+                }
+                self.scan_nested(nest, origin, &b, out);
+            }
+            // Members too large to hold are scanned as text in chunks, not opened.
+            Member::Stream(r) => self.scan_reader(origin, r, out),
+        }
+    }
+
+    /// Scans a large seekable input (a file past [`WHOLE_LIMIT`]): archives are opened from
+    /// the stream, anything else is scanned in chunks.
+    pub fn scan_seekable<R: Read + Seek>(
+        &self,
+        origin: &Origin,
+        mut r: R,
+        size: u64,
+        out: &mut Output,
+    ) {
+        if self.never_scanned(origin) {
+            return;
+        }
+        let mut head = Vec::with_capacity(512);
+        let kind = match (&mut r)
+            .take(512)
+            .read_to_end(&mut head)
+            .and_then(|_| r.seek(SeekFrom::Start(0)))
+        {
+            Ok(_) if self.opts.archives.max_depth > 0 => archive::detect(origin.rule_path(), &head),
+            Ok(_) => None,
+            Err(e) => {
+                out.skips.push(Skip::new(
+                    origin.display_path(),
+                    SkipReason::Unreadable,
+                    e.to_string(),
+                ));
+                return;
+            }
+        };
+        let Some(kind) = kind else {
+            self.scan_reader(origin, &mut r, out);
+            return;
+        };
+        out.stats.files += 1;
+        out.stats.bytes += size;
+        if self.matcher.path_allowed(origin.rule_path()) {
+            return;
+        }
+        self.path_findings(origin, out);
+        let budget = Budget::new(self.opts.archives.clone(), size);
+        let inner = Nest {
+            archive_depth: 1,
+            budget: Some(&budget),
+            decode_depth: 0,
+        };
+        let skips = archive::expand_reader(origin, kind, r, &budget, &mut |o, m, _| {
+            self.scan_member(inner, o, m, out)
+        });
+        out.skips.extend(skips);
+    }
+
+    /// Scans text: source-map sources as members, the buffer itself, then encoded spans.
+    fn scan_text(&self, nest: Nest<'_>, origin: &Origin, bytes: &[u8], out: &mut Output) {
+        let mut region = None;
+        if origin.decoded.is_none() && decode::is_source_map(origin.rule_path(), bytes) {
+            match decode::source_map(bytes) {
+                Ok(map) => {
+                    region = map.region;
+                    for (name, content) in &map.sources {
+                        self.scan_nested(
+                            nest,
+                            &origin.member(name.as_str()),
+                            content.as_bytes(),
+                            out,
+                        );
+                    }
+                }
+                Err(e) => out.skips.push(Skip::new(
+                    origin.display_path(),
+                    SkipReason::MalformedArchive,
+                    format!("{e}; scanned as text only"),
+                )),
+            }
+        }
+        let mark = out.findings.len();
+        let dmark = out.dropped.len();
+        self.scan_chunk(origin, bytes, Base::default(), bytes.len(), out);
+        if let Some((a, b)) = region {
+            // The sources were scanned as files of their own, with their own line numbers.
+            let outside = |f: &Finding| f.offset < a as u64 || f.offset >= b as u64;
+            retain_from(&mut out.findings, mark, outside);
+            retain_from(&mut out.dropped, dmark, outside);
+        }
+        if nest.decode_depth < self.opts.max_decode_depth {
+            self.scan_spans(nest, origin, bytes, region, mark, out);
+        }
+    }
+
+    /// Decodes the encoded spans of `bytes` and scans them; findings are located at their
+    /// span, and one already found in the plain text (same rule and secret) is not repeated.
+    fn scan_spans(
+        &self,
+        nest: Nest<'_>,
+        origin: &Origin,
+        bytes: &[u8],
+        skip: Option<(usize, usize)>,
+        mark: usize,
+        out: &mut Output,
+    ) {
+        let prefix = origin
+            .decoded
+            .as_ref()
+            .map(|d| format!("{},", d.encoding))
+            .unwrap_or_default();
+        for span in decode::spans(bytes, skip) {
+            let mut o = origin.clone();
+            o.decoded = Some(Decoded {
+                encoding: format!("{prefix}{}", span.encoding),
+                line: 0,
+                column: 0,
+            });
+            let mut sub = Output::default();
+            self.scan_text(
+                Nest {
+                    decode_depth: nest.decode_depth + 1,
+                    ..nest
+                },
+                &o,
+                &span.text,
+                &mut sub,
+            );
+            if sub.findings.is_empty() && sub.dropped.is_empty() && sub.skips.is_empty() {
+                continue;
+            }
+            let (line, column) = line_col(bytes, span.start);
+            let (end_line, end_column) = line_col(bytes, span.end);
+            for f in sub.findings.iter_mut().chain(sub.dropped.iter_mut()) {
+                f.line = line;
+                f.column = column;
+                f.end_line = end_line;
+                f.end_column = end_column;
+                f.offset = span.start as u64;
+                f.binary = false;
+                if let Some(d) = f.origin.decoded.as_mut() {
+                    d.line = line;
+                    d.column = column;
+                }
+            }
+            // Already found in the plain text: the same rule and secret anywhere in this
+            // buffer, or a finding of the same kind and at least the same confidence on the
+            // encoded span itself (a token that merely contains `%2F` is not found twice).
+            let (ss, se) = (span.start as u64, span.end as u64);
+            let seen = |f: &Finding| {
+                out.findings[mark..].iter().any(|r| {
+                    let rlen = r.secret.as_ref().map_or(0, |s| s.as_bytes().len()) as u64;
+                    (r.rule_id == f.rule_id && r.secret == f.secret)
+                        || (r.kind == f.kind
+                            && r.confidence >= f.confidence
+                            && r.offset < se
+                            && r.offset + rlen > ss)
+                })
+            };
+            let fresh: Vec<Finding> = sub.findings.into_iter().filter(|f| !seen(f)).collect();
+            out.findings.extend(fresh);
+            out.dropped.extend(sub.dropped);
+            out.skips.extend(sub.skips);
         }
     }
 
@@ -199,6 +476,7 @@ impl Scanner {
             return;
         }
         let rules = self.matcher.rules();
+        let first = out.findings.len();
         let mut builder = Builder::new(buf, base);
         for c in cands.iter().filter(|c| c.secret_start < accept_end) {
             let rule = &rules.rules[c.rule];
@@ -227,6 +505,7 @@ impl Scanner {
                 out.findings.push(f);
             }
         }
+        mask_shared_lines(&mut out.findings[first..]);
     }
 
     /// True when `.gitleaksignore` lists a finding of `rule` at `origin` starting on `line`.
@@ -272,6 +551,9 @@ impl Scanner {
     /// Scans a large input from a reader in overlapping chunks, so memory stays bounded by
     /// [`CHUNK`] + [`OVERLAP`] per thread and a secret across a chunk border is still found.
     pub fn scan_reader(&self, origin: &Origin, reader: &mut dyn Read, out: &mut Output) {
+        if self.never_scanned(origin) {
+            return;
+        }
         out.stats.files += 1;
         if self.matcher.place_allowed(&Scanner::place(origin)) {
             return;
@@ -318,5 +600,47 @@ impl Scanner {
             base.offset += accept_end as u64;
             buf.drain(..accept_end);
         }
+    }
+}
+
+/// Keeps the items from `from` on that satisfy `keep`.
+fn retain_from(list: &mut Vec<Finding>, from: usize, keep: impl Fn(&Finding) -> bool) {
+    let tail: Vec<Finding> = list.drain(from..).filter(|f| keep(f)).collect();
+    list.extend(tail);
+}
+
+/// 1-based line and column (characters) of a byte offset.
+fn line_col(buf: &[u8], offset: usize) -> (usize, usize) {
+    let before = &buf[..offset.min(buf.len())];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let ls = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
+    (
+        line,
+        String::from_utf8_lossy(&before[ls..]).chars().count() + 1,
+    )
+}
+
+/// A line holding several findings shows each finding's snippet with the others' secrets
+/// masked too, so no snippet reveals a neighbour (two keys on one line, `nightjar` beside
+/// `NIGHTJAR`). Findings are in offset order, so those of one line are adjacent.
+fn mask_shared_lines(findings: &mut [Finding]) {
+    let mut i = 0;
+    while i < findings.len() {
+        let line = findings[i].line;
+        let j = i + findings[i..].iter().take_while(|f| f.line == line).count();
+        if j - i > 1 {
+            let secrets: Vec<crate::redact::Secret> = findings[i..j]
+                .iter()
+                .filter_map(|f| f.secret.clone())
+                .collect();
+            for f in &mut findings[i..j] {
+                for s in &secrets {
+                    if f.secret.as_ref() != Some(s) {
+                        f.snippet = crate::redact::mask_in(&f.snippet, s);
+                    }
+                }
+            }
+        }
+        i = j;
     }
 }

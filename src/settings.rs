@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ColorChoice, Format, ScanArgs};
+use crate::cli::{ColorChoice, Format, Package, ScanArgs};
 use crate::error::Error;
-use crate::rules::{Confidence, ConfigSource};
+use crate::rules::{Confidence, ConfigSource, Kind};
+use crate::source::archive::Limits;
 use crate::source::fs::WalkOptions;
 use crate::source::git::Selection;
 
@@ -46,6 +47,14 @@ pub struct Settings {
     pub threads: usize,
     /// How to walk folders.
     pub walk: WalkOptions,
+    /// Kinds of finding that make the exit status 1.
+    pub fail_on: Vec<Kind>,
+    /// Scan a package's published files instead of walking.
+    pub package: Option<Package>,
+    /// Archive budgets.
+    pub archives: Limits,
+    /// Decoding depth.
+    pub max_decode_depth: usize,
     /// What to scan of git repositories.
     pub git: GitSettings,
     /// `.gitleaksignore` files to honour.
@@ -266,6 +275,16 @@ impl Settings {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let max_file_size = args.max_file_size.as_deref().map(parse_size).transpose()?;
+        if args.package.is_some() && stdin {
+            return Err(Error::Usage(
+                "--package cannot be combined with '-' (standard input)".into(),
+            ));
+        }
+        let archives = Limits {
+            max_depth: args.max_archive_depth,
+            max_total: parse_size(&args.max_archive_size)?,
+            ..Limits::default()
+        };
         let ignore_file =
             discover_ignore_file(args.ignore_file.as_deref(), &root, args.no_repo_config)?;
         if let Some(b) = &args.baseline {
@@ -319,6 +338,10 @@ impl Settings {
                 threads,
                 exclude,
             },
+            fail_on: args.fail_on.clone(),
+            package: args.package,
+            archives,
+            max_decode_depth: args.max_decode_depth,
             git: GitSettings::from_args(&args.git),
             gitleaks_ignore,
             gitleaks_allow: !args.ignore_gitleaks_allow,

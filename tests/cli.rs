@@ -228,7 +228,7 @@ fn builtin_github_token_with_valid_checksum_only() {
     let good = github_token("ghp", "Zq3vK8mN2pL5rT9wX1yB4cD7fG0hJ6");
     let mut bad = good.clone();
     bad.replace_range(good.len() - 3.., "zzz");
-    d.write("a.env", format!("GH={good}\nGH2={bad}\n"));
+    d.write("a.cfg", format!("GH={good}\nGH2={bad}\n"));
     let r = d.run(&["scan", "--format", "json"]);
     assert_eq!(r.code(), 1);
     let f = r.findings();

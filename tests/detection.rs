@@ -112,6 +112,11 @@ fn detection_corpus_recall_and_false_positives() {
     let mut hits: HashSet<(String, u64, String)> = HashSet::new();
     let mut false_positives = Vec::new();
     for f in report["findings"].as_array().expect("findings") {
+        // The corpus measures the secret rules; internal markers (its .env files, private
+        // hosts in its URLs) are by design and tested in tests/markers.rs.
+        if f["kind"] == "internal" {
+            continue;
+        }
         let path = f["path"]
             .as_str()
             .unwrap_or_default()

@@ -6,22 +6,9 @@ use std::process::{Command, Stdio};
 
 use crate::util::{program, Dir, Run};
 
-const RULES: &str = r#"
-[extend]
-builtin = false
+use crate::util::TEST_RULES as RULES;
 
-[[rules]]
-id = "test-token"
-description = "Test token"
-regex = '''\b(tt_[a-z0-9]{24})\b'''
-keywords = ["tt_"]
-entropy = 3.0
-confidence = "high"
-examples = ["x = tt_k3j4h5g6f7d8s9a0q1w2e3r4"]
-counter-examples = ["x = tt_aaaaaaaaaaaaaaaaaaaaaaaa"]
-"#;
-
-const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
+use crate::util::TOKEN;
 const TOKEN2: &str = "tt_z9y8x7w6v5u4t3s2r1q0p9o8";
 
 /// A temporary folder with the rule file outside any repository, and git commands run with a
@@ -418,6 +405,46 @@ fn corrupt_object_is_a_skip_with_exit_3() {
             .any(|s| s["reason"] == "corrupt-object" && s["path"] == "clean.txt"),
         "{skipped}"
     );
+}
+
+#[test]
+fn missing_pack_is_reported_and_the_working_tree_still_scanned() {
+    let r = Repo::new();
+    r.write("old.txt", &format!("k = {TOKEN}\n"));
+    r.commit("old secret");
+    r.write("old.txt", "gone\n");
+    r.commit("remove it");
+    r.git(&["gc", "-q"]);
+    let pack_dir = r.work().join(".git/objects/pack");
+    for e in std::fs::read_dir(&pack_dir).expect("pack dir").flatten() {
+        if e.path().extension().is_some_and(|x| x == "pack") {
+            std::fs::remove_file(e.path()).expect("remove pack");
+        }
+    }
+    r.write("new.txt", &format!("j = {TOKEN2}\n"));
+    let run = r.scan(&[]);
+    // The untracked file is still scanned and reported; the history could not be read.
+    assert_eq!(run.code(), 1, "{}{}", run.stdout(), run.stderr());
+    assert_eq!(
+        run.findings(),
+        vec![("new.txt".to_string(), 1, "test-token".to_string())]
+    );
+    let j = run.json();
+    assert_eq!(j["summary"]["incomplete"], true, "{}", j["skipped"]);
+    let r2 = Repo::new();
+    r2.write("a.txt", "clean\n");
+    r2.commit("clean");
+    r2.git(&["gc", "-q"]);
+    for e in std::fs::read_dir(r2.work().join(".git/objects/pack"))
+        .expect("pack dir")
+        .flatten()
+    {
+        if e.path().extension().is_some_and(|x| x == "pack") {
+            std::fs::remove_file(e.path()).expect("remove pack");
+        }
+    }
+    // Nothing found, history unreadable: incomplete, never a green check.
+    assert_eq!(r2.scan(&[]).code(), 3);
 }
 
 #[test]

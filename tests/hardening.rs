@@ -271,7 +271,7 @@ fn file_vanishing_before_it_is_read_is_a_skip() {
     let rules = leakscan::rules::load::builtin_rules().expect("pack");
     let set = std::sync::Arc::new(leakscan::rules::RuleSet {
         rules,
-        allow: Default::default(),
+        ..Default::default()
     });
     let scanner = leakscan::scan::Scanner::new(set, Default::default());
     let entry = leakscan::source::fs::FileEntry {

@@ -3,6 +3,7 @@
 mod util;
 
 mod action;
+mod artifacts;
 mod baseline;
 mod cli;
 mod detection;
@@ -11,6 +12,7 @@ mod git;
 mod gitleaks;
 mod hardening;
 mod integration;
+mod markers;
 mod redaction;
 mod rules;
 mod sarif;

@@ -57,14 +57,15 @@ impl Dir {
         self.run_full(args, None, env)
     }
 
-    fn run_full(&self, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
+    pub fn run_full(&self, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(program());
         cmd.args(args)
             .current_dir(self.path())
             .env_remove("LEAKSCAN_CONFIG")
+            .env_remove("LEAKSCAN_FAIL_ON")
+            .env_remove("LEAKSCAN_MARKER_KEY")
             .env_remove("GITLEAKS_CONFIG")
             .env_remove("GITLEAKS_CONFIG_TOML")
-            .envs(env.iter().copied())
             .env("NO_COLOR", "1")
             .stdin(if stdin.is_some() {
                 Stdio::piped()
@@ -72,7 +73,8 @@ impl Dir {
                 Stdio::null()
             })
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stderr(Stdio::piped())
+            .envs(env.iter().copied());
         let mut child = cmd.spawn().expect("spawn leakscan");
         if let Some(input) = stdin {
             child
@@ -129,3 +131,23 @@ impl Run {
 pub fn github_token(prefix: &str, random30: &str) -> String {
     leakscan::matcher::checksum::github_token(prefix, random30)
 }
+
+/// A self-contained rule file (no built-in pack) with one high-confidence rule, `test-token`,
+/// so tests that assert exact findings do not move with the pack.
+pub const TEST_RULES: &str = r#"
+[extend]
+builtin = false
+
+[[rules]]
+id = "test-token"
+description = "Test token"
+regex = '''\b(tt_[a-z0-9]{24})\b'''
+keywords = ["tt_"]
+entropy = 3.0
+confidence = "high"
+examples = ["x = tt_k3j4h5g6f7d8s9a0q1w2e3r4"]
+counter-examples = ["x = tt_aaaaaaaaaaaaaaaaaaaaaaaa"]
+"#;
+
+/// A fake secret that `TEST_RULES` reports.
+pub const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";

@@ -1,5 +1,5 @@
-//! The scanner with the built-in pack over arbitrary bytes: every candidate must lie inside the
-//! buffer and every finding must be well formed, with no panic.
+//! The scanner with the built-in pack over arbitrary bytes: every finding must lie inside the
+//! buffer and be well formed, with no panic.
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
@@ -13,8 +13,8 @@ fn scanner() -> &'static Scanner {
     static S: OnceLock<Scanner> = OnceLock::new();
     S.get_or_init(|| {
         let rules = builtin_rules().expect("built-in pack");
-        let opts = ScanOptions { explain: true, min_confidence: Confidence::Low };
-        Scanner::new(Arc::new(RuleSet { rules, allow: Default::default() }), opts)
+        let opts = ScanOptions { explain: true, min_confidence: Confidence::Low, ..ScanOptions::default() };
+        Scanner::new(Arc::new(RuleSet { rules, ..RuleSet::default() }), opts)
     })
 }
 
@@ -23,7 +23,9 @@ fuzz_target!(|data: &[u8]| {
     scanner().scan_bytes(&Origin::file("fuzz.env"), data, &mut out);
     for f in out.findings.iter().chain(&out.dropped) {
         assert!(f.line >= 1 && f.column >= 1);
-        assert!((f.offset as usize) <= data.len());
         assert!(f.end_line >= f.line);
+        if f.origin.members.is_empty() && f.origin.decoded.is_none() {
+            assert!((f.offset as usize) <= data.len());
+        }
     }
 });

@@ -73,8 +73,8 @@ case "$mode:$event" in
         [ "$r" = "refs/remotes/origin/$branch" ] || [ "$r" = "refs/remotes/origin/HEAD" ] || others+=("$r")
       done < <(git -C "$path" for-each-ref --format='%(refname)' refs/remotes/)
       if [ ${#others[@]} -gt 0 ]; then
-        # sed reads all of rev-list's output: with head, rev-list can die of SIGPIPE and pipefail
-        # would stop the script (exit 141) with no error message.
+        # sed reads to the end: `head -n 1` could close the pipe early, and under pipefail
+        # rev-list's SIGPIPE would end the script without a word.
         first=$(git -C "$path" rev-list --topo-order --reverse "$after" --not "${others[@]}" | sed -n 1p)
         if [ -z "$first" ]; then
           scan_args=(--range "$after..$after")

@@ -4,6 +4,7 @@
 pub mod baseline;
 pub mod git;
 pub mod hook;
+pub mod internal;
 pub mod rules;
 pub mod scan;
 
@@ -18,5 +19,6 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Some(Command::Rules(cmd)) => rules::run(cmd),
         Some(Command::Hook(cmd)) => hook::run(cmd),
         Some(Command::Baseline(cmd)) => baseline::run(cmd),
+        Some(Command::Internal(cmd)) => internal::run(cmd),
     }
 }

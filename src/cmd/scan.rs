@@ -10,7 +10,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::baseline::{self, Baseline, IgnoreList};
-use crate::cli::{ColorChoice, Format, ScanArgs};
+use crate::cli::{ColorChoice, Format, Package, ScanArgs};
 use crate::cmd::git;
 use crate::cmd::rules::ignore_broken_pipe;
 use crate::error::{Error, ExitStatus, Skip, SkipReason};
@@ -20,11 +20,11 @@ use crate::report::gitlab::Gitlab;
 use crate::report::junit::Junit;
 use crate::report::sarif::{Limits, Sarif};
 use crate::report::{json::Json, text::Text, Report, Reporter};
-use crate::rules::{self, RuleSet};
+use crate::rules::{self, Kind, RuleSet};
 use crate::scan::{Output, ScanOptions, Scanner, WHOLE_LIMIT};
 use crate::settings::Settings;
 use crate::source::git::{ContentSet, Detected};
-use crate::source::{classify, fs, ContentKind, Origin};
+use crate::source::{self, classify, fs, ContentKind, Origin};
 
 /// What a scan found, before baselines and reporting.
 pub struct Scanned {
@@ -52,6 +52,7 @@ pub fn collect_with(
     source: impl FnOnce(&Settings, &Scanner, &mut Vec<String>) -> Result<Output, Error> + Send,
 ) -> Result<Scanned, Error> {
     let started = Instant::now();
+    let mut settings = settings;
     let loaded = rules::load(&settings.config)?;
     let mut notes = Vec::new();
     if let Some(name) = settings.config.describe() {
@@ -75,12 +76,17 @@ pub fn collect_with(
         notes.push(format!("gitleaks ignore file: {}", path.display()));
         ignore.extend(entries);
     }
+    marker_warnings(&settings, &loaded.marker_warnings, &mut notes)?;
+    let never_scan = private_files(&mut settings, &loaded);
     let rules = Arc::new(loaded.rules);
     let scanner = Scanner::new(
         rules.clone(),
         ScanOptions {
             explain: settings.explain,
             min_confidence: settings.min_confidence,
+            archives: settings.archives.clone(),
+            max_decode_depth: settings.max_decode_depth,
+            never_scan,
         },
     )
     .with_gitleaks_ignore(ignore)
@@ -161,9 +167,50 @@ fn finish(mut s: Scanned) -> Result<u8, Error> {
     Ok(exit_code(&s.settings, &report))
 }
 
-/// 1 (or `--exit-code`) on findings, else 3 when something was not scanned, else 0.
+/// Internal markers that could not be loaded: an error when the scan fails on internal
+/// markers (it could not check them all), else a note.
+fn marker_warnings(
+    settings: &Settings,
+    warnings: &[String],
+    notes: &mut Vec<String>,
+) -> Result<(), Error> {
+    if warnings.is_empty() {
+        return Ok(());
+    }
+    if settings.fail_on.contains(&Kind::Internal) {
+        let mut list = warnings.to_vec();
+        list.push("internal markers cannot all be checked: provide them, or pass --fail-on secret to report internal markers without failing on them".into());
+        return Err(Error::ConfigMany(list));
+    }
+    notes.extend(warnings.iter().cloned());
+    Ok(())
+}
+
+/// The configuration and the files markers were read from are never scanned: excluded from
+/// the walk, and named relative to the root for the other sources (history, packages).
+fn private_files(settings: &mut Settings, loaded: &rules::LoadedConfig) -> Vec<String> {
+    let mut relative = Vec::new();
+    let root = settings.root.canonicalize().ok();
+    for p in loaded.path.iter().chain(&loaded.marker_files) {
+        let Ok(c) = p.canonicalize() else { continue };
+        if let Some(rel) = root.as_ref().and_then(|r| c.strip_prefix(r).ok()) {
+            relative.push(fs::display_path(rel));
+        }
+        if !settings.walk.exclude.contains(&c) {
+            settings.walk.exclude.push(c);
+        }
+    }
+    relative
+}
+
+/// `--exit-code` (1) on findings of a kind in `--fail-on`, else 3 when something was not
+/// scanned, else 0.
 fn exit_code(settings: &Settings, report: &Report<'_>) -> u8 {
-    if !report.findings.is_empty() {
+    if report
+        .findings
+        .iter()
+        .any(|f| settings.fail_on.contains(&f.kind))
+    {
         settings.exit_code
     } else if report.incomplete() {
         ExitStatus::Incomplete.code()
@@ -188,6 +235,10 @@ fn scan_sources(
                 source: e,
             })?;
         scanner.scan_bytes(&Origin::file("-"), &buf, &mut out);
+        return Ok(out);
+    }
+    if let Some(manager) = settings.package {
+        out.merge(scan_package(settings, scanner, manager)?);
         return Ok(out);
     }
     if settings.git.staged {
@@ -221,6 +272,41 @@ fn scan_sources(
     Ok(out)
 }
 
+/// Scans the files the package in the scan root would publish.
+fn scan_package(settings: &Settings, scanner: &Scanner, manager: Package) -> Result<Output, Error> {
+    let dir = &settings.root;
+    let mut walk = fs::Walk::default();
+    for rel in source::package::list(manager, dir)? {
+        let path = dir.join(&rel);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => {
+                let excluded = path
+                    .canonicalize()
+                    .is_ok_and(|c| settings.walk.exclude.contains(&c));
+                if !excluded {
+                    walk.files.push(fs::FileEntry {
+                        display: fs::display_path(&path),
+                        path,
+                        size: m.len(),
+                    });
+                }
+            }
+            Ok(_) => walk.skips.push(Skip::new(
+                fs::display_path(&path),
+                SkipReason::Other,
+                "listed by the package manager but not a regular file",
+            )),
+            Err(e) => walk.skips.push(Skip::new(
+                fs::display_path(&path),
+                SkipReason::Unreadable,
+                format!("listed by the package manager: {e}"),
+            )),
+        }
+    }
+    walk.files.sort();
+    Ok(scan_walk(settings, scanner, walk, None))
+}
+
 /// Walks `roots` and scans every file in parallel; order is restored by `Output::finish`.
 /// Files whose content `known` holds (a repository's history blobs, already scanned) are
 /// not scanned again.
@@ -231,6 +317,16 @@ pub fn scan_tree(
     known: Option<&ContentSet<'_>>,
 ) -> Output {
     let walk = fs::walk(roots, &settings.walk);
+    scan_walk(settings, scanner, walk, known)
+}
+
+/// Scans walked files in parallel, except those whose content `known` holds.
+fn scan_walk(
+    settings: &Settings,
+    scanner: &Scanner,
+    walk: fs::Walk,
+    known: Option<&ContentSet<'_>>,
+) -> Output {
     let total: u64 = walk.files.iter().map(|f| f.size).sum();
     let progress = Progress::new(total, "files", settings.progress);
     let parts: Vec<Output> = walk
@@ -274,7 +370,7 @@ pub fn scan_file_unless_known(
         }
     };
     if entry.size > WHOLE_LIMIT {
-        scanner.scan_reader(&origin, &mut file, &mut out);
+        scanner.scan_seekable(&origin, &mut file, entry.size, &mut out);
         return out;
     }
     let mut buf = Vec::with_capacity(entry.size as usize + 1);
@@ -400,6 +496,11 @@ pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
         threads: Some(1),
         max_file_size: None,
         no_ignore: false,
+        fail_on: vec![Kind::Secret, Kind::Internal],
+        package: None,
+        max_archive_depth: 5,
+        max_archive_size: "1G".into(),
+        max_decode_depth: 2,
         git: crate::cli::GitArgs {
             no_history: true,
             ..Default::default()

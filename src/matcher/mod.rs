@@ -11,6 +11,7 @@
 pub mod allow;
 pub mod checksum;
 pub mod entropy;
+pub mod markers;
 pub mod prefilter;
 
 use std::fmt;
@@ -48,6 +49,8 @@ pub enum Dropped {
     Overlap(String),
     /// The capture group holding the secret did not take part in the match.
     EmptySecret,
+    /// A `once` rule already reported this file.
+    Once,
     /// An allowlist with a condition (`[[allow-when]]`, gitleaks' allowlists) matched.
     Allowlist(String),
     /// A composite rule's required rule did not match nearby.
@@ -69,6 +72,7 @@ impl fmt::Display for Dropped {
             Dropped::AllowPath => f.write_str("allow-paths"),
             Dropped::Overlap(id) => write!(f, "overlaps a finding of '{id}'"),
             Dropped::EmptySecret => f.write_str("secret group did not match"),
+            Dropped::Once => f.write_str("rule reports once per file"),
             Dropped::Allowlist(what) => write!(f, "allowlist {what}"),
             Dropped::Required(id) => write!(f, "required rule '{id}' did not match nearby"),
         }
@@ -107,6 +111,7 @@ pub struct Matcher {
     rules: Arc<RuleSet>,
     prefilter: Prefilter,
     path_rules: Vec<usize>,
+    markers: Option<markers::Markers>,
     /// Per rule, the indices of its required rules (`None`: no such rule); empty for most.
     required: Vec<Vec<Option<usize>>>,
     gitleaks_allow: bool,
@@ -116,6 +121,7 @@ impl Matcher {
     /// Builds the keyword automaton; regexes compile on first use.
     pub fn new(rules: Arc<RuleSet>) -> Matcher {
         let prefilter = Prefilter::new(&rules);
+        let markers = markers::Markers::new(&rules);
         let path_rules = rules
             .rules
             .iter()
@@ -137,6 +143,7 @@ impl Matcher {
             rules,
             prefilter,
             path_rules,
+            markers,
             required,
             gitleaks_allow: true,
         }
@@ -248,6 +255,10 @@ impl Matcher {
             if !applies {
                 continue;
             }
+            if rule.is_engine_rule() {
+                self.engine_candidates(w, buf, place, explain, &mut out);
+                continue;
+            }
             let Some(re) = rule.regex.as_ref().and_then(|r| r.get()) else {
                 continue;
             };
@@ -271,10 +282,39 @@ impl Matcher {
         out.sort_by(|a, b| {
             (a.secret_start, a.secret_end, a.rule).cmp(&(b.secret_start, b.secret_end, b.rule))
         });
+        once_per_buffer(&mut out, rules);
         if !explain {
             out.retain(|c| c.dropped.is_none());
         }
         out
+    }
+
+    /// Candidates of an engine rule (internal markers) in one window.
+    fn engine_candidates(
+        &self,
+        w: prefilter::Window,
+        buf: &[u8],
+        place: &Place<'_>,
+        explain: bool,
+        out: &mut Vec<Candidate>,
+    ) {
+        let Some(m) = &self.markers else { return };
+        let rule = &self.rules.rules[w.rule as usize];
+        let mut hits = Vec::new();
+        m.scan(w.rule as usize, buf, w.start, w.end, &mut hits);
+        for h in hits {
+            let dropped = self.filter(rule, buf, h.start, h.end, &buf[h.start..h.end], place);
+            if dropped.is_none() || explain {
+                out.push(Candidate {
+                    rule: w.rule as usize,
+                    start: h.start,
+                    end: h.end,
+                    secret_start: h.start,
+                    secret_end: h.end,
+                    dropped,
+                });
+            }
+        }
     }
 
     /// Runs rule `ri`'s regex over `buf[start..end]` (the regex sees `buf[..end]`, so
@@ -563,9 +603,9 @@ pub fn line_of(buf: &[u8], start: usize, end: usize) -> &[u8] {
     &buf[ls..le]
 }
 
-/// Drops kept candidates whose secret overlaps a kept candidate of higher confidence, and, as
-/// gitleaks does, a candidate of a rule named `generic...` whose secret lies within the secret
-/// of a rule not so named.
+/// Drops kept candidates whose secret overlaps a kept candidate of the same kind and higher
+/// confidence, and, as gitleaks does, a candidate of a rule named `generic...` whose secret lies
+/// within the secret of a rule of the same kind not so named.
 fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
     let generic = |r: usize| {
         memchr::memmem::find(rules[r].id.to_ascii_lowercase().as_bytes(), b"generic").is_some()
@@ -589,11 +629,36 @@ fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
     for (c, &(_, _, mine, _, mine_generic)) in
         cands.iter_mut().filter(|c| c.dropped.is_none()).zip(&kept)
     {
-        if let Some(&(_, _, _, other, _)) = kept.iter().find(|&&(s, e, conf, _, g)| {
-            (conf > mine && s < c.secret_end && c.secret_start < e)
-                || (mine_generic && conf == mine && !g && s <= c.secret_start && c.secret_end <= e)
+        // Only findings of the same kind compete: an internal marker (a value in a .env file)
+        // never hides a secret on the same bytes, nor the other way round.
+        let kind = rules[c.rule].kind;
+        if let Some(&(_, _, _, other, _)) = kept.iter().find(|&&(s, e, conf, r, g)| {
+            rules[r].kind == kind
+                && ((conf > mine && s < c.secret_end && c.secret_start < e)
+                    || (mine_generic
+                        && conf == mine
+                        && !g
+                        && s <= c.secret_start
+                        && c.secret_end <= e))
         }) {
             c.dropped = Some(Dropped::Overlap(rules[other].id.clone()));
+        }
+    }
+}
+
+/// For `once` rules, keeps the first kept candidate (in offset order) and drops the others;
+/// they report the file, not each value in it.
+fn once_per_buffer(cands: &mut [Candidate], rules: &[Rule]) {
+    if !cands.iter().any(|c| rules[c.rule].once) {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for c in cands
+        .iter_mut()
+        .filter(|c| c.dropped.is_none() && rules[c.rule].once)
+    {
+        if !seen.insert(c.rule) {
+            c.dropped = Some(Dropped::Once);
         }
     }
 }

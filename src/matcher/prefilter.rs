@@ -67,15 +67,17 @@ pub struct Window {
 }
 
 impl Prefilter {
-    /// Builds the automaton for the rules of `set` that have a regex.
+    /// Builds the automaton for the rules of `set` that match content (regex and engine rules).
     pub fn new(set: &RuleSet) -> Prefilter {
         let mut keywords: Vec<String> = Vec::new();
-        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         let mut rules_of: Vec<Vec<u32>> = Vec::new();
+        // A map, not a linear search: a configuration with thousands of codenames brings
+        // thousands of keywords.
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         let mut always = Vec::new();
         for (i, rule) in set.rules.iter().enumerate() {
             // Rules that report nothing run only when a composite rule asks for them.
-            if rule.regex.is_none() || rule.skip_report {
+            if rule.is_path_rule() || rule.skip_report {
                 continue;
             }
             if rule.keywords.is_empty() {

@@ -37,6 +37,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/identity.toml"),
     ),
     (
+        "rules/internal.toml",
+        include_str!("../../rules/internal.toml"),
+    ),
+    (
         "rules/messaging.toml",
         include_str!("../../rules/messaging.toml"),
     ),

@@ -104,7 +104,11 @@ pub fn translate(path: &Path, text: &str) -> Result<Translation, Error> {
         ..Default::default()
     };
     Ok(Translation {
-        rules: RuleSet { rules, allow },
+        rules: RuleSet {
+            rules,
+            allow,
+            internal: Default::default(),
+        },
         warnings: ctx.warnings,
         uses_default,
         title,
@@ -370,6 +374,7 @@ impl Part {
             checksum: None,
             paths: self.path,
             multiline: false,
+            once: false,
             whole: true,
             allow_secrets: Vec::new(),
             allow_lines: Vec::new(),

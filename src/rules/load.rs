@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::model::FileDef;
 use super::validate::{build_allow, build_allowlist, build_rule, Problems};
-use super::{builtin, Rule, RuleSet};
+use super::{builtin, internal, Rule, RuleSet};
 use crate::error::Error;
 
 /// Where the user configuration comes from.
@@ -57,6 +57,10 @@ pub struct LoadedConfig {
     pub rules: RuleSet,
     /// The user configuration file, if any (never reported as a finding).
     pub path: Option<PathBuf>,
+    /// Files that internal markers were read from (never scanned either).
+    pub marker_files: Vec<PathBuf>,
+    /// Internal markers that could not be loaded (a key or variable not set).
+    pub marker_warnings: Vec<String>,
     /// What loaded but deserves attention: parts of a gitleaks file that could not be carried
     /// over, each located.
     pub warnings: Vec<String>,
@@ -120,9 +124,11 @@ pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
             return Ok(LoadedConfig {
                 rules: RuleSet {
                     rules: builtin_rules()?,
-                    allow: Default::default(),
+                    ..RuleSet::default()
                 },
                 path: None,
+                marker_files: Vec::new(),
+                marker_warnings: Vec::new(),
                 warnings: Vec::new(),
                 gitleaks: false,
             })
@@ -134,6 +140,8 @@ pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
                 path: None,
                 warnings,
                 gitleaks: true,
+                marker_files: Vec::new(),
+                marker_warnings: Vec::new(),
             });
         }
         ConfigSource::File(p) => (p, false),
@@ -142,16 +150,20 @@ pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
     let gitleaks = gitleaks || super::gitleaks::is_gitleaks(&path.display().to_string(), &text);
-    let (rules, warnings) = if gitleaks {
-        super::gitleaks::load(path, &text)?
+    let (rules, warnings, built) = if gitleaks {
+        let (rules, warnings) = super::gitleaks::load(path, &text)?;
+        (rules, warnings, internal::Built::default())
     } else {
-        (load_native(path, &text)?, Vec::new())
+        let (rules, built) = load_native_with_markers(path, &text)?;
+        (rules, Vec::new(), built)
     };
     Ok(LoadedConfig {
         rules,
         path: Some(path.clone()),
         warnings,
         gitleaks,
+        marker_files: built.files,
+        marker_warnings: built.warnings,
     })
 }
 
@@ -166,6 +178,11 @@ pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, Error> {
 
 /// Builds a rule set from a leakscan file's text, merged with the built-in pack as it asks.
 pub fn load_native(path: &Path, text: &str) -> Result<RuleSet, Error> {
+    load_native_with_markers(path, text).map(|(rules, _)| rules)
+}
+
+/// [`load_native`], also returning what the `[internal]` table produced besides rules.
+fn load_native_with_markers(path: &Path, text: &str) -> Result<(RuleSet, internal::Built), Error> {
     let name = path.display().to_string();
     let def = parse_file(&name, text)?;
     let mut problems = Problems::default();
@@ -193,7 +210,11 @@ pub fn load_native(path: &Path, text: &str) -> Result<RuleSet, Error> {
         .collect();
     rules.retain(|r| !disabled.contains(r.id.as_str()));
 
-    let mut user_rules = Vec::new();
+    let mut built = match def.internal {
+        Some(i) => internal::build(i, path, text, &mut problems),
+        None => internal::Built::default(),
+    };
+    let mut user_rules = std::mem::take(&mut built.rules);
     for r in def.rules {
         if let Some(rule) = build_rule(r, &name, text, true, &mut problems) {
             user_rules.push(rule);
@@ -270,5 +291,13 @@ pub fn load_native(path: &Path, text: &str) -> Result<RuleSet, Error> {
         }
     }
     problems.into_result()?;
-    Ok(RuleSet { rules, allow })
+    let internal = std::mem::take(&mut built.markers);
+    Ok((
+        RuleSet {
+            rules,
+            allow,
+            internal,
+        },
+        built,
+    ))
 }

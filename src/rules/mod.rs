@@ -6,6 +6,7 @@
 
 pub mod builtin;
 pub mod gitleaks;
+pub mod internal;
 pub mod load;
 pub mod model;
 pub mod selftest;
@@ -233,6 +234,8 @@ pub struct Rule {
     pub paths: Option<PathSet>,
     /// Whether the regex may span lines.
     pub multiline: bool,
+    /// Report only the first finding per file.
+    pub once: bool,
     /// Whether the regex runs over the whole buffer once a keyword occurs anywhere in it
     /// (gitleaks' semantics) rather than only around the keyword's lines.
     pub whole: bool,
@@ -268,7 +271,20 @@ pub struct Rule {
 impl Rule {
     /// True for rules that report a file by its path alone.
     pub fn is_path_rule(&self) -> bool {
-        self.regex.is_none()
+        self.regex.is_none() && self.paths.is_some()
+    }
+
+    /// True for rules matched by a dedicated engine instead of a regex (the markers of
+    /// `[internal]`, see [`crate::matcher::markers`]). Only generated rules are like this: a
+    /// rule file's rule needs a regex or paths.
+    pub fn is_engine_rule(&self) -> bool {
+        self.regex.is_none() && self.paths.is_none()
+    }
+
+    /// True for rules generated from a configuration's `[internal]` table; they carry no
+    /// examples (their engine has its own tests).
+    pub fn is_generated(&self) -> bool {
+        self.source.ends_with(internal::SOURCE_SUFFIX)
     }
 }
 
@@ -297,6 +313,8 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// The global allowlist.
     pub allow: GlobalAllow,
+    /// The project's internal markers (`[internal]`), matched by the engine rules.
+    pub internal: internal::InternalMarkers,
 }
 
 impl RuleSet {

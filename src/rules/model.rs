@@ -21,9 +21,48 @@ pub struct FileDef {
     /// Rules defined by this file.
     #[serde(default)]
     pub rules: Vec<RuleDef>,
+    /// `[internal]`: the project's internal markers (codenames, domains, tickets, ...).
+    #[serde(default)]
+    pub internal: Option<InternalDef>,
     /// Allowlists with conditions, for every rule or for `target-rules`.
     #[serde(default)]
     pub allow_when: Vec<AllowWhenDef>,
+}
+
+/// `[internal]`: what a project declares internal. Every list is optional; see docs/rules.md.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct InternalDef {
+    /// Codenames in plain text (`"nightjar"`, `"blue heron"`).
+    #[serde(default)]
+    pub codenames: Vec<Spanned<String>>,
+    /// A file of codenames, one per line, relative to this file (kept outside the repository).
+    pub codenames_file: Option<Spanned<String>>,
+    /// An environment variable holding codenames separated by commas or newlines.
+    pub codenames_env: Option<Spanned<String>>,
+    /// Keyed hashes of codenames, as printed by `leakscan internal hash`.
+    #[serde(default)]
+    pub codename_hashes: Vec<Spanned<String>>,
+    /// The environment variable holding the key of `codename-hashes` (default
+    /// `LEAKSCAN_MARKER_KEY`).
+    pub hash_key_env: Option<Spanned<String>>,
+    /// Internal DNS domains; their subdomains match too.
+    #[serde(default)]
+    pub domains: Vec<Spanned<String>>,
+    /// Issue-tracker key prefixes (`ABC` matches `ABC-1234`), case-sensitive.
+    #[serde(default)]
+    pub ticket_prefixes: Vec<Spanned<String>>,
+    /// Extra classification phrases, matched case-insensitively as whole words.
+    #[serde(default)]
+    pub phrases: Vec<Spanned<String>>,
+    /// Path globs of files that must never ship; each such file is reported.
+    #[serde(default)]
+    pub never_ship: Vec<Spanned<String>>,
+    /// Path globs where the markers of this table are not reported.
+    #[serde(default)]
+    pub allow_paths: Vec<Spanned<String>>,
+    /// Severity of the findings of this table (default medium; never-ship files high).
+    pub severity: Option<Severity>,
 }
 
 /// `[[allow-when]]` and `[[rules.allow-when]]`: exceptions whose checks combine with a
@@ -244,6 +283,10 @@ pub struct RuleDef {
     /// Whether the regex may span lines.
     #[serde(default)]
     pub multiline: bool,
+    /// Report only the first finding of this rule per file (rules about the file, not the
+    /// value).
+    #[serde(default)]
+    pub once: bool,
     /// Where the regex runs once a keyword occurs.
     pub window: Option<WindowDef>,
     /// Compile this rule's regexes with Unicode on (as gitleaks does).

@@ -57,7 +57,7 @@ pub fn valid_id(id: &str) -> bool {
         })
 }
 
-fn globs(
+pub(crate) fn globs(
     items: &[Spanned<String>],
     file: &str,
     text: &str,
@@ -88,7 +88,7 @@ pub fn path_regex(src: &str) -> Result<regex::Regex, String> {
 }
 
 /// Globs and path regexes as one [`PathSet`], recording problems.
-fn path_set(
+pub(crate) fn path_set(
     globs_def: &[Spanned<String>],
     regex_def: &[Spanned<String>],
     file: &str,
@@ -323,6 +323,7 @@ pub fn build_rule(
         paths,
         multiline: def.multiline || def.window == Some(WindowDef::Multiline),
         whole: def.window == Some(WindowDef::File),
+        once: def.once,
         allow_secrets,
         allow_lines,
         allow_paths,

@@ -5,8 +5,11 @@
 //! from (a file, standard input, a git blob at a commit, an archive member, a decoded span), and
 //! is the only location type the rest of the code sees.
 
+pub mod archive;
+pub mod decode;
 pub mod fs;
 pub mod git;
+pub mod package;
 
 use std::sync::Arc;
 
