@@ -1,144 +1,17 @@
 //! Git history, `--staged` and the pre-push hook, on real repositories built with the git
 //! command line (no system or global configuration, fixed identities and dates).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 
-use crate::util::{program, Dir, Run};
+use crate::util::{Dir, Run};
 
 use crate::util::TEST_RULES as RULES;
 
 use crate::util::TOKEN;
 const TOKEN2: &str = "tt_z9y8x7w6v5u4t3s2r1q0p9o8";
 
-/// A temporary folder with the rule file outside any repository, and git commands run with a
-/// fixed environment.
-struct Repo {
-    dir: Dir,
-    /// Commits made so far, for distinct dates.
-    tick: std::cell::Cell<u64>,
-}
-
-impl Repo {
-    /// An empty repository at `<tmp>/work` with `main` as its branch.
-    fn new() -> Repo {
-        let r = Repo {
-            dir: Dir::new(),
-            tick: std::cell::Cell::new(0),
-        };
-        r.dir.write("rules.toml", RULES);
-        std::fs::create_dir_all(r.work()).expect("mkdir");
-        r.git(&["init", "-q", "-b", "main"]);
-        r
-    }
-
-    fn work(&self) -> PathBuf {
-        self.dir.path().join("work")
-    }
-
-    fn rules(&self) -> String {
-        self.dir.path().join("rules.toml").display().to_string()
-    }
-
-    fn env(&self, cmd: &mut Command) {
-        let t = 1_700_000_000 + 3600 * self.tick.get();
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Ada Author")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-            .env("GIT_COMMITTER_NAME", "Cy Committer")
-            .env("GIT_COMMITTER_EMAIL", "cy@example.com")
-            .env("GIT_AUTHOR_DATE", format!("{t} +0000"))
-            .env("GIT_COMMITTER_DATE", format!("{t} +0000"))
-            .env("NO_COLOR", "1");
-    }
-
-    /// Runs git in `dir` and returns its trimmed standard output; panics on failure.
-    fn git_in(&self, dir: &Path, args: &[&str]) -> String {
-        let out = self.git_try(dir, args, None);
-        assert!(
-            out.status.success(),
-            "git {args:?} failed:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn git_try(&self, dir: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
-        let mut cmd = Command::new("git");
-        self.env(&mut cmd);
-        cmd.args(args)
-            .current_dir(dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        cmd.stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
-        let mut child = cmd.spawn().expect("git");
-        if let Some(s) = stdin {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .expect("stdin")
-                .write_all(s.as_bytes())
-                .expect("stdin");
-        }
-        child.wait_with_output().expect("git")
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        self.git_in(&self.work(), args)
-    }
-
-    fn write(&self, rel: &str, content: &str) {
-        self.dir.write(&format!("work/{rel}"), content);
-    }
-
-    /// Stages everything and commits; returns the commit id.
-    fn commit(&self, msg: &str) -> String {
-        self.tick.set(self.tick.get() + 1);
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
-        self.git(&["rev-parse", "HEAD"])
-    }
-
-    /// Runs leakscan in `dir` with extra environment.
-    fn leakscan_in(&self, dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
-        let mut cmd = Command::new(program());
-        self.env(&mut cmd);
-        cmd.args(args)
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        Run(cmd.output().expect("leakscan"))
-    }
-
-    /// `leakscan scan work --config rules.toml --format json ARGS`, from the temp folder.
-    fn scan(&self, args: &[&str]) -> Run {
-        let rules = self.rules();
-        let mut a = vec![
-            "scan",
-            ".",
-            "--config",
-            &rules,
-            "--format",
-            "json",
-            "--no-progress",
-        ];
-        a.extend_from_slice(args);
-        self.leakscan_in(&self.work(), &a, &[])
-    }
-}
+use crate::repo::Repo;
 
 /// `(path, line, commit id or "", other_places)` of every finding.
 fn places(r: &Run) -> Vec<(String, u64, String, u64)> {

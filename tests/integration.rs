@@ -6,7 +6,6 @@
 //! or global configuration, fixed identities and dates.
 #![allow(clippy::print_stderr)] // tests say why they skip
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -32,114 +31,7 @@ const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
 const TOKEN2: &str = "tt_z9y8x7w6v5u4t3s2r1q0p9o8";
 const TOKEN3: &str = "tt_m1n2b3v4c5x6z7l8k9j0h1g2";
 
-/// A temporary folder holding `rules.toml` and the repository `work/`; git and leakscan run
-/// with a fixed environment (HOME is the temporary folder, no system configuration).
-struct Repo {
-    dir: Dir,
-    tick: std::cell::Cell<u64>,
-}
-
-impl Repo {
-    fn new() -> Repo {
-        let r = Repo {
-            dir: Dir::new(),
-            tick: std::cell::Cell::new(0),
-        };
-        r.dir.write("rules.toml", RULES);
-        std::fs::create_dir_all(r.work()).expect("mkdir");
-        r.git(&["init", "-q", "-b", "main"]);
-        r
-    }
-
-    fn work(&self) -> PathBuf {
-        self.dir.path().join("work")
-    }
-
-    fn file(&self, name: &str) -> String {
-        self.dir.path().join(name).display().to_string()
-    }
-
-    fn env(&self, cmd: &mut Command) {
-        let t = 1_700_000_000 + 3600 * self.tick.get();
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Ada Author")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-            .env("GIT_COMMITTER_NAME", "Cy Committer")
-            .env("GIT_COMMITTER_EMAIL", "cy@example.com")
-            .env("GIT_AUTHOR_DATE", format!("{t} +0000"))
-            .env("GIT_COMMITTER_DATE", format!("{t} +0000"))
-            .env("NO_COLOR", "1");
-    }
-
-    fn git_in(&self, dir: &Path, args: &[&str]) -> String {
-        let mut cmd = Command::new("git");
-        self.env(&mut cmd);
-        let out = cmd
-            .args(args)
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .output()
-            .expect("git");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        self.git_in(&self.work(), args)
-    }
-
-    fn write(&self, rel: &str, content: &str) {
-        self.dir.write(&format!("work/{rel}"), content);
-    }
-
-    /// Stages everything and commits; returns the commit id.
-    fn commit(&self, msg: &str) -> String {
-        self.tick.set(self.tick.get() + 1);
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
-        self.git(&["rev-parse", "HEAD"])
-    }
-
-    fn leakscan_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Run {
-        let mut cmd = Command::new(program());
-        self.env(&mut cmd);
-        cmd.args(args)
-            .current_dir(self.work())
-            .envs(envs.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        Run(cmd.output().expect("leakscan"))
-    }
-
-    /// `leakscan scan . --config <config> --format json --no-progress ARGS` in the repository.
-    fn scan_with(&self, config: &str, args: &[&str]) -> Run {
-        let cfg = self.file(config);
-        let mut a = vec![
-            "scan",
-            ".",
-            "--config",
-            &cfg,
-            "--format",
-            "json",
-            "--no-progress",
-        ];
-        a.extend_from_slice(args);
-        self.leakscan_env(&a, &[])
-    }
-
-    fn scan(&self, args: &[&str]) -> Run {
-        self.scan_with("rules.toml", args)
-    }
-}
+use crate::repo::Repo;
 
 /// `(path, line, rule id, commit id or "")` of every finding of a JSON report.
 fn found(r: &Run) -> Vec<(String, u64, String, String)> {
@@ -178,7 +70,7 @@ fn three_leaks(r: &Repo) -> [String; 3] {
 
 #[test]
 fn gitleaksignore_commit_entries_drop_history_findings() {
-    let r = Repo::new();
+    let r = Repo::with_rules(RULES);
     let [c1, c2, c3] = three_leaks(&r);
     let all = r.scan(&[]);
     assert_eq!(all.code(), 1, "{}", all.stderr());
@@ -231,7 +123,7 @@ fn gitleaksignore_commit_entries_drop_history_findings() {
 
 #[test]
 fn commit_allowlists_of_both_configuration_formats_on_history() {
-    let r = Repo::new();
+    let r = Repo::with_rules(RULES);
     let [c1, c2, c3] = three_leaks(&r);
     // leakscan: [allow] commits, a full id and an abbreviated one.
     r.dir.write(
@@ -270,7 +162,7 @@ fn commit_allowlists_of_both_configuration_formats_on_history() {
 
 #[test]
 fn baseline_of_history_reports_only_new_leaks() {
-    let r = Repo::new();
+    let r = Repo::with_rules(RULES);
     let [c1, c2, c3] = three_leaks(&r);
     let baseline = r.file("baseline.json");
     let cfg = r.file("rules.toml");
@@ -364,7 +256,7 @@ fn busy_history(r: &Repo) -> Vec<String> {
 
 #[test]
 fn sarif_of_history_is_valid_with_commit_properties_and_stable() {
-    let r = Repo::new();
+    let r = Repo::with_rules(RULES);
     let ids = busy_history(&r);
     let sarif = |threads: &str| {
         let cfg = r.file("rules.toml");
@@ -454,7 +346,7 @@ fn sarif_of_history_is_valid_with_commit_properties_and_stable() {
 
 #[test]
 fn json_findings_are_identical_for_any_thread_count() {
-    let r = Repo::new();
+    let r = Repo::with_rules(RULES);
     busy_history(&r);
     r.write(
         "untracked.py",
@@ -541,7 +433,7 @@ fn action_push_and_pull_request_report_only_their_commits() {
     if !tools_present() {
         return;
     }
-    let r = Repo::new();
+    let r = Repo::with_rules(RULES);
     // main: an old leak, already on the remote.
     r.write("old.py", &format!("OLD = \"{TOKEN}\"\n"));
     let base = r.commit("old leak");
@@ -594,7 +486,7 @@ fn action_push_and_pull_request_report_only_their_commits() {
 
 #[test]
 fn all_objects_finds_secrets_no_ref_reaches() {
-    let r = Repo::new();
+    let r = Repo::with_rules(RULES);
     r.write("README.md", "hello\n");
     r.commit("first");
     r.write("gone.py", &format!("G = \"{TOKEN}\"\n"));
@@ -621,7 +513,7 @@ fn all_objects_finds_secrets_no_ref_reaches() {
 
 #[test]
 fn pre_push_from_env_scans_the_pre_commit_range() {
-    let r = Repo::new();
+    let r = Repo::with_rules(RULES);
     r.write("old.py", &format!("OLD = \"{TOKEN}\"\n"));
     let a = r.commit("old leak");
     r.write("new.py", &format!("import os\nNEW = \"{TOKEN2}\"\n"));

@@ -1,5 +1,6 @@
 //! One integration test binary (links once); a module per area.
 
+mod repo;
 mod util;
 
 mod action;
