@@ -3,18 +3,7 @@
 
 use crate::util::Dir;
 
-const RULES: &str = r#"
-[extend]
-builtin = false
-
-[[rules]]
-id = "test-token"
-description = "Test token"
-regex = '''\b(tt_[a-z0-9]{24})\b'''
-keywords = ["tt_"]
-entropy = 3.0
-examples = ["x = tt_k3j4h5g6f7d8s9a0q1w2e3r4"]
-"#;
+use crate::util::TEST_RULES as RULES;
 
 const OLD: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
 const NEW: &str = "tt_z9y8x7w6v5u4t3s2r1q0p9o8";

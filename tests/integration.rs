@@ -12,20 +12,7 @@ use serde_json::Value;
 
 use crate::util::{program, repo_root, Dir, Run};
 
-const RULES: &str = r#"
-[extend]
-builtin = false
-
-[[rules]]
-id = "test-token"
-description = "Test token"
-regex = '''\b(tt_[a-z0-9]{24})\b'''
-keywords = ["tt_"]
-entropy = 3.0
-confidence = "high"
-severity = "high"
-examples = ["x = tt_k3j4h5g6f7d8s9a0q1w2e3r4"]
-"#;
+use crate::sarif::{assert_schema_valid, RULES};
 
 const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
 const TOKEN2: &str = "tt_z9y8x7w6v5u4t3s2r1q0p9o8";
@@ -223,24 +210,6 @@ fn baseline_of_history_reports_only_new_leaks() {
 }
 
 // ---- 3. SARIF of a history scan; determinism ----
-
-/// Validates against the vendored OASIS schema (draft-04, format checks on).
-fn assert_schema_valid(doc: &Value) {
-    let schema: Value = serde_json::from_slice(
-        &std::fs::read(repo_root().join("tests/data/sarif-schema-2.1.0.json")).expect("schema"),
-    )
-    .expect("schema JSON");
-    let v = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft4)
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("compile schema");
-    let errors: Vec<String> = v
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "schema errors:\n{}", errors.join("\n"));
-}
 
 /// A history with several findings in several commits and files, some sharing a blob.
 fn busy_history(r: &Repo) -> Vec<String> {

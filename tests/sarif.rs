@@ -18,7 +18,8 @@ use serde_json::Value;
 
 use crate::util::{repo_root, Dir};
 
-const RULES: &str = r#"
+/// The test rule with severity and remediation, which SARIF descriptors show.
+pub(crate) const RULES: &str = r#"
 [extend]
 builtin = false
 
@@ -38,7 +39,7 @@ const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
 const OTHER: &str = "tt_z9y8x7w6v5u4t3s2r1q0p9o8";
 
 /// Validates against the vendored OASIS schema (draft-04, format checks on).
-fn assert_schema_valid(doc: &Value) {
+pub(crate) fn assert_schema_valid(doc: &Value) {
     let schema: Value = serde_json::from_slice(
         &std::fs::read(repo_root().join("tests/data/sarif-schema-2.1.0.json")).expect("schema"),
     )
