@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::error::{Skip, SkipReason};
 use crate::finding::{Base, Builder, Finding};
 use crate::gitleaksignore::GitleaksIgnore;
-use crate::matcher::{Matcher, Place};
+use crate::matcher::{Copied, Hits, Matcher, Place};
 use crate::rules::{Confidence, RuleSet};
 use crate::source::archive::{self, Budget, Limits, Member};
 use crate::source::{classify, decode, ContentKind, Decoded, Origin};
@@ -58,6 +58,54 @@ struct Nest<'b> {
     archive_depth: usize,
     decode_depth: usize,
     budget: Option<&'b Budget>,
+    /// The keyword occurrences of the outermost buffer, when its source knows them.
+    known: Option<&'b BlobHits<'b>>,
+}
+
+/// The keyword occurrences of one history blob, derived on first use from its delta base's
+/// (the blob is the base with some ranges copied and some bytes inserted), or searched in full
+/// when it has no base. Kept after the scan for the blobs whose delta base it is.
+pub struct BlobHits<'a> {
+    base: Option<(&'a Hits, &'a [Copied])>,
+    /// Address and length of the blob the occurrences are of: a buffer derived from it
+    /// (decoded, unpacked) never uses them.
+    of: (usize, usize),
+    cell: std::cell::OnceCell<Hits>,
+}
+
+impl<'a> BlobHits<'a> {
+    /// The occurrences of `blob`, from its delta base's occurrences `base` and its copied
+    /// ranges, or searched in full when `base` is `None`.
+    pub fn new(blob: &[u8], base: Option<(&'a Hits, &'a [Copied])>) -> BlobHits<'a> {
+        BlobHits {
+            base,
+            of: (blob.as_ptr() as usize, blob.len()),
+            cell: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The occurrences of `buf`, if it is the blob.
+    fn of(&self, matcher: &Matcher, buf: &[u8]) -> Option<&Hits> {
+        if (buf.as_ptr() as usize, buf.len()) != self.of {
+            return None;
+        }
+        Some(self.cell.get_or_init(|| match self.base {
+            Some((hits, copied)) => matcher.hits_delta(buf, hits, copied),
+            None => matcher.hits(buf),
+        }))
+    }
+
+    /// The occurrences of `blob` (found now if the scan did not need them), for the blobs
+    /// whose delta base it is.
+    pub fn into_hits(self, matcher: &Matcher, blob: &[u8]) -> Hits {
+        let _ = self.of(matcher, blob);
+        self.cell.into_inner().unwrap_or_default()
+    }
+
+    /// The occurrences, if the scan searched for them.
+    pub fn searched(self) -> Option<Hits> {
+        self.cell.into_inner()
+    }
 }
 
 /// Counters for the summary.
@@ -177,6 +225,16 @@ impl Scanner {
         self.scan_nested(Nest::default(), origin, bytes, out);
     }
 
+    /// [`Scanner::scan_bytes`] for a history blob whose keyword occurrences may be derived from
+    /// its delta base's.
+    pub fn scan_blob(&self, origin: &Origin, bytes: &[u8], known: &BlobHits<'_>, out: &mut Output) {
+        let nest = Nest {
+            known: Some(known),
+            ..Nest::default()
+        };
+        self.scan_nested(nest, origin, bytes, out);
+    }
+
     /// True for leakscan's own configuration, which is never reported.
     fn never_scanned(&self, origin: &Origin) -> bool {
         origin.members.is_empty() && self.opts.never_scan.contains(&origin.path)
@@ -254,6 +312,7 @@ impl Scanner {
         let inner = Nest {
             archive_depth: nest.archive_depth + 1,
             budget: Some(budget),
+            known: None,
             ..nest
         };
         let skips = archive::expand_bytes(origin, kind, bytes, budget, &mut |o, m, _| {
@@ -324,6 +383,7 @@ impl Scanner {
             archive_depth: 1,
             budget: Some(&budget),
             decode_depth: 0,
+            known: None,
         };
         let skips = archive::expand_reader(origin, kind, r, &budget, &mut |o, m, _| {
             self.scan_member(inner, o, m, out)
@@ -356,7 +416,8 @@ impl Scanner {
         }
         let mark = out.findings.len();
         let dmark = out.dropped.len();
-        self.scan_chunk(origin, bytes, Base::default(), bytes.len(), out);
+        let known = nest.known.and_then(|k| k.of(&self.matcher, bytes));
+        self.scan_chunk(origin, bytes, Base::default(), bytes.len(), known, out);
         if let Some((a, b)) = region {
             // The sources were scanned as files of their own, with their own line numbers.
             let outside = |f: &Finding| f.offset < a as u64 || f.offset >= b as u64;
@@ -395,6 +456,7 @@ impl Scanner {
             self.scan_text(
                 Nest {
                     decode_depth: nest.decode_depth + 1,
+                    known: None,
                     ..nest
                 },
                 &o,
@@ -467,11 +529,12 @@ impl Scanner {
         buf: &[u8],
         base: Base,
         accept_end: usize,
+        known: Option<&Hits>,
         out: &mut Output,
     ) {
-        let cands = self
-            .matcher
-            .scan_at(buf, &Scanner::place(origin), self.opts.explain);
+        let cands =
+            self.matcher
+                .scan_with_hits(buf, &Scanner::place(origin), self.opts.explain, known);
         if cands.is_empty() {
             return;
         }
@@ -592,7 +655,7 @@ impl Scanner {
             // holds them whole.
             let accept_end = if eof { buf.len() } else { buf.len() - OVERLAP };
             out.stats.bytes += accept_end as u64;
-            self.scan_chunk(origin, &buf, base, accept_end, out);
+            self.scan_chunk(origin, &buf, base, accept_end, None, out);
             if eof {
                 break;
             }

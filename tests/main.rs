@@ -14,6 +14,7 @@ mod gitleaks;
 mod hardening;
 mod integration;
 mod markers;
+mod packs;
 mod redaction;
 mod rules;
 mod sarif;

@@ -12,10 +12,12 @@ use std::path::Path;
 
 use crate::error::{Error, Skip, SkipReason};
 use crate::finding::Finding;
+use crate::matcher::Hits;
 use crate::progress::Progress;
 use crate::rules::RuleSet;
-use crate::scan::{Output, Scanner};
+use crate::scan::{BlobHits, Output, Scanner};
 use crate::settings::Settings;
+use crate::source::git::read::Blob;
 use crate::source::git::{History, Repo};
 use crate::source::{classify, ContentKind};
 
@@ -76,25 +78,42 @@ pub fn scan_history(
         history.commit_count,
         settings.progress,
     );
+    let matcher = scanner.matcher();
     let mut out = repo.fold_blobs(
         history,
         Output::default,
-        |acc, origin, content| match content {
-            Ok(bytes) => {
-                progress.inc(bytes.len() as u64);
-                if classify(&origin.path, &bytes[..bytes.len().min(64)]) == ContentKind::Media {
-                    acc.skips.push(Skip::new(
-                        origin.display_path(),
-                        SkipReason::Media,
-                        "media files are not scanned",
-                    ));
-                    return;
+        |acc, blob: Blob<'_, Hits>| {
+            let bytes = match blob.content {
+                Ok(bytes) => bytes,
+                Err(skip) => {
+                    progress.inc(0);
+                    acc.skips.push(skip);
+                    return None;
                 }
-                scanner.scan_bytes(origin, bytes, acc);
+            };
+            // A delta's keyword occurrences come from its base's and what the delta inserted.
+            let known = BlobHits::new(bytes, blob.base);
+            let Some(origin) = blob.origin else {
+                // Only a base of blobs to scan: its occurrences are for them, unless it is
+                // binary (those bases are searched no further; their deltas are searched whole).
+                let binary = memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some();
+                return (!binary).then(|| known.into_hits(matcher, bytes));
+            };
+            progress.inc(bytes.len() as u64);
+            if classify(&origin.path, &bytes[..bytes.len().min(64)]) == ContentKind::Media {
+                acc.skips.push(Skip::new(
+                    origin.display_path(),
+                    SkipReason::Media,
+                    "media files are not scanned",
+                ));
+                return None;
             }
-            Err(skip) => {
-                progress.inc(0);
-                acc.skips.push(skip);
+            scanner.scan_blob(origin, bytes, &known, acc);
+            // What the scan did not search (an archive, UTF-16) its deltas search whole.
+            if blob.is_base {
+                known.searched()
+            } else {
+                None
             }
         },
         |mut a, b| {

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use regex::bytes::Regex;
 
 use crate::rules::{Confidence, Rule, RuleSet, SecretGroup};
+pub use prefilter::{Copied, Hits};
 use prefilter::{Prefilter, Reach};
 
 /// Why a candidate was dropped.
@@ -226,8 +227,32 @@ impl Matcher {
 
     /// [`Matcher::scan`] at a place that may carry a commit (history blobs).
     pub fn scan_at(&self, buf: &[u8], place: &Place<'_>, explain: bool) -> Vec<Candidate> {
+        self.scan_with_hits(buf, place, explain, None)
+    }
+
+    /// Every keyword occurrence of `buf` (see [`Matcher::scan_with_hits`]).
+    pub fn hits(&self, buf: &[u8]) -> Hits {
+        self.prefilter.hits(buf)
+    }
+
+    /// The keyword occurrences of a buffer made from a base buffer by a delta, derived from the
+    /// base's (see [`Prefilter::hits_delta`]).
+    pub fn hits_delta(&self, buf: &[u8], base: &Hits, copied: &[Copied]) -> Hits {
+        self.prefilter.hits_delta(buf, base, copied)
+    }
+
+    /// [`Matcher::scan_at`] with the keyword occurrences of `buf` already known (`hits`, from
+    /// [`Matcher::hits`] or [`Matcher::hits_delta`] over the same bytes); occurrences of a
+    /// buffer of another length are ignored and searched again.
+    pub fn scan_with_hits(
+        &self,
+        buf: &[u8],
+        place: &Place<'_>,
+        explain: bool,
+        hits: Option<&Hits>,
+    ) -> Vec<Candidate> {
         let rules = &self.rules.rules;
-        let windows = self.prefilter.windows(buf, |r| {
+        let reach = |r: u32| {
             let rule = &rules[r as usize];
             if rule.whole {
                 Reach::Whole
@@ -236,7 +261,13 @@ impl Matcher {
             } else {
                 Reach::Line
             }
-        });
+        };
+        let windows = match hits {
+            Some(h) if h.buffer_len() == buf.len() => {
+                self.prefilter.windows_from_hits(buf, h, reach)
+            }
+            _ => self.prefilter.windows(buf, reach),
+        };
         let mut out = Vec::new();
         let mut current: Option<(u32, bool)> = None;
         let mut locs = None;

@@ -124,6 +124,95 @@ impl Prefilter {
 
     /// The windows of `buf` in which each rule must run, sorted by rule then offset, merged.
     pub fn windows(&self, buf: &[u8], reach: impl Fn(u32) -> Reach) -> Vec<Window> {
+        let hits = self.hits(buf);
+        self.windows_from_hits(buf, &hits, reach)
+    }
+
+    /// Every keyword occurrence of `buf` (overlapping ones included), sorted by start then
+    /// keyword.
+    pub fn hits(&self, buf: &[u8]) -> Hits {
+        let mut out = Vec::new();
+        if let Some(ac) = self.automaton(buf.len()) {
+            LOWERED.with_borrow_mut(|lowered| {
+                lowered.clear();
+                lowered.extend(buf.iter().map(u8::to_ascii_lowercase));
+                self.skipping_search(ac, lowered, 0, &mut out);
+                if lowered.capacity() > 64 << 20 {
+                    *lowered = Vec::new();
+                }
+            });
+        }
+        Hits::sorted(out, buf)
+    }
+
+    /// The keyword occurrences of `buf`, which copies the `copied` ranges of a base buffer
+    /// whose occurrences are `base` and inserts the rest (a git delta): the base's occurrences
+    /// that lie wholly inside a copied range, moved to where the range lands, plus those found
+    /// by searching only what surrounds the inserted bytes and the seams between ranges. The
+    /// result is exactly [`Prefilter::hits`] of `buf`: an occurrence not inside one copied
+    /// range overlaps an insertion or a seam, so it lies within `max_len - 1` bytes of one.
+    ///
+    /// `copied` must be sorted by destination and not overlap there, with every range inside
+    /// both buffers; otherwise (or when `base` is not of the base buffer) the whole of `buf` is
+    /// searched.
+    pub fn hits_delta(&self, buf: &[u8], base: &Hits, copied: &[Copied]) -> Hits {
+        let valid = copied.windows(2).all(|w| w[0].dst + w[0].len <= w[1].dst)
+            && copied
+                .iter()
+                .all(|c| c.dst + c.len <= buf.len() && c.src + c.len <= base.len);
+        if !valid {
+            return self.hits(buf);
+        }
+        let mut out: Vec<Hit> = Vec::new();
+        for c in copied {
+            let from = base.list.partition_point(|h| h.start < c.src);
+            for h in base.list[from..]
+                .iter()
+                .take_while(|h| h.start < c.src + c.len)
+            {
+                if h.end <= c.src + c.len {
+                    out.push(Hit {
+                        start: h.start - c.src + c.dst,
+                        end: h.end - c.src + c.dst,
+                        keyword: h.keyword,
+                    });
+                }
+            }
+        }
+        let Some(ac) = self.ac.as_ref() else {
+            return Hits::sorted(out, buf);
+        };
+        let spans = dirty_spans(buf.len(), copied, self.max_len - 1);
+        let searched: usize = spans.iter().map(|(a, b)| b - a).sum();
+        let ac = self.automaton(searched).unwrap_or(ac);
+        let inside_copy = |h: &Hit| {
+            let i = copied.partition_point(|c| c.dst <= h.start);
+            i > 0 && h.end <= copied[i - 1].dst + copied[i - 1].len
+        };
+        LOWERED.with_borrow_mut(|lowered| {
+            let mut found = Vec::new();
+            for (a, b) in spans {
+                lowered.clear();
+                lowered.extend(buf[a..b].iter().map(u8::to_ascii_lowercase));
+                found.clear();
+                self.skipping_search(ac, lowered, a, &mut found);
+                out.extend(found.iter().filter(|h| !inside_copy(h)));
+            }
+            if lowered.capacity() > 64 << 20 {
+                *lowered = Vec::new();
+            }
+        });
+        Hits::sorted(out, buf)
+    }
+
+    /// The windows of each rule around `hits` (the keyword occurrences of `buf`), sorted by
+    /// rule then offset, merged; rules without keywords get the whole buffer.
+    pub fn windows_from_hits(
+        &self,
+        buf: &[u8],
+        hits: &Hits,
+        reach: impl Fn(u32) -> Reach,
+    ) -> Vec<Window> {
         let mut out: Vec<Window> = self
             .always
             .iter()
@@ -133,18 +222,39 @@ impl Prefilter {
                 end: buf.len(),
             })
             .collect();
-        let Some(ac) = self.automaton(buf.len()) else {
-            return out;
-        };
-        let max_len = self.max_len;
-        LOWERED.with_borrow_mut(|lowered| {
-            lowered.clear();
-            lowered.extend(buf.iter().map(u8::to_ascii_lowercase));
-            self.keyword_windows(ac, lowered, buf, max_len, &reach, &mut out);
-            if lowered.capacity() > 64 << 20 {
-                *lowered = Vec::new();
+        // The last window pushed per rule: a window inside it would add nothing (most hits of
+        // a line give the same window). Allocated on the first hit, so a buffer without
+        // keywords costs nothing.
+        let mut last: Vec<(usize, usize)> = Vec::new();
+        // The line of the last hit, found once for all the hits on it.
+        let mut line = (0usize, 0usize);
+        for h in &hits.list {
+            if last.is_empty() {
+                last = vec![(0, 0); self.n_rules];
             }
-        });
+            if !(h.start >= line.0 && h.start < line.1.max(line.0 + 1) && h.end <= line.1) {
+                line = line_around(buf, h.start, h.end);
+            }
+            for &rule in &self.rules_of[h.keyword as usize] {
+                let (start, end) = match reach(rule) {
+                    Reach::Whole => (0, buf.len()),
+                    Reach::Line => (
+                        line.0.max(h.start.saturating_sub(WINDOW_CAP)),
+                        line.1.min(h.end.saturating_add(WINDOW_CAP)).max(h.end),
+                    ),
+                    Reach::Multiline => (
+                        line.0.max(h.start.saturating_sub(WINDOW_CAP)),
+                        h.end.saturating_add(MULTILINE_SPAN).min(buf.len()),
+                    ),
+                };
+                let slot = &mut last[rule as usize];
+                if slot.1 > 0 && start >= slot.0 && end <= slot.1 {
+                    continue;
+                }
+                *slot = (start, end.max(1));
+                out.push(Window { rule, start, end });
+            }
+        }
         out.sort_unstable();
         let mut merged: Vec<Window> = Vec::with_capacity(out.len());
         for w in out {
@@ -158,54 +268,116 @@ impl Prefilter {
         merged
     }
 
-    /// Pushes the window of every rule around every keyword of `lowered` (the lower-cased
-    /// `buf`).
-    fn keyword_windows(
-        &self,
-        ac: &AhoCorasick,
-        lowered: &[u8],
-        buf: &[u8],
-        max_len: usize,
-        reach: &impl Fn(u32) -> Reach,
-        out: &mut Vec<Window>,
-    ) {
-        // The end of the last window pushed per rule, to merge the many hits of one line
-        // cheaply; allocated on the first hit, so a buffer without keywords costs nothing.
-        let mut last_end: Vec<usize> = Vec::new();
-        // The overlapping search walks the automaton byte by byte (about 0.5 GB/s, half of a
-        // history scan's time); the leftmost search skips ahead with its prefilter. So find
-        // each hit with the fast search, then run the overlapping search only in a window
-        // around it that holds every keyword overlapping or near it. `find` reports the
-        // earliest-ending keyword at or after `pos`, so no keyword starting at or after `pos`
-        // starts before `m.end() - max_len`; keywords starting before `m.start() + max_len`
-        // end before `m.start() + 2 * max_len`; later ones are found by the next round.
+    /// Pushes every keyword occurrence of `lowered` (a lower-cased slice starting at offset
+    /// `at` of the buffer), in offsets of the buffer.
+    fn skipping_search(&self, ac: &AhoCorasick, lowered: &[u8], at: usize, out: &mut Vec<Hit>) {
+        let max_len = self.max_len;
+        let n = lowered.len();
+        // The overlapping search walks the automaton byte by byte (about 0.5 GB/s); the
+        // leftmost search skips ahead with its prefilter. So find each hit with the fast
+        // search, then run the overlapping search only in a window around it that holds every
+        // keyword starting before `hit.start() + max_len`. `find` reports the earliest-ending
+        // keyword at or after `pos`, so no keyword starting at or after `pos` starts before
+        // `hit.end() - max_len`; keywords starting before `hit.start() + max_len` end before
+        // `hit.start() + 2 * max_len`; later ones are found by the next round.
         let mut pos = 0;
-        while pos < buf.len() {
-            let Some(hit) = ac.find(Input::new(lowered).span(pos..buf.len())) else {
+        while pos < n {
+            let Some(hit) = ac.find(Input::new(lowered).span(pos..n)) else {
                 break;
             };
             let lo = hit.end().saturating_sub(max_len).max(pos);
-            let hi = (hit.start() + 2 * max_len).min(buf.len());
+            let next = hit.start() + max_len;
+            let hi = (hit.start() + 2 * max_len).min(n);
             for m in ac.find_overlapping_iter(Input::new(lowered).span(lo..hi)) {
-                if last_end.is_empty() {
-                    last_end = vec![0; self.n_rules];
-                }
-                for &rule in &self.rules_of[m.pattern().as_usize()] {
-                    let slot = &mut last_end[rule as usize];
-                    if *slot > 0 && m.end() <= *slot {
-                        continue;
-                    }
-                    let (start, end) = match reach(rule) {
-                        Reach::Whole => (0, buf.len()),
-                        r => window_around(buf, m.start(), m.end(), r == Reach::Multiline),
-                    };
-                    *slot = end.max(1);
-                    out.push(Window { rule, start, end });
+                if m.start() < next {
+                    out.push(Hit {
+                        start: at + m.start(),
+                        end: at + m.end(),
+                        keyword: m.pattern().as_u32(),
+                    });
                 }
             }
-            pos = hit.start() + max_len;
+            pos = next;
         }
     }
+}
+
+/// Where a keyword occurs in a buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hit {
+    /// Start offset.
+    pub start: usize,
+    /// End offset (exclusive).
+    pub end: usize,
+    /// The keyword's index in the automaton.
+    pub keyword: u32,
+}
+
+/// Every keyword occurrence of one buffer, sorted; what [`Prefilter::hits_delta`] derives a
+/// delta's occurrences from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hits {
+    list: Vec<Hit>,
+    /// Length of the buffer they were found in.
+    len: usize,
+}
+
+impl Hits {
+    fn sorted(mut list: Vec<Hit>, buf: &[u8]) -> Hits {
+        list.sort_unstable();
+        list.dedup();
+        Hits {
+            list,
+            len: buf.len(),
+        }
+    }
+
+    /// Length of the buffer the occurrences were found in.
+    pub fn buffer_len(&self) -> usize {
+        self.len
+    }
+
+    /// The occurrences, sorted by start.
+    pub fn list(&self) -> &[Hit] {
+        &self.list
+    }
+}
+
+/// A range of a delta's result copied from its base.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Copied {
+    /// Offset in the base.
+    pub src: usize,
+    /// Offset in the result.
+    pub dst: usize,
+    /// Length.
+    pub len: usize,
+}
+
+/// The spans of a buffer of `len` bytes that must be searched again after a delta: every
+/// byte not copied, and every seam between two copies, each widened by `margin` bytes either
+/// side; merged and sorted.
+fn dirty_spans(len: usize, copied: &[Copied], margin: usize) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut push = |a: usize, b: usize| {
+        let (a, b) = (a.saturating_sub(margin), (b + margin).min(len));
+        match spans.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => spans.push((a, b)),
+        }
+    };
+    let mut cursor = 0;
+    for c in copied {
+        if c.dst > cursor || (cursor > 0 && c.dst == cursor) {
+            // Inserted bytes before this copy, or a seam between two copies.
+            push(cursor, c.dst);
+        }
+        cursor = c.dst + c.len;
+    }
+    if cursor < len {
+        push(cursor, len);
+    }
+    spans
 }
 
 fn build(keywords: &[String], kind: AhoCorasickKind) -> Option<AhoCorasick> {
@@ -223,55 +395,19 @@ fn build(keywords: &[String], kind: AhoCorasickKind) -> Option<AhoCorasick> {
         .ok()
 }
 
-/// The line(s) around a keyword at `start..end`, capped on long lines.
-fn window_around(buf: &[u8], start: usize, end: usize, multiline: bool) -> (usize, usize) {
-    let lo = start.saturating_sub(WINDOW_CAP);
-    let ws = memchr::memrchr(b'\n', &buf[lo..start]).map_or(lo, |p| lo + p + 1);
-    let reach = if multiline {
-        MULTILINE_SPAN
-    } else {
-        WINDOW_CAP
-    };
-    let hi = end.saturating_add(reach).min(buf.len());
-    let we = if multiline {
-        hi
-    } else {
-        memchr::memchr(b'\n', &buf[end..hi]).map_or(hi, |p| end + p)
-    };
-    (ws, we)
+/// The line holding a keyword at `start..end`: from the byte after the newline before
+/// `start` to the newline at or after `end` (or the buffer's ends).
+fn line_around(buf: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let ls = memchr::memrchr(b'\n', &buf[..start]).map_or(0, |p| p + 1);
+    let le = memchr::memchr(b'\n', &buf[end..]).map_or(buf.len(), |p| end + p);
+    (ls, le)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The windows the plain overlapping search over the whole buffer gives.
-    fn naive(p: &Prefilter, buf: &[u8]) -> Vec<Window> {
-        let ac = p.ac.as_ref().expect("keywords");
-        let mut out = Vec::new();
-        let lowered = buf.to_ascii_lowercase();
-        for m in ac.find_overlapping_iter(&lowered) {
-            for &rule in &p.rules_of[m.pattern().as_usize()] {
-                let (start, end) = window_around(buf, m.start(), m.end(), false);
-                out.push(Window { rule, start, end });
-            }
-        }
-        out.sort_unstable();
-        let mut merged: Vec<Window> = Vec::new();
-        for w in out {
-            match merged.last_mut() {
-                Some(prev) if prev.rule == w.rule && w.start <= prev.end => {
-                    prev.end = prev.end.max(w.end)
-                }
-                _ => merged.push(w),
-            }
-        }
-        merged
-    }
-
-    #[test]
-    fn skipping_search_finds_every_overlapping_keyword() {
-        let toml = r#"
+    const RULES: &str = r#"
 [extend]
 builtin = false
 [[rules]]
@@ -290,23 +426,95 @@ description = "c"
 regex = 'x'
 keywords = ["key", "et_k"]
 "#;
+
+    fn prefilter() -> Prefilter {
         let set =
-            crate::rules::load::load_user(std::path::Path::new("t.toml"), toml).expect("rules");
-        let p = Prefilter::new(&set);
-        // A small alphabet makes keywords dense and overlapping; a cheap LCG keeps it
-        // deterministic.
-        let alphabet = b"apiseckrt_y\n KEY";
-        let mut x: u64 = 12345;
-        for len in [0usize, 1, 5, 17, 64, 300, 2000] {
-            for _ in 0..50 {
-                let buf: Vec<u8> = (0..len)
-                    .map(|_| {
-                        x = x
-                            .wrapping_mul(6364136223846793005)
-                            .wrapping_add(1442695040888963407);
-                        alphabet[(x >> 33) as usize % alphabet.len()]
-                    })
-                    .collect();
+            crate::rules::load::load_user(std::path::Path::new("t.toml"), RULES).expect("rules");
+        Prefilter::new(&set)
+    }
+
+    /// A cheap deterministic generator (an LCG).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) as usize % n.max(1)
+        }
+
+        /// Bytes of a small alphabet, so that keywords are dense and overlap; a newline
+        /// about once in `line` bytes.
+        /// Whole keywords are mixed in, so that the longest ones occur too.
+        fn text(&mut self, len: usize, line: usize) -> Vec<u8> {
+            let alphabet = b"apiseckrt_y KEY";
+            let mut out = Vec::with_capacity(len + 10);
+            while out.len() < len {
+                if self.below(line) == 0 {
+                    out.push(b'\n');
+                } else if self.below(8) == 0 {
+                    out.extend_from_slice(b"secret_KEY");
+                } else {
+                    out.push(alphabet[self.below(alphabet.len())]);
+                }
+            }
+            out.truncate(len);
+            out
+        }
+    }
+
+    /// The windows of the plain overlapping search over the whole buffer, each window
+    /// computed on its own (the keyword's line, capped either side), then merged.
+    fn naive(p: &Prefilter, buf: &[u8]) -> Vec<Window> {
+        let ac = p.ac.as_ref().expect("keywords");
+        let mut out = Vec::new();
+        let lowered = buf.to_ascii_lowercase();
+        for m in ac.find_overlapping_iter(&lowered) {
+            let lo = m.start().saturating_sub(WINDOW_CAP);
+            let ws = memchr::memrchr(b'\n', &buf[lo..m.start()]).map_or(lo, |q| lo + q + 1);
+            let hi = (m.end() + WINDOW_CAP).min(buf.len());
+            let we = memchr::memchr(b'\n', &buf[m.end()..hi]).map_or(hi, |q| m.end() + q);
+            for &rule in &p.rules_of[m.pattern().as_usize()] {
+                out.push(Window {
+                    rule,
+                    start: ws,
+                    end: we,
+                });
+            }
+        }
+        out.sort_unstable();
+        let mut merged: Vec<Window> = Vec::new();
+        for w in out {
+            match merged.last_mut() {
+                Some(prev) if prev.rule == w.rule && w.start <= prev.end => {
+                    prev.end = prev.end.max(w.end)
+                }
+                _ => merged.push(w),
+            }
+        }
+        merged
+    }
+
+    #[test]
+    fn skipping_search_finds_every_overlapping_keyword() {
+        let p = prefilter();
+        let mut rng = Lcg(12345);
+        for (len, line) in [
+            (0usize, 16usize),
+            (1, 16),
+            (5, 16),
+            (17, 16),
+            (64, 16),
+            (300, 16),
+            (2000, 16),
+            // Lines longer than the window cap (minified code).
+            (20_000, 9000),
+            (30_000, 1_000_000),
+        ] {
+            for _ in 0..20 {
+                let buf = rng.text(len, line);
                 assert_eq!(
                     p.windows(&buf, |_| Reach::Line),
                     naive(&p, &buf),
@@ -314,6 +522,83 @@ keywords = ["key", "et_k"]
                     String::from_utf8_lossy(&buf)
                 );
             }
+        }
+    }
+
+    /// A random delta over `base`: copies of its ranges (in any order, repeated) and inserted
+    /// bytes, as git writes them; returns the result and its copied ranges.
+    fn delta(rng: &mut Lcg, base: &[u8]) -> (Vec<u8>, Vec<Copied>) {
+        let mut out = Vec::new();
+        let mut copied = Vec::new();
+        for _ in 0..rng.below(12) {
+            if !base.is_empty() && rng.below(3) > 0 {
+                let src = rng.below(base.len());
+                let len = 1 + rng.below((base.len() - src).min(400));
+                copied.push(Copied {
+                    src,
+                    dst: out.len(),
+                    len,
+                });
+                out.extend_from_slice(&base[src..src + len]);
+            } else {
+                let n = 1 + rng.below(20);
+                out.extend(rng.text(n, 16));
+            }
+        }
+        (out, copied)
+    }
+
+    #[test]
+    fn delta_hits_equal_a_full_search() {
+        let p = prefilter();
+        let mut rng = Lcg(99);
+        for _ in 0..2000 {
+            let len = rng.below(1500);
+            let base = rng.text(len, 16);
+            let base_hits = p.hits(&base);
+            let (target, copied) = delta(&mut rng, &base);
+            assert_eq!(
+                p.hits_delta(&target, &base_hits, &copied),
+                p.hits(&target),
+                "base {:?} target {:?} copies {copied:?}",
+                String::from_utf8_lossy(&base),
+                String::from_utf8_lossy(&target)
+            );
+        }
+    }
+
+    #[test]
+    fn delta_hits_fall_back_on_ranges_that_do_not_fit() {
+        let p = prefilter();
+        let base = b"api_key = 1\nsecret_key = 2\n".to_vec();
+        let target = b"api_key = 1\n".to_vec();
+        let base_hits = p.hits(&base);
+        for copied in [
+            // Past the end of the result, past the end of the base, overlapping.
+            vec![Copied {
+                src: 0,
+                dst: 5,
+                len: 12,
+            }],
+            vec![Copied {
+                src: 20,
+                dst: 0,
+                len: 12,
+            }],
+            vec![
+                Copied {
+                    src: 0,
+                    dst: 0,
+                    len: 6,
+                },
+                Copied {
+                    src: 0,
+                    dst: 4,
+                    len: 6,
+                },
+            ],
+        ] {
+            assert_eq!(p.hits_delta(&target, &base_hits, &copied), p.hits(&target));
         }
     }
 }

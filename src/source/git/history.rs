@@ -27,6 +27,8 @@ use crate::source::Origin;
 pub const NO_COMMIT: u32 = u32::MAX;
 /// The blob index of blobs that are already on the other side (seeded, never scanned).
 const SEEDED: u32 = u32::MAX;
+/// The delta-base cache of the tree walk.
+const TREE_CACHE_BYTES: usize = 64 << 20;
 
 /// What part of the history to scan.
 #[derive(Clone, Debug, Default)]
@@ -474,6 +476,9 @@ fn parents_first(nodes: &[Node]) -> Vec<usize> {
 /// The state of one enumeration.
 struct Walker<'r> {
     repo: &'r Repo,
+    /// The object database for trees, with a larger delta-base cache than reading blobs
+    /// needs: trees are read one by one and most are deltas over trees read shortly before.
+    trees: gix::OdbHandle,
     h: History,
     seen_trees: HashSet<ObjectId, gix::hashtable::hash::Builder>,
     path_ids: std::collections::HashMap<BString, u32>,
@@ -484,8 +489,15 @@ struct Walker<'r> {
 
 impl<'r> Walker<'r> {
     fn new(repo: &'r Repo, skips: Vec<Skip>) -> Walker<'r> {
+        let mut trees = repo.repo.objects.clone();
+        trees.set_pack_cache(|| {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                TREE_CACHE_BYTES,
+            ))
+        });
         Walker {
             repo,
+            trees,
             h: History {
                 skips,
                 ..History::default()
@@ -585,7 +597,7 @@ impl<'r> Walker<'r> {
             subtrees.clear();
             blobs.clear();
             names.clear();
-            match self.repo.repo.objects.find_tree_iter(&tid, &mut self.buf) {
+            match self.trees.find_tree_iter(&tid, &mut self.buf) {
                 Ok(iter) => {
                     for entry in iter {
                         let e = match entry {

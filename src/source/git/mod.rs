@@ -8,7 +8,10 @@
 //!
 //! - [`history`]: tips (every ref, `A..B`, `--since`, a push), the commit walk, the
 //!   parents-first order and the tree walk that finds each blob's first appearance.
-//! - [`read`]: reads the blobs in parallel, one repository handle per thread, in pack order.
+//! - [`read`]: reads the blobs in parallel: packed ones by walking the packs' delta trees
+//!   (`packs`), each entry inflated once and each delta applied to its base in memory, with
+//!   the ranges it copied from the base handed on (a scanner searches only what a delta
+//!   inserted); the others through gix's object database, one handle per thread.
 //! - [`index`]: the staged blobs that differ from `HEAD` (pre-commit).
 //! - [`hooks`]: the hooks folder that `git` itself would run (`core.hooksPath`).
 //!
@@ -20,6 +23,7 @@
 pub mod history;
 pub mod hooks;
 pub mod index;
+mod packs;
 pub mod read;
 
 use std::collections::HashMap;
