@@ -410,6 +410,7 @@ mod tests {
             ),
             line_hash: None,
             dropped: None,
+            commit_allow: Vec::new(),
         }
     }
 

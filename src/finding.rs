@@ -48,6 +48,8 @@ pub struct Finding {
     pub line_hash: Option<String>,
     /// With `--explain`: why the candidate was dropped.
     pub dropped: Option<String>,
+    /// Allowlists that drop it if its commit, known after scanning, is theirs.
+    pub commit_allow: Vec<crate::matcher::CommitAllow>,
 }
 
 impl Finding {
@@ -89,6 +91,7 @@ impl Finding {
             fingerprint: fp,
             line_hash: None,
             dropped: None,
+            commit_allow: Vec::new(),
         }
     }
 }
@@ -173,6 +176,7 @@ impl<'a> Builder<'a> {
             snippet,
             line_hash: None,
             dropped: c.dropped.as_ref().map(ToString::to_string),
+            commit_allow: c.commit_allow.clone(),
         }
     }
 

@@ -235,6 +235,22 @@ impl Scanner {
         self.scan_nested(nest, origin, bytes, out);
     }
 
+    /// What decides, besides the content, how a buffer at `path` is scanned: the rules'
+    /// answers about the path ([`Matcher::path_profile`]), whether it is never scanned, and
+    /// what its name says of its kind (media, old tar, source map). Two paths with the same
+    /// profile get the same findings from the same content.
+    pub fn path_profile(&self, path: &str) -> Vec<bool> {
+        let mut p = self.matcher.path_profile(path);
+        let lower = path.to_ascii_lowercase();
+        p.extend([
+            self.opts.never_scan.iter().any(|n| n == path),
+            crate::source::media_name(path),
+            lower.ends_with(".tar"),
+            path.ends_with(".map"),
+        ]);
+        p
+    }
+
     /// True for leakscan's own configuration, which is never reported.
     fn never_scanned(&self, origin: &Origin) -> bool {
         origin.members.is_empty() && self.opts.never_scan.contains(&origin.path)
@@ -590,6 +606,11 @@ impl Scanner {
     }
 
     fn commit_reason(&self, f: &Finding) -> Option<String> {
+        if let Some(c) = &f.origin.commit {
+            if let Some(a) = f.commit_allow.iter().find(|a| a.allows(&c.id)) {
+                return Some(a.reason.clone());
+            }
+        }
         if let Some(why) = self
             .matcher
             .place_allowlist(&f.rule_id, &Scanner::place(&f.origin))

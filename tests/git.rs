@@ -511,3 +511,47 @@ fn hook_install_refuses_a_foreign_hook_and_honours_hooks_path() {
     assert!(r.work().join("my-hooks/pre-commit").is_file());
     assert_eq!(r.git(&["rev-parse", "--git-path", "hooks"]), "my-hooks");
 }
+
+#[test]
+fn a_blob_copied_where_the_rules_decide_otherwise_is_reported_there() {
+    // A content rule for `.env` files only, and an allowlisted fixtures folder.
+    let rules = format!(
+        "{RULES}
+[[rules]]
+id = \"env-value\"
+description = \"A value in a .env file\"
+regex = '''(?m)^[A-Z_]+=([a-z0-9.]{{6,}})$'''
+paths = [\"**/.env\"]
+allow-paths = [\"**/.env.example\"]
+confidence = \"high\"
+
+[allow]
+paths = [\"fixtures/**\"]
+"
+    );
+    let r = Repo::with_rules(&rules);
+    r.write("fixtures/sample.txt", &format!("k = {TOKEN}\n"));
+    r.write(".env.example", "DB_HOST=db.acme.io\n");
+    let first = r.commit("examples");
+    let clean = r.scan(&["--no-worktree"]);
+    assert_eq!(clean.code(), 0, "{}{}", clean.stdout(), clean.stderr());
+    // The same two blobs under names the rules do not excuse.
+    std::fs::copy(
+        r.work().join("fixtures/sample.txt"),
+        r.work().join("app.txt"),
+    )
+    .expect("copy");
+    std::fs::copy(r.work().join(".env.example"), r.work().join(".env")).expect("copy");
+    let copied = r.commit("copies");
+    r.write("README.md", "readme\n");
+    r.commit("unrelated");
+    let run = r.scan(&["--no-worktree"]);
+    assert_eq!(run.code(), 1, "{}{}", run.stdout(), run.stderr());
+    let mut got = places(&run);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![p(".env", 1, &copied, 1), p("app.txt", 1, &copied, 1)]
+    );
+    assert_ne!(first, copied);
+}

@@ -590,3 +590,34 @@ fn baseline_import_keeps_the_triage_of_gitleaksignore() {
         r.stderr()
     );
 }
+
+#[test]
+fn and_allowlist_of_commits_and_regexes_applies_to_history() {
+    let r = crate::repo::Repo::new();
+    r.write("a.txt", "DEMO key_a1b2c3d4e5\nkey_f6g7h8i9j0\n");
+    let c1 = r.commit("demo keys");
+    r.write("b.txt", "DEMO key_k1l2m3n4o5\n");
+    r.commit("more");
+    let cfg = format!(
+        "[[rules]]\nid = \"k\"\nregex = '''key_[a-z0-9]{{10}}'''\n[[allowlists]]\ncondition = \"AND\"\ncommits = [\"{}\"]\nregexTarget = \"line\"\nregexes = ['''DEMO''']\n",
+        &c1[..12]
+    );
+    r.dir.write("g.toml", &cfg);
+    let run = r.scan_with("g.toml", &["--no-worktree"]);
+    assert_eq!(run.code(), 1, "{}{}", run.stdout(), run.stderr());
+    let mut got = run.findings();
+    got.sort();
+    // In the listed commit only the line the regex holds for is allowed; in another commit
+    // the same kind of line is reported.
+    assert_eq!(got, vec![f("a.txt", 2, "k"), f("b.txt", 1, "k")]);
+    let explained = r.scan_with("g.toml", &["--no-worktree", "--explain"]);
+    let dropped = explained.json()["dropped"].clone();
+    assert!(
+        dropped
+            .as_array()
+            .expect("dropped")
+            .iter()
+            .any(|d| d["path"] == "a.txt" && d["line"] == 1),
+        "{dropped}"
+    );
+}

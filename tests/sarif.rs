@@ -262,6 +262,7 @@ fn finding(origin: Origin, line: usize, secret: &str, severity: Severity) -> Fin
         snippet: String::new(),
         line_hash: None,
         dropped: None,
+        commit_allow: Vec::new(),
     }
 }
 

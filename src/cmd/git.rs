@@ -8,6 +8,7 @@
 //! other paths that hold it. Modified and untracked files are scanned as files.
 #![allow(clippy::print_stderr)]
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Skip, SkipReason};
@@ -19,7 +20,7 @@ use crate::scan::{BlobHits, Output, Scanner};
 use crate::settings::Settings;
 use crate::source::git::read::Blob;
 use crate::source::git::{History, Repo};
-use crate::source::{classify, ContentKind};
+use crate::source::{classify, ContentKind, Origin};
 
 /// Scans a repository root: its history (as selected), then its working tree unless told not to.
 pub fn scan_repository(
@@ -129,9 +130,111 @@ pub fn scan_history(
         .chain(out.dropped.iter_mut())
         .map(|f| &mut f.origin);
     repo.attribute(history, origins);
+    let other = scan_other_places(scanner, repo, history, &out);
+    out.merge(other);
     scanner.apply_commit_checks(&mut out);
     drop_allowed_commits(&mut out, scanner.matcher().rules(), settings.explain);
     out
+}
+
+/// A blob is scanned once, at the first path that holds it. At another path the rules may
+/// decide otherwise (a path filter, a path allowlist, a never-ship name, a media extension):
+/// for each further path whose [`Scanner::path_profile`] differs from every profile the blob
+/// was scanned with, the blob is scanned again at that path, and what that finds beyond the
+/// findings already made from the blob is reported there, with the first commit holding it
+/// there.
+fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &Output) -> Output {
+    use std::collections::BTreeMap;
+    let mut by_blob: BTreeMap<usize, Vec<(Origin, u32)>> = BTreeMap::new();
+    for (i, origin, commit) in history.other_places() {
+        by_blob.entry(i).or_default().push((origin, commit));
+    }
+    let mut profiles: HashMap<String, Vec<bool>> = HashMap::new();
+    let mut profile = |path: &str| {
+        profiles
+            .entry(path.to_string())
+            .or_insert_with(|| scanner.path_profile(path))
+            .clone()
+    };
+    // (blob, places to scan it at) where some place differs from the first.
+    let mut work: Vec<(usize, Vec<(Origin, u32)>)> = Vec::new();
+    for (i, places) in by_blob {
+        let first = history.origin(&history.blobs[i]);
+        let mut seen = vec![profile(&first.path)];
+        let mut again = Vec::new();
+        for (origin, commit) in places {
+            let p = profile(&origin.path);
+            if !seen.contains(&p) {
+                seen.push(p);
+                again.push((origin, commit));
+            }
+        }
+        if !again.is_empty() {
+            work.push((i, again));
+        }
+    }
+    if work.is_empty() {
+        return Output::default();
+    }
+    // What the first scans found, per blob: (rule, offset, secret), to report nothing twice.
+    let mut found: HashMap<&str, Vec<&Finding>> = HashMap::new();
+    for f in done.findings.iter().chain(done.dropped.iter()) {
+        if let Some(id) = f.origin.blob_id.as_deref() {
+            found.entry(id).or_default().push(f);
+        }
+    }
+    // Rare (copies of a file under names the rules treat otherwise), so one at a time.
+    work.iter()
+        .map(|(i, places)| {
+            let mut acc = Output::default();
+            let bytes = match repo.read_blob(history, *i) {
+                Ok(b) => b,
+                Err(e) => {
+                    let path = &places[0].0.path;
+                    acc.skips
+                        .push(Skip::new(path.clone(), SkipReason::CorruptObject, e));
+                    return acc;
+                }
+            };
+            let mut seen: Vec<Finding> = Vec::new();
+            for (origin, commit) in places {
+                let mut sub = Output::default();
+                if classify(&origin.path, &bytes[..bytes.len().min(64)]) != ContentKind::Media {
+                    scanner.scan_bytes(origin, &bytes, &mut sub);
+                }
+                let id = origin.blob_id.as_deref().unwrap_or_default();
+                let before = found.get(id).map(Vec::as_slice).unwrap_or_default();
+                let same = |a: &Finding, b: &Finding| {
+                    a.rule_id == b.rule_id
+                        && a.offset == b.offset
+                        && a.secret == b.secret
+                        && a.origin.members == b.origin.members
+                        && a.origin.decoded == b.origin.decoded
+                };
+                let fresh = |f: &Finding| {
+                    !before.iter().any(|b| same(b, f)) && !seen.iter().any(|b| same(b, f))
+                };
+                sub.findings.retain(fresh);
+                sub.dropped.retain(fresh);
+                repo.attribute_to(
+                    history,
+                    *commit,
+                    sub.findings
+                        .iter_mut()
+                        .chain(sub.dropped.iter_mut())
+                        .map(|f| &mut f.origin),
+                );
+                seen.extend(sub.findings.iter().cloned());
+                acc.findings.append(&mut sub.findings);
+                acc.dropped.append(&mut sub.dropped);
+                acc.skips.append(&mut sub.skips);
+            }
+            acc
+        })
+        .fold(Output::default(), |mut a, b| {
+            a.merge(b);
+            a
+        })
 }
 
 /// Findings of commits on the global allowlist are dropped (kept as dropped with --explain).

@@ -210,6 +210,45 @@ pub fn allows_finding(a: &Allowlist, m: &Match<'_>) -> bool {
     }
 }
 
+/// Whether an allowlist with `condition = "AND"` and commits would drop a match at one of its
+/// commits: every other check holds. A history blob is scanned before the commit that
+/// introduced it is known; such a match is dropped once it is (see [`CommitAllow`]).
+pub fn allows_finding_at_its_commits(a: &Allowlist, m: &Match<'_>) -> bool {
+    let place = Place {
+        commit: a.commits.first().map(String::as_str),
+        ..*m.place
+    };
+    matches!(a.condition, Condition::All)
+        && !a.commits.is_empty()
+        && (a.has_content_checks() || a.paths.is_some())
+        && allows_finding(
+            a,
+            &Match {
+                place: &place,
+                secret: m.secret,
+                matched: m.matched,
+                line: m.line,
+            },
+        )
+}
+
+/// An allowlist that drops a finding if the finding's commit is one of `commits`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitAllow {
+    /// Why, as `--explain` says it.
+    pub reason: String,
+    /// Commit ids or prefixes (lower case).
+    pub commits: Vec<String>,
+}
+
+impl CommitAllow {
+    /// True when `commit` is one of the list's commits.
+    pub fn allows(&self, commit: &str) -> bool {
+        let c = commit.to_ascii_lowercase();
+        self.commits.iter().any(|p| c.starts_with(p.as_str()))
+    }
+}
+
 /// The first stop word (lower case) contained in `secret`, case-insensitively.
 pub fn stopword<'a>(secret: &[u8], words: &'a [String]) -> Option<&'a str> {
     if words.is_empty() {

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use regex::bytes::Regex;
 
 use crate::rules::{Confidence, Rule, RuleSet, SecretGroup};
+pub use allow::CommitAllow;
 pub use prefilter::{Copied, Hits};
 use prefilter::{Prefilter, Reach};
 
@@ -95,6 +96,9 @@ pub struct Candidate {
     pub secret_end: usize,
     /// `None` when kept; the reason when dropped.
     pub dropped: Option<Dropped>,
+    /// Allowlists that drop it once its commit is known, if the commit is theirs (history
+    /// blobs are scanned before attribution).
+    pub commit_allow: Vec<CommitAllow>,
 }
 
 /// Where a buffer is, as path filters and allowlists see it.
@@ -186,6 +190,29 @@ impl Matcher {
             .iter()
             .find(|a| allow::allows_place(a, place))
             .map(|a| Dropped::Allowlist(describe(a, "of the rule")).to_string())
+    }
+
+    /// Every answer the rules give about a path alone: the global allowlists' path checks,
+    /// and per rule its path filter and its allowlists' path checks. Two paths with the same
+    /// profile get the same findings from the same content (the path aside).
+    pub fn path_profile(&self, path: &str) -> Vec<bool> {
+        let set = &self.rules;
+        let mut out = vec![self.path_allowed(path)];
+        let lists = |out: &mut Vec<bool>, lists: &[crate::rules::Allowlist]| {
+            for a in lists {
+                if let Some(g) = &a.paths {
+                    out.push(g.is_match(path));
+                }
+            }
+        };
+        lists(&mut out, &set.allow.allowlists);
+        for rule in &set.rules {
+            for g in [&rule.paths, &rule.allow_paths].into_iter().flatten() {
+                out.push(g.is_match(path));
+            }
+            lists(&mut out, &rule.allowlists);
+        }
+        out
     }
 
     /// The rule set.
@@ -334,8 +361,14 @@ impl Matcher {
         let mut hits = Vec::new();
         m.scan(w.rule as usize, buf, w.start, w.end, &mut hits);
         for h in hits {
-            let dropped = self.filter(rule, buf, h.start, h.end, &buf[h.start..h.end], place);
+            let secret = &buf[h.start..h.end];
+            let dropped = self.filter(rule, buf, h.start, h.end, secret, place);
             if dropped.is_none() || explain {
+                let commit_allow = if dropped.is_none() {
+                    self.commit_allow(rule, buf, h.start, h.end, secret, place)
+                } else {
+                    Vec::new()
+                };
                 out.push(Candidate {
                     rule: w.rule as usize,
                     start: h.start,
@@ -343,6 +376,7 @@ impl Matcher {
                     secret_start: h.start,
                     secret_end: h.end,
                     dropped,
+                    commit_allow,
                 });
             }
         }
@@ -383,6 +417,7 @@ impl Matcher {
                             secret_start: ms,
                             secret_end: me,
                             dropped: Some(Dropped::EmptySecret),
+                            commit_allow: Vec::new(),
                         });
                     }
                     continue;
@@ -399,6 +434,11 @@ impl Matcher {
             }
             let dropped = self.filter(rule, buf, ms, me, &buf[ss..se], place);
             if dropped.is_none() || explain {
+                let commit_allow = if dropped.is_none() {
+                    self.commit_allow(rule, buf, ms, me, &buf[ss..se], place)
+                } else {
+                    Vec::new()
+                };
                 out.push(Candidate {
                     rule: ri,
                     start: ms,
@@ -406,6 +446,7 @@ impl Matcher {
                     secret_start: ss,
                     secret_end: se,
                     dropped,
+                    commit_allow,
                 });
             }
         }
@@ -473,6 +514,44 @@ impl Matcher {
         found
             .iter()
             .map(|c| gitleaks_line_col(buf, c.start))
+            .collect()
+    }
+
+    /// The allowlists with `condition = "AND"` and commits that would drop a kept match at a
+    /// place whose commit is not known yet, if the commit turns out to be theirs.
+    fn commit_allow(
+        &self,
+        rule: &Rule,
+        buf: &[u8],
+        ms: usize,
+        me: usize,
+        secret: &[u8],
+        place: &Place<'_>,
+    ) -> Vec<CommitAllow> {
+        let g = &self.rules.allow.allowlists;
+        let deferred = |a: &crate::rules::Allowlist| {
+            matches!(a.condition, crate::rules::Condition::All) && !a.commits.is_empty()
+        };
+        if place.commit.is_some()
+            || !(g.iter().any(deferred) || rule.allowlists.iter().any(deferred))
+        {
+            return Vec::new();
+        }
+        let m = allow::Match {
+            place,
+            secret,
+            matched: &buf[ms..me],
+            line: line_of(buf, ms, me),
+        };
+        let global = g.iter().map(|a| (a, "global"));
+        let own = rule.allowlists.iter().map(|a| (a, "of the rule"));
+        global
+            .chain(own)
+            .filter(|(a, _)| allow::allows_finding_at_its_commits(a, &m))
+            .map(|(a, whose)| CommitAllow {
+                reason: Dropped::Allowlist(describe(a, whose)).to_string(),
+                commits: a.commits.clone(),
+            })
             .collect()
     }
 

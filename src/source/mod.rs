@@ -122,13 +122,18 @@ const MEDIA_EXTENSIONS: &[&str] = &[
     "mov", "avi", "mkv", "webm", "wmv",
 ];
 
-/// Classifies a buffer by its file name and leading bytes. SVG is text and is scanned.
-pub fn classify(name: &str, head: &[u8]) -> ContentKind {
+/// True when the name has the extension of an image, font, audio or video file.
+pub fn media_name(name: &str) -> bool {
     let ext = name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
-    if MEDIA_EXTENSIONS.contains(&ext.as_str()) && looks_like_media(head) {
+    MEDIA_EXTENSIONS.contains(&ext.as_str())
+}
+
+/// Classifies a buffer by its file name and leading bytes. SVG is text and is scanned.
+pub fn classify(name: &str, head: &[u8]) -> ContentKind {
+    if media_name(name) && looks_like_media(head) {
         return ContentKind::Media;
     }
     ContentKind::Scannable

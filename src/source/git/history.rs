@@ -74,10 +74,19 @@ pub struct HistBlob {
     pub(crate) order: (u32, u64),
 }
 
+/// A further distinct path of a blob, where it first stands there.
+#[derive(Clone, Copy, Debug)]
+struct OtherPlace {
+    blob: ObjectId,
+    place: Place,
+}
+
 /// The distinct blobs of a selection of history, in reading order.
 #[derive(Debug, Default)]
 pub struct History {
     pub(crate) blobs: Vec<HistBlob>,
+    /// The other distinct paths of blobs, in the order they were first seen.
+    others: Vec<OtherPlace>,
     by_id: HashMap<ObjectId, u32>,
     commits: Vec<ObjectId>,
     paths: Vec<BString>,
@@ -111,6 +120,22 @@ impl History {
 
     pub(crate) fn commit_id(&self, i: u32) -> ObjectId {
         self.commits[i as usize]
+    }
+
+    /// The places of blobs beyond their first one: each further distinct path, with the
+    /// first commit that holds the blob there, as `(blob index, origin, commit index)`.
+    pub(crate) fn other_places(&self) -> impl Iterator<Item = (usize, Origin, u32)> + '_ {
+        self.others.iter().filter_map(|o| {
+            let &i = self.by_id.get(&o.blob)?;
+            let b = self.blobs.get(i as usize)?;
+            let origin = Origin {
+                path: lossy(&self.paths[o.place.path as usize]),
+                blob_id: Some(b.id.to_string()),
+                other_places: b.other_places as usize,
+                ..Origin::default()
+            };
+            Some((i as usize, origin, o.place.commit))
+        })
     }
 
     /// The origin of a blob, without its commit (see [`Repo::attribute`]).
@@ -661,6 +686,10 @@ impl<'r> Walker<'r> {
                     let p = self.intern(prefix, name);
                     if self.other.insert((i, p)) {
                         self.h.blobs[i as usize].other_places += 1;
+                        self.h.others.push(OtherPlace {
+                            blob: id,
+                            place: Place { commit, path: p },
+                        });
                     }
                 }
             }

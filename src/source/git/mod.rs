@@ -194,6 +194,32 @@ impl Repo {
         }
     }
 
+    /// Fills the commit of origins that all stand at commit `commit` (an index of `history`,
+    /// as [`History::other_places`] gives it).
+    pub fn attribute_to<'a>(
+        &self,
+        history: &History,
+        commit: u32,
+        origins: impl Iterator<Item = &'a mut Origin>,
+    ) {
+        if commit == history::NO_COMMIT {
+            return;
+        }
+        let info = self.commit_info(history.commit_id(commit));
+        for origin in origins {
+            origin.commit = info.clone();
+        }
+    }
+
+    /// Reads one blob of `history` again.
+    pub fn read_blob(&self, history: &History, index: usize) -> Result<Vec<u8>, String> {
+        let b = history.blobs.get(index).ok_or("no such blob")?;
+        self.repo
+            .find_blob(b.id)
+            .map(|blob| blob.detach().data)
+            .map_err(|e| format!("blob {}: {e}", b.id))
+    }
+
     fn commit_info(&self, id: gix::ObjectId) -> Option<Arc<CommitInfo>> {
         let commit = self.repo.find_commit(id).ok()?;
         let decoded = commit.decode().ok()?;
