@@ -263,11 +263,9 @@ fn chains_deeper_than_the_walk_goes_are_still_read() {
     assert_eq!(report(&r.scan(&["--no-worktree"])), whole);
 }
 
-#[test]
-fn a_corrupt_packed_delta_is_a_skip_and_the_rest_is_scanned() {
-    let r = imported(11, 60, 3);
-    r.git(&["repack", "-adfq", "--depth=50", "--window=50"]);
-    // Overwrite the middle of the compressed data of the largest delta entry.
+/// Overwrites the second half of the compressed data of the largest delta entry of `kind`
+/// (`blob`, `tree`) in the repository's pack.
+fn corrupt_largest_delta(r: &Repo, kind: &str) {
     let pack = std::fs::read_dir(r.work().join(".git/objects/pack"))
         .expect("pack dir")
         .flatten()
@@ -281,7 +279,7 @@ fn a_corrupt_packed_delta_is_a_skip_and_the_rest_is_scanned() {
         .filter_map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
             // id type size size-in-pack offset depth base
-            (f.len() == 7 && f[1] == "blob").then(|| {
+            (f.len() == 7 && f[1] == kind).then(|| {
                 (
                     f[4].parse::<usize>().expect("offset"),
                     f[3].parse::<usize>().expect("size"),
@@ -289,7 +287,7 @@ fn a_corrupt_packed_delta_is_a_skip_and_the_rest_is_scanned() {
             })
         })
         .max_by_key(|&(_, size)| size)
-        .expect("a delta blob");
+        .expect("a delta entry");
     let mut bytes = std::fs::read(&pack).expect("read pack");
     for b in &mut bytes[offset + size / 2..offset + size - 1] {
         *b = 0x55;
@@ -299,6 +297,11 @@ fn a_corrupt_packed_delta_is_a_skip_and_the_rest_is_scanned() {
     perms.set_readonly(false);
     std::fs::set_permissions(&pack, perms).expect("chmod");
     std::fs::write(&pack, bytes).expect("corrupt");
+}
+
+/// Scans a repository with a corrupt entry: findings, skips that are all corrupt objects, and
+/// the report says it is incomplete.
+fn scan_corrupt(r: &Repo) {
     let run = r.scan(&["--no-worktree"]);
     assert_eq!(run.code(), 1, "{}{}", run.stdout(), run.stderr());
     let j = run.json();
@@ -309,4 +312,20 @@ fn a_corrupt_packed_delta_is_a_skip_and_the_rest_is_scanned() {
     );
     assert!(!j["findings"].as_array().expect("findings").is_empty());
     assert_eq!(j["summary"]["incomplete"], true);
+}
+
+#[test]
+fn a_corrupt_packed_delta_is_a_skip_and_the_rest_is_scanned() {
+    let r = imported(11, 60, 3);
+    r.git(&["repack", "-adfq", "--depth=50", "--window=50"]);
+    corrupt_largest_delta(&r, "blob");
+    scan_corrupt(&r);
+}
+
+#[test]
+fn a_corrupt_packed_tree_is_a_skip_and_the_rest_is_scanned() {
+    let r = imported(12, 60, 3);
+    r.git(&["repack", "-adfq", "--depth=50", "--window=50"]);
+    corrupt_largest_delta(&r, "tree");
+    scan_corrupt(&r);
 }

@@ -7,9 +7,10 @@
 //! commits just outside the selection (the parents of its oldest commits) are walked first
 //! without recording, so a range or a push yields only the blobs its commits introduce.
 //!
-//! Tree walking is what costs here (on the 17k-commit benchmark history, about a tenth of the
-//! scan); skipping trees already seen keeps it proportional to what changed, as in Nosey
-//! Parker's enumerator.
+//! Tree walking is what costs here: each distinct tree is read once, in commit order, and
+//! skipping trees already seen keeps it proportional to what changed, as in Nosey Parker's
+//! enumerator. For a whole history the packs' trees are read ahead in parallel while the
+//! commits are walked ([`super::packs::Trees`]), so the walk itself only parses them.
 
 use std::collections::{BinaryHeap, HashSet};
 
@@ -18,6 +19,7 @@ use gix::hashtable::HashMap;
 use gix::prelude::*;
 use gix::ObjectId;
 
+use super::packs::Trees;
 use super::{lossy, GitError, Repo};
 use crate::error::{Skip, SkipReason};
 use crate::source::Origin;
@@ -29,6 +31,8 @@ pub const NO_COMMIT: u32 = u32::MAX;
 const SEEDED: u32 = u32::MAX;
 /// The delta-base cache of the tree walk.
 const TREE_CACHE_BYTES: usize = 64 << 20;
+/// Trees read ahead at most (the rest is read as the walk meets it).
+const READ_AHEAD_BYTES: usize = 128 << 20;
 
 /// What part of the history to scan.
 #[derive(Clone, Debug, Default)]
@@ -189,7 +193,8 @@ impl Repo {
             };
             (tips, hidden)
         };
-        let mut h = self.collect(tips, hidden, skips);
+        let whole = sel.range.is_none() && sel.since.is_none();
+        let mut h = self.collect(tips, hidden, skips, whole);
         if sel.all_objects {
             self.add_unreachable(&mut h);
         }
@@ -214,7 +219,7 @@ impl Repo {
         }
         hidden.extend(self.remote_tracking_tips(remote));
         let tips = self.peel_tips(tips, &mut skips);
-        let mut h = self.collect(tips, hidden, skips);
+        let mut h = self.collect(tips, hidden, skips, false);
         self.order_for_reading(&mut h);
         h
     }
@@ -343,7 +348,16 @@ impl Repo {
         out
     }
 
-    fn collect(&self, tips: Vec<Tip>, hidden: Vec<ObjectId>, skips: Vec<Skip>) -> History {
+    /// The blobs of the commits reachable from `tips` and not from `hidden`. With
+    /// `read_ahead` (a whole history, where most trees of the packs are walked), the packs'
+    /// trees are read in parallel while the commits are walked.
+    fn collect(
+        &self,
+        tips: Vec<Tip>,
+        hidden: Vec<ObjectId>,
+        skips: Vec<Skip>,
+        read_ahead: bool,
+    ) -> History {
         let mut w = Walker::new(self, skips);
         let commit_tips: Vec<ObjectId> = tips
             .iter()
@@ -352,7 +366,25 @@ impl Repo {
                 Tip::Other { .. } => None,
             })
             .collect();
-        let nodes = w.commits(commit_tips, hidden);
+        let ahead = std::sync::Mutex::new(None);
+        let nodes = rayon::in_place_scope(|s| {
+            if read_ahead {
+                let objects = self.repo.objects.store_ref().path().to_path_buf();
+                let hash = self.repo.object_hash();
+                let ahead = &ahead;
+                s.spawn(move |_| {
+                    let trees = Trees::read_ahead(objects, hash, READ_AHEAD_BYTES);
+                    *ahead
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(trees);
+                });
+            }
+            w.commits(commit_tips, hidden)
+        });
+        w.ahead = ahead
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_default();
         w.seed_boundary(&nodes);
         for &i in &parents_first(&nodes) {
             let node = &nodes[i];
@@ -504,6 +536,8 @@ struct Walker<'r> {
     /// The object database for trees, with a larger delta-base cache than reading blobs
     /// needs: trees are read one by one and most are deltas over trees read shortly before.
     trees: gix::OdbHandle,
+    /// Trees read ahead from the packs.
+    ahead: Trees,
     h: History,
     seen_trees: HashSet<ObjectId, gix::hashtable::hash::Builder>,
     path_ids: std::collections::HashMap<BString, u32>,
@@ -523,6 +557,7 @@ impl<'r> Walker<'r> {
         Walker {
             repo,
             trees,
+            ahead: Trees::default(),
             h: History {
                 skips,
                 ..History::default()
@@ -622,7 +657,15 @@ impl<'r> Walker<'r> {
             subtrees.clear();
             blobs.clear();
             names.clear();
-            match self.trees.find_tree_iter(&tid, &mut self.buf) {
+            let ahead = self.ahead.take(&tid);
+            let found = match &ahead {
+                Some(bytes) => Ok(gix::objs::TreeRefIter::from_bytes(
+                    bytes,
+                    self.repo.repo.object_hash(),
+                )),
+                None => self.trees.find_tree_iter(&tid, &mut self.buf),
+            };
+            match found {
                 Ok(iter) => {
                     for entry in iter {
                         let e = match entry {
