@@ -91,8 +91,11 @@ pub fn collect_with(
     )
     .with_gitleaks_ignore(ignore)
     .with_gitleaks_allow(settings.gitleaks_allow);
+    // The history walk recurses along delta chains (at most 100 deep) and rayon nests stolen
+    // work on the waiting thread's stack: room for that, reserved, not committed.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
+        .stack_size(32 << 20)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", settings.threads)))?;
     let mut out = pool.install(|| source(&settings, &scanner, &mut notes))?;
