@@ -13,6 +13,7 @@ use crate::gitleaksignore::GitleaksIgnore;
 use crate::matcher::{Copied, Hits, Matcher, Place};
 use crate::rules::{Confidence, RuleSet};
 use crate::source::archive::{self, Budget, Limits, Member};
+use crate::source::decode::SpanMemo;
 use crate::source::{classify, decode, ContentKind, Decoded, Origin};
 
 /// Buffers up to this size are scanned whole; larger files in chunks.
@@ -59,52 +60,84 @@ struct Nest<'b> {
     decode_depth: usize,
     budget: Option<&'b Budget>,
     /// The keyword occurrences of the outermost buffer, when its source knows them.
-    known: Option<&'b BlobHits<'b>>,
+    known: Option<&'b BlobMemo<'b>>,
 }
 
-/// The keyword occurrences of one history blob, derived on first use from its delta base's
-/// (the blob is the base with some ranges copied and some bytes inserted), or searched in full
-/// when it has no base. Kept after the scan for the blobs whose delta base it is.
-pub struct BlobHits<'a> {
-    base: Option<(&'a Hits, &'a [Copied])>,
-    /// Address and length of the blob the occurrences are of: a buffer derived from it
-    /// (decoded, unpacked) never uses them.
+/// What the scan of one history blob derives from its bytes alone, kept for the blobs that
+/// are git deltas over it: its keyword occurrences and its encoded spans.
+#[derive(Debug, Default)]
+pub struct Memo {
+    hits: Option<Hits>,
+    spans: Option<SpanMemo>,
+}
+
+/// The keyword occurrences and encoded spans of one history blob, each derived on first use
+/// from its delta base's [`Memo`] (the blob is the base with some ranges copied and some bytes
+/// inserted), or searched in full when there is no base or the base's was not kept.
+pub struct BlobMemo<'a> {
+    base: Option<(&'a Memo, &'a [Copied])>,
+    /// Address and length of the blob: a buffer derived from it (decoded, unpacked) never
+    /// uses them.
     of: (usize, usize),
-    cell: std::cell::OnceCell<Hits>,
+    hits: std::cell::OnceCell<Hits>,
+    spans: std::cell::OnceCell<SpanMemo>,
 }
 
-impl<'a> BlobHits<'a> {
-    /// The occurrences of `blob`, from its delta base's occurrences `base` and its copied
-    /// ranges, or searched in full when `base` is `None`.
-    pub fn new(blob: &[u8], base: Option<(&'a Hits, &'a [Copied])>) -> BlobHits<'a> {
-        BlobHits {
+impl<'a> BlobMemo<'a> {
+    /// The memo of `blob`, over its delta base's memo and copied ranges when it has a base.
+    pub fn new(blob: &[u8], base: Option<(&'a Memo, &'a [Copied])>) -> BlobMemo<'a> {
+        BlobMemo {
             base,
             of: (blob.as_ptr() as usize, blob.len()),
-            cell: std::cell::OnceCell::new(),
+            hits: std::cell::OnceCell::new(),
+            spans: std::cell::OnceCell::new(),
         }
     }
 
-    /// The occurrences of `buf`, if it is the blob.
-    fn of(&self, matcher: &Matcher, buf: &[u8]) -> Option<&Hits> {
-        if (buf.as_ptr() as usize, buf.len()) != self.of {
+    fn is_of(&self, buf: &[u8]) -> bool {
+        (buf.as_ptr() as usize, buf.len()) == self.of
+    }
+
+    /// The keyword occurrences of `buf`, if it is the blob.
+    fn hits(&self, matcher: &Matcher, buf: &[u8]) -> Option<&Hits> {
+        if !self.is_of(buf) {
             return None;
         }
-        Some(self.cell.get_or_init(|| match self.base {
-            Some((hits, copied)) => matcher.hits_delta(buf, hits, copied),
-            None => matcher.hits(buf),
+        Some(self.hits.get_or_init(
+            || match self.base.and_then(|(m, c)| Some((m.hits.as_ref()?, c))) {
+                Some((hits, copied)) => matcher.hits_delta(buf, hits, copied),
+                None => matcher.hits(buf),
+            },
+        ))
+    }
+
+    /// The encoded spans of `buf`, if it is the blob.
+    fn spans(&self, buf: &[u8]) -> Option<&SpanMemo> {
+        if !self.is_of(buf) {
+            return None;
+        }
+        Some(self.spans.get_or_init(|| {
+            match self.base.and_then(|(m, c)| Some((m.spans.as_ref()?, c))) {
+                Some((spans, copied)) => spans.delta(buf, copied),
+                None => SpanMemo::new(buf, None),
+            }
         }))
     }
 
-    /// The occurrences of `blob` (found now if the scan did not need them), for the blobs
-    /// whose delta base it is.
-    pub fn into_hits(self, matcher: &Matcher, blob: &[u8]) -> Hits {
-        let _ = self.of(matcher, blob);
-        self.cell.into_inner().unwrap_or_default()
+    /// Both, found now if the scan did not need them, for the blobs whose delta base `blob`
+    /// is.
+    pub fn into_memo(self, matcher: &Matcher, blob: &[u8]) -> Memo {
+        let _ = self.hits(matcher, blob);
+        let _ = self.spans(blob);
+        self.searched()
     }
 
-    /// The occurrences, if the scan searched for them.
-    pub fn searched(self) -> Option<Hits> {
-        self.cell.into_inner()
+    /// What the scan searched for.
+    pub fn searched(self) -> Memo {
+        Memo {
+            hits: self.hits.into_inner(),
+            spans: self.spans.into_inner(),
+        }
     }
 }
 
@@ -227,7 +260,7 @@ impl Scanner {
 
     /// [`Scanner::scan_bytes`] for a history blob whose keyword occurrences may be derived from
     /// its delta base's.
-    pub fn scan_blob(&self, origin: &Origin, bytes: &[u8], known: &BlobHits<'_>, out: &mut Output) {
+    pub fn scan_blob(&self, origin: &Origin, bytes: &[u8], known: &BlobMemo<'_>, out: &mut Output) {
         let nest = Nest {
             known: Some(known),
             ..Nest::default()
@@ -432,7 +465,7 @@ impl Scanner {
         }
         let mark = out.findings.len();
         let dmark = out.dropped.len();
-        let known = nest.known.and_then(|k| k.of(&self.matcher, bytes));
+        let known = nest.known.and_then(|k| k.hits(&self.matcher, bytes));
         self.scan_chunk(origin, bytes, Base::default(), bytes.len(), known, out);
         if let Some((a, b)) = region {
             // The sources were scanned as files of their own, with their own line numbers.
@@ -441,7 +474,17 @@ impl Scanner {
             retain_from(&mut out.dropped, dmark, outside);
         }
         if nest.decode_depth < self.opts.max_decode_depth {
-            self.scan_spans(nest, origin, bytes, region, mark, out);
+            let memo = match (region, nest.known) {
+                (None, Some(k)) => k.spans(bytes),
+                _ => None,
+            };
+            match memo {
+                Some(m) => self.scan_spans(nest, origin, bytes, m.spans(), mark, out),
+                None => {
+                    let spans = decode::spans(bytes, region);
+                    self.scan_spans(nest, origin, bytes, &spans, mark, out);
+                }
+            }
         }
     }
 
@@ -452,7 +495,7 @@ impl Scanner {
         nest: Nest<'_>,
         origin: &Origin,
         bytes: &[u8],
-        skip: Option<(usize, usize)>,
+        spans: &[decode::Span],
         mark: usize,
         out: &mut Output,
     ) {
@@ -461,7 +504,7 @@ impl Scanner {
             .as_ref()
             .map(|d| format!("{},", d.encoding))
             .unwrap_or_default();
-        for span in decode::spans(bytes, skip) {
+        for span in spans {
             let mut o = origin.clone();
             o.decoded = Some(Decoded {
                 encoding: format!("{prefix}{}", span.encoding),

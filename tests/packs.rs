@@ -48,13 +48,32 @@ impl Lcg {
             .collect()
     }
 
-    /// One line of a file: filler, a token, a long-keyword secret, or a keyword without one.
+    /// One line of a file: filler, a token, a long-keyword secret, a keyword without one, or a
+    /// token hidden in base64, percent-encoding, string escapes or a template literal (whose
+    /// escapes may run over the next lines).
     fn line(&mut self) -> String {
-        match self.below(12) {
+        use base64::Engine;
+        match self.below(16) {
             0 => format!("token = \"tt_{}\"", self.word(24)),
             1 => format!("internal_service_credential = \"{}\"", self.word(20)),
             2 => "internal_service_credential is read from the vault".to_string(),
             3 => format!("tt_ short {}", self.word(5)),
+            4 => {
+                let plain = format!("the token is tt_{} in base64", self.word(24));
+                let b64 = base64::engine::general_purpose::STANDARD.encode(plain);
+                format!("blob = \"{b64}\"")
+            }
+            5 => format!(
+                "url = https://x.test/?q=%22tt_{}%22%20and%20more",
+                self.word(24)
+            ),
+            6 => format!(
+                "s = \"first line\\ntt_{} \\u0041 second\\nthird line of a string long enough\"",
+                self.word(24)
+            ),
+            7 => format!("t = `template \\x41 tt_{}", self.word(24)),
+            8 => "more of the template\\".to_string(),
+            9 => "`; // end".to_string(),
             _ => format!("let v{} = compute({});", self.below(1000), self.word(8)),
         }
     }

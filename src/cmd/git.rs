@@ -13,10 +13,9 @@ use std::path::Path;
 
 use crate::error::{Error, Skip, SkipReason};
 use crate::finding::Finding;
-use crate::matcher::Hits;
 use crate::progress::Progress;
 use crate::rules::RuleSet;
-use crate::scan::{BlobHits, Output, Scanner};
+use crate::scan::{BlobMemo, Memo, Output, Scanner};
 use crate::settings::Settings;
 use crate::source::git::read::Blob;
 use crate::source::git::{History, Repo};
@@ -83,7 +82,7 @@ pub fn scan_history(
     let mut out = repo.fold_blobs(
         history,
         Output::default,
-        |acc, blob: Blob<'_, Hits>| {
+        |acc, blob: Blob<'_, Memo>| {
             let bytes = match blob.content {
                 Ok(bytes) => bytes,
                 Err(skip) => {
@@ -92,13 +91,14 @@ pub fn scan_history(
                     return None;
                 }
             };
-            // A delta's keyword occurrences come from its base's and what the delta inserted.
-            let known = BlobHits::new(bytes, blob.base);
+            // A delta's keyword occurrences and encoded spans come from its base's and what
+            // the delta inserted.
+            let known = BlobMemo::new(bytes, blob.base);
             let Some(origin) = blob.origin else {
-                // Only a base of blobs to scan: its occurrences are for them, unless it is
-                // binary (those bases are searched no further; their deltas are searched whole).
+                // Only a base of blobs to scan: its memo is for them, unless it is binary
+                // (those bases are searched no further; their deltas are searched whole).
                 let binary = memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some();
-                return (!binary).then(|| known.into_hits(matcher, bytes));
+                return (!binary).then(|| known.into_memo(matcher, bytes));
             };
             progress.inc(bytes.len() as u64);
             if classify(&origin.path, &bytes[..bytes.len().min(64)]) == ContentKind::Media {
@@ -111,11 +111,7 @@ pub fn scan_history(
             }
             scanner.scan_blob(origin, bytes, &known, acc);
             // What the scan did not search (an archive, UTF-16) its deltas search whole.
-            if blob.is_base {
-                known.searched()
-            } else {
-                None
-            }
+            blob.is_base.then(|| known.searched())
         },
         |mut a, b| {
             a.merge(b);

@@ -17,6 +17,8 @@ use base64::engine::DecodePaddingMode;
 use base64::Engine;
 use serde::Deserialize;
 
+use crate::matcher::Copied;
+
 /// An encoded span of a buffer and its decoded text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Span {
@@ -90,10 +92,150 @@ fn is_text(b: &[u8]) -> bool {
 /// The encoded spans of `buf` worth scanning again, in offset order, none inside another and
 /// none overlapping `skip` (a region already scanned another way).
 pub fn spans(buf: &[u8], skip: Option<(usize, usize)>) -> Vec<Span> {
-    let mut out = Vec::new();
-    runs(buf, &mut out);
-    percent(buf, &mut out);
-    escapes(buf, &mut out);
+    SpanMemo::new(buf, skip).spans
+}
+
+/// The encoded spans of one buffer ([`spans`]), kept for the buffers that are git deltas over
+/// it: such a buffer copies most of its lines from this one, and every span lies within one
+/// line (base64, hex and percent tokens end at whitespace; a string with escapes ends at its
+/// line's end unless it is a template literal or a line ends with a backslash: the "hazard"
+/// lines). So the spans of a line copied whole are this buffer's spans of that line, and only
+/// the other lines and the hazard lines are searched again ([`SpanMemo::delta`]).
+#[derive(Clone, Debug, Default)]
+pub struct SpanMemo {
+    spans: Vec<Span>,
+    /// Start offsets of the lines whose strings may go on over the next line, sorted.
+    hazards: Vec<usize>,
+    len: usize,
+    /// True when every string closed on its own line and the spans are far from the cap: only
+    /// then can a delta's spans be derived line by line.
+    local: bool,
+}
+
+/// What a search over part of a buffer found.
+#[derive(Default)]
+struct Found {
+    spans: Vec<Span>,
+    hazards: Vec<usize>,
+    /// A string with escapes went on past its line.
+    multiline: bool,
+}
+
+impl SpanMemo {
+    /// The spans of `buf`, searched whole.
+    pub fn new(buf: &[u8], skip: Option<(usize, usize)>) -> SpanMemo {
+        let mut found = Found::default();
+        search(buf, 0, buf.len(), &mut found);
+        let local = skip.is_none() && !found.multiline && found.spans.len() < MAX_SPANS / 2;
+        found.hazards.sort_unstable();
+        found.hazards.dedup();
+        SpanMemo {
+            spans: finish(found.spans, skip),
+            hazards: found.hazards,
+            len: buf.len(),
+            local,
+        }
+    }
+
+    /// The spans of `buf`, which copies the `copied` ranges of the buffer this memo is of and
+    /// inserts the rest: the memo's spans of every line copied whole (with the newlines before
+    /// and after it) that is not a hazard line, plus a search of the other lines. Exactly
+    /// [`SpanMemo::new`]`(buf, None)`: when the memo is not line-local, a range does not fit,
+    /// or the search meets a string over several lines, `buf` is searched whole.
+    pub fn delta(&self, buf: &[u8], copied: &[Copied]) -> SpanMemo {
+        let fits = copied.windows(2).all(|w| w[0].dst + w[0].len <= w[1].dst)
+            && copied
+                .iter()
+                .all(|c| c.dst + c.len <= buf.len() && c.src + c.len <= self.len);
+        if !self.local || !fits {
+            return SpanMemo::new(buf, None);
+        }
+        // Lines copied whole: [a, b) of `buf`, found at `src` in the base.
+        let mut clean: Vec<(usize, usize, usize)> = Vec::new();
+        for c in copied {
+            let seg = &buf[c.dst..c.dst + c.len];
+            let (Some(first), Some(last)) =
+                (memchr::memchr(b'\n', seg), memchr::memrchr(b'\n', seg))
+            else {
+                continue;
+            };
+            let (mut a, b) = (c.dst + first + 1, c.dst + last + 1);
+            // Hazard lines are searched again: their strings may now close elsewhere.
+            let from = self.hazards.partition_point(|&h| h < a - c.dst + c.src);
+            for &h in self.hazards[from..]
+                .iter()
+                .take_while(|&&h| h < b - c.dst + c.src)
+            {
+                let t = h - c.src + c.dst;
+                let end = memchr::memchr(b'\n', &buf[t..b]).map_or(b, |p| t + p + 1);
+                if t > a {
+                    clean.push((a, t, a - c.dst + c.src));
+                }
+                a = a.max(end);
+            }
+            if a < b {
+                clean.push((a, b, a - c.dst + c.src));
+            }
+        }
+        let mut found = Found::default();
+        let mut reused: Vec<Span> = Vec::new();
+        let mut cursor = 0;
+        for &(a, b, src) in &clean {
+            if a > cursor {
+                search(buf, cursor, a, &mut found);
+            }
+            let end = src + (b - a);
+            let from = self.spans.partition_point(|sp| sp.start < src);
+            for sp in self.spans[from..].iter().take_while(|sp| sp.start < end) {
+                reused.push(Span {
+                    start: sp.start - src + a,
+                    end: sp.end - src + a,
+                    encoding: sp.encoding,
+                    text: sp.text.clone(),
+                });
+            }
+            cursor = b;
+        }
+        if cursor < buf.len() {
+            search(buf, cursor, buf.len(), &mut found);
+        }
+        if found.multiline || found.spans.len() + reused.len() >= MAX_SPANS / 2 {
+            return SpanMemo::new(buf, None);
+        }
+        found.spans.append(&mut reused);
+        found.hazards.sort_unstable();
+        found.hazards.dedup();
+        SpanMemo {
+            spans: finish(found.spans, None),
+            hazards: found.hazards,
+            len: buf.len(),
+            local: true,
+        }
+    }
+
+    /// The spans, in offset order.
+    pub fn spans(&self) -> &[Span] {
+        &self.spans
+    }
+}
+
+/// Searches the lines `[from, to)` of `buf` (whole lines) for spans that start there.
+fn search(buf: &[u8], from: usize, to: usize, found: &mut Found) {
+    runs(buf, from, to, &mut found.spans);
+    percent(buf, from, to, &mut found.spans);
+    escapes(buf, from, to, found);
+    for p in memchr::memchr_iter(b'`', &buf[from..to]) {
+        found.hazards.push(line_start(buf, from, from + p));
+    }
+}
+
+/// The start of the line holding `p`, at or after `from`.
+fn line_start(buf: &[u8], from: usize, p: usize) -> usize {
+    memchr::memrchr(b'\n', &buf[from..p]).map_or(from, |q| from + q + 1)
+}
+
+/// Sorts spans, drops those overlapping `skip` or inside another, and caps their number.
+fn finish(mut out: Vec<Span>, skip: Option<(usize, usize)>) -> Vec<Span> {
     out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     let mut kept: Vec<Span> = Vec::with_capacity(out.len());
     for s in out {
@@ -111,7 +253,7 @@ pub fn spans(buf: &[u8], skip: Option<(usize, usize)>) -> Vec<Span> {
     kept
 }
 
-/// Base64 and hex runs of at least [`MIN_BASE64`] bytes.
+/// Base64 and hex runs of at least [`MIN_BASE64`] bytes starting in `[from, to)`.
 ///
 /// Most of a source file is made of base64-alphabet bytes (letters, digits, `_`, `-`, `/`),
 /// in short runs. Rather than classify every byte, the search probes the last byte of a
@@ -119,11 +261,11 @@ pub fn spans(buf: &[u8], skip: Option<(usize, usize)>) -> Vec<Span> {
 /// else scans back for the byte that breaks the window: about one byte in four is looked at
 /// on code, which took this pass from a quarter of the scan time to a few percent (Linux
 /// source tree, `perf`).
-fn runs(buf: &[u8], out: &mut Vec<Span>) {
+fn runs(buf: &[u8], from: usize, to: usize, out: &mut Vec<Span>) {
     let n = buf.len();
     let member = |i: usize| CLASS[buf[i] as usize] != 0;
-    let mut i = 0;
-    while i + MIN_BASE64 <= n && out.len() < MAX_SPANS {
+    let mut i = from;
+    while i + MIN_BASE64 <= to && out.len() < MAX_SPANS {
         let last = i + MIN_BASE64 - 1;
         if !member(last) {
             i = last + 1;
@@ -221,10 +363,10 @@ fn is_delim(b: u8) -> bool {
         )
 }
 
-/// Tokens with at least two `%XX` escapes.
-fn percent(buf: &[u8], out: &mut Vec<Span>) {
+/// Tokens with at least two `%XX` escapes, found from the `%`s in `[from, to)`.
+fn percent(buf: &[u8], from: usize, to: usize, out: &mut Vec<Span>) {
     let mut covered = 0;
-    for p in memchr::memchr_iter(b'%', buf) {
+    for p in memchr::memchr_iter(b'%', &buf[from..to]).map(|p| from + p) {
         if p < covered
             || p + 2 >= buf.len()
             || hexval(buf[p + 1]).is_none()
@@ -262,10 +404,15 @@ fn percent(buf: &[u8], out: &mut Vec<Span>) {
 }
 
 /// JSON and JavaScript string literals holding escapes that hide text: `\uXXXX`, `\xXX`,
-/// escaped quotes (JSON inside JSON), or several `\n` in a long string (a key file in JSON).
-fn escapes(buf: &[u8], out: &mut Vec<Span>) {
+/// escaped quotes (JSON inside JSON), or several `\n` in a long string (a key file in JSON);
+/// from the backslashes in `[from, to)`. A backslash before a newline makes its line a hazard
+/// (its string goes on over the next line).
+fn escapes(buf: &[u8], from: usize, to: usize, found: &mut Found) {
     let mut covered = 0;
-    for p in memchr::memchr_iter(b'\\', buf) {
+    for p in memchr::memchr_iter(b'\\', &buf[from..to]).map(|p| from + p) {
+        if buf.get(p + 1) == Some(&b'\n') {
+            found.hazards.push(line_start(buf, from, p));
+        }
         if p < covered || p + 1 >= buf.len() {
             continue;
         }
@@ -288,6 +435,9 @@ fn escapes(buf: &[u8], out: &mut Vec<Span>) {
         let Some(e) = close_quote(buf, p, q) else {
             continue;
         };
+        if memchr::memchr(b'\n', &buf[p..e]).is_some() {
+            found.multiline = true;
+        }
         covered = e;
         let body = &buf[s..e];
         let n_newlines = body.windows(2).filter(|w| w == b"\\n").count();
@@ -296,7 +446,7 @@ fn escapes(buf: &[u8], out: &mut Vec<Span>) {
         }
         let text = unescape(body);
         if text.as_slice() != body && is_text(&text) {
-            out.push(Span {
+            found.spans.push(Span {
                 start: s,
                 end: e,
                 encoding: "escape",
@@ -574,6 +724,92 @@ fn content_region(buf: &[u8]) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A deterministic generator (an LCG).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) as usize % n.max(1)
+        }
+
+        /// Text made of pieces that start, end or break spans: base64 and hex of text,
+        /// percent escapes, strings with escapes, backticks, backslashes before newlines.
+        fn text(&mut self, pieces: usize) -> Vec<u8> {
+            const PIECES: &[&str] = &[
+                "Y29ubmVjdGlvbiBzdHJpbmcgZm9yIHRoZSBkYXRhYmFzZQ==",
+                "aGVsbG8gd29ybGQgZnJvbSB0aGUgdGVzdHM",
+                "68656c6c6f20776f726c642066726f6d2074686573652074657374",
+                "a%3Db%26c%3Dd%20e",
+                "x = \"line one\\nline two\\nline three that is long enough to count\\n\"",
+                "s = '\\u0041\\u0042\\u0043 \\x41 text here'",
+                "\"{\\\"key\\\": \\\"value value\\\"}\"",
+                "`template ${x} \\u0041",
+                "`",
+                "\\",
+                "\\\n",
+                "\n",
+                "\n",
+                " ",
+                "word",
+                "\"",
+                "'",
+                "=",
+                "%41",
+            ];
+            let mut out = Vec::new();
+            for _ in 0..pieces {
+                out.extend_from_slice(PIECES[self.below(PIECES.len())].as_bytes());
+            }
+            out
+        }
+    }
+
+    #[test]
+    fn delta_spans_equal_a_whole_search() {
+        let mut rng = Lcg(7);
+        let mut reused = 0;
+        for _ in 0..3000 {
+            let n = rng.below(60);
+            let base = rng.text(n);
+            let memo = SpanMemo::new(&base, None);
+            // A random delta: copies of base ranges and inserted pieces.
+            let mut target = Vec::new();
+            let mut copied: Vec<Copied> = Vec::new();
+            for _ in 0..rng.below(8) {
+                if !base.is_empty() && rng.below(3) > 0 {
+                    let src = rng.below(base.len());
+                    let len = 1 + rng.below(base.len() - src);
+                    copied.push(Copied {
+                        src,
+                        dst: target.len(),
+                        len,
+                    });
+                    target.extend_from_slice(&base[src..src + len]);
+                } else {
+                    let k = 1 + rng.below(3);
+                    target.extend(rng.text(k));
+                }
+            }
+            let derived = memo.delta(&target, &copied);
+            assert_eq!(
+                derived.spans(),
+                spans(&target, None).as_slice(),
+                "base {:?}\ntarget {:?}\ncopies {copied:?}",
+                String::from_utf8_lossy(&base),
+                String::from_utf8_lossy(&target)
+            );
+            if memo.local && !derived.spans().is_empty() {
+                reused += 1;
+            }
+        }
+        // The derivation is not only ever the fallback.
+        assert!(reused > 100, "{reused}");
+    }
 
     fn found(text: &str) -> Vec<(String, &'static str)> {
         spans(text.as_bytes(), None)
