@@ -27,7 +27,7 @@ const THRESHOLDS: &[(&str, f64, usize)] = &[
     ("cloud-gcp", 1.0, 0),
     ("datastores", 1.0, 0),
     ("devplatforms", 1.0, 0),
-    ("generic", 1.0, 7),
+    ("generic", 1.0, 6),
     ("hashes", 1.0, 0),
     ("identity", 1.0, 0),
     ("messaging", 1.0, 0),

@@ -19,6 +19,7 @@ pub fn verify(name: &str, secret: &[u8]) -> Option<bool> {
         "base58check" => base58check(secret),
         "luhn" => luhn(secret),
         "jwt-header" => jwt_header(secret),
+        "jwt-no-expiry" => jwt_header(secret) && jwt_without_expiry(secret),
         _ => return None,
     };
     Some(ok)
@@ -197,6 +198,22 @@ fn jwt_header(secret: &[u8]) -> bool {
     json.first() == Some(&b'{') && json.windows(5).any(|w| w == b"\"alg\"")
 }
 
+/// A JSON Web Token whose second segment is base64url of a JSON object without an `exp`
+/// member (RFC 7519, section 4.1.4): it never expires.
+fn jwt_without_expiry(secret: &[u8]) -> bool {
+    let Some(payload) = secret.split(|&b| b == b'.').nth(1) else {
+        return false;
+    };
+    let trimmed: Vec<u8> = payload.iter().copied().filter(|&b| b != b'=').collect();
+    let Ok(json) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(trimmed) else {
+        return false;
+    };
+    match serde_json::from_slice::<serde_json::Value>(&json) {
+        Ok(serde_json::Value::Object(claims)) => !claims.contains_key("exp"),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::verify;
@@ -254,6 +271,27 @@ mod tests {
     fn luhn_checks_card_numbers() {
         assert_eq!(verify("luhn", b"4111 1111 1111 1111"), Some(true));
         assert_eq!(verify("luhn", b"4111-1111-1111-1112"), Some(false));
+    }
+
+    #[test]
+    fn jwt_no_expiry_needs_claims_without_exp() {
+        let h = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+        // {"sub":"4242"} and {"sub":"4242","exp":1700003600}
+        let forever = format!("{h}.eyJzdWIiOiI0MjQyIn0.sig");
+        let expires = format!("{h}.eyJzdWIiOiI0MjQyIiwiZXhwIjoxNzAwMDAzNjAwfQ.sig");
+        assert_eq!(verify("jwt-no-expiry", forever.as_bytes()), Some(true));
+        assert_eq!(verify("jwt-no-expiry", expires.as_bytes()), Some(false));
+        assert_eq!(
+            verify("jwt-no-expiry", format!("{h}.bm90IGpzb24.sig").as_bytes()),
+            Some(false)
+        );
+        assert_eq!(
+            verify(
+                "jwt-no-expiry",
+                b"eyJmb28iOiJiYXIifQ.eyJzdWIiOiI0MjQyIn0.sig"
+            ),
+            Some(false)
+        );
     }
 
     #[test]
