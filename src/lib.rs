@@ -32,6 +32,8 @@ pub mod rules;
 pub mod scan;
 pub mod settings;
 pub mod source;
+#[cfg(test)]
+mod test_rng;
 
 pub use cmd::run;
 pub use error::{Error, ExitStatus};

@@ -5,22 +5,12 @@
 //! few milliseconds.
 
 use crate::repo::Repo;
-use crate::util::Run;
+use crate::util::{Run, TEST_RULES};
 
 /// The test rules plus a rule with a long keyword, so that keywords cross the seams between
 /// what a delta copied and what it inserted.
-const RULES: &str = r#"
-[extend]
-builtin = false
-
-[[rules]]
-id = "test-token"
-description = "Test token"
-regex = '''\b(tt_[a-z0-9]{24})\b'''
-keywords = ["tt_"]
-entropy = 3.0
-confidence = "high"
-
+fn rules() -> String {
+    let long = r#"
 [[rules]]
 id = "long-keyword"
 description = "A secret behind a long keyword"
@@ -29,6 +19,8 @@ keywords = ["internal_service_credential"]
 entropy = 2.5
 confidence = "high"
 "#;
+    format!("{TEST_RULES}{long}")
+}
 
 /// A deterministic generator (an LCG).
 struct Lcg(u64);
@@ -137,7 +129,7 @@ fn history(seed: u64, commits: usize, files: usize) -> String {
 }
 
 fn imported(seed: u64, commits: usize, files: usize) -> Repo {
-    let r = Repo::with_rules(RULES);
+    let r = Repo::with_rules(&rules());
     let out = r.git_try(
         &r.work(),
         &["fast-import", "--quiet"],
@@ -262,7 +254,7 @@ fn chain_history(commits: usize) -> String {
 
 #[test]
 fn chains_deeper_than_the_walk_goes_are_still_read() {
-    let r = Repo::with_rules(RULES);
+    let r = Repo::with_rules(&rules());
     let out = r.git_try(
         &r.work(),
         &["fast-import", "--quiet"],

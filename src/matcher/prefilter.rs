@@ -156,11 +156,7 @@ impl Prefilter {
     /// both buffers; otherwise (or when `base` is not of the base buffer) the whole of `buf` is
     /// searched.
     pub fn hits_delta(&self, buf: &[u8], base: &Hits, copied: &[Copied]) -> Hits {
-        let valid = copied.windows(2).all(|w| w[0].dst + w[0].len <= w[1].dst)
-            && copied
-                .iter()
-                .all(|c| c.dst + c.len <= buf.len() && c.src + c.len <= base.len);
-        if !valid {
+        if !Copied::fit(copied, buf.len(), base.len) {
             return self.hits(buf);
         }
         let mut out: Vec<Hit> = Vec::new();
@@ -354,6 +350,17 @@ pub struct Copied {
     pub len: usize,
 }
 
+impl Copied {
+    /// True when `copied` is sorted by destination without overlaps there and every range
+    /// lies inside both the result (`len` bytes) and the base (`base_len` bytes).
+    pub fn fit(copied: &[Copied], len: usize, base_len: usize) -> bool {
+        copied.windows(2).all(|w| w[0].dst + w[0].len <= w[1].dst)
+            && copied
+                .iter()
+                .all(|c| c.dst + c.len <= len && c.src + c.len <= base_len)
+    }
+}
+
 /// The spans of a buffer of `len` bytes that must be searched again after a delta: every
 /// byte not copied, and every seam between two copies, each widened by `margin` bytes either
 /// side; merged and sorted.
@@ -406,6 +413,7 @@ fn line_around(buf: &[u8], start: usize, end: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::Lcg;
 
     const RULES: &str = r#"
 [extend]
@@ -433,36 +441,22 @@ keywords = ["key", "et_k"]
         Prefilter::new(&set)
     }
 
-    /// A cheap deterministic generator (an LCG).
-    struct Lcg(u64);
-
-    impl Lcg {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 33) as usize % n.max(1)
-        }
-
-        /// Bytes of a small alphabet, so that keywords are dense and overlap; a newline
-        /// about once in `line` bytes.
-        /// Whole keywords are mixed in, so that the longest ones occur too.
-        fn text(&mut self, len: usize, line: usize) -> Vec<u8> {
-            let alphabet = b"apiseckrt_y KEY";
-            let mut out = Vec::with_capacity(len + 10);
-            while out.len() < len {
-                if self.below(line) == 0 {
-                    out.push(b'\n');
-                } else if self.below(8) == 0 {
-                    out.extend_from_slice(b"secret_KEY");
-                } else {
-                    out.push(alphabet[self.below(alphabet.len())]);
-                }
+    /// Bytes of a small alphabet, so that keywords are dense and overlap, with whole keywords
+    /// mixed in so that the longest ones occur too; a newline about once in `line` bytes.
+    fn text(rng: &mut Lcg, len: usize, line: usize) -> Vec<u8> {
+        let alphabet = b"apiseckrt_y KEY";
+        let mut out = Vec::with_capacity(len + 10);
+        while out.len() < len {
+            if rng.below(line) == 0 {
+                out.push(b'\n');
+            } else if rng.below(8) == 0 {
+                out.extend_from_slice(b"secret_KEY");
+            } else {
+                out.push(alphabet[rng.below(alphabet.len())]);
             }
-            out.truncate(len);
-            out
         }
+        out.truncate(len);
+        out
     }
 
     /// The windows of the plain overlapping search over the whole buffer, each window
@@ -514,7 +508,7 @@ keywords = ["key", "et_k"]
             (30_000, 1_000_000),
         ] {
             for _ in 0..20 {
-                let buf = rng.text(len, line);
+                let buf = text(&mut rng, len, line);
                 assert_eq!(
                     p.windows(&buf, |_| Reach::Line),
                     naive(&p, &buf),
@@ -542,7 +536,7 @@ keywords = ["key", "et_k"]
                 out.extend_from_slice(&base[src..src + len]);
             } else {
                 let n = 1 + rng.below(20);
-                out.extend(rng.text(n, 16));
+                out.extend(text(rng, n, 16));
             }
         }
         (out, copied)
@@ -554,7 +548,7 @@ keywords = ["key", "et_k"]
         let mut rng = Lcg(99);
         for _ in 0..2000 {
             let len = rng.below(1500);
-            let base = rng.text(len, 16);
+            let base = text(&mut rng, len, 16);
             let base_hits = p.hits(&base);
             let (target, copied) = delta(&mut rng, &base);
             assert_eq!(

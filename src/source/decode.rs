@@ -127,14 +127,7 @@ impl SpanMemo {
         let mut found = Found::default();
         search(buf, 0, buf.len(), &mut found);
         let local = skip.is_none() && !found.multiline && found.spans.len() < MAX_SPANS / 2;
-        found.hazards.sort_unstable();
-        found.hazards.dedup();
-        SpanMemo {
-            spans: finish(found.spans, skip),
-            hazards: found.hazards,
-            len: buf.len(),
-            local,
-        }
+        found.into_memo(buf.len(), skip, local)
     }
 
     /// The spans of `buf`, which copies the `copied` ranges of the buffer this memo is of and
@@ -143,11 +136,7 @@ impl SpanMemo {
     /// [`SpanMemo::new`]`(buf, None)`: when the memo is not line-local, a range does not fit,
     /// or the search meets a string over several lines, `buf` is searched whole.
     pub fn delta(&self, buf: &[u8], copied: &[Copied]) -> SpanMemo {
-        let fits = copied.windows(2).all(|w| w[0].dst + w[0].len <= w[1].dst)
-            && copied
-                .iter()
-                .all(|c| c.dst + c.len <= buf.len() && c.src + c.len <= self.len);
-        if !self.local || !fits {
+        if !self.local || !Copied::fit(copied, buf.len(), self.len) {
             return SpanMemo::new(buf, None);
         }
         // Lines copied whole: [a, b) of `buf`, found at `src` in the base.
@@ -203,19 +192,26 @@ impl SpanMemo {
             return SpanMemo::new(buf, None);
         }
         found.spans.append(&mut reused);
-        found.hazards.sort_unstable();
-        found.hazards.dedup();
-        SpanMemo {
-            spans: finish(found.spans, None),
-            hazards: found.hazards,
-            len: buf.len(),
-            local: true,
-        }
+        found.into_memo(buf.len(), None, true)
     }
 
     /// The spans, in offset order.
     pub fn spans(&self) -> &[Span] {
         &self.spans
+    }
+}
+
+impl Found {
+    /// The memo of a buffer of `len` bytes from what was found in it.
+    fn into_memo(mut self, len: usize, skip: Option<(usize, usize)>, local: bool) -> SpanMemo {
+        self.hazards.sort_unstable();
+        self.hazards.dedup();
+        SpanMemo {
+            spans: finish(self.spans, skip),
+            hazards: self.hazards,
+            len,
+            local,
+        }
     }
 }
 
@@ -724,49 +720,37 @@ fn content_region(buf: &[u8]) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::Lcg;
 
-    /// A deterministic generator (an LCG).
-    struct Lcg(u64);
-
-    impl Lcg {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 33) as usize % n.max(1)
+    /// Text made of pieces that start, end or break spans: base64 and hex of text,
+    /// percent escapes, strings with escapes, backticks, backslashes before newlines.
+    fn text(rng: &mut Lcg, pieces: usize) -> Vec<u8> {
+        const PIECES: &[&str] = &[
+            "Y29ubmVjdGlvbiBzdHJpbmcgZm9yIHRoZSBkYXRhYmFzZQ==",
+            "aGVsbG8gd29ybGQgZnJvbSB0aGUgdGVzdHM",
+            "68656c6c6f20776f726c642066726f6d2074686573652074657374",
+            "a%3Db%26c%3Dd%20e",
+            "x = \"line one\\nline two\\nline three that is long enough to count\\n\"",
+            "s = '\\u0041\\u0042\\u0043 \\x41 text here'",
+            "\"{\\\"key\\\": \\\"value value\\\"}\"",
+            "`template ${x} \\u0041",
+            "`",
+            "\\",
+            "\\\n",
+            "\n",
+            "\n",
+            " ",
+            "word",
+            "\"",
+            "'",
+            "=",
+            "%41",
+        ];
+        let mut out = Vec::new();
+        for _ in 0..pieces {
+            out.extend_from_slice(PIECES[rng.below(PIECES.len())].as_bytes());
         }
-
-        /// Text made of pieces that start, end or break spans: base64 and hex of text,
-        /// percent escapes, strings with escapes, backticks, backslashes before newlines.
-        fn text(&mut self, pieces: usize) -> Vec<u8> {
-            const PIECES: &[&str] = &[
-                "Y29ubmVjdGlvbiBzdHJpbmcgZm9yIHRoZSBkYXRhYmFzZQ==",
-                "aGVsbG8gd29ybGQgZnJvbSB0aGUgdGVzdHM",
-                "68656c6c6f20776f726c642066726f6d2074686573652074657374",
-                "a%3Db%26c%3Dd%20e",
-                "x = \"line one\\nline two\\nline three that is long enough to count\\n\"",
-                "s = '\\u0041\\u0042\\u0043 \\x41 text here'",
-                "\"{\\\"key\\\": \\\"value value\\\"}\"",
-                "`template ${x} \\u0041",
-                "`",
-                "\\",
-                "\\\n",
-                "\n",
-                "\n",
-                " ",
-                "word",
-                "\"",
-                "'",
-                "=",
-                "%41",
-            ];
-            let mut out = Vec::new();
-            for _ in 0..pieces {
-                out.extend_from_slice(PIECES[self.below(PIECES.len())].as_bytes());
-            }
-            out
-        }
+        out
     }
 
     #[test]
@@ -775,7 +759,7 @@ mod tests {
         let mut reused = 0;
         for _ in 0..3000 {
             let n = rng.below(60);
-            let base = rng.text(n);
+            let base = text(&mut rng, n);
             let memo = SpanMemo::new(&base, None);
             // A random delta: copies of base ranges and inserted pieces.
             let mut target = Vec::new();
@@ -792,7 +776,7 @@ mod tests {
                     target.extend_from_slice(&base[src..src + len]);
                 } else {
                     let k = 1 + rng.below(3);
-                    target.extend(rng.text(k));
+                    target.extend(text(&mut rng, k));
                 }
             }
             let derived = memo.delta(&target, &copied);

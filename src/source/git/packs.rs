@@ -285,12 +285,22 @@ impl<I, F, X, M> Walker<'_, I, F, X, M> {
         let mut content = Vec::new();
         let mut copied = Vec::new();
         let read = match (node.is_delta, base) {
-            (false, None) => inflate(&pk.data, node.data_offset, node.size, &mut content),
-            (true, Some((bytes, _))) if depth <= MAX_DEPTH => {
-                let mut delta = Vec::new();
-                inflate(&pk.data, node.data_offset, node.size, &mut delta)
-                    .and_then(|()| apply(bytes, &delta, &mut content, &mut copied))
-            }
+            (false, None) => read_entry(
+                &pk.data,
+                node.data_offset,
+                node.size,
+                None,
+                &mut content,
+                &mut copied,
+            ),
+            (true, Some((bytes, _))) if depth <= MAX_DEPTH => read_entry(
+                &pk.data,
+                node.data_offset,
+                node.size,
+                Some(bytes),
+                &mut content,
+                &mut copied,
+            ),
             _ => Err(()),
         };
         if read.is_err() {
@@ -330,6 +340,27 @@ impl<I, F, X, M> Walker<'_, I, F, X, M> {
                 (self.fail)(acc, node.blob);
             }
             stack.extend(&node.children);
+        }
+    }
+}
+
+/// Reads the entry whose data starts at `offset` and inflates to `size` bytes into `out`: a
+/// whole object when `base` is `None`, else a delta applied to `base`, whose copied ranges go
+/// to `copied`.
+fn read_entry(
+    data: &pack::data::File,
+    offset: u64,
+    size: u64,
+    base: Option<&[u8]>,
+    out: &mut Vec<u8>,
+    copied: &mut Vec<Copied>,
+) -> Result<(), ()> {
+    match base {
+        None => inflate(data, offset, size, out),
+        Some(b) => {
+            let mut delta = Vec::new();
+            inflate(data, offset, size, &mut delta)?;
+            apply(b, &delta, out, copied)
         }
     }
 }
@@ -598,24 +629,14 @@ impl ReadAhead<'_> {
             return;
         };
         let mut bytes = Vec::new();
-        let read = match base {
-            None => inflate(
-                &self.pk.data,
-                entry.data_offset,
-                entry.decompressed_size,
-                &mut bytes,
-            ),
-            Some(b) => {
-                let mut delta = Vec::new();
-                inflate(
-                    &self.pk.data,
-                    entry.data_offset,
-                    entry.decompressed_size,
-                    &mut delta,
-                )
-                .and_then(|()| apply(b, &delta, &mut bytes, &mut Vec::new()))
-            }
-        };
+        let read = read_entry(
+            &self.pk.data,
+            entry.data_offset,
+            entry.decompressed_size,
+            base,
+            &mut bytes,
+            &mut Vec::new(),
+        );
         if read.is_err()
             || self.held.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len() > self.budget
         {
