@@ -19,6 +19,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 
 use flate2::{Decompress, FlushDecompress, Status};
 use gix::odb::pack;
@@ -32,6 +33,8 @@ use crate::matcher::Copied;
 const MAX_DEPTH: usize = 100;
 /// Entries larger than this (inflated) are read through the object database.
 const MAX_ENTRY: u64 = 1 << 30;
+/// Bytes of delta bases the blob walk keeps in memory at most (see [`Walker::visit`]).
+const HELD_BUDGET: usize = 128 << 20;
 const NONE: u32 = u32::MAX;
 
 /// An opened pack: its index and its data.
@@ -157,6 +160,7 @@ impl Plan {
             f,
             fail,
             merge,
+            held: std::sync::atomic::AtomicUsize::new(0),
         };
         self.forests
             .par_iter()
@@ -259,6 +263,8 @@ struct Walker<'p, I, F, X, M> {
     f: &'p F,
     fail: &'p X,
     merge: &'p M,
+    /// Bytes of bases held in memory while their deltas are walked, all threads together.
+    held: std::sync::atomic::AtomicUsize,
 }
 
 impl<I, F, X, M> Walker<'_, I, F, X, M> {
@@ -320,11 +326,24 @@ impl<I, F, X, M> Walker<'_, I, F, X, M> {
         if !is_base {
             return acc;
         }
+        // A base stays in memory while its deltas are walked, on every level of a chain and
+        // on every thread: past the budget (a large file versioned many times), its deltas
+        // are read through the object database, one at a time.
+        let size = content.len();
+        if self.held.fetch_add(size, Ordering::Relaxed) + size > HELD_BUDGET {
+            self.held.fetch_sub(size, Ordering::Relaxed);
+            drop(content);
+            for &c in &node.children {
+                self.fail_below(forest, c, &mut acc);
+            }
+            return acc;
+        }
         let below = node
             .children
             .par_iter()
             .map(|&c| self.visit(forest, c, Some((&content, state.as_ref())), depth + 1))
             .reduce(self.init, self.merge);
+        self.held.fetch_sub(size, Ordering::Relaxed);
         (self.merge)(acc, below)
     }
 
@@ -624,7 +643,6 @@ impl ReadAhead<'_> {
     /// Reads entry `i` (over its base's bytes) and its deltas; stops where the budget ends or
     /// an entry does not read (the walk reads those through the object database).
     fn visit(&self, i: u32, base: Option<&[u8]>, depth: usize, out: &mut Vec<(ObjectId, Vec<u8>)>) {
-        use std::sync::atomic::Ordering;
         let Ok(entry) = self.pk.data.entry(self.offsets[i as usize]) else {
             return;
         };
