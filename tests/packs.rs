@@ -340,3 +340,52 @@ fn a_corrupt_packed_tree_is_a_skip_and_the_rest_is_scanned() {
     corrupt_largest_delta(&r, "tree");
     scan_corrupt(&r);
 }
+
+#[test]
+fn a_corrupt_pack_index_offset_is_a_skip_not_a_panic() {
+    let r = imported(13, 40, 2);
+    r.git(&["repack", "-adfq", "--depth=50", "--window=50"]);
+    let idx = std::fs::read_dir(r.work().join(".git/objects/pack"))
+        .expect("pack dir")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .expect("an index");
+    // Version 2 index: header (8), fan-out (1024), ids (20 each), CRCs (4 each), then the
+    // 32-bit offsets. Point the offset of one object past every 64-bit offset there is.
+    let mut bytes = std::fs::read(&idx).expect("read index");
+    let n = u32::from_be_bytes(bytes[8 + 255 * 4..8 + 256 * 4].try_into().expect("count")) as usize;
+    let offsets = 8 + 1024 + n * 20 + n * 4;
+    // The position of a blob in the index (ids are sorted there).
+    let blob = r.git(&["rev-parse", "HEAD~5:src/file0.rs"]);
+    let ids: Vec<&[u8]> = (0..n)
+        .map(|i| &bytes[8 + 1024 + 20 * i..8 + 1024 + 20 * (i + 1)])
+        .collect();
+    let want = hex_bytes(&blob);
+    let k = ids
+        .iter()
+        .position(|id| *id == want.as_slice())
+        .expect("blob in the index");
+    bytes[offsets + 4 * k..offsets + 4 * k + 4].copy_from_slice(&0xffff_fff0u32.to_be_bytes());
+    let mut perms = std::fs::metadata(&idx).expect("index").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&idx, perms).expect("chmod");
+    std::fs::write(&idx, bytes).expect("corrupt");
+    let run = r.scan(&["--no-worktree"]);
+    assert!(
+        run.code() == 1 || run.code() == 3,
+        "{}{}",
+        run.stdout(),
+        run.stderr()
+    );
+    assert!(!run.stderr().contains("panicked"), "{}", run.stderr());
+    let j = run.json();
+    assert_eq!(j["summary"]["incomplete"], true, "{}", j["skipped"]);
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect()
+}

@@ -118,27 +118,40 @@ impl Plan {
     /// [`Plan::rest`].
     pub(super) fn new(objects: PathBuf, hash: gix::hash::Kind, wanted: &[ObjectId]) -> Plan {
         let packs = open_packs(objects, hash);
-        let mut by_pack: Vec<Vec<(u32, u64)>> = vec![Vec::new(); packs.len()];
-        let mut rest = Vec::new();
-        'blobs: for (i, id) in wanted.iter().enumerate() {
-            for (p, pk) in packs.iter().enumerate() {
-                if let Some(e) = pk.index.lookup(id) {
-                    by_pack[p].push((i as u32, pk.index.pack_offset_at_index(e)));
-                    continue 'blobs;
+        let everything = || Plan {
+            packs: Vec::new(),
+            forests: Vec::new(),
+            rest: (0..wanted.len() as u32).collect(),
+        };
+        // gix reads an index's offset tables without bounds checks; a corrupt index must not
+        // end the scan, so a panic here leaves every blob to the object database.
+        let placed = no_panic(|| {
+            let mut by_pack: Vec<Vec<(u32, u64)>> = vec![Vec::new(); packs.len()];
+            let mut rest = Vec::new();
+            'blobs: for (i, id) in wanted.iter().enumerate() {
+                for (p, pk) in packs.iter().enumerate() {
+                    if let Some(e) = pk.index.lookup(id) {
+                        by_pack[p].push((i as u32, pk.index.pack_offset_at_index(e)));
+                        continue 'blobs;
+                    }
+                }
+                rest.push(i as u32);
+            }
+            let mut forests = Vec::new();
+            for (p, list) in by_pack.into_iter().enumerate() {
+                if !list.is_empty() {
+                    forests.push(Forest::new(p, &packs[p], list, &mut rest));
                 }
             }
-            rest.push(i as u32);
-        }
-        let mut forests = Vec::new();
-        for (p, list) in by_pack.into_iter().enumerate() {
-            if !list.is_empty() {
-                forests.push(Forest::new(p, &packs[p], list, &mut rest));
-            }
-        }
-        Plan {
-            packs,
-            forests,
-            rest,
+            (forests, rest)
+        });
+        match placed {
+            Some((forests, rest)) => Plan {
+                packs,
+                forests,
+                rest,
+            },
+            None => everything(),
         }
     }
 
@@ -534,12 +547,18 @@ impl Trees {
             if pk.index.num_objects() > MAX_READ_AHEAD_OBJECTS {
                 continue;
             }
-            for (id, bytes) in read_trees(&pk, budget) {
+            // As in `Plan::new`: a corrupt index only costs the read-ahead of its pack.
+            for (id, bytes) in no_panic(|| read_trees(&pk, budget)).unwrap_or_default() {
                 trees.map.entry(id).or_insert(bytes);
             }
         }
         trees
     }
+}
+
+/// Runs `f`, turning a panic (a corrupt index read out of bounds in gix) into `None`.
+fn no_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
 /// An entry's header, as far as the read-ahead needs it.
