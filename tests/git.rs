@@ -535,6 +535,12 @@ paths = [\"fixtures/**\"]
     let first = r.commit("examples");
     let clean = r.scan(&["--no-worktree"]);
     assert_eq!(clean.code(), 0, "{}{}", clean.stdout(), clean.stderr());
+    // In the working tree, an untracked copy under a name the rules treat otherwise is
+    // scanned, though its content is a history blob.
+    std::fs::create_dir_all(r.work().join("local")).expect("mkdir");
+    std::fs::copy(r.work().join(".env.example"), r.work().join("local/.env")).expect("copy");
+    assert_eq!(places(&r.scan(&[])), vec![p("local/.env", 1, "", 0)]);
+    std::fs::remove_dir_all(r.work().join("local")).expect("rm");
     // The same two blobs under names the rules do not excuse.
     std::fs::copy(
         r.work().join("fixtures/sample.txt"),

@@ -45,7 +45,7 @@ pub fn scan_repository(
     }
     let mut out = scan_history(settings, scanner, repo, &history);
     if settings.git.worktree && repo.workdir().is_some() {
-        let known = repo.content_set(&history);
+        let known = repo.content_set(&history, root);
         out.merge(super::scan::scan_tree(
             settings,
             &[root.to_path_buf()],

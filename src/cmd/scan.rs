@@ -357,6 +357,26 @@ pub fn scan_file(scanner: &Scanner, entry: &fs::FileEntry) -> Output {
     scan_file_unless_known(scanner, entry, None)
 }
 
+/// True when the history scan already made every finding of this working-tree file: its
+/// content is a history blob, at the same path as in history or at a path the rules treat the
+/// same way ([`Scanner::path_profile`]). An untracked `.env` holding what `.env.example`
+/// holds is scanned.
+fn already_scanned(
+    scanner: &Scanner,
+    known: &ContentSet<'_>,
+    path: &std::path::Path,
+    buf: &[u8],
+) -> bool {
+    let Some((rel, paths)) = known.places(path, buf) else {
+        return false;
+    };
+    if paths.contains(&rel) {
+        return true;
+    }
+    let mine = scanner.path_profile(&rel);
+    paths.iter().any(|p| scanner.path_profile(p) == mine)
+}
+
 /// [`scan_file`], except that a file whose content `known` holds is not scanned.
 pub fn scan_file_unless_known(
     scanner: &Scanner,
@@ -385,7 +405,7 @@ pub fn scan_file_unless_known(
         ));
         return out;
     }
-    if known.is_some_and(|k| k.contains(&buf)) {
+    if known.is_some_and(|k| already_scanned(scanner, k, &entry.path, &buf)) {
         return out;
     }
     if classify(&entry.display, &buf[..buf.len().min(64)]) == ContentKind::Media {

@@ -91,7 +91,7 @@ pub struct History {
     pub(crate) blobs: Vec<HistBlob>,
     /// The other distinct paths of blobs, in the order they were first seen.
     others: Vec<OtherPlace>,
-    by_id: HashMap<ObjectId, u32>,
+    pub(crate) by_id: HashMap<ObjectId, u32>,
     commits: Vec<ObjectId>,
     paths: Vec<BString>,
     /// Objects that could not be read (corrupt or missing).

@@ -161,12 +161,22 @@ impl Repo {
         })
     }
 
-    /// A set of the history's blob ids that can tell whether a working-tree file's content
-    /// is one of them (it is hashed the way git hashes a blob).
-    pub fn content_set<'h>(&self, history: &'h History) -> ContentSet<'h> {
+    /// A set of the history's blob ids that can tell whether a working-tree file under `root`
+    /// (the work tree as walked) holds one of them at one of its paths (its content is hashed
+    /// the way git hashes a blob).
+    pub fn content_set<'h>(&self, history: &'h History, root: &Path) -> ContentSet<'h> {
+        let mut paths: gix::hashtable::HashMap<gix::ObjectId, Vec<String>> = Default::default();
+        for (i, origin, _) in history.other_places() {
+            paths
+                .entry(history.blobs[i].id)
+                .or_default()
+                .push(origin.path);
+        }
         ContentSet {
             kind: self.repo.object_hash(),
             history,
+            root: root.to_path_buf(),
+            paths,
         }
     }
 
@@ -243,14 +253,33 @@ impl Repo {
 pub struct ContentSet<'h> {
     kind: gix::hash::Kind,
     history: &'h History,
+    /// The work tree as walked.
+    root: PathBuf,
+    /// Each blob's paths beyond its first.
+    paths: gix::hashtable::HashMap<gix::ObjectId, Vec<String>>,
 }
 
 impl ContentSet<'_> {
-    /// True when `bytes`, hashed as a git blob, is one of the history's blobs.
-    pub fn contains(&self, bytes: &[u8]) -> bool {
+    /// When `bytes`, at `path` in the work tree, is one of the history's blobs: the file's
+    /// path relative to the work tree and the history paths of the blob (first one first).
+    pub fn places(&self, path: &Path, bytes: &[u8]) -> Option<(String, Vec<String>)> {
+        let id = self.id_of(bytes)?;
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let b = &self.history.blobs[*self.history.by_id.get(&id)? as usize];
+        let mut paths = vec![self.history.origin(b).path];
+        paths.extend(self.paths.get(&id).into_iter().flatten().cloned());
+        Some((rel, paths))
+    }
+
+    fn id_of(&self, bytes: &[u8]) -> Option<gix::ObjectId> {
         gix::objs::compute_hash(self.kind, gix::objs::Kind::Blob, bytes)
-            .map(|id| self.history.contains(&id))
-            .unwrap_or(false)
+            .ok()
+            .filter(|id| self.history.contains(id))
     }
 }
 
