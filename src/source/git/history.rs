@@ -74,8 +74,6 @@ pub struct HistBlob {
     pub(crate) first: Place,
     /// Other distinct paths holding the same blob.
     pub(crate) other_places: u32,
-    /// Pack id and offset: blobs are read in this order so the delta-base cache hits.
-    pub(crate) order: (u32, u64),
 }
 
 /// A further distinct path of a blob, where it first stands there.
@@ -85,7 +83,7 @@ struct OtherPlace {
     place: Place,
 }
 
-/// The distinct blobs of a selection of history, in reading order.
+/// The distinct blobs of a selection of history, in the order they were first seen.
 #[derive(Debug, Default)]
 pub struct History {
     pub(crate) blobs: Vec<HistBlob>,
@@ -198,7 +196,6 @@ impl Repo {
         if sel.all_objects {
             self.add_unreachable(&mut h);
         }
-        self.order_for_reading(&mut h);
         Ok(h)
     }
 
@@ -219,9 +216,7 @@ impl Repo {
         }
         hidden.extend(self.remote_tracking_tips(remote));
         let tips = self.peel_tips(tips, &mut skips);
-        let mut h = self.collect(tips, hidden, skips, false);
-        self.order_for_reading(&mut h);
-        h
+        self.collect(tips, hidden, skips, false)
     }
 
     /// The id in hex when it is not all zeros and the object is here.
@@ -449,7 +444,6 @@ impl Repo {
                             path: p,
                         },
                         other_places: 0,
-                        order: (0, 0),
                     });
                 }
                 Ok(_) => {}
@@ -459,27 +453,6 @@ impl Repo {
                     e.to_string(),
                 )),
             }
-        }
-    }
-
-    /// Sorts the blobs by pack and offset, loose objects last, so consecutive reads share
-    /// delta bases.
-    pub(crate) fn order_for_reading(&self, h: &mut History) {
-        use gix::odb::pack::Find as _;
-        let mut buf = Vec::new();
-        // Pack locations are only meaningful while packs stay loaded.
-        let mut odb = (*self.repo.objects).clone();
-        odb.prevent_pack_unload();
-        for b in &mut h.blobs {
-            b.order = match odb.location_by_oid(&b.id, &mut buf) {
-                Ok(Some(loc)) => (loc.pack_id, loc.pack_offset),
-                _ => (u32::MAX, 0),
-            };
-        }
-        h.blobs
-            .sort_by(|a, b| a.order.cmp(&b.order).then(a.id.cmp(&b.id)));
-        for (i, b) in h.blobs.iter().enumerate() {
-            h.by_id.insert(b.id, i as u32);
         }
     }
 }
@@ -743,7 +716,6 @@ impl<'r> Walker<'r> {
                     id,
                     first: Place { commit, path },
                     other_places: 0,
-                    order: (0, 0),
                 });
             }
         }

@@ -39,7 +39,6 @@ impl Repo {
             }
             h.add_staged(entry.id, path.to_owned(), &mut seen);
         }
-        self.order_for_reading(&mut h);
         Ok(h)
     }
 
@@ -110,6 +109,7 @@ impl History {
         }
         let p = self.push_path(path);
         seen.insert(id, self.blobs.len() as u32);
+        self.by_id.insert(id, self.blobs.len() as u32);
         self.blobs.push(HistBlob {
             id,
             first: Place {
@@ -117,7 +117,6 @@ impl History {
                 path: p,
             },
             other_places: 0,
-            order: (0, 0),
         });
     }
 }

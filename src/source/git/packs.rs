@@ -520,9 +520,10 @@ fn apply(base: &[u8], delta: &[u8], out: &mut Vec<u8>, copied: &mut Vec<Copied>)
     }
 }
 
-/// Packs with more objects than this are not read ahead: the read-ahead keeps 17 bytes per
-/// object of the pack while it runs.
-const MAX_READ_AHEAD_OBJECTS: u32 = 4_000_000;
+/// Packs with more objects than this are not read ahead: the read-ahead keeps about 33 bytes
+/// per object of the pack while it runs (16 for its offset and position, 8 for its base and
+/// kind, 8 for the children lists, 4 more while they are built).
+const MAX_READ_AHEAD_OBJECTS: u32 = 2_000_000;
 
 /// Trees read ahead from the packs, by id, each taken once by the history walk.
 #[derive(Default)]
@@ -561,13 +562,6 @@ fn no_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
-/// An entry's header, as far as the read-ahead needs it.
-enum Head {
-    Base(gix::objs::Kind),
-    Delta(u64),
-    Bad,
-}
-
 /// Every tree of one pack, while the bytes held stay within `budget`.
 fn read_trees(pk: &Pack, budget: usize) -> Vec<(ObjectId, Vec<u8>)> {
     let n = pk.index.num_objects();
@@ -576,58 +570,60 @@ fn read_trees(pk: &Pack, budget: usize) -> Vec<(ObjectId, Vec<u8>)> {
         .map(|i| (pk.index.pack_offset_at_index(i), i))
         .collect();
     entries.sort_unstable();
-    let offsets: Vec<u64> = entries.iter().map(|e| e.0).collect();
-    let heads: Vec<Head> = offsets
+    let at = |offset: u64| {
+        entries
+            .binary_search_by_key(&offset, |e| e.0)
+            .map_or(NONE, |i| i as u32)
+    };
+    // Per entry: its delta base (an entry index) or NONE, and whether it is a whole tree.
+    let heads: Vec<(u32, bool)> = entries
         .par_iter()
-        .map(|&off| match pk.data.entry(off) {
-            Ok(e) if e.decompressed_size > MAX_ENTRY => Head::Bad,
+        .map(|&(off, _)| match pk.data.entry(off) {
+            Ok(e) if e.decompressed_size > MAX_ENTRY => (NONE, false),
             Ok(e) => match e.header {
-                pack::data::entry::Header::OfsDelta { base_distance } => e
-                    .checked_base_pack_offset(base_distance)
-                    .map_or(Head::Bad, Head::Delta),
-                pack::data::entry::Header::RefDelta { base_id } => pk
-                    .index
-                    .lookup(base_id)
-                    .map_or(Head::Bad, |i| Head::Delta(pk.index.pack_offset_at_index(i))),
-                h => h.as_kind().map_or(Head::Bad, Head::Base),
+                pack::data::entry::Header::OfsDelta { base_distance } => (
+                    e.checked_base_pack_offset(base_distance).map_or(NONE, at),
+                    false,
+                ),
+                pack::data::entry::Header::RefDelta { base_id } => (
+                    pk.index
+                        .lookup(base_id)
+                        .map_or(NONE, |i| at(pk.index.pack_offset_at_index(i))),
+                    false,
+                ),
+                h => (NONE, h == pack::data::entry::Header::Tree),
             },
-            Err(_) => Head::Bad,
+            Err(_) => (NONE, false),
         })
         .collect();
     // Children lists, compressed: the deltas of entry i are kids[start[i]..start[i + 1]].
-    let parent: Vec<u32> = heads
-        .iter()
-        .map(|h| match h {
-            Head::Delta(o) => offsets.binary_search(o).map_or(NONE, |i| i as u32),
-            _ => NONE,
-        })
-        .collect();
-    let mut start = vec![0u32; offsets.len() + 1];
-    for &p in &parent {
+    let mut start = vec![0u32; entries.len() + 1];
+    for &(p, _) in &heads {
         if p != NONE {
             start[p as usize + 1] += 1;
         }
     }
-    for i in 0..offsets.len() {
+    for i in 0..entries.len() {
         start[i + 1] += start[i];
     }
-    let mut fill = start.clone();
-    let mut kids = vec![0u32; start[offsets.len()] as usize];
-    for (i, &p) in parent.iter().enumerate() {
+    let mut kids = vec![0u32; start[entries.len()] as usize];
+    let mut fill: Vec<u32> = start[..entries.len()].to_vec();
+    for (i, &(p, _)) in heads.iter().enumerate() {
         if p != NONE {
             kids[fill[p as usize] as usize] = i as u32;
             fill[p as usize] += 1;
         }
     }
+    drop(fill);
     let roots: Vec<u32> = heads
         .iter()
         .enumerate()
-        .filter(|(_, h)| matches!(h, Head::Base(gix::objs::Kind::Tree)))
+        .filter(|(_, h)| h.1)
         .map(|(i, _)| i as u32)
         .collect();
+    drop(heads);
     let ahead = ReadAhead {
         pk,
-        offsets: &offsets,
         entries: &entries,
         start: &start,
         kids: &kids,
@@ -650,7 +646,7 @@ fn read_trees(pk: &Pack, budget: usize) -> Vec<(ObjectId, Vec<u8>)> {
 /// The state of one pack's read-ahead.
 struct ReadAhead<'a> {
     pk: &'a Pack,
-    offsets: &'a [u64],
+    /// Entries sorted by offset, with their index position.
     entries: &'a [(u64, u32)],
     start: &'a [u32],
     kids: &'a [u32],
@@ -662,7 +658,7 @@ impl ReadAhead<'_> {
     /// Reads entry `i` (over its base's bytes) and its deltas; stops where the budget ends or
     /// an entry does not read (the walk reads those through the object database).
     fn visit(&self, i: u32, base: Option<&[u8]>, depth: usize, out: &mut Vec<(ObjectId, Vec<u8>)>) {
-        let Ok(entry) = self.pk.data.entry(self.offsets[i as usize]) else {
+        let Ok(entry) = self.pk.data.entry(self.entries[i as usize].0) else {
             return;
         };
         let mut bytes = Vec::new();

@@ -81,9 +81,26 @@ impl Repo {
                 .into_inner()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
-        rest.sort_unstable();
+        self.order_by_pack(history, &mut rest);
         let read = self.fold_through_odb(history, &rest, &init, &f, &merge);
         merge(walked, read)
+    }
+
+    /// Sorts blobs (indices into the history's blobs) by pack and offset, loose objects last,
+    /// so that consecutive reads through the object database share delta bases.
+    fn order_by_pack(&self, history: &History, which: &mut [u32]) {
+        use gix::odb::pack::Find as _;
+        let mut buf = Vec::new();
+        let mut odb = (*self.repo.objects).clone();
+        // Pack locations are only meaningful while packs stay loaded.
+        odb.prevent_pack_unload();
+        which.sort_by_cached_key(|&i| {
+            let id = history.blobs[i as usize].id;
+            match odb.location_by_oid(&id, &mut buf) {
+                Ok(Some(loc)) => (loc.pack_id, loc.pack_offset, id),
+                _ => (u32::MAX, 0, id),
+            }
+        });
     }
 
     /// Reads the blobs `which` (indices into the history's blobs) through the object database.
