@@ -42,7 +42,7 @@ work=$BENCH_DIR/prepush-work
 rm -rf "$work"
 git clone -q --shared "$synth" "$work"
 head=$(git -C "$work" rev-parse HEAD)
-f=$(git -C "$work" ls-files | grep '\.rs$' | head -1)
+f=$(git -C "$work" ls-files -- '*.rs' | awk 'NR == 1')  # awk reads all: no SIGPIPE under pipefail
 printf '\n// one more line\nconst TIMEOUT_MS: u64 = 30_000;\n' >> "$work/$f"
 git -C "$work" -c user.name=Bench -c user.email=bench@example.com commit -qam "one change"
 new=$(git -C "$work" rev-parse HEAD)
