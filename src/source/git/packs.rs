@@ -12,10 +12,14 @@
 //! with whatever the caller derived from the base (its state), so that a scanner can look
 //! only at what a version adds (see [`crate::matcher::Hits`]).
 //!
+//! [`Trees`] reads every tree of the packs the same way, ahead of the history walk, which then
+//! only parses them.
+//!
 //! Nothing here is needed for correctness: a blob that is not in a pack this module can open,
-//! whose delta chain does not resolve inside its pack, that is too deep or too large, or whose
-//! entry does not inflate or apply, is read through gix's object database instead (which also
-//! reports it as corrupt when it is), without a base.
+//! whose delta chain does not resolve inside its pack, that is too deep or too large, whose
+//! entry does not inflate or apply, or whose base would pass the budget of bases held in
+//! memory, is read through gix's object database instead (which also reports it as corrupt
+//! when it is), without a base.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
