@@ -238,6 +238,7 @@ impl Scanner {
         Place {
             path: origin.rule_path(),
             commit: origin.commit.as_ref().map(|c| c.id.as_str()),
+            container: (!origin.members.is_empty()).then_some(origin.path.as_str()),
         }
     }
 
@@ -563,12 +564,15 @@ impl Scanner {
     /// Reports path rules that match the origin's path.
     fn path_findings(&self, origin: &Origin, out: &mut Output) {
         let rules = self.matcher.rules();
-        for i in self.matcher.path_matches_at(&Scanner::place(origin)) {
+        let place = Scanner::place(origin);
+        for i in self.matcher.path_matches_at(&place) {
             let rule = &rules.rules[i];
-            if rule.confidence < self.opts.min_confidence {
+            let confidence = self.matcher.path_confidence(i, &place);
+            if confidence < self.opts.min_confidence {
                 continue;
             }
             let mut f = Finding::for_path(rule, origin);
+            f.confidence = confidence;
             if self.listed(origin, &rule.id, 0) {
                 if !self.opts.explain {
                     continue;
@@ -603,12 +607,12 @@ impl Scanner {
         for c in cands.iter().filter(|c| c.secret_start < accept_end) {
             let rule = &rules.rules[c.rule];
             let mut f = builder.build(rule, origin, c);
-            if f.dropped.is_none() && rule.confidence < self.opts.min_confidence {
+            if f.dropped.is_none() && f.confidence < self.opts.min_confidence {
                 if !self.opts.explain {
                     continue;
                 }
                 f.dropped = Some(
-                    format!("confidence {:?} below --min-confidence", rule.confidence)
+                    format!("confidence {:?} below --min-confidence", f.confidence)
                         .to_lowercase(),
                 );
             }

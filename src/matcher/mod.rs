@@ -55,6 +55,9 @@ pub enum Dropped {
     Once,
     /// An allowlist with a condition (`[[allow-when]]`, gitleaks' allowlists) matched.
     Allowlist(String),
+    /// A built-in internal marker in a context where it leaks nothing (documentation, a
+    /// comment, a test; see [`markers::Context`]).
+    Context(&'static str),
     /// A composite rule's required rule did not match nearby.
     Required(String),
 }
@@ -76,6 +79,7 @@ impl fmt::Display for Dropped {
             Dropped::EmptySecret => f.write_str("secret group did not match"),
             Dropped::Once => f.write_str("rule reports once per file"),
             Dropped::Allowlist(what) => write!(f, "allowlist {what}"),
+            Dropped::Context(why) => write!(f, "context: {why}"),
             Dropped::Required(id) => write!(f, "required rule '{id}' did not match nearby"),
         }
     }
@@ -99,6 +103,9 @@ pub struct Candidate {
     /// Allowlists that drop it once its commit is known, if the commit is theirs (history
     /// blobs are scanned before attribution).
     pub commit_allow: Vec<CommitAllow>,
+    /// The confidence of this match when its context sets one below the rule's (built-in
+    /// internal markers, see [`markers::Context`]); `None`: the rule's.
+    pub confidence: Option<Confidence>,
 }
 
 /// Where a buffer is, as path filters and allowlists see it.
@@ -108,6 +115,9 @@ pub struct Place<'a> {
     pub path: &'a str,
     /// The commit of a history blob.
     pub commit: Option<&'a str>,
+    /// The path of the outermost file when the buffer is an archive member (a member of an
+    /// archive under `testdata/` is test data).
+    pub container: Option<&'a str>,
 }
 
 /// Compiled matcher over a rule set.
@@ -117,6 +127,7 @@ pub struct Matcher {
     prefilter: Prefilter,
     path_rules: Vec<usize>,
     markers: Option<markers::Markers>,
+    context: markers::Context,
     /// Per rule, the indices of its required rules (`None`: no such rule); empty for most.
     required: Vec<Vec<Option<usize>>>,
     gitleaks_allow: bool,
@@ -127,6 +138,7 @@ impl Matcher {
     pub fn new(rules: Arc<RuleSet>) -> Matcher {
         let prefilter = Prefilter::new(&rules);
         let markers = markers::Markers::new(&rules);
+        let context = markers::Context::new(&rules);
         let path_rules = rules
             .rules
             .iter()
@@ -149,8 +161,28 @@ impl Matcher {
             prefilter,
             path_rules,
             markers,
+            context,
             required,
             gitleaks_allow: true,
+        }
+    }
+
+    /// Judges the built-in internal markers as if the project had an `[internal]` table (the
+    /// rule self-test: examples show what a rule matches once a project opts in).
+    pub fn assume_internal_table(&mut self) {
+        self.context.assume_declared();
+    }
+
+    /// The confidence of path rule `rule`'s finding at `place`: the rule's, or `low` where
+    /// the context says so (a key file under `testdata/`).
+    pub fn path_confidence(&self, rule: usize, place: &Place<'_>) -> Confidence {
+        let own = self.rules.rules[rule].confidence;
+        match self
+            .context
+            .judge(rule, &[], 0, place.path, place.container)
+        {
+            markers::Verdict::Low => own.min(Confidence::Low),
+            _ => own,
         }
     }
 
@@ -198,6 +230,7 @@ impl Matcher {
     pub fn path_profile(&self, path: &str) -> Vec<bool> {
         let set = &self.rules;
         let mut out = vec![self.path_allowed(path)];
+        out.extend(self.context.path_profile(path));
         let lists = |out: &mut Vec<bool>, lists: &[crate::rules::Allowlist]| {
             for a in lists {
                 if let Some(g) = &a.paths {
@@ -231,7 +264,10 @@ impl Matcher {
 
     /// Path rules that match `path`: each reports the file itself.
     pub fn path_matches(&self, path: &str) -> Vec<usize> {
-        self.path_matches_at(&Place { path, commit: None })
+        self.path_matches_at(&Place {
+            path,
+            ..Place::default()
+        })
     }
 
     /// Path rules that match the place's path, allowlists applied.
@@ -249,7 +285,14 @@ impl Matcher {
     /// Candidates of every regex rule in `buf`, sorted by offset then rule. `path` is what
     /// path filters see. With `explain`, dropped candidates are included with their reason.
     pub fn scan(&self, buf: &[u8], path: &str, explain: bool) -> Vec<Candidate> {
-        self.scan_at(buf, &Place { path, commit: None }, explain)
+        self.scan_at(
+            buf,
+            &Place {
+                path,
+                ..Place::default()
+            },
+            explain,
+        )
     }
 
     /// [`Matcher::scan`] at a place that may carry a commit (history blobs).
@@ -336,6 +379,7 @@ impl Matcher {
         if self.required.iter().any(|r| !r.is_empty()) {
             self.check_required(buf, place, &mut out);
         }
+        self.judge_context(buf, place, &mut out);
         suppress_overlaps(&mut out, rules);
         out.sort_by(|a, b| {
             (a.secret_start, a.secret_end, a.rule).cmp(&(b.secret_start, b.secret_end, b.rule))
@@ -345,6 +389,23 @@ impl Matcher {
             out.retain(|c| c.dropped.is_none());
         }
         out
+    }
+
+    /// Applies the context policy of the built-in internal markers to kept candidates.
+    fn judge_context(&self, buf: &[u8], place: &Place<'_>, out: &mut [Candidate]) {
+        for c in out
+            .iter_mut()
+            .filter(|c| c.dropped.is_none() && self.context.applies(c.rule))
+        {
+            match self
+                .context
+                .judge(c.rule, buf, c.secret_start, place.path, place.container)
+            {
+                markers::Verdict::Keep => {}
+                markers::Verdict::Low => c.confidence = Some(Confidence::Low),
+                markers::Verdict::Drop(why) => c.dropped = Some(Dropped::Context(why)),
+            }
+        }
     }
 
     /// Candidates of an engine rule (internal markers) in one window.
@@ -377,6 +438,7 @@ impl Matcher {
                     secret_end: h.end,
                     dropped,
                     commit_allow,
+                    confidence: None,
                 });
             }
         }
@@ -418,6 +480,7 @@ impl Matcher {
                             secret_end: me,
                             dropped: Some(Dropped::EmptySecret),
                             commit_allow: Vec::new(),
+                            confidence: None,
                         });
                     }
                     continue;
@@ -447,6 +510,7 @@ impl Matcher {
                     secret_end: se,
                     dropped,
                     commit_allow,
+                    confidence: None,
                 });
             }
         }
@@ -727,7 +791,7 @@ fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
             (
                 c.secret_start,
                 c.secret_end,
-                rules[c.rule].confidence,
+                c.confidence.unwrap_or(rules[c.rule].confidence),
                 c.rule,
                 generic(c.rule),
             )
