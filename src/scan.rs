@@ -612,8 +612,7 @@ impl Scanner {
                     continue;
                 }
                 f.dropped = Some(
-                    format!("confidence {:?} below --min-confidence", f.confidence)
-                        .to_lowercase(),
+                    format!("confidence {:?} below --min-confidence", f.confidence).to_lowercase(),
                 );
             }
             if f.dropped.is_none()

@@ -511,26 +511,84 @@ const DOC_NAMES: &[&str] = &[
 ];
 /// Extensions of files that are configuration wherever they are.
 const DEPLOY_EXTS: &[&str] = &[
-    "env", "ini", "cfg", "conf", "cnf", "config", "properties", "tf", "tfvars", "hcl",
-    "service", "kubeconfig",
+    "env",
+    "ini",
+    "cfg",
+    "conf",
+    "cnf",
+    "config",
+    "properties",
+    "tf",
+    "tfvars",
+    "hcl",
+    "service",
+    "kubeconfig",
 ];
 /// Extensions of data formats that are deployable configuration only by name, folder or
 /// content (a YAML file may as well be a rule file full of examples, or a site's menu).
 const DATA_EXTS: &[&str] = &["yaml", "yml", "json", "jsonc", "json5", "toml", "xml", "j2"];
 /// Folders of deployment: CI, orchestration, provisioning, the configuration of an app.
 const DEPLOY_DIRS: &[&str] = &[
-    ".github", ".circleci", ".gitlab", ".buildkite", ".kube", ".ssh", "k8s", "kubernetes",
-    "manifests", "deploy", "deployment", "deployments", "helm", "charts", "ansible",
-    "playbooks", "roles", "inventory", "inventories", "group_vars", "host_vars", "terraform",
-    "infra", "infrastructure", "ops", "config", "configs", "conf", "etc",
+    ".github",
+    ".circleci",
+    ".gitlab",
+    ".buildkite",
+    ".kube",
+    ".ssh",
+    "k8s",
+    "kubernetes",
+    "manifests",
+    "deploy",
+    "deployment",
+    "deployments",
+    "helm",
+    "charts",
+    "ansible",
+    "playbooks",
+    "roles",
+    "inventory",
+    "inventories",
+    "group_vars",
+    "host_vars",
+    "terraform",
+    "infra",
+    "infrastructure",
+    "ops",
+    "config",
+    "configs",
+    "conf",
+    "etc",
 ];
 /// Names (lower case, before the extension) of deployable configuration in a data format.
 const DEPLOY_STEMS: &[&str] = &[
-    "docker-compose", "compose", ".gitlab-ci", ".travis", "azure-pipelines",
-    "bitbucket-pipelines", ".drone", "cloudbuild", "buildspec", "appveyor", "values",
-    "kustomization", "application", "appsettings", "database", "playbook", "site",
-    "serverless", "app", "fly", "netlify", "wrangler", "vercel", "now", "config", "settings",
-    "secrets", "credentials",
+    "docker-compose",
+    "compose",
+    ".gitlab-ci",
+    ".travis",
+    "azure-pipelines",
+    "bitbucket-pipelines",
+    ".drone",
+    "cloudbuild",
+    "buildspec",
+    "appveyor",
+    "values",
+    "kustomization",
+    "application",
+    "appsettings",
+    "database",
+    "playbook",
+    "site",
+    "serverless",
+    "app",
+    "fly",
+    "netlify",
+    "wrangler",
+    "vercel",
+    "now",
+    "config",
+    "settings",
+    "secrets",
+    "credentials",
 ];
 
 /// The kind of the file at `path` (a rule path: an archive member's own path), inside the
@@ -540,11 +598,18 @@ pub fn file_kind(path: &str, container: Option<&str>) -> FileKind {
         return FileKind::Test;
     }
     let path = path.replace('\\', "/");
-    let mut parts = path.split('/').filter(|p| !p.is_empty()).collect::<Vec<_>>();
+    let mut parts = path
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>();
     let name = parts.pop().unwrap_or_default();
     let lower = name.to_ascii_lowercase();
     let ext = extension(&lower);
-    let stem_upper = name.split('.').next().unwrap_or_default().to_ascii_uppercase();
+    let stem_upper = name
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
     if parts
         .iter()
         .any(|d| DOC_DIRS.contains(&d.to_ascii_lowercase().as_str()))
@@ -558,7 +623,9 @@ pub fn file_kind(path: &str, container: Option<&str>) -> FileKind {
     let stem_lower = lower.split('.').next().unwrap_or_default();
     let stem_lower = if stem_lower.is_empty() {
         // `.gitlab-ci.yml`: the stem keeps its dot.
-        lower.get(..lower[1..].find('.').map_or(lower.len(), |i| i + 1)).unwrap_or_default()
+        lower
+            .get(..lower[1..].find('.').map_or(lower.len(), |i| i + 1))
+            .unwrap_or_default()
     } else {
         stem_lower
     };
@@ -584,7 +651,10 @@ pub fn file_kind(path: &str, container: Option<&str>) -> FileKind {
         || lower.starts_with("kubeconfig")
         || lower == "hosts"
         || lower.starts_with("inventory")
-        || matches!(lower.as_str(), ".npmrc" | ".yarnrc" | ".pypirc" | ".netrc" | ".pgpass")
+        || matches!(
+            lower.as_str(),
+            ".npmrc" | ".yarnrc" | ".pypirc" | ".netrc" | ".pgpass"
+        )
         || (lower == "config" && matches!(parent.as_deref(), Some(".kube" | ".ssh")))
         || (ext.is_empty()
             && parts.iter().any(|d| {
@@ -611,7 +681,10 @@ fn extension(lower: &str) -> &str {
 /// `test_x.py`, `FooTest.java`, `config.example.yaml`, `app.yaml.sample`).
 fn is_test_path(path: &str) -> bool {
     let path = path.replace('\\', "/");
-    let mut parts = path.split('/').filter(|p| !p.is_empty()).collect::<Vec<_>>();
+    let mut parts = path
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>();
     let name = parts.pop().unwrap_or_default();
     if parts
         .iter()
@@ -628,9 +701,16 @@ fn is_test_path(path: &str) -> bool {
             .iter()
             .any(|s| stem_lower.ends_with(s))
         || (stem.len() > 4 && (stem.ends_with("Test") || stem.ends_with("Tests")))
-        || [".test.", ".spec.", ".example", ".sample", ".template", ".dist"]
-            .iter()
-            .any(|s| lower.contains(s))
+        || [
+            ".test.",
+            ".spec.",
+            ".example",
+            ".sample",
+            ".template",
+            ".dist",
+        ]
+        .iter()
+        .any(|s| lower.contains(s))
 }
 
 /// Whether a YAML file is a Kubernetes manifest (`apiVersion:` and `kind:` at the start of a
@@ -641,7 +721,9 @@ fn is_manifest(path: &str, buf: &[u8]) -> bool {
         buf.starts_with(key)
             || memchr::memmem::find_iter(buf, key).any(|p| p > 0 && buf[p - 1] == b'\n')
     };
-    matches!(ext.as_str(), "yaml" | "yml") && at_line_start(b"apiVersion:") && at_line_start(b"kind:")
+    matches!(ext.as_str(), "yaml" | "yml")
+        && at_line_start(b"apiVersion:")
+        && at_line_start(b"kind:")
 }
 
 /// Whether the byte at `at` lies in a comment, judged on its line: the line starts with a
@@ -652,7 +734,9 @@ pub fn in_comment(buf: &[u8], at: usize) -> bool {
     let ls = memchr::memrchr(b'\n', &buf[..at]).map_or(0, |p| p + 1);
     let before = &buf[ls..at];
     let trimmed = before.trim_ascii_start();
-    const LEADERS: &[&[u8]] = &[b"#", b"//", b"/*", b"*", b";", b"--", b"<!--", b"%", b"rem ", b"REM "];
+    const LEADERS: &[&[u8]] = &[
+        b"#", b"//", b"/*", b"*", b";", b"--", b"<!--", b"%", b"rem ", b"REM ",
+    ];
     if LEADERS.iter().any(|l| trimmed.starts_with(l)) {
         return true;
     }
@@ -689,7 +773,9 @@ fn policy(rule: &Rule) -> Option<Policy> {
         "internal-kubeconfig" => Policy::File(&["yaml", "yml", "conf", "config", "kubeconfig", ""]),
         "internal-sql-dump" => Policy::File(&["sql", "dump", "bak", "gz", ""]),
         "internal-inline-source-map" => Policy::File(&["js", "mjs", "cjs", "jsx", "css"]),
-        "internal-env-file" | "internal-key-file" | "internal-npmrc-token"
+        "internal-env-file"
+        | "internal-key-file"
+        | "internal-npmrc-token"
         | "internal-source-map-sources" => Policy::File(&[]),
         _ => return None,
     })
@@ -972,5 +1058,185 @@ mod tests {
             b"2",
         ];
         assert_eq!(segs, want);
+    }
+
+    #[test]
+    fn file_kinds() {
+        use FileKind::*;
+        for (path, want) in [
+            ("tools/testing/selftests/net/run.sh", Test),
+            ("pkg/scan/testdata/.env", Test),
+            ("src/__tests__/api.ts", Test),
+            ("src/api_test.go", Test),
+            ("src/api.spec.ts", Test),
+            ("tests.py/test_api.py", Test),
+            ("src/main/java/FooTest.java", Test),
+            ("config/app.example.yml", Test),
+            ("deploy/values.yaml.sample", Test),
+            ("examples/deploy/app.yaml", Test),
+            ("README.md", Docs),
+            ("README", Docs),
+            ("Documentation/networking/bonding.rst", Docs),
+            ("docs/deploy.yaml", Docs),
+            ("tools/perf/perf-config.txt", Docs),
+            ("man/leakscan.1", Docs),
+            ("CHANGELOG", Docs),
+            (".env", Deploy),
+            (".env.production", Deploy),
+            ("prod.env", Deploy),
+            ("deploy/docker-compose.yml", Deploy),
+            ("docker-compose.override.yaml", Deploy),
+            (".gitlab-ci.yml", Deploy),
+            (".github/workflows/release.yml", Deploy),
+            ("infra/main.tf", Deploy),
+            ("prod.tfvars", Deploy),
+            ("ansible/inventory/hosts", Deploy),
+            ("inventory/prod", Deploy),
+            ("helm/app/values.yaml", Deploy),
+            ("values-prod.yaml", Deploy),
+            ("src/main/resources/application-prod.yml", Deploy),
+            ("appsettings.Production.json", Deploy),
+            ("nginx/site.conf", Deploy),
+            ("Dockerfile", Deploy),
+            ("home/.kube/config", Deploy),
+            ("src/net.c", Source),
+            ("arch/arm/configs/pxa_defconfig", Source),
+            ("arch/arm/boot/dts/board.dts", Source),
+            ("data/rules/jenkins.yml", Source),
+            ("package.json", Source),
+            ("Cargo.toml", Source),
+            ("scripts/deploy.sh", Source),
+        ] {
+            assert_eq!(file_kind(path, None), want, "{path}");
+        }
+        assert_eq!(
+            file_kind("files/.env.prod", Some("testdata/files.tar")),
+            Test
+        );
+        assert_eq!(file_kind("package/.env", Some("dist/app-1.0.tgz")), Deploy);
+    }
+
+    #[test]
+    fn comments() {
+        let at = |line: &str| {
+            let buf = format!("x = 1\n{line}");
+            in_comment(buf.as_bytes(), buf.find("10.").expect("an address"))
+        };
+        for line in [
+            "# upstream = 10.1.2.3:80",
+            "  // see http://10.1.2.3/",
+            " * Example: 10.1.2.3:1024",
+            "/* 10.1.2.3:1024 */",
+            "u8 size; /* host 10.1.2.3:80 */",
+            "x = 1  # was 10.1.2.3:80",
+            "<!-- http://10.1.2.3/ -->",
+            "; server=10.1.2.3",
+            "-- host 10.1.2.3:5432",
+        ] {
+            assert!(at(line), "{line}");
+        }
+        for line in [
+            "url = \"http://10.1.2.3:80/\"",
+            "DB_HOST: 10.1.2.3",
+            "- amqp://u@10.1.2.3:5672/",
+            "color=#fff host=10.1.2.3:80",
+        ] {
+            assert!(!at(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn context_verdicts() {
+        let mut set = RuleSet {
+            rules: crate::rules::load::builtin_rules().expect("built-in rules"),
+            ..RuleSet::default()
+        };
+        let idx = |set: &RuleSet, id: &str| {
+            set.rules
+                .iter()
+                .position(|r| r.id == id)
+                .expect("built-in rule")
+        };
+        let ip = idx(&set, "internal-private-ip");
+        let banner = idx(&set, "internal-classification-banner");
+        let env = idx(&set, "internal-env-file");
+        let kube = idx(&set, "internal-kubeconfig");
+        let generic = idx(&set, "generic-password");
+        let line = b"upstream = 10.1.2.3:8080\n";
+        let comment = b"# upstream = 10.1.2.3:8080\n";
+        let public = Context::new(&set);
+        assert_eq!(
+            public.judge(ip, line, 11, "deploy/app.conf", None),
+            Verdict::Keep
+        );
+        assert_eq!(public.judge(ip, line, 11, "src/app.py", None), Verdict::Low);
+        assert_eq!(
+            public.judge(ip, line, 11, "README.md", None),
+            Verdict::Drop("documentation")
+        );
+        assert_eq!(
+            public.judge(ip, comment, 13, "deploy/app.conf", None),
+            Verdict::Drop("comment")
+        );
+        assert_eq!(
+            public.judge(ip, line, 11, "tests/app.conf", None),
+            Verdict::Drop("test or example file")
+        );
+        let manifest = b"apiVersion: v1\nkind: ConfigMap\ndata:\n  upstream: http://10.1.2.3/\n";
+        assert_eq!(
+            public.judge(ip, manifest, 60, "k/svc.yaml", None),
+            Verdict::Keep
+        );
+        assert_eq!(public.judge(ip, line, 11, "k/svc.yaml", None), Verdict::Low);
+        assert!(matches!(
+            public.judge(banner, b"INTERNAL ONLY", 0, "src/a.c", None),
+            Verdict::Drop(_)
+        ));
+        assert_eq!(public.judge(env, b"A=b", 2, ".env", None), Verdict::Keep);
+        assert_eq!(
+            public.judge(env, b"A=b", 2, "testdata/.env", None),
+            Verdict::Low
+        );
+        assert_eq!(
+            public.judge(kube, b"kind: Config", 6, "kubeconfig", None),
+            Verdict::Keep
+        );
+        assert_eq!(
+            public.judge(kube, b"kind: Config", 6, "k8s/client.go", None),
+            Verdict::Low
+        );
+        assert_eq!(
+            public.judge(kube, b"kind: Config", 6, "docs/k8s.md", None),
+            Verdict::Drop("documentation")
+        );
+        // Other rules are not judged, and a rule of the same id from a configuration file is
+        // the project's own.
+        assert!(!public.applies(generic));
+        set.rules[ip].source = "cfg.toml".into();
+        assert!(!Context::new(&set).applies(ip));
+        set.rules[ip].source = "builtin:rules/internal.toml".into();
+        // With an [internal] table: banners count, addresses count in docs and comments.
+        set.internal.declared = true;
+        let declared = Context::new(&set);
+        assert_eq!(
+            declared.judge(banner, b"INTERNAL ONLY", 0, "src/a.c", None),
+            Verdict::Keep
+        );
+        assert_eq!(
+            declared.judge(ip, line, 11, "README.md", None),
+            Verdict::Keep
+        );
+        assert_eq!(
+            declared.judge(ip, comment, 13, "src/a.py", None),
+            Verdict::Keep
+        );
+        assert_eq!(
+            declared.judge(ip, line, 11, "tests/app.conf", None),
+            Verdict::Drop("test or example file")
+        );
+        assert_eq!(
+            declared.judge(kube, b"kind: Config", 6, "docs/k8s.md", None),
+            Verdict::Low
+        );
     }
 }
