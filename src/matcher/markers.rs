@@ -678,7 +678,8 @@ fn extension(lower: &str) -> &str {
 }
 
 /// Tests, fixtures and examples, by folder or by name (`x_test.go`, `x.spec.ts`,
-/// `test_x.py`, `FooTest.java`, `config.example.yaml`, `app.yaml.sample`).
+/// `test_x.py`, `FooTest.java`, `config.example.yaml`, `app.yaml.sample`, `.env.dist`): a
+/// dot-separated part of the name after the first says so.
 fn is_test_path(path: &str) -> bool {
     let path = path.replace('\\', "/");
     let mut parts = path
@@ -701,16 +702,21 @@ fn is_test_path(path: &str) -> bool {
             .iter()
             .any(|s| stem_lower.ends_with(s))
         || (stem.len() > 4 && (stem.ends_with("Test") || stem.ends_with("Tests")))
-        || [
-            ".test.",
-            ".spec.",
-            ".example",
-            ".sample",
-            ".template",
-            ".dist",
-        ]
-        .iter()
-        .any(|s| lower.contains(s))
+        || lower.split('.').skip(1).any(|part| {
+            matches!(
+                part,
+                "test"
+                    | "tests"
+                    | "spec"
+                    | "example"
+                    | "examples"
+                    | "sample"
+                    | "samples"
+                    | "template"
+                    | "templates"
+                    | "dist"
+            )
+        })
 }
 
 /// Whether a YAML file is a Kubernetes manifest (`apiVersion:` and `kind:` at the start of a
@@ -1074,6 +1080,10 @@ mod tests {
             ("config/app.example.yml", Test),
             ("deploy/values.yaml.sample", Test),
             ("examples/deploy/app.yaml", Test),
+            (".env.example", Test),
+            ("config.yml.dist", Test),
+            ("deploy/app.distribution.yml", Deploy),
+            ("src/contest.py", Source),
             ("README.md", Docs),
             ("README", Docs),
             ("Documentation/networking/bonding.rst", Docs),
