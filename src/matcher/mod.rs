@@ -4,8 +4,9 @@
 //! Two stages: the [`prefilter`] finds keywords and the windows where rules may match; only
 //! those rules' regexes run, in those windows. Each regex match then passes the filters in a
 //! fixed order (entropy, checksum, rule and global allowlists, placeholders, identifiers, the
-//! inline allow comment), and a lower-confidence candidate overlapping a higher-confidence one
-//! is dropped. With `explain`, dropped candidates are returned too, with the filter that
+//! inline allow comment); the built-in internal markers are then judged by their context
+//! ([`markers::Context`]: dropped, or lowered to `low`), and a lower-confidence candidate
+//! overlapping a higher-confidence one is dropped. With `explain`, dropped candidates are returned too, with the filter that
 //! dropped them.
 
 pub mod allow;
