@@ -630,11 +630,20 @@ def main():
     ap.add_argument("--summary", action="store_true", help="print the summary table only")
     for peer in PEERS:
         ap.add_argument("--" + peer, default=DEFAULTS[peer])
+    ap.add_argument("--show", metavar="PEER:RULE", help="print the samples drawn for one peer rule (to debug the generator) and exit")
     ap.add_argument("--list", metavar="STATUS", help="print peer rules with this status (e.g. 'not covered')")
     args = ap.parse_args()
     if not os.path.exists(args.bin):
         sys.exit(f"{args.bin}: no such binary (cargo build --release)")
     notes = load_notes(args.notes)
+    if args.show:
+        peer, rid = args.show.split(":", 1)
+        rules, _ = load_peer(peer, getattr(args, peer))
+        for r in rules:
+            if r.id == rid:
+                for full, secret in samples(r, args.samples, args.seed):
+                    print(f"full:   {full!r}\nsecret: {secret!r}")
+        return
     loaded, hits, conf = run(args)
     write(args, loaded, hits, conf, notes)
     for peer in PEERS:
