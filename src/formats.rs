@@ -15,7 +15,8 @@ const MIN_TEXT: usize = 4;
 
 /// True when `secret` is canonical, padded standard base64 of printable text: valid UTF-8
 /// without control characters (tab and line breaks allowed, as in a key file), at least
-/// [`MIN_TEXT`] characters, and not one character repeated.
+/// [`MIN_TEXT`] characters, not one character repeated, and not a placeholder by the shared
+/// filter (`xxxx`, `changeme`, `${VAR}`, ...): the decoded text is what the filter must see.
 pub fn base64_text(secret: &[u8]) -> bool {
     if secret.len() % 4 != 0 || secret.len() < 8 {
         return false;
@@ -34,7 +35,10 @@ pub fn base64_text(secret: &[u8]) -> bool {
         return false;
     }
     let first = text.chars().next();
-    !text.chars().all(|c| Some(c) == first)
+    if text.chars().all(|c| Some(c) == first) {
+        return false;
+    }
+    crate::matcher::allow::placeholder(text.as_bytes()).is_none()
 }
 
 #[cfg(test)]
@@ -63,5 +67,7 @@ mod tests {
         assert!(!base64_text(enc("aaaaaaaa").as_bytes()), "one character repeated");
         assert!(!base64_text(b"not base64!"));
         assert!(!base64_text(b"YWJjZGVmZ2g"), "unpadded");
+        assert!(!base64_text(enc("tt_xxxxxxxxxxxxxxxx").as_bytes()), "placeholder");
+        assert!(!base64_text(enc("${DB_PASSWORD}").as_bytes()), "reference");
     }
 }
