@@ -22,6 +22,7 @@ pub mod cmd;
 pub mod error;
 pub mod finding;
 pub mod fingerprint;
+pub mod formats;
 pub mod gitleaksignore;
 pub mod hook;
 pub mod matcher;

@@ -760,6 +760,15 @@ impl Matcher {
         if rule.confidence == Confidence::Low && allow::is_identifier_like(secret) {
             return Some(Dropped::Identifier);
         }
+        // A token whose body reads as a program's identifier (`tss_update_io_bitmap` for a
+        // `tss_` token) is code, not a credential.
+        if rule.kind == crate::rules::Kind::Secret
+            && rule.checksum.is_none()
+            && secret.len() >= 8
+            && generic::symbol_like(secret)
+        {
+            return Some(Dropped::Identifier);
+        }
         let line = line_of(buf, ms, me);
         if let Some(r) = rule
             .allow_lines

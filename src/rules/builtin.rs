@@ -19,6 +19,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/cloud-gcp.toml"),
     ),
     ("rules/cloud.toml", include_str!("../../rules/cloud.toml")),
+    ("rules/config.toml", include_str!("../../rules/config.toml")),
     (
         "rules/datastores.toml",
         include_str!("../../rules/datastores.toml"),
