@@ -16,5 +16,6 @@ mod integration;
 mod markers;
 mod packs;
 mod redaction;
+mod review;
 mod rules;
 mod sarif;

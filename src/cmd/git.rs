@@ -19,7 +19,7 @@ use crate::scan::{BlobMemo, Memo, Output, Scanner};
 use crate::settings::Settings;
 use crate::source::git::read::Blob;
 use crate::source::git::{History, Repo};
-use crate::source::{classify, ContentKind, Origin};
+use crate::source::Origin;
 
 /// Scans a repository root: its history (as selected), then its working tree unless told not to.
 pub fn scan_repository(
@@ -101,14 +101,6 @@ pub fn scan_history(
                 return (!binary).then(|| known.into_memo(matcher, bytes));
             };
             progress.inc(bytes.len() as u64);
-            if classify(&origin.path, &bytes[..bytes.len().min(64)]) == ContentKind::Media {
-                acc.skips.push(Skip::new(
-                    origin.display_path(),
-                    SkipReason::Media,
-                    "media files are not scanned",
-                ));
-                return None;
-            }
             scanner.scan_blob(origin, bytes, &known, acc);
             // What the scan did not search (an archive, UTF-16) its deltas search whole.
             blob.is_base.then(|| known.searched())
@@ -195,9 +187,9 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
             let mut seen: Vec<Finding> = Vec::new();
             for (origin, commit) in places {
                 let mut sub = Output::default();
-                if classify(&origin.path, &bytes[..bytes.len().min(64)]) != ContentKind::Media {
-                    scanner.scan_bytes(origin, &bytes, &mut sub);
-                }
+                scanner.scan_bytes(origin, &bytes, &mut sub);
+                // The blob's skips (a media file) were recorded at its first path.
+                sub.skips.retain(|s| s.reason != SkipReason::Media);
                 let id = origin.blob_id.as_deref().unwrap_or_default();
                 let before = found.get(id).map(Vec::as_slice).unwrap_or_default();
                 let same = |a: &Finding, b: &Finding| {
@@ -241,9 +233,7 @@ fn drop_allowed_commits(out: &mut Output, rules: &RuleSet, explain: bool) {
     }
     let is_allowed = |f: &Finding| {
         f.origin.commit.as_ref().is_some_and(|c| {
-            allowed
-                .iter()
-                .any(|p| !p.is_empty() && c.id.starts_with(p.as_str()))
+            crate::rules::commit_listed(allowed, false, &c.id)
         })
     };
     let (drop, keep): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut out.findings)

@@ -21,10 +21,10 @@ use crate::report::junit::Junit;
 use crate::report::sarif::{Limits, Sarif};
 use crate::report::{json::Json, text::Text, Report, Reporter};
 use crate::rules::{self, Kind, RuleSet};
-use crate::scan::{Output, ScanOptions, Scanner, WHOLE_LIMIT};
+use crate::scan::{Output, ScanOptions, Scanner};
 use crate::settings::Settings;
 use crate::source::git::{ContentSet, Detected};
-use crate::source::{self, classify, fs, ContentKind, Origin};
+use crate::source::{self, fs, Origin};
 
 /// What a scan found, before baselines and reporting.
 pub struct Scanned {
@@ -87,6 +87,7 @@ pub fn collect_with(
             archives: settings.archives.clone(),
             max_decode_depth: settings.max_decode_depth,
             never_scan,
+            chunks: Default::default(),
         },
     )
     .with_gitleaks_ignore(ignore)
@@ -392,7 +393,7 @@ pub fn scan_file_unless_known(
             return out;
         }
     };
-    if entry.size > WHOLE_LIMIT {
+    if entry.size > scanner.options().chunks.whole {
         scanner.scan_seekable(&origin, &mut file, entry.size, &mut out);
         return out;
     }
@@ -406,14 +407,6 @@ pub fn scan_file_unless_known(
         return out;
     }
     if known.is_some_and(|k| already_scanned(scanner, k, &entry.path, &buf)) {
-        return out;
-    }
-    if classify(&entry.display, &buf[..buf.len().min(64)]) == ContentKind::Media {
-        out.skips.push(Skip::new(
-            entry.display.clone(),
-            SkipReason::Media,
-            "media files are not scanned",
-        ));
         return out;
     }
     scanner.scan_bytes(&origin, &buf, &mut out);

@@ -163,10 +163,7 @@ pub struct Match<'a> {
 }
 
 fn commit_listed(a: &Allowlist, commit: Option<&str>) -> bool {
-    commit.is_some_and(|c| {
-        let c = c.to_ascii_lowercase();
-        a.commits.iter().any(|p| c.starts_with(p.as_str()))
-    })
+    commit.is_some_and(|c| a.lists_commit(c))
 }
 
 fn path_listed(a: &Allowlist, path: &str) -> bool {
@@ -239,13 +236,14 @@ pub struct CommitAllow {
     pub reason: String,
     /// Commit ids or prefixes (lower case).
     pub commits: Vec<String>,
+    /// Whole ids only (see [`Allowlist::exact_commits`]).
+    pub exact: bool,
 }
 
 impl CommitAllow {
     /// True when `commit` is one of the list's commits.
     pub fn allows(&self, commit: &str) -> bool {
-        let c = commit.to_ascii_lowercase();
-        self.commits.iter().any(|p| c.starts_with(p.as_str()))
+        crate::rules::commit_listed(&self.commits, self.exact, commit)
     }
 }
 

@@ -12,6 +12,7 @@ pub mod allow;
 pub mod checksum;
 pub mod entropy;
 pub mod markers;
+mod overlap;
 pub mod prefilter;
 
 use std::fmt;
@@ -551,6 +552,7 @@ impl Matcher {
             .map(|(a, whose)| CommitAllow {
                 reason: Dropped::Allowlist(describe(a, whose)).to_string(),
                 commits: a.commits.clone(),
+                exact: a.exact_commits,
             })
             .collect()
     }
@@ -733,25 +735,25 @@ fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
             )
         })
         .collect();
-    if kept.len() < 2 || kept.len() > 10_000 {
+    if kept.len() < 2 {
         return;
     }
-    for (c, &(_, _, mine, _, mine_generic)) in
-        cands.iter_mut().filter(|c| c.dropped.is_none()).zip(&kept)
-    {
-        // Only findings of the same kind compete: an internal marker (a value in a .env file)
-        // never hides a secret on the same bytes, nor the other way round.
-        let kind = rules[c.rule].kind;
-        if let Some(&(_, _, _, other, _)) = kept.iter().find(|&&(s, e, conf, r, g)| {
-            rules[r].kind == kind
-                && ((conf > mine && s < c.secret_end && c.secret_start < e)
-                    || (mine_generic
-                        && conf == mine
-                        && !g
-                        && s <= c.secret_start
-                        && c.secret_end <= e))
-        }) {
-            c.dropped = Some(Dropped::Overlap(rules[other].id.clone()));
+    // Only findings of the same kind compete: an internal marker (a value in a .env file)
+    // never hides a secret on the same bytes, nor the other way round.
+    let spans: Vec<overlap::Span> = kept
+        .iter()
+        .map(|&(start, end, conf, r, generic)| overlap::Span {
+            start,
+            end,
+            group: rules[r].kind as u8,
+            rank: conf as u8,
+            generic,
+        })
+        .collect();
+    let hiding = overlap::first_hiding(&spans);
+    for (c, hidden_by) in cands.iter_mut().filter(|c| c.dropped.is_none()).zip(hiding) {
+        if let Some(other) = hidden_by {
+            c.dropped = Some(Dropped::Overlap(rules[kept[other].3].id.clone()));
         }
     }
 }

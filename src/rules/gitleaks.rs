@@ -736,6 +736,8 @@ fn allowlist(src: &Src, t: &DeTable, what: &str, ctx: &mut Ctx) -> Option<Allowl
             .map(|c| c.into_inner().to_ascii_lowercase())
             .filter(|c| !c.is_empty())
             .collect(),
+        // gitleaks compares whole commit ids.
+        exact_commits: true,
         paths,
         stopwords: strings(src, t, "stopwords", ctx)
             .into_iter()

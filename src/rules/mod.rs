@@ -164,8 +164,10 @@ pub struct Allowlist {
     pub description: String,
     /// How the checks combine.
     pub condition: Condition,
-    /// Commit ids (lower-case hex; a prefix matches).
+    /// Commit ids (lower-case hex; a prefix matches unless `exact_commits`).
     pub commits: Vec<String>,
+    /// Commits match whole ids only (gitleaks configurations: gitleaks compares ids).
+    pub exact_commits: bool,
     /// Paths.
     pub paths: Option<PathSet>,
     /// Regexes on the secret.
@@ -179,6 +181,12 @@ pub struct Allowlist {
 }
 
 impl Allowlist {
+    /// True when `commit` is one of the list's commits: the same id, or (leakscan lists) an
+    /// id it is a prefix of. Entries are never empty (configurations are checked).
+    pub fn lists_commit(&self, commit: &str) -> bool {
+        commit_listed(&self.commits, self.exact_commits, commit)
+    }
+
     /// True when no check is set (such a list would allow nothing, or with `All` everything).
     pub fn is_empty(&self) -> bool {
         self.commits.is_empty() && self.paths.is_none() && !self.has_content_checks()
@@ -191,6 +199,15 @@ impl Allowlist {
             || !self.lines.is_empty()
             || !self.stopwords.is_empty()
     }
+}
+
+/// True when `commit` is one of `commits` (lower case): equal, or unless `exact` a prefix of
+/// it. An empty entry never matches.
+pub fn commit_listed(commits: &[String], exact: bool, commit: &str) -> bool {
+    let c = commit.to_ascii_lowercase();
+    commits
+        .iter()
+        .any(|p| !p.is_empty() && if exact { c == *p } else { c.starts_with(p.as_str()) })
 }
 
 /// Another rule that must match near a finding of a composite rule (gitleaks'

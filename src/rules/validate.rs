@@ -359,9 +359,22 @@ pub fn build_allow(def: AllowDef, file: &str, text: &str, problems: &mut Problem
             .iter()
             .map(|s| s.to_ascii_lowercase())
             .collect(),
-        commits: def.commits.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        commits: commit_ids(&def.commits, file, "allow.commits", problems),
         allowlists: Vec::new(),
     }
+}
+
+/// Commit ids or prefixes, lower case. An entry that is empty (it would be a prefix of
+/// every commit) or not hexadecimal is a problem.
+fn commit_ids(list: &[String], file: &str, what: &str, problems: &mut Problems) -> Vec<String> {
+    for c in list {
+        if c.is_empty() || !c.bytes().all(|b| b.is_ascii_hexdigit()) {
+            problems.push(format!(
+                "{file}: {what}: commits: '{c}' is not a commit id or a prefix of one (hexadecimal digits)"
+            ));
+        }
+    }
+    list.iter().map(|s| s.to_ascii_lowercase()).collect()
 }
 
 /// Builds one `[[allow-when]]` list, recording problems (an unknown condition, a list without
@@ -395,7 +408,8 @@ pub fn build_allowlist(
     let list = Allowlist {
         description: def.description,
         condition,
-        commits: def.commits.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        commits: commit_ids(&def.commits, file, what, problems),
+        exact_commits: false,
         paths: path_set(&def.paths, &def.path_regexes, file, text, what, problems),
         secrets: regexes_with(&def.secrets, file, text, what, true, def.unicode, problems),
         matches: regexes_with(&def.matches, file, text, what, true, def.unicode, problems),
