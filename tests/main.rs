@@ -15,6 +15,7 @@ mod hardening;
 mod integration;
 mod markers;
 mod packs;
+mod paths;
 mod redaction;
 mod review;
 mod rules;
