@@ -113,6 +113,23 @@ impl Entry {
     }
 }
 
+/// Why a baseline file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// Not JSON, or not a baseline's JSON.
+    #[error("not a leakscan baseline: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Written by a leakscan with another format.
+    #[error("baseline version {0} is not supported (this leakscan reads version {VERSION})")]
+    Version(u32),
+    /// The key is not hexadecimal.
+    #[error("baseline key is not hex")]
+    KeyNotHex,
+    /// The key is too short to hide the secrets' hashes.
+    #[error("baseline key is shorter than 16 bytes")]
+    KeyTooShort,
+}
+
 /// The file on disk.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -219,22 +236,21 @@ impl Baseline {
             path: path.to_path_buf(),
             source: e,
         })?;
-        Baseline::parse(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+        Baseline::parse(&text).map_err(|source| Error::Baseline {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
     /// Parses the JSON of a baseline.
-    pub fn parse(text: &str) -> Result<Baseline, String> {
-        let wire: Wire =
-            serde_json::from_str(text).map_err(|e| format!("not a leakscan baseline: {e}"))?;
+    pub fn parse(text: &str) -> Result<Baseline, BaselineError> {
+        let wire: Wire = serde_json::from_str(text)?;
         if wire.version != VERSION {
-            return Err(format!(
-                "baseline version {} is not supported (this leakscan reads version {VERSION})",
-                wire.version
-            ));
+            return Err(BaselineError::Version(wire.version));
         }
-        let key = hex::decode(&wire.key).map_err(|_| "baseline key is not hex".to_string())?;
+        let key = hex::decode(&wire.key).map_err(|_| BaselineError::KeyNotHex)?;
         if key.len() < 16 {
-            return Err("baseline key is shorter than 16 bytes".into());
+            return Err(BaselineError::KeyTooShort);
         }
         let mut b = Baseline::with_key(key);
         for e in wire.entries {
@@ -460,6 +476,7 @@ mod tests {
         assert!(
             Baseline::parse(r#"{"version": 2, "key": "00", "entries": []}"#)
                 .unwrap_err()
+                .to_string()
                 .contains("version 2")
         );
         let p = Path::new(".leakscanignore");

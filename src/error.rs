@@ -28,9 +28,23 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A git repository could not be opened or read at all.
+    /// A git repository could not be opened or read at all, or a revision does not resolve.
     #[error("{0}")]
-    Git(String),
+    Git(#[from] crate::source::git::GitError),
+    /// `--staged`: the repository or its index could not be read.
+    #[error("--staged: {0}")]
+    Staged(crate::source::git::GitError),
+    /// `--package`: the package's files could not be listed.
+    #[error("{0}")]
+    Package(#[from] crate::source::package::PackageError),
+    /// A baseline file could not be read.
+    #[error("{}: {source}", path.display())]
+    Baseline {
+        /// The baseline file.
+        path: PathBuf,
+        /// Why.
+        source: crate::baseline::BaselineError,
+    },
 }
 
 /// Why an input was not (fully) scanned.

@@ -83,7 +83,8 @@ struct Nest<'b> {
     archive_depth: usize,
     decode_depth: usize,
     budget: Option<&'b Budget>,
-    /// The keyword occurrences of the outermost buffer, when its source knows them.
+    /// The keyword occurrences of the outermost buffer, when its source knows them; `None`
+    /// for every buffer derived from it.
     known: Option<&'b BlobMemo<'b>>,
 }
 
@@ -98,54 +99,44 @@ pub struct Memo {
 /// The keyword occurrences and encoded spans of one history blob, each derived on first use
 /// from its delta base's [`Memo`] (the blob is the base with some ranges copied and some bytes
 /// inserted), or searched in full when there is no base or the base's was not kept.
+///
+/// The memo belongs to the blob's own bytes only: the scanner hands it to the scan of the
+/// outermost buffer and never to a buffer derived from it (decoded, unpacked, a source-map
+/// source), see `Nest::known`.
 pub struct BlobMemo<'a> {
     base: Option<(&'a Memo, &'a [Copied])>,
-    /// Address and length of the blob: a buffer derived from it (decoded, unpacked) never
-    /// uses them.
-    of: (usize, usize),
     hits: std::cell::OnceCell<Hits>,
     spans: std::cell::OnceCell<SpanMemo>,
 }
 
 impl<'a> BlobMemo<'a> {
-    /// The memo of `blob`, over its delta base's memo and copied ranges when it has a base.
-    pub fn new(blob: &[u8], base: Option<(&'a Memo, &'a [Copied])>) -> BlobMemo<'a> {
+    /// The memo of a blob, over its delta base's memo and copied ranges when it has a base.
+    pub fn new(base: Option<(&'a Memo, &'a [Copied])>) -> BlobMemo<'a> {
         BlobMemo {
             base,
-            of: (blob.as_ptr() as usize, blob.len()),
             hits: std::cell::OnceCell::new(),
             spans: std::cell::OnceCell::new(),
         }
     }
 
-    fn is_of(&self, buf: &[u8]) -> bool {
-        (buf.as_ptr() as usize, buf.len()) == self.of
-    }
-
-    /// The keyword occurrences of `buf`, if it is the blob.
-    fn hits(&self, matcher: &Matcher, buf: &[u8]) -> Option<&Hits> {
-        if !self.is_of(buf) {
-            return None;
-        }
-        Some(self.hits.get_or_init(
+    /// The keyword occurrences of `buf`, the blob.
+    fn hits(&self, matcher: &Matcher, buf: &[u8]) -> &Hits {
+        self.hits.get_or_init(
             || match self.base.and_then(|(m, c)| Some((m.hits.as_ref()?, c))) {
                 Some((hits, copied)) => matcher.hits_delta(buf, hits, copied),
                 None => matcher.hits(buf),
             },
-        ))
+        )
     }
 
-    /// The encoded spans of `buf`, if it is the blob.
-    fn spans(&self, buf: &[u8]) -> Option<&SpanMemo> {
-        if !self.is_of(buf) {
-            return None;
-        }
-        Some(self.spans.get_or_init(|| {
+    /// The encoded spans of `buf`, the blob.
+    fn spans(&self, buf: &[u8]) -> &SpanMemo {
+        self.spans.get_or_init(|| {
             match self.base.and_then(|(m, c)| Some((m.spans.as_ref()?, c))) {
                 Some((spans, copied)) => spans.delta(buf, copied),
                 None => SpanMemo::new(buf, None),
             }
-        }))
+        })
     }
 
     /// Both, found now if the scan did not need them, for the blobs whose delta base `blob`
@@ -352,7 +343,7 @@ impl Scanner {
                 line: 1,
                 column: 1,
             });
-            self.scan_text(nest, &o, &text, out);
+            self.scan_text(Nest { known: None, ..nest }, &o, &text, out);
             return;
         }
         self.scan_text(nest, origin, bytes, out);
@@ -480,7 +471,7 @@ impl Scanner {
                     region = map.region;
                     for (name, content) in &map.sources {
                         self.scan_nested(
-                            nest,
+                            Nest { known: None, ..nest },
                             &origin.member(name.as_str()),
                             content.as_bytes(),
                             out,
@@ -496,7 +487,7 @@ impl Scanner {
         }
         let mark = out.findings.len();
         let dmark = out.dropped.len();
-        let known = nest.known.and_then(|k| k.hits(&self.matcher, bytes));
+        let known = nest.known.map(|k| k.hits(&self.matcher, bytes));
         self.scan_chunk(
             origin,
             bytes,
@@ -514,7 +505,7 @@ impl Scanner {
         }
         if nest.decode_depth < self.opts.max_decode_depth {
             let memo = match (region, nest.known) {
-                (None, Some(k)) => k.spans(bytes),
+                (None, Some(k)) => Some(k.spans(bytes)),
                 _ => None,
             };
             match memo {

@@ -29,9 +29,7 @@ pub fn scan_repository(
     root: &Path,
     notes: &mut Vec<String>,
 ) -> Result<Output, Error> {
-    let history = repo
-        .history(&settings.git.selection)
-        .map_err(|e| Error::Usage(e.to_string()))?;
+    let history = repo.history(&settings.git.selection)?;
     if let Some(note) = repo.shallow_note() {
         if !settings.quiet
             && settings.format == crate::cli::Format::Text
@@ -58,10 +56,10 @@ pub fn scan_repository(
 
 /// `scan --staged`: the staged blobs of the repository at the scan root.
 pub fn scan_staged(settings: &Settings, scanner: &Scanner) -> Result<Output, Error> {
-    let repo = Repo::open(&settings.root).map_err(|e| Error::Git(format!("--staged: {e}")))?;
+    let repo = Repo::open(&settings.root).map_err(Error::Staged)?;
     let staged = repo
         .staged(settings.git.index_file.as_deref())
-        .map_err(|e| Error::Git(e.to_string()))?;
+        .map_err(Error::Staged)?;
     Ok(scan_history(settings, scanner, &repo, &staged))
 }
 
@@ -93,7 +91,7 @@ pub fn scan_history(
             };
             // A delta's keyword occurrences and encoded spans come from its base's and what
             // the delta inserted.
-            let known = BlobMemo::new(bytes, blob.base);
+            let known = BlobMemo::new(blob.base);
             let Some(origin) = blob.origin else {
                 // Only a base of blobs to scan: its memo is for them, unless it is binary
                 // (those bases are searched no further; their deltas are searched whole).
@@ -179,8 +177,11 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
                 Ok(b) => b,
                 Err(e) => {
                     let path = &places[0].0.path;
-                    acc.skips
-                        .push(Skip::new(path.clone(), SkipReason::CorruptObject, e));
+                    acc.skips.push(Skip::new(
+                        path.clone(),
+                        SkipReason::CorruptObject,
+                        e.to_string(),
+                    ));
                     return acc;
                 }
             };

@@ -60,7 +60,7 @@ fn hook_settings(args: &PrePushArgs) -> Result<Settings, Error> {
 
 fn pre_push(args: &PrePushArgs) -> Result<u8, Error> {
     let settings = hook_settings(args)?;
-    let repo = Repo::open(Path::new(".")).map_err(|e| Error::Git(e.to_string()))?;
+    let repo = Repo::open(Path::new("."))?;
     let updates = if args.from_env {
         from_env(&repo)?
     } else {
@@ -111,7 +111,7 @@ fn from_env(repo: &Repo) -> Result<Vec<PushUpdate>, Error> {
 }
 
 fn install(args: &InstallArgs) -> Result<u8, Error> {
-    let dir = hooks_dir(Path::new(".")).map_err(|e| Error::Git(e.to_string()))?;
+    let dir = hooks_dir(Path::new("."))?;
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("leakscan"));
     let mut kinds = vec![HookKind::PrePush];
     if args.pre_commit {

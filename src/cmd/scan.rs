@@ -10,7 +10,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::baseline::{self, Baseline, IgnoreList};
-use crate::cli::{ColorChoice, Format, Package, ScanArgs};
+use crate::cli::{ColorChoice, Format, ScanArgs};
 use crate::cmd::git;
 use crate::cmd::rules::ignore_broken_pipe;
 use crate::error::{Error, ExitStatus, Skip, SkipReason};
@@ -277,7 +277,11 @@ fn scan_sources(
 }
 
 /// Scans the files the package in the scan root would publish.
-fn scan_package(settings: &Settings, scanner: &Scanner, manager: Package) -> Result<Output, Error> {
+fn scan_package(
+    settings: &Settings,
+    scanner: &Scanner,
+    manager: source::package::Manager,
+) -> Result<Output, Error> {
     let dir = &settings.root;
     let mut walk = fs::Walk::default();
     for rel in source::package::list(manager, dir)? {
@@ -490,48 +494,5 @@ struct Prerendered(Vec<u8>);
 impl Reporter for Prerendered {
     fn write(&self, _: &Report<'_>, w: &mut dyn Write) -> std::io::Result<()> {
         w.write_all(&self.0)
-    }
-}
-
-/// Convenience for tests and callers: scan a rule set over folders with default settings.
-pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
-    let scanner = Scanner::new(rules, ScanOptions::default());
-    let settings = Settings::from_args(&ScanArgs {
-        paths: roots.to_vec(),
-        format: Format::Json,
-        output: None,
-        no_redact: false,
-        min_confidence: crate::rules::Confidence::Medium,
-        explain: false,
-        exit_code: 1,
-        color: ColorChoice::Never,
-        quiet: true,
-        no_progress: true,
-        config: None,
-        no_repo_config: true,
-        threads: Some(1),
-        max_file_size: None,
-        no_ignore: false,
-        fail_on: vec![Kind::Secret, Kind::Internal],
-        package: None,
-        max_archive_depth: 5,
-        max_archive_size: "1G".into(),
-        max_decode_depth: 2,
-        git: crate::cli::GitArgs {
-            no_history: true,
-            ..Default::default()
-        },
-        gitleaks_ignore_path: None,
-        ignore_gitleaks_allow: false,
-        baseline: None,
-        ignore_file: None,
-    });
-    match settings {
-        Ok(s) => {
-            let mut o = scan_tree(&s, &s.roots, &scanner, None);
-            o.finish();
-            o
-        }
-        Err(_) => Output::default(),
     }
 }

@@ -424,7 +424,7 @@ fn content_regex(src: &Src, v: &Spanned<String>, what: &str, ctx: &mut Ctx) -> O
                 ctx.warn(format!(
                     "{}: {what}: cannot be translated to Rust's regex syntax ({}); dropped",
                     src.at(v.span().start),
-                    first_line(&e)
+                    first_line(&e.to_string())
                 ));
                 None
             }
@@ -459,7 +459,7 @@ fn path_set(
                 ctx.warn(format!(
                     "{}: {what}: cannot be translated to Rust's regex syntax ({}); dropped",
                     src.at(v.span().start),
-                    first_line(&e)
+                    first_line(&e.to_string())
                 ));
                 ok = false;
             }

@@ -29,7 +29,7 @@ pub const REGEX_SIZE_LIMIT: usize = 16 << 20;
 pub struct LazyRegex {
     src: String,
     unicode: bool,
-    cell: OnceLock<Result<Regex, String>>,
+    cell: OnceLock<Result<Regex, regex::Error>>,
 }
 
 impl LazyRegex {
@@ -48,11 +48,10 @@ impl LazyRegex {
     }
 
     /// Compiles now and returns the error, if any.
-    pub fn compile_now(&self) -> Result<&Regex, String> {
+    pub fn compile_now(&self) -> Result<&Regex, &regex::Error> {
         self.cell
             .get_or_init(|| compile_regex_with(&self.src, self.unicode))
             .as_ref()
-            .map_err(Clone::clone)
     }
 
     /// True when the regex compiles with Unicode on (rules read from gitleaks, `unicode = true`).
@@ -72,21 +71,15 @@ impl LazyRegex {
     }
 }
 
-/// Compiles a rule regex the way the engine runs it: bytes, Unicode off, bounded size.
-pub fn compile_regex(src: &str) -> Result<Regex, String> {
-    compile_regex_with(src, false)
-}
-
 /// Compiles a rule regex over bytes with a bounded size, Unicode on or off. Unicode on is what
 /// rules read from gitleaks need (Go matches characters, and folds case over Unicode); `(?-u:..)`
 /// parts still match ASCII only.
-pub fn compile_regex_with(src: &str, unicode: bool) -> Result<Regex, String> {
+pub fn compile_regex_with(src: &str, unicode: bool) -> Result<Regex, regex::Error> {
     regex::bytes::RegexBuilder::new(src)
         .unicode(unicode)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(4 << 20)
         .build()
-        .map_err(|e| e.to_string())
 }
 
 /// Which capture group holds the secret.

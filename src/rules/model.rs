@@ -206,7 +206,6 @@ pub enum Severity {
     Ord,
     Hash,
     serde::Serialize,
-    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
@@ -232,7 +231,6 @@ pub enum Confidence {
     Ord,
     Hash,
     serde::Serialize,
-    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {

@@ -80,11 +80,10 @@ pub(crate) fn globs(
 }
 
 /// Compiles a path regex (unanchored, Unicode on, bounded size).
-pub fn path_regex(src: &str) -> Result<regex::Regex, String> {
+pub fn path_regex(src: &str) -> Result<regex::Regex, regex::Error> {
     regex::RegexBuilder::new(src)
         .size_limit(super::REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| e.to_string())
 }
 
 /// Globs and path regexes as one [`PathSet`], recording problems.

@@ -749,17 +749,28 @@ struct MapJson<'a> {
     sources_content: Option<&'a serde_json::value::RawValue>,
 }
 
+/// Why a source map could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceMapError {
+    /// Not UTF-8 (JSON is).
+    #[error("source map: {0}")]
+    Utf8(#[from] std::str::Utf8Error),
+    /// Not JSON, or not a map; located.
+    #[error("source map: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
 /// Parses a source map; the error is the JSON error, located.
-pub fn source_map(buf: &[u8]) -> Result<SourceMap, String> {
-    let text = std::str::from_utf8(buf).map_err(|e| format!("source map: {e}"))?;
-    let map: MapJson<'_> = serde_json::from_str(text).map_err(|e| format!("source map: {e}"))?;
+pub fn source_map(buf: &[u8]) -> Result<SourceMap, SourceMapError> {
+    let text = std::str::from_utf8(buf)?;
+    let map: MapJson<'_> = serde_json::from_str(text)?;
     let mut out = SourceMap::default();
     let mut contents: Vec<Option<String>> = Vec::new();
     if let Some(raw) = map.sources_content {
         // The raw value borrows from `text`: its address is its offset.
         let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
         out.region = Some((start, start + raw.get().len()));
-        contents = serde_json::from_str(raw.get()).map_err(|e| format!("source map: {e}"))?;
+        contents = serde_json::from_str(raw.get())?;
     }
     for (i, content) in contents.into_iter().enumerate() {
         let Some(content) = content else { continue };

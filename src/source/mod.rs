@@ -98,15 +98,6 @@ impl Origin {
     }
 }
 
-/// A named byte buffer to scan.
-#[derive(Clone, Debug)]
-pub struct Blob {
-    /// Where it came from.
-    pub origin: Origin,
-    /// The content.
-    pub bytes: Vec<u8>,
-}
-
 /// What kind of content a buffer holds, decided from its name and first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContentKind {

@@ -65,6 +65,14 @@ pub enum GitError {
     /// Reading or writing a hook failed, or the hook belongs to someone else.
     #[error("{0}")]
     Hook(String),
+    /// A blob could not be read again.
+    #[error("blob {id}: {message}")]
+    Blob {
+        /// The blob id, or the index asked for when it is not in the history.
+        id: String,
+        /// gix's message.
+        message: String,
+    },
 }
 
 /// An opened repository.
@@ -146,11 +154,6 @@ impl Repo {
         self.workdir.as_deref()
     }
 
-    /// True for a shallow clone.
-    pub fn is_shallow(&self) -> bool {
-        !self.shallow.is_empty()
-    }
-
     /// The note printed for a shallow clone: what is missing and how to fetch it.
     pub fn shallow_note(&self) -> Option<String> {
         (!self.shallow.is_empty()).then(|| {
@@ -222,12 +225,18 @@ impl Repo {
     }
 
     /// Reads one blob of `history` again.
-    pub fn read_blob(&self, history: &History, index: usize) -> Result<Vec<u8>, String> {
-        let b = history.blobs.get(index).ok_or("no such blob")?;
+    pub fn read_blob(&self, history: &History, index: usize) -> Result<Vec<u8>, GitError> {
+        let b = history.blobs.get(index).ok_or_else(|| GitError::Blob {
+            id: format!("#{index}"),
+            message: "not in this history".into(),
+        })?;
         self.repo
             .find_blob(b.id)
             .map(|blob| blob.detach().data)
-            .map_err(|e| format!("blob {}: {e}", b.id))
+            .map_err(|e| GitError::Blob {
+                id: b.id.to_string(),
+                message: e.to_string(),
+            })
     }
 
     fn commit_info(&self, id: gix::ObjectId) -> Option<Arc<CommitInfo>> {
