@@ -37,14 +37,20 @@ pub enum Error {
     /// `--package`: the package's files could not be listed.
     #[error("{0}")]
     Package(#[from] crate::source::package::PackageError),
-    /// A baseline file could not be read.
-    #[error("{}: {source}", path.display())]
-    Baseline {
-        /// The baseline file.
-        path: PathBuf,
-        /// Why.
-        source: crate::baseline::BaselineError,
-    },
+    /// A baseline or ignore file could not be read or written.
+    #[error("{0}")]
+    Baseline(#[from] crate::baseline::BaselineError),
+}
+
+impl From<crate::rules::ConfigError> for Error {
+    fn from(e: crate::rules::ConfigError) -> Error {
+        use crate::rules::ConfigError;
+        match e {
+            ConfigError::Invalid(m) => Error::Config(m),
+            ConfigError::Many(list) => Error::ConfigMany(list),
+            ConfigError::Io { path, source } => Error::Io { path, source },
+        }
+    }
 }
 
 /// Why an input was not (fully) scanned.

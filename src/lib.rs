@@ -19,6 +19,8 @@
 pub mod baseline;
 pub mod cli;
 pub mod cmd;
+pub mod delta;
+pub mod drive;
 pub mod error;
 pub mod finding;
 pub mod fingerprint;

@@ -7,10 +7,11 @@
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
+use crate::delta::Copied;
 use crate::error::{Skip, SkipReason};
 use crate::finding::{Base, Builder, Finding};
 use crate::gitleaksignore::GitleaksIgnore;
-use crate::matcher::{Copied, Hits, Matcher, Place};
+use crate::matcher::{Hits, Matcher, Place};
 use crate::rules::{Confidence, RuleSet};
 use crate::source::archive::{self, Budget, Limits, Member};
 use crate::source::decode::SpanMemo;
@@ -131,12 +132,12 @@ impl<'a> BlobMemo<'a> {
 
     /// The encoded spans of `buf`, the blob.
     fn spans(&self, buf: &[u8]) -> &SpanMemo {
-        self.spans.get_or_init(|| {
-            match self.base.and_then(|(m, c)| Some((m.spans.as_ref()?, c))) {
+        self.spans.get_or_init(
+            || match self.base.and_then(|(m, c)| Some((m.spans.as_ref()?, c))) {
                 Some((spans, copied)) => spans.delta(buf, copied),
                 None => SpanMemo::new(buf, None),
-            }
-        })
+            },
+        )
     }
 
     /// Both, found now if the scan did not need them, for the blobs whose delta base `blob`
@@ -343,7 +344,15 @@ impl Scanner {
                 line: 1,
                 column: 1,
             });
-            self.scan_text(Nest { known: None, ..nest }, &o, &text, out);
+            self.scan_text(
+                Nest {
+                    known: None,
+                    ..nest
+                },
+                &o,
+                &text,
+                out,
+            );
             return;
         }
         self.scan_text(nest, origin, bytes, out);
@@ -471,7 +480,10 @@ impl Scanner {
                     region = map.region;
                     for (name, content) in &map.sources {
                         self.scan_nested(
-                            Nest { known: None, ..nest },
+                            Nest {
+                                known: None,
+                                ..nest
+                            },
                             &origin.member(name.as_str()),
                             content.as_bytes(),
                             out,
@@ -762,7 +774,11 @@ impl Scanner {
         if !self.matcher.place_allowed(&Scanner::place(origin)) {
             self.path_findings(origin, out);
             let binary = crate::source::is_binary(&head);
-            let rest: &mut dyn Read = if eof { &mut std::io::empty() } else { &mut counted };
+            let rest: &mut dyn Read = if eof {
+                &mut std::io::empty()
+            } else {
+                &mut counted
+            };
             let mut stream = std::io::Cursor::new(head).chain(rest);
             match decode::utf16_layout(stream.get_ref().0.get_ref()) {
                 Some(layout) => {
@@ -807,7 +823,10 @@ impl Scanner {
                     out.skips.push(Skip::new(
                         origin.display_path(),
                         SkipReason::Unreadable,
-                        format!("read failed at byte {}: {e}", base.offset + buf.len() as u64),
+                        format!(
+                            "read failed at byte {}: {e}",
+                            base.offset + buf.len() as u64
+                        ),
                     ));
                     true
                 }

@@ -228,7 +228,11 @@ fn commits_in_allowlists_and_gitleaksignore_commit_entries() {
         out.findings.len()
     };
     assert_eq!(at("a.txt", "aaaa1111"), 0, "rule allowlist: commit");
-    assert_eq!(at("a.txt", "aaaa1111ffff"), 1, "gitleaks compares whole ids");
+    assert_eq!(
+        at("a.txt", "aaaa1111ffff"),
+        1,
+        "gitleaks compares whole ids"
+    );
     assert_eq!(at("a.txt", "dddd4444"), 1);
     assert_eq!(at("b.txt", "bbbb2222"), 0, "global AND: commit and path");
     assert_eq!(at("c.txt", "bbbb2222"), 1, "global AND: path does not hold");

@@ -109,7 +109,11 @@ fn check(rules: &Arc<RuleSet>, name: &str, data: &[u8], chunks: &[usize]) -> usi
         .map(|f| f.secret.as_ref().map_or(0, |s| s.expose().len()))
         .max()
         .unwrap_or(0);
-    let longest_line = data.split(|&b| b == b'\n').map(<[u8]>::len).max().unwrap_or(0);
+    let longest_line = data
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0);
     let overlap = longest_line + longest_match + 16;
     let mut data = data.to_vec();
     if data.len() < 2 * overlap + 64 && decode_free(&data) {
@@ -142,7 +146,11 @@ fn check(rules: &Arc<RuleSet>, name: &str, data: &[u8], chunks: &[usize]) -> usi
     }
     let mut c = Output::default();
     whole.scan_bytes(&Origin::file("case.tar"), &tar_of(name, &data), &mut c);
-    assert_eq!(all_seen(&a), all_seen(&c), "{name}: whole vs archive member");
+    assert_eq!(
+        all_seen(&a),
+        all_seen(&c),
+        "{name}: whole vs archive member"
+    );
     a.findings.len() + a.dropped.len()
 }
 
@@ -160,7 +168,9 @@ fn builtin() -> Arc<RuleSet> {
 }
 
 fn test_rules() -> Arc<RuleSet> {
-    Arc::new(leakscan::rules::load::load_native(Path::new("rules.toml"), TEST_RULES).expect("rules"))
+    Arc::new(
+        leakscan::rules::load::load_native(Path::new("rules.toml"), TEST_RULES).expect("rules"),
+    )
 }
 
 #[test]
@@ -184,7 +194,11 @@ fn detection_corpus_gives_the_same_findings_whole_chunked_and_in_archives() {
     let mut compared = 0;
     for p in &files {
         let data = std::fs::read(p).expect("read");
-        let name = p.strip_prefix(&root).expect("inside").to_string_lossy().replace('\\', "/");
+        let name = p
+            .strip_prefix(&root)
+            .expect("inside")
+            .to_string_lossy()
+            .replace('\\', "/");
         compared += check(&rules, &name, &data, &[]);
     }
     assert!(compared > 500, "only {compared} findings compared");
@@ -195,7 +209,12 @@ fn rule_examples_give_the_same_findings_whole_chunked_and_in_archives() {
     let rules = builtin();
     let mut compared = 0;
     for rule in &rules.rules {
-        for (i, ex) in rule.examples.iter().chain(&rule.counter_examples).enumerate() {
+        for (i, ex) in rule
+            .examples
+            .iter()
+            .chain(&rule.counter_examples)
+            .enumerate()
+        {
             let text = format!("# {}-{i}\n{ex}\n", rule.id);
             compared += check(&rules, &rule.example_path, text.as_bytes(), &[]);
         }

@@ -136,7 +136,8 @@ fn allowlist_commits_empty_is_an_error_and_gitleaks_commits_are_exact() {
     repo.dir.write("gl-prefix.toml", gitleaks(&commit[..10]));
     let r = repo.scan_with("gl-prefix.toml", &[]);
     assert_eq!(r.code(), 1, "{}", r.stderr());
-    repo.dir.write("gl-exact.toml", gitleaks(&commit.to_uppercase()));
+    repo.dir
+        .write("gl-exact.toml", gitleaks(&commit.to_uppercase()));
     let r = repo.scan_with("gl-exact.toml", &[]);
     assert_eq!(r.code(), 0, "{}", r.stdout());
 }
@@ -191,7 +192,10 @@ fn large_files_get_the_media_check_and_decoding() {
         "{j}"
     );
     let skipped = j["skipped"].to_string();
-    assert!(skipped.contains("clip.mp4") && skipped.contains("media"), "{skipped}");
+    assert!(
+        skipped.contains("clip.mp4") && skipped.contains("media"),
+        "{skipped}"
+    );
 }
 
 /// Bug 5: an archive past the whole-read limit was checked against `allow.paths` only, not

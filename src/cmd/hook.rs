@@ -78,7 +78,9 @@ fn pre_push(args: &PrePushArgs) -> Result<u8, Error> {
         return Ok(ExitStatus::Clean.code());
     }
     let code = super::scan::run_with(settings, move |s, scanner, _notes| {
-        Ok(super::git::scan_history(s, scanner, &repo, &pushed))
+        Ok(crate::drive::history::scan_history(
+            s, scanner, &repo, &pushed,
+        ))
     })?;
     if code != ExitStatus::Clean.code() {
         eprintln!(

@@ -5,7 +5,6 @@
 //! from "filtered". Allowlists with conditions (gitleaks' semantics) are decided in two steps:
 //! [`allows_place`] before a buffer is scanned, [`allows_finding`] per match.
 
-use super::Place;
 use crate::rules::{Allowlist, Condition, LazyRegex};
 
 /// Words that mark documentation values rather than secrets.
@@ -148,6 +147,15 @@ pub fn has_inline_allow(line: &[u8]) -> bool {
 pub fn has_inline_allow_with(line: &[u8], gitleaks: bool) -> bool {
     memchr::memmem::find(line, b"leakscan:allow").is_some()
         || gitleaks && memchr::memmem::find(line, b"gitleaks:allow").is_some()
+}
+
+/// Where a buffer is, as path filters and allowlists see it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Place<'a> {
+    /// The path rules' path filters see.
+    pub path: &'a str,
+    /// The commit of a history blob.
+    pub commit: Option<&'a str>,
 }
 
 /// A confirmed match, as allowlists with conditions see it.

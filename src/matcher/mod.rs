@@ -21,7 +21,7 @@ use std::sync::Arc;
 use regex::bytes::Regex;
 
 use crate::rules::{Confidence, Rule, RuleSet, SecretGroup};
-pub use allow::CommitAllow;
+pub use allow::{CommitAllow, Place};
 pub use prefilter::{Copied, Hits};
 use prefilter::{Prefilter, Reach};
 
@@ -100,15 +100,6 @@ pub struct Candidate {
     /// Allowlists that drop it once its commit is known, if the commit is theirs (history
     /// blobs are scanned before attribution).
     pub commit_allow: Vec<CommitAllow>,
-}
-
-/// Where a buffer is, as path filters and allowlists see it.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Place<'a> {
-    /// The path rules' path filters see.
-    pub path: &'a str,
-    /// The commit of a history blob.
-    pub commit: Option<&'a str>,
 }
 
 /// Compiled matcher over a rule set.

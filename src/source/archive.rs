@@ -28,7 +28,6 @@ pub enum Kind {
     Zip,
 }
 
-
 /// Decides whether a buffer named `name` and starting with `head` is an archive. Magic bytes
 /// decide; the name is needed only for old tar files without the `ustar` magic.
 pub fn detect(name: &str, head: &[u8]) -> Option<Kind> {

@@ -17,7 +17,7 @@ use base64::engine::DecodePaddingMode;
 use base64::Engine;
 use serde::Deserialize;
 
-use crate::matcher::Copied;
+use crate::delta::Copied;
 
 /// An encoded span of a buffer and its decoded text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -711,9 +711,7 @@ impl<R: std::io::Read> std::io::Read for Utf16Reader<R> {
             self.raw.drain(..drop);
             self.skip -= drop;
             self.eof = n == 0;
-            let left = self
-                .layout
-                .decode_into(&self.raw, self.eof, &mut self.text);
+            let left = self.layout.decode_into(&self.raw, self.eof, &mut self.text);
             let used = self.raw.len() - left;
             self.raw.drain(..used);
         }

@@ -20,11 +20,16 @@
 //! holds it), and a conflict resolution in a merge is attributed to the merge. Author and
 //! message are read afterwards, only for blobs with findings.
 
+mod error;
 pub mod history;
 pub mod hooks;
 pub mod index;
 mod packs;
 pub mod read;
+mod repo;
+
+pub use error::GitError;
+pub use repo::Repo;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,53 +39,6 @@ use crate::error::{Skip, SkipReason};
 use crate::source::{CommitInfo, Origin};
 
 pub use history::{History, PushUpdate, Selection};
-
-/// A failure to use a repository at all (nothing could be scanned from it).
-#[derive(Debug, thiserror::Error)]
-pub enum GitError {
-    /// The repository could not be opened.
-    #[error("{path}: not a readable git repository: {message}")]
-    Open {
-        /// The folder.
-        path: String,
-        /// gix's message.
-        message: String,
-    },
-    /// A revision given on the command line does not resolve.
-    #[error("{spec}: {message}")]
-    Revision {
-        /// The revision as typed.
-        spec: String,
-        /// Why it does not resolve.
-        message: String,
-    },
-    /// The index could not be read.
-    #[error("{path}: cannot read the index: {message}")]
-    Index {
-        /// The index file.
-        path: String,
-        /// gix's message.
-        message: String,
-    },
-    /// Reading or writing a hook failed, or the hook belongs to someone else.
-    #[error("{0}")]
-    Hook(String),
-    /// A blob could not be read again.
-    #[error("blob {id}: {message}")]
-    Blob {
-        /// The blob id, or the index asked for when it is not in the history.
-        id: String,
-        /// gix's message.
-        message: String,
-    },
-}
-
-/// An opened repository.
-pub struct Repo {
-    repo: gix::Repository,
-    workdir: Option<PathBuf>,
-    shallow: Vec<gix::ObjectId>,
-}
 
 /// What a folder is, as far as git goes.
 pub enum Detected {
@@ -290,9 +248,4 @@ impl ContentSet<'_> {
             .ok()
             .filter(|id| self.history.contains(id))
     }
-}
-
-/// The lossy display form of a git path or message.
-fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }

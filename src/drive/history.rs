@@ -1,16 +1,16 @@
-//! Glue between `source::git` and the scanner, shared by `scan` (history, working tree,
-//! `--staged`) and `hook pre-push`.
+//! Repositories: history (each distinct blob once), then the work tree beside it, the staged
+//! index, or a push.
 //!
-//! A repository root is scanned as its history (each distinct blob once) plus the files of
-//! its working tree. A working-tree file whose content is one of the history's blobs is not
-//! scanned again: its finding is the history finding, located where that content first
-//! entered history (commit, author, path at that commit), with `other_places` counting the
-//! other paths that hold it. Modified and untracked files are scanned as files.
-#![allow(clippy::print_stderr)]
+//! A repository root is scanned as its history plus the files of its working tree. A
+//! working-tree file whose content is one of the history's blobs is not scanned again: its
+//! finding is the history finding, located where that content first entered history (commit,
+//! author, path at that commit), with `other_places` counting the other paths that hold it.
+//! Modified and untracked files are scanned as files.
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::Notes;
 use crate::error::{Error, Skip, SkipReason};
 use crate::finding::Finding;
 use crate::progress::Progress;
@@ -27,24 +27,17 @@ pub fn scan_repository(
     scanner: &Scanner,
     repo: &Repo,
     root: &Path,
-    notes: &mut Vec<String>,
+    notes: &mut Notes,
 ) -> Result<Output, Error> {
     let history = repo.history(&settings.git.selection)?;
     if let Some(note) = repo.shallow_note() {
-        if !settings.quiet
-            && settings.format == crate::cli::Format::Text
-            && settings.output.is_none()
-        {
-            // The summary (with its notes) goes to standard output in this case; the warning
-            // must reach standard error too, where CI logs show it.
-            eprintln!("leakscan: warning: {note}");
-        }
-        notes.push(note);
+        notes.warnings.push(note.clone());
+        notes.notes.push(note);
     }
     let mut out = scan_history(settings, scanner, repo, &history);
     if settings.git.worktree && repo.workdir().is_some() {
         let known = repo.content_set(&history, root);
-        out.merge(super::scan::scan_tree(
+        out.merge(super::tree::scan_tree(
             settings,
             &[root.to_path_buf()],
             scanner,
@@ -233,9 +226,10 @@ fn drop_allowed_commits(out: &mut Output, rules: &RuleSet, explain: bool) {
         return;
     }
     let is_allowed = |f: &Finding| {
-        f.origin.commit.as_ref().is_some_and(|c| {
-            crate::rules::commit_listed(allowed, false, &c.id)
-        })
+        f.origin
+            .commit
+            .as_ref()
+            .is_some_and(|c| crate::rules::commit_listed(allowed, false, &c.id))
     };
     let (drop, keep): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut out.findings)
         .into_iter()
