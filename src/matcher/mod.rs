@@ -4,13 +4,16 @@
 //! Two stages: the [`prefilter`] finds keywords and the windows where rules may match; only
 //! those rules' regexes run, in those windows. Each regex match then passes the filters in a
 //! fixed order (entropy, checksum, rule and global allowlists, placeholders, identifiers, the
-//! inline allow comment), and a lower-confidence candidate overlapping a higher-confidence one
-//! is dropped. With `explain`, dropped candidates are returned too, with the filter that
+//! inline allow comment); the built-in internal markers are then judged by their context
+//! ([`markers::Context`]: dropped, or lowered to `low`), and a lower-confidence candidate
+//! overlapping a higher-confidence one is dropped. With `explain`, dropped candidates are returned too, with the filter that
 //! dropped them.
 
 pub mod allow;
 pub mod checksum;
 pub mod entropy;
+pub mod generic;
+pub mod known;
 pub mod markers;
 mod overlap;
 pub mod prefilter;
@@ -56,8 +59,15 @@ pub enum Dropped {
     Once,
     /// An allowlist with a condition (`[[allow-when]]`, gitleaks' allowlists) matched.
     Allowlist(String),
+    /// A built-in internal marker in a context where it leaks nothing (documentation, a
+    /// comment, a test; see [`markers::Context`]).
+    Context(&'static str),
     /// A composite rule's required rule did not match nearby.
     Required(String),
+    /// The rule's assessor judged it no secret (see [`generic`]).
+    Assessed(&'static str),
+    /// A sample key published by its vendor (see [`known`]).
+    Published(&'static str),
 }
 
 impl fmt::Display for Dropped {
@@ -77,7 +87,10 @@ impl fmt::Display for Dropped {
             Dropped::EmptySecret => f.write_str("secret group did not match"),
             Dropped::Once => f.write_str("rule reports once per file"),
             Dropped::Allowlist(what) => write!(f, "allowlist {what}"),
+            Dropped::Context(why) => write!(f, "context: {why}"),
             Dropped::Required(id) => write!(f, "required rule '{id}' did not match nearby"),
+            Dropped::Assessed(why) => write!(f, "assessed: {why}"),
+            Dropped::Published(origin) => write!(f, "a published sample key ({origin})"),
         }
     }
 }
@@ -97,6 +110,10 @@ pub struct Candidate {
     pub secret_end: usize,
     /// `None` when kept; the reason when dropped.
     pub dropped: Option<Dropped>,
+    /// How sure the match is a secret: the rule's confidence, or what its assessor decided.
+    pub confidence: Confidence,
+    /// Why the assessor chose that confidence (`--explain`).
+    pub assessed: Option<&'static str>,
     /// Allowlists that drop it once its commit is known, if the commit is theirs (history
     /// blobs are scanned before attribution).
     pub commit_allow: Vec<CommitAllow>,
@@ -109,8 +126,12 @@ pub struct Matcher {
     prefilter: Prefilter,
     path_rules: Vec<usize>,
     markers: Option<markers::Markers>,
+    context: markers::Context,
     /// Per rule, the indices of its required rules (`None`: no such rule); empty for most.
     required: Vec<Vec<Option<usize>>>,
+    /// Token prefixes of specific rules (`ghp_`, `xoxb-`, `sk-ant-`), longest first: an
+    /// assessed value that starts with one matched no specific rule, so it is no such token.
+    prefixes: Vec<String>,
     gitleaks_allow: bool,
 }
 
@@ -119,6 +140,7 @@ impl Matcher {
     pub fn new(rules: Arc<RuleSet>) -> Matcher {
         let prefilter = Prefilter::new(&rules);
         let markers = markers::Markers::new(&rules);
+        let context = markers::Context::new(&rules);
         let path_rules = rules
             .rules
             .iter()
@@ -136,13 +158,59 @@ impl Matcher {
                     .collect()
             })
             .collect();
+        let mut prefixes: Vec<String> = rules
+            .rules
+            .iter()
+            .filter(|r| r.assess.is_none() && r.kind == crate::rules::Kind::Secret)
+            .flat_map(|r| r.keywords.iter())
+            .filter(|k| {
+                k.len() >= 4
+                    && k.bytes().any(|c| matches!(c, b'_' | b'-' | b'0'..=b'9'))
+                    && k.bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
+                    && k.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            })
+            .cloned()
+            .collect();
+        prefixes.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        prefixes.dedup();
         Matcher {
             rules,
             prefilter,
             path_rules,
             markers,
+            context,
             required,
+            prefixes,
             gitleaks_allow: true,
+        }
+    }
+
+    /// The length of a specific rule's token prefix that an assessed value starts with; that
+    /// rule did not match the value, so it is a truncated or edited token.
+    fn provider_prefix(&self, value: &[u8]) -> Option<usize> {
+        self.prefixes
+            .iter()
+            .find(|p| value.len() >= p.len() && value[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+            .map(String::len)
+    }
+
+    /// Judges the built-in internal markers as if the project had an `[internal]` table (the
+    /// rule self-test: examples show what a rule matches once a project opts in).
+    pub fn assume_internal_table(&mut self) {
+        self.context.assume_declared();
+    }
+
+    /// The confidence of path rule `rule`'s finding at `place`: the rule's, or `low` where
+    /// the context says so (a key file under `testdata/`).
+    pub fn path_confidence(&self, rule: usize, place: &Place<'_>) -> Confidence {
+        let own = self.rules.rules[rule].confidence;
+        match self
+            .context
+            .judge(rule, &[], 0, place.path, place.container)
+        {
+            markers::Verdict::Low => own.min(Confidence::Low),
+            _ => own,
         }
     }
 
@@ -190,6 +258,7 @@ impl Matcher {
     pub fn path_profile(&self, path: &str) -> Vec<bool> {
         let set = &self.rules;
         let mut out = vec![self.path_allowed(path)];
+        out.extend(self.context.path_profile(path));
         let lists = |out: &mut Vec<bool>, lists: &[crate::rules::Allowlist]| {
             for a in lists {
                 if let Some(g) = &a.paths {
@@ -223,7 +292,10 @@ impl Matcher {
 
     /// Path rules that match `path`: each reports the file itself.
     pub fn path_matches(&self, path: &str) -> Vec<usize> {
-        self.path_matches_at(&Place { path, commit: None })
+        self.path_matches_at(&Place {
+            path,
+            ..Place::default()
+        })
     }
 
     /// Path rules that match the place's path, allowlists applied.
@@ -241,7 +313,14 @@ impl Matcher {
     /// Candidates of every regex rule in `buf`, sorted by offset then rule. `path` is what
     /// path filters see. With `explain`, dropped candidates are included with their reason.
     pub fn scan(&self, buf: &[u8], path: &str, explain: bool) -> Vec<Candidate> {
-        self.scan_at(buf, &Place { path, commit: None }, explain)
+        self.scan_at(
+            buf,
+            &Place {
+                path,
+                ..Place::default()
+            },
+            explain,
+        )
     }
 
     /// [`Matcher::scan`] at a place that may carry a commit (history blobs).
@@ -328,6 +407,7 @@ impl Matcher {
         if self.required.iter().any(|r| !r.is_empty()) {
             self.check_required(buf, place, &mut out);
         }
+        self.judge_context(buf, place, &mut out);
         suppress_overlaps(&mut out, rules);
         out.sort_by(|a, b| {
             (a.secret_start, a.secret_end, a.rule).cmp(&(b.secret_start, b.secret_end, b.rule))
@@ -337,6 +417,23 @@ impl Matcher {
             out.retain(|c| c.dropped.is_none());
         }
         out
+    }
+
+    /// Applies the context policy of the built-in internal markers to kept candidates.
+    fn judge_context(&self, buf: &[u8], place: &Place<'_>, out: &mut [Candidate]) {
+        for c in out
+            .iter_mut()
+            .filter(|c| c.dropped.is_none() && self.context.applies(c.rule))
+        {
+            match self
+                .context
+                .judge(c.rule, buf, c.secret_start, place.path, place.container)
+            {
+                markers::Verdict::Keep => {}
+                markers::Verdict::Low => c.confidence = c.confidence.min(Confidence::Low),
+                markers::Verdict::Drop(why) => c.dropped = Some(Dropped::Context(why)),
+            }
+        }
     }
 
     /// Candidates of an engine rule (internal markers) in one window.
@@ -368,6 +465,8 @@ impl Matcher {
                     secret_start: h.start,
                     secret_end: h.end,
                     dropped,
+                    confidence: rule.confidence,
+                    assessed: None,
                     commit_allow,
                 });
             }
@@ -409,6 +508,8 @@ impl Matcher {
                             secret_start: ms,
                             secret_end: me,
                             dropped: Some(Dropped::EmptySecret),
+                            confidence: rule.confidence,
+                            assessed: None,
                             commit_allow: Vec::new(),
                         });
                     }
@@ -424,8 +525,45 @@ impl Matcher {
                     se -= 1;
                 }
             }
-            let dropped = self.filter(rule, buf, ms, me, &buf[ss..se], place);
-            if dropped.is_none() || explain {
+            let mut dropped = self.filter(rule, buf, ms, me, &buf[ss..se], place);
+            let mut confidence = rule.confidence;
+            let mut assessed = None;
+            if dropped.is_none() {
+                if let Some(crate::rules::Assess::Generic) = rule.assess {
+                    let (ks, ke) = re
+                        .capture_names()
+                        .position(|c| c == Some("key"))
+                        .and_then(|i| locs.get(i))
+                        .unwrap_or((ms, ms));
+                    let line_start = memchr::memrchr(b'\n', &buf[..ks]).map_or(0, |p| p + 1);
+                    let before = &buf[ks.saturating_sub(24).max(line_start)..ks];
+                    let value = &buf[ss..se];
+                    match generic::assess(&buf[ks..ke], value, before, place.path) {
+                        generic::Verdict::Drop(why) => dropped = Some(Dropped::Assessed(why)),
+                        generic::Verdict::Keep(c, why) => {
+                            confidence = c;
+                            assessed = Some(why);
+                            match self.provider_prefix(value) {
+                                // `sk-ant-api03-`, `xoxp-1234`: a prefix and hardly a body.
+                                Some(p) if value.len() < p + 12 => {
+                                    dropped = Some(Dropped::Assessed(
+                                        "a provider's token prefix without a token",
+                                    ));
+                                }
+                                Some(_) if c > Confidence::Low => {
+                                    confidence = Confidence::Low;
+                                    assessed = Some(
+                                        "starts like a provider's token but has not its format",
+                                    );
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+            }
+            let failed_checksum = matches!(dropped, Some(Dropped::Checksum(_)));
+            if dropped.is_none() || explain || failed_checksum {
                 let commit_allow = if dropped.is_none() {
                     self.commit_allow(rule, buf, ms, me, &buf[ss..se], place)
                 } else {
@@ -438,6 +576,8 @@ impl Matcher {
                     secret_start: ss,
                     secret_end: se,
                     dropped,
+                    confidence,
+                    assessed,
                     commit_allow,
                 });
             }
@@ -557,6 +697,9 @@ impl Matcher {
         secret: &[u8],
         place: &Place<'_>,
     ) -> Option<Dropped> {
+        if let Some(origin) = known::published(secret) {
+            return Some(Dropped::Published(origin));
+        }
         if let Some(min) = rule.entropy {
             let got = entropy::shannon(secret);
             if got < min {
@@ -710,6 +853,7 @@ pub fn line_of(buf: &[u8], start: usize, end: usize) -> &[u8] {
 /// confidence, and, as gitleaks does, a candidate of a rule named `generic...` whose secret lies
 /// within the secret of a rule of the same kind not so named.
 fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
+    resolve_assessed(cands, rules);
     let generic = |r: usize| {
         memchr::memmem::find(rules[r].id.to_ascii_lowercase().as_bytes(), b"generic").is_some()
     };
@@ -720,7 +864,7 @@ fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
             (
                 c.secret_start,
                 c.secret_end,
-                rules[c.rule].confidence,
+                c.confidence,
                 c.rule,
                 generic(c.rule),
             )
@@ -745,6 +889,56 @@ fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
     for (c, hidden_by) in cands.iter_mut().filter(|c| c.dropped.is_none()).zip(hiding) {
         if let Some(other) = hidden_by {
             c.dropped = Some(Dropped::Overlap(rules[kept[other].3].id.clone()));
+        }
+    }
+}
+
+/// Candidates of assessed (generic) rules that overlap another kept candidate of the same kind:
+/// a specific rule's candidate wins and takes the assessed confidence when that is higher (the
+/// assessor saw a credential name and a random value); between two assessed candidates the
+/// more confident, then the earlier rule, wins. Quadratic in the assessed candidates of one
+/// buffer, so skipped above a cap (each is then reported as found).
+fn resolve_assessed(cands: &mut [Candidate], rules: &[Rule]) {
+    const CAP: usize = 4096;
+    let assessed: Vec<usize> = (0..cands.len())
+        .filter(|&i| cands[i].dropped.is_none() && rules[cands[i].rule].assess.is_some())
+        .collect();
+    if assessed.is_empty() || assessed.len() > CAP {
+        return;
+    }
+    let overlaps = |a: &Candidate, b: &Candidate| {
+        a.secret_start < b.secret_end
+            && b.secret_start < a.secret_end
+            && rules[a.rule].kind == rules[b.rule].kind
+    };
+    for &g in &assessed {
+        let mine = cands[g].clone();
+        // A known format whose checksum fails is a test value, not a secret: the generic
+        // candidate on it goes too.
+        if let Some(o) = (0..cands.len()).find(|&o| {
+            matches!(cands[o].dropped, Some(Dropped::Checksum(_))) && overlaps(&mine, &cands[o])
+        }) {
+            cands[g].dropped = Some(Dropped::Overlap(rules[cands[o].rule].id.clone()));
+            continue;
+        }
+        let winner = (0..cands.len()).find(|&o| {
+            o != g
+                && cands[o].dropped.is_none()
+                && overlaps(&mine, &cands[o])
+                && match rules[cands[o].rule].assess {
+                    None => true,
+                    Some(_) => {
+                        (cands[o].confidence, std::cmp::Reverse(cands[o].rule))
+                            > (mine.confidence, std::cmp::Reverse(mine.rule))
+                    }
+                }
+        });
+        if let Some(o) = winner {
+            if rules[cands[o].rule].assess.is_none() && cands[o].confidence < mine.confidence {
+                cands[o].confidence = mine.confidence;
+                cands[o].assessed = mine.assessed;
+            }
+            cands[g].dropped = Some(Dropped::Overlap(rules[cands[o].rule].id.clone()));
         }
     }
 }

@@ -23,7 +23,7 @@ pub use super::set::{
 };
 
 impl InternalMarkers {
-    /// True when nothing is declared.
+    /// True when no marker is listed.
     pub fn is_empty(&self) -> bool {
         self.codenames.is_empty()
             && (self.hashes.is_empty() || self.hash_key.is_none())
@@ -162,6 +162,7 @@ fn expand_home(p: &str) -> PathBuf {
 pub fn build(def: InternalDef, file: &Path, text: &str, problems: &mut Problems) -> Built {
     let name = file.display().to_string();
     let mut built = Built::default();
+    built.markers.declared = true;
     let m = &mut built.markers;
     let add_codename =
         |raw: &str, at: Option<usize>, m: &mut InternalMarkers, problems: &mut Problems| {
@@ -381,6 +382,7 @@ fn generated_rule(id: &str, description: &str, severity: Severity, source: &str)
         kind: Kind::Internal,
         tags: vec!["internal".into()],
         checksum: None,
+        assess: None,
         paths: None,
         multiline: false,
         once: false,

@@ -20,6 +20,6 @@ pub use error::ConfigError;
 pub use load::{load, ConfigSource, LoadedConfig};
 pub use model::{Confidence, Kind, Severity};
 pub use set::{
-    commit_listed, compile_regex_with, Allowlist, Condition, GlobalAllow, LazyRegex, PathSet,
-    Required, Rule, RuleSet, SecretGroup, REGEX_SIZE_LIMIT,
+    commit_listed, compile_regex_with, Allowlist, Assess, Condition, GlobalAllow, LazyRegex,
+    PathSet, Required, Rule, RuleSet, SecretGroup, REGEX_SIZE_LIMIT,
 };

@@ -1,4 +1,4 @@
-//! Sources turn inputs into named byte buffers ([`Blob`]s) and record what they could not
+//! Sources turn inputs into byte buffers named by an [`Origin`] and record what they could not
 //! read as [`Skip`](crate::error::Skip)s.
 //!
 //! A source never matches: it hands bytes to the scanner. [`Origin`] names where a buffer came
