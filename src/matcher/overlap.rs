@@ -21,6 +21,13 @@ pub(crate) struct Span {
 /// higher rank whose secret overlaps, or, for a generic span, one of the same group and rank
 /// that is not generic and whose secret contains it.
 pub(crate) fn first_hiding(spans: &[Span]) -> Vec<Option<usize>> {
+    // Most buffers have a handful of candidates: pair by pair is cheapest there.
+    if spans.len() <= SMALL {
+        return spans
+            .iter()
+            .map(|c| spans.iter().position(|o| hides(o, c)))
+            .collect();
+    }
     let mut best: Vec<Option<usize>> = vec![None; spans.len()];
     let mut keep = |i: usize, j: Option<usize>| {
         if let Some(j) = j {
@@ -70,6 +77,20 @@ pub(crate) fn first_hiding(spans: &[Span]) -> Vec<Option<usize>> {
         }
     }
     best
+}
+
+/// Up to this many spans, [`first_hiding`] compares pairs.
+const SMALL: usize = 64;
+
+/// Whether `o` hides `c` (the definition the sweeps answer for many spans at once).
+fn hides(o: &Span, c: &Span) -> bool {
+    o.group == c.group
+        && ((o.rank > c.rank && o.start < c.end && c.start < o.end)
+            || (c.generic
+                && o.rank == c.rank
+                && !o.generic
+                && o.start <= c.start
+                && c.end <= o.end))
 }
 
 /// `(x, y, index)`.
@@ -135,17 +156,7 @@ mod tests {
     fn naive(spans: &[Span]) -> Vec<Option<usize>> {
         spans
             .iter()
-            .map(|c| {
-                spans.iter().position(|o| {
-                    o.group == c.group
-                        && ((o.rank > c.rank && o.start < c.end && c.start < o.end)
-                            || (c.generic
-                                && o.rank == c.rank
-                                && !o.generic
-                                && o.start <= c.start
-                                && c.end <= o.end))
-                })
-            })
+            .map(|c| spans.iter().position(|o| hides(o, c)))
             .collect()
     }
 
@@ -159,10 +170,11 @@ mod tests {
             (x % m) as usize
         };
         for round in 0..300 {
-            let n = 1 + round % 40;
+            // Both sides of SMALL: pairs and sweeps.
+            let n = 1 + round % 150;
             let spans: Vec<Span> = (0..n)
                 .map(|_| {
-                    let start = next(60);
+                    let start = next(200);
                     Span {
                         start,
                         end: start + 1 + next(12),
