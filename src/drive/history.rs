@@ -1,16 +1,16 @@
-//! Glue between `source::git` and the scanner, shared by `scan` (history, working tree,
-//! `--staged`) and `hook pre-push`.
+//! Repositories: history (each distinct blob once), then the work tree beside it, the staged
+//! index, or a push.
 //!
-//! A repository root is scanned as its history (each distinct blob once) plus the files of
-//! its working tree. A working-tree file whose content is one of the history's blobs is not
-//! scanned again: its finding is the history finding, located where that content first
-//! entered history (commit, author, path at that commit), with `other_places` counting the
-//! other paths that hold it. Modified and untracked files are scanned as files.
-#![allow(clippy::print_stderr)]
+//! A repository root is scanned as its history plus the files of its working tree. A
+//! working-tree file whose content is one of the history's blobs is not scanned again: its
+//! finding is the history finding, located where that content first entered history (commit,
+//! author, path at that commit), with `other_places` counting the other paths that hold it.
+//! Modified and untracked files are scanned as files.
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::Notes;
 use crate::error::{Error, Skip, SkipReason};
 use crate::finding::Finding;
 use crate::progress::Progress;
@@ -19,7 +19,7 @@ use crate::scan::{BlobMemo, Memo, Output, Scanner};
 use crate::settings::Settings;
 use crate::source::git::read::Blob;
 use crate::source::git::{History, Repo};
-use crate::source::{classify, ContentKind, Origin};
+use crate::source::Origin;
 
 /// Scans a repository root: its history (as selected), then its working tree unless told not to.
 pub fn scan_repository(
@@ -27,26 +27,17 @@ pub fn scan_repository(
     scanner: &Scanner,
     repo: &Repo,
     root: &Path,
-    notes: &mut Vec<String>,
+    notes: &mut Notes,
 ) -> Result<Output, Error> {
-    let history = repo
-        .history(&settings.git.selection)
-        .map_err(|e| Error::Usage(e.to_string()))?;
+    let history = repo.history(&settings.git.selection)?;
     if let Some(note) = repo.shallow_note() {
-        if !settings.quiet
-            && settings.format == crate::cli::Format::Text
-            && settings.output.is_none()
-        {
-            // The summary (with its notes) goes to standard output in this case; the warning
-            // must reach standard error too, where CI logs show it.
-            eprintln!("leakscan: warning: {note}");
-        }
-        notes.push(note);
+        notes.warnings.push(note.clone());
+        notes.notes.push(note);
     }
     let mut out = scan_history(settings, scanner, repo, &history);
     if settings.git.worktree && repo.workdir().is_some() {
         let known = repo.content_set(&history, root);
-        out.merge(super::scan::scan_tree(
+        out.merge(super::tree::scan_tree(
             settings,
             &[root.to_path_buf()],
             scanner,
@@ -58,10 +49,10 @@ pub fn scan_repository(
 
 /// `scan --staged`: the staged blobs of the repository at the scan root.
 pub fn scan_staged(settings: &Settings, scanner: &Scanner) -> Result<Output, Error> {
-    let repo = Repo::open(&settings.root).map_err(|e| Error::Git(format!("--staged: {e}")))?;
+    let repo = Repo::open(&settings.root).map_err(Error::Staged)?;
     let staged = repo
         .staged(settings.git.index_file.as_deref())
-        .map_err(|e| Error::Git(e.to_string()))?;
+        .map_err(Error::Staged)?;
     Ok(scan_history(settings, scanner, &repo, &staged))
 }
 
@@ -93,7 +84,7 @@ pub fn scan_history(
             };
             // A delta's keyword occurrences and encoded spans come from its base's and what
             // the delta inserted.
-            let known = BlobMemo::new(bytes, blob.base);
+            let known = BlobMemo::new(blob.base);
             let Some(origin) = blob.origin else {
                 // Only a base of blobs to scan: its memo is for them, unless it is binary
                 // (those bases are searched no further; their deltas are searched whole).
@@ -101,14 +92,6 @@ pub fn scan_history(
                 return (!binary).then(|| known.into_memo(matcher, bytes));
             };
             progress.inc(bytes.len() as u64);
-            if classify(&origin.path, &bytes[..bytes.len().min(64)]) == ContentKind::Media {
-                acc.skips.push(Skip::new(
-                    origin.display_path(),
-                    SkipReason::Media,
-                    "media files are not scanned",
-                ));
-                return None;
-            }
             scanner.scan_blob(origin, bytes, &known, acc);
             // What the scan did not search (an archive, UTF-16) its deltas search whole.
             blob.is_base.then(|| known.searched())
@@ -187,17 +170,20 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
                 Ok(b) => b,
                 Err(e) => {
                     let path = &places[0].0.path;
-                    acc.skips
-                        .push(Skip::new(path.clone(), SkipReason::CorruptObject, e));
+                    acc.skips.push(Skip::new(
+                        path.clone(),
+                        SkipReason::CorruptObject,
+                        e.to_string(),
+                    ));
                     return acc;
                 }
             };
             let mut seen: Vec<Finding> = Vec::new();
             for (origin, commit) in places {
                 let mut sub = Output::default();
-                if classify(&origin.path, &bytes[..bytes.len().min(64)]) != ContentKind::Media {
-                    scanner.scan_bytes(origin, &bytes, &mut sub);
-                }
+                scanner.scan_bytes(origin, &bytes, &mut sub);
+                // The blob's skips (a media file) were recorded at its first path.
+                sub.skips.retain(|s| s.reason != SkipReason::Media);
                 let id = origin.blob_id.as_deref().unwrap_or_default();
                 let before = found.get(id).map(Vec::as_slice).unwrap_or_default();
                 let same = |a: &Finding, b: &Finding| {
@@ -240,11 +226,10 @@ fn drop_allowed_commits(out: &mut Output, rules: &RuleSet, explain: bool) {
         return;
     }
     let is_allowed = |f: &Finding| {
-        f.origin.commit.as_ref().is_some_and(|c| {
-            allowed
-                .iter()
-                .any(|p| !p.is_empty() && c.id.starts_with(p.as_str()))
-        })
+        f.origin
+            .commit
+            .as_ref()
+            .is_some_and(|c| crate::rules::commit_listed(allowed, false, &c.id))
     };
     let (drop, keep): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut out.findings)
         .into_iter()
