@@ -291,6 +291,50 @@ pub struct ScanArgs {
 }
 
 /// `leakscan rules ...`
+impl Default for ScanArgs {
+    /// The options of `leakscan scan` with no argument, as clap fills them in (checked by a
+    /// test below), except `--fail-on`'s `LEAKSCAN_FAIL_ON`, which is read only from a command
+    /// line: the caller decides whether the environment applies.
+    fn default() -> ScanArgs {
+        ScanArgs {
+            paths: Vec::new(),
+            format: Format::Text,
+            output: None,
+            no_redact: false,
+            min_confidence: ConfidenceArg::Medium,
+            explain: false,
+            exit_code: 1,
+            color: ColorChoice::Auto,
+            quiet: false,
+            no_progress: false,
+            config: None,
+            no_repo_config: false,
+            threads: None,
+            max_file_size: None,
+            no_ignore: false,
+            git: GitArgs::default(),
+            fail_on: vec![KindArg::Secret, KindArg::Internal],
+            package: None,
+            max_archive_depth: 5,
+            max_archive_size: "1G".into(),
+            max_decode_depth: 2,
+            baseline: None,
+            ignore_file: None,
+            gitleaks_ignore_path: None,
+            ignore_gitleaks_allow: false,
+        }
+    }
+}
+
+impl KindArg {
+    /// `--fail-on`'s comma-separated list as `LEAKSCAN_FAIL_ON` spells it.
+    pub fn parse_list(list: &str) -> Result<Vec<KindArg>, String> {
+        list.split(',')
+            .map(|k| KindArg::from_str(k.trim(), false))
+            .collect()
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List the rules in effect.
@@ -397,4 +441,28 @@ pub struct InstallArgs {
     /// Replace hooks that leakscan did not write (they are kept as `<hook>.leakscan-backup`).
     #[arg(long)]
     pub force: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ScanArgs;
+    use clap::Parser;
+
+    /// `ScanArgs::default()` is what clap fills in for a bare `leakscan scan`.
+    #[test]
+    fn scan_args_default_is_clap_default() {
+        #[derive(Parser)]
+        struct Wrap {
+            #[command(flatten)]
+            scan: ScanArgs,
+        }
+        if std::env::var_os("LEAKSCAN_FAIL_ON").is_some() {
+            return; // clap would read it; the default does not.
+        }
+        let parsed = Wrap::try_parse_from(["leakscan"]).map(|w| w.scan);
+        assert_eq!(
+            parsed.map(|a| format!("{a:?}")).ok(),
+            Some(format!("{:?}", ScanArgs::default()))
+        );
+    }
 }

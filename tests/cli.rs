@@ -1,23 +1,13 @@
 //! The command line over working trees and standard input: exact findings, exit statuses,
 //! formats, configuration discovery and errors.
 
-use crate::util::{github_token, Dir};
+use crate::util::{github_token, test_rules_with, Dir, TOKEN};
 
-/// A self-contained rule file (no built-in pack) so these tests do not move with the pack.
-const RULES: &str = r#"
-[extend]
-builtin = false
-
-[[rules]]
-id = "test-token"
-description = "Test token"
-regex = '''\b(tt_[a-z0-9]{24})\b'''
-keywords = ["tt_"]
-entropy = 3.0
-confidence = "high"
-examples = ["x = tt_k3j4h5g6f7d8s9a0q1w2e3r4"]
-counter-examples = ["x = tt_aaaaaaaaaaaaaaaaaaaaaaaa"]
-
+/// The test rules and a path rule for `.env.production` files.
+fn rules() -> String {
+    test_rules_with(
+        "",
+        r#"
 [[rules]]
 id = "test-env-file"
 description = ".env file"
@@ -25,13 +15,16 @@ paths = ["**/.env.production"]
 kind = "internal"
 examples = ["app/.env.production"]
 counter-examples = ["app/.env.example"]
-"#;
+"#,
+    )
+}
 
-const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
+/// A self-contained rule file (no built-in pack) so these tests do not move with the pack.
+
 
 fn tree() -> Dir {
     let d = Dir::new();
-    d.write("rules.toml", RULES);
+    d.write("rules.toml", rules());
     d.write("src/app.py", format!("import os\n\nAPI = \"{TOKEN}\"\n"));
     d.write("src/clean.py", "print('hello')\n");
     d.write(".env.production", "HOST=db\n");
@@ -68,7 +61,7 @@ fn exact_findings_and_exit_1() {
 #[test]
 fn clean_tree_exits_0() {
     let d = Dir::new();
-    d.write("rules.toml", RULES);
+    d.write("rules.toml", rules());
     d.write("a.txt", "nothing here\n");
     let r = d.run(&["scan", "--config", "rules.toml"]);
     assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
@@ -78,7 +71,7 @@ fn clean_tree_exits_0() {
 #[test]
 fn scan_is_the_default_command_and_reads_stdin() {
     let d = Dir::new();
-    d.write("rules.toml", RULES);
+    d.write("rules.toml", rules());
     let input = format!("a\nb = {TOKEN}\n");
     let r = d.run_stdin(
         &["-", "--config", "rules.toml", "--format", "json"],
@@ -109,7 +102,7 @@ fn repository_config_is_discovered_and_can_be_refused() {
 #[test]
 fn inline_allow_comment_suppresses() {
     let d = Dir::new();
-    d.write("rules.toml", RULES);
+    d.write("rules.toml", rules());
     d.write(
         "a.py",
         format!("k = \"{TOKEN}\"  # leakscan:allow\nj = \"{TOKEN}\"  # gitleaks:allow\n"),
@@ -121,7 +114,7 @@ fn inline_allow_comment_suppresses() {
 #[test]
 fn explain_tells_which_filter_dropped() {
     let d = Dir::new();
-    d.write("rules.toml", RULES);
+    d.write("rules.toml", rules());
     d.write("a.py", "k = tt_aaaaaaaaaaaaaaaaaaaaaaaa\n");
     let r = d.run(&[
         "scan",
@@ -183,7 +176,7 @@ fn missing_path_is_a_usage_error() {
 #[test]
 fn max_file_size_skip_is_reported_not_incomplete() {
     let d = Dir::new();
-    d.write("rules.toml", RULES);
+    d.write("rules.toml", rules());
     d.write("big.txt", "x".repeat(5000));
     let r = d.run(&[
         "scan",
@@ -203,7 +196,7 @@ fn max_file_size_skip_is_reported_not_incomplete() {
 #[test]
 fn hidden_files_scanned_and_gitignore_honoured() {
     let d = Dir::new();
-    d.write("rules.toml", RULES);
+    d.write("rules.toml", rules());
     d.write(".git/HEAD", "ref: refs/heads/main\n");
     d.write(".gitignore", "ignored/\n");
     d.write(".hidden/x.cfg", format!("{TOKEN}\n"));
@@ -242,7 +235,7 @@ fn large_file_chunks_find_secret_across_border() {
     // the first chunk hands over at `chunk` bytes (its overlap reads on past them), so a token
     // starting 10 bytes before is found only through the overlap.
     let d = Dir::new();
-    d.write("rules.toml", RULES);
+    d.write("rules.toml", rules());
     let limits = leakscan::scan::ChunkLimits::default();
     let chunk = limits.chunk;
     let size = limits.whole as usize + 1024;

@@ -1,26 +1,16 @@
 //! JUnit and GitLab secret-detection reports: structure, counts and redaction.
 
-use crate::util::Dir;
+use crate::util::{test_rules_with, Dir, TOKEN};
 
-const RULES: &str = r#"
-[extend]
-builtin = false
+fn rules() -> String {
+    test_rules_with(r#"severity = "critical""#, "")
+}
 
-[[rules]]
-id = "test-token"
-description = "Test token"
-regex = '''\b(tt_[a-z0-9]{24})\b'''
-keywords = ["tt_"]
-entropy = 3.0
-severity = "critical"
-examples = ["x = tt_k3j4h5g6f7d8s9a0q1w2e3r4"]
-"#;
 
-const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
 
 fn tree() -> Dir {
     let d = Dir::new();
-    d.write("rules.toml", RULES);
+    d.write("rules.toml", rules());
     d.write("a<b>.py", format!("x = 1\nKEY = \"{TOKEN}\"\n"));
     d.write("c.py", format!("KEY = \"{TOKEN}\"\n"));
     d
@@ -42,7 +32,7 @@ fn junit_has_one_failed_testcase_per_finding() {
     );
 
     let clean = Dir::new();
-    clean.write("rules.toml", RULES);
+    clean.write("rules.toml", rules());
     clean.write("ok.txt", "nothing\n");
     let r = clean.run(&["scan", ".", "--config", "rules.toml", "--format", "junit"]);
     assert_eq!(r.code(), 0);

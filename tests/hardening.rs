@@ -2,22 +2,9 @@
 //! secret, and asserts the reported skip, the exit status, and that the good file's finding is
 //! still reported.
 
-use crate::util::Dir;
+use crate::util::{Dir, TEST_RULES as RULES, TOKEN};
 
-const RULES: &str = r#"
-[extend]
-builtin = false
 
-[[rules]]
-id = "test-token"
-description = "Test token"
-regex = '''\b(tt_[a-z0-9]{24})\b'''
-keywords = ["tt_"]
-examples = ["tt_k3j4h5g6f7d8s9a0q1w2e3r4"]
-counter-examples = ["tt_"]
-"#;
-
-const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
 
 /// What a case expects of the bad input.
 struct Expect {

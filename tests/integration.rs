@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::util::{program, repo_root, Dir, Run};
 
-use crate::sarif::{assert_schema_valid, RULES};
+use crate::sarif::{assert_schema_valid, rules};
 
 const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
 const TOKEN2: &str = "tt_z9y8x7w6v5u4t3s2r1q0p9o8";
@@ -57,7 +57,7 @@ fn three_leaks(r: &Repo) -> [String; 3] {
 
 #[test]
 fn gitleaksignore_commit_entries_drop_history_findings() {
-    let r = Repo::with_rules(RULES);
+    let r = Repo::with_rules(&rules());
     let [c1, c2, c3] = three_leaks(&r);
     let all = r.scan(&[]);
     assert_eq!(all.code(), 1, "{}", all.stderr());
@@ -110,13 +110,14 @@ fn gitleaksignore_commit_entries_drop_history_findings() {
 
 #[test]
 fn commit_allowlists_of_both_configuration_formats_on_history() {
-    let r = Repo::with_rules(RULES);
+    let r = Repo::with_rules(&rules());
     let [c1, c2, c3] = three_leaks(&r);
     // leakscan: [allow] commits, a full id and an abbreviated one.
     r.dir.write(
         "leakscan.toml",
         format!(
-            "{RULES}\n[allow]\ncommits = [\"{c1}\", \"{}\"]\n",
+            "{}\n[allow]\ncommits = [\"{c1}\", \"{}\"]\n",
+            rules(),
             &c3[..12]
         ),
     );
@@ -149,7 +150,7 @@ fn commit_allowlists_of_both_configuration_formats_on_history() {
 
 #[test]
 fn baseline_of_history_reports_only_new_leaks() {
-    let r = Repo::with_rules(RULES);
+    let r = Repo::with_rules(&rules());
     let [c1, c2, c3] = three_leaks(&r);
     let baseline = r.file("baseline.json");
     let cfg = r.file("rules.toml");
@@ -225,7 +226,7 @@ fn busy_history(r: &Repo) -> Vec<String> {
 
 #[test]
 fn sarif_of_history_is_valid_with_commit_properties_and_stable() {
-    let r = Repo::with_rules(RULES);
+    let r = Repo::with_rules(&rules());
     let ids = busy_history(&r);
     let sarif = |threads: &str| {
         let cfg = r.file("rules.toml");
@@ -315,7 +316,7 @@ fn sarif_of_history_is_valid_with_commit_properties_and_stable() {
 
 #[test]
 fn json_findings_are_identical_for_any_thread_count() {
-    let r = Repo::with_rules(RULES);
+    let r = Repo::with_rules(&rules());
     busy_history(&r);
     r.write(
         "untracked.py",
@@ -402,7 +403,7 @@ fn action_push_and_pull_request_report_only_their_commits() {
     if !tools_present() {
         return;
     }
-    let r = Repo::with_rules(RULES);
+    let r = Repo::with_rules(&rules());
     // main: an old leak, already on the remote.
     r.write("old.py", &format!("OLD = \"{TOKEN}\"\n"));
     let base = r.commit("old leak");
@@ -455,7 +456,7 @@ fn action_push_and_pull_request_report_only_their_commits() {
 
 #[test]
 fn all_objects_finds_secrets_no_ref_reaches() {
-    let r = Repo::with_rules(RULES);
+    let r = Repo::with_rules(&rules());
     r.write("README.md", "hello\n");
     r.commit("first");
     r.write("gone.py", &format!("G = \"{TOKEN}\"\n"));
@@ -482,7 +483,7 @@ fn all_objects_finds_secrets_no_ref_reaches() {
 
 #[test]
 fn pre_push_from_env_scans_the_pre_commit_range() {
-    let r = Repo::with_rules(RULES);
+    let r = Repo::with_rules(&rules());
     r.write("old.py", &format!("OLD = \"{TOKEN}\"\n"));
     let a = r.commit("old leak");
     r.write("new.py", &format!("import os\nNEW = \"{TOKEN2}\"\n"));

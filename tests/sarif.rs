@@ -16,26 +16,18 @@ use leakscan::scan::Stats;
 use leakscan::source::{CommitInfo, Origin};
 use serde_json::Value;
 
-use crate::util::{repo_root, Dir};
+use crate::util::{repo_root, test_rules_with, Dir, TOKEN};
+
+/// The test rules with a severity and a remediation.
+pub(crate) fn rules() -> String {
+    test_rules_with(
+        "severity = \"high\"\nremediation = \"Revoke it in the test console.\"",
+        "",
+    )
+}
 
 /// The test rule with severity and remediation, which SARIF descriptors show.
-pub(crate) const RULES: &str = r#"
-[extend]
-builtin = false
 
-[[rules]]
-id = "test-token"
-description = "Test token"
-regex = '''\b(tt_[a-z0-9]{24})\b'''
-keywords = ["tt_"]
-entropy = 3.0
-confidence = "high"
-severity = "high"
-remediation = "Revoke it in the test console."
-examples = ["x = tt_k3j4h5g6f7d8s9a0q1w2e3r4"]
-"#;
-
-const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
 const OTHER: &str = "tt_z9y8x7w6v5u4t3s2r1q0p9o8";
 
 /// Validates against the vendored OASIS schema (draft-04, format checks on).
@@ -96,7 +88,7 @@ fn shared_validator(files: &[PathBuf]) {
 
 fn tree() -> Dir {
     let d = Dir::new();
-    d.write("rules.toml", RULES);
+    d.write("rules.toml", rules());
     d.write(
         "src/my app#1.py",
         format!("import os\n\nAPI = \"{TOKEN}\"\n"),

@@ -149,5 +149,20 @@ examples = ["x = tt_k3j4h5g6f7d8s9a0q1w2e3r4"]
 counter-examples = ["x = tt_aaaaaaaaaaaaaaaaaaaaaaaa"]
 "#;
 
+/// `TEST_RULES` with more fields in its `test-token` rule (`severity = "high"`, ...) and
+/// more rules after it.
+pub fn test_rules_with(fields: &str, more_rules: &str) -> String {
+    let at = TEST_RULES
+        .find("examples = ")
+        .expect("TEST_RULES has examples");
+    format!(
+        "{}{}\n{}{}",
+        &TEST_RULES[..at],
+        fields.trim_end(),
+        &TEST_RULES[at..],
+        more_rules
+    )
+}
+
 /// A fake secret that `TEST_RULES` reports.
 pub const TOKEN: &str = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";

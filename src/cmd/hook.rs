@@ -8,9 +8,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use clap::Parser;
-
-use crate::cli::{Format, HookCommand, InstallArgs, PrePushArgs, ScanArgs};
+use crate::cli::{Format, HookCommand, InstallArgs, KindArg, PrePushArgs, ScanArgs};
 use crate::error::{Error, ExitStatus};
 use crate::hook::{self, HookKind, Installed};
 use crate::settings::Settings;
@@ -24,38 +22,28 @@ pub fn run(cmd: HookCommand) -> Result<u8, Error> {
     }
 }
 
-/// Scan options for a hook, parsed as `scan` would parse them so that every option keeps its
-/// default.
+/// Scan options for a hook: `scan`'s defaults (`ScanArgs::default`), the current folder, no
+/// progress, no history walk of its own, and `LEAKSCAN_FAIL_ON` as `scan` reads it.
 fn hook_settings(args: &PrePushArgs) -> Result<Settings, Error> {
-    #[derive(Parser)]
-    struct Wrap {
-        #[command(flatten)]
-        scan: ScanArgs,
-    }
-    let mut argv = vec![
-        "leakscan".to_string(),
-        ".".into(),
-        "--no-progress".into(),
-        "--no-history".into(),
-    ];
-    argv.push("--format".into());
-    argv.push(
-        if args.format == Format::Json {
-            "json"
+    let mut scan = ScanArgs {
+        paths: vec![PathBuf::from(".")],
+        no_progress: true,
+        format: if args.format == Format::Json {
+            Format::Json
         } else {
-            "text"
-        }
-        .into(),
-    );
-    if let Some(c) = &args.config {
-        argv.push("--config".into());
-        argv.push(c.display().to_string());
+            Format::Text
+        },
+        config: args.config.clone(),
+        no_redact: args.no_redact,
+        ..ScanArgs::default()
+    };
+    scan.git.no_history = true;
+    if let Some(list) = std::env::var_os("LEAKSCAN_FAIL_ON") {
+        let list = list.to_string_lossy();
+        scan.fail_on = KindArg::parse_list(&list)
+            .map_err(|e| Error::Usage(format!("LEAKSCAN_FAIL_ON={list}: {e}")))?;
     }
-    if args.no_redact {
-        argv.push("--no-redact".into());
-    }
-    let wrap = Wrap::try_parse_from(argv).map_err(|e| Error::Usage(e.to_string()))?;
-    Settings::from_args(&wrap.scan)
+    Settings::from_args(&scan)
 }
 
 fn pre_push(args: &PrePushArgs) -> Result<u8, Error> {
