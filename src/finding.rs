@@ -71,7 +71,12 @@ impl Finding {
 
     /// A finding for a path rule: the file itself.
     pub fn for_path(rule: &Rule, origin: &Origin) -> Finding {
-        let fp = fingerprint::compute(&rule.id, &origin.display_path(), "");
+        Finding::of_rule(rule, origin, "")
+    }
+
+    /// A finding of `rule` at `origin` whose secret hashes to `sha` (empty: no secret), at
+    /// line 1, column 1; the one place that copies a rule's fields into a finding.
+    fn of_rule(rule: &Rule, origin: &Origin, sha: &str) -> Finding {
         Finding {
             rule_id: rule.id.clone(),
             description: rule.description.clone(),
@@ -88,7 +93,7 @@ impl Finding {
             binary: false,
             secret: None,
             snippet: String::new(),
-            fingerprint: fp,
+            fingerprint: fingerprint::compute(&rule.id, &origin.display_path(), sha),
             line_hash: None,
             dropped: None,
             commit_allow: Vec::new(),
@@ -165,25 +170,18 @@ impl<'a> Builder<'a> {
         let snippet = self.snippet(c.secret_start, c.secret_end, &secret);
         let sha = secret.sha256();
         Finding {
-            rule_id: rule.id.clone(),
-            description: rule.description.clone(),
-            kind: rule.kind,
-            severity: rule.severity,
             confidence: c.confidence,
-            tags: rule.tags.clone(),
-            origin: origin.clone(),
             line,
             column,
             end_line,
             end_column,
             offset: self.base.offset + c.secret_start as u64,
             binary: self.binary,
-            fingerprint: fingerprint::compute(&rule.id, &origin.display_path(), &sha),
             secret: Some(secret),
             snippet,
-            line_hash: None,
             dropped: c.dropped.as_ref().map(ToString::to_string),
             commit_allow: c.commit_allow.clone(),
+            ..Finding::of_rule(rule, origin, &sha)
         }
     }
 
