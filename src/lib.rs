@@ -32,6 +32,7 @@ pub mod rules;
 pub mod scan;
 pub mod settings;
 pub mod source;
+pub mod validate;
 #[cfg(test)]
 mod test_rng;
 

@@ -390,6 +390,7 @@ impl Part {
             counter_examples: Vec::new(),
             example_path: "example.txt".into(),
             source: self.source,
+            validate: None,
         }
     }
 }

@@ -5,8 +5,11 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use toml::Spanned;
 
 use super::load::line_col;
-use super::model::{AllowDef, AllowWhenDef, GroupDef, RuleDef, WindowDef};
-use super::{Allowlist, Condition, GlobalAllow, LazyRegex, PathSet, Required, Rule, SecretGroup};
+use super::model::{AllowDef, AllowWhenDef, GroupDef, RuleDef, ValidateDef, WindowDef};
+use super::{
+    Allowlist, Check, Condition, GlobalAllow, IdentitySource, LazyRegex, Pair, PathSet, Protocol,
+    Required, Rule, SecretGroup,
+};
 use crate::error::Error;
 use crate::matcher::checksum;
 
@@ -305,6 +308,9 @@ pub fn build_rule(
             within_columns: r.within_columns,
         })
         .collect();
+    let validate = def.validate.and_then(|v| {
+        build_check(v, file, text, &format!("rule '{id}': validate"), problems).map(Box::new)
+    });
     if problems.0.len() > before {
         return None;
     }
@@ -358,6 +364,225 @@ pub fn build_rule(
             .collect(),
         example_path: def.example_path.unwrap_or_else(|| "example.txt".into()),
         source: file.to_string(),
+        validate,
+    })
+}
+
+/// The host of an `https://` or `http://` URL (lower case, without port), if it has one.
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') || authority.is_empty() {
+        return None;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// The `{name}` variables of a template; `Err` names the first malformed brace.
+pub fn template_vars(template: &str) -> Result<Vec<String>, String> {
+    let mut vars = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            return Err("unclosed '{'".into());
+        };
+        let name = &after[..close];
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(format!("bad variable '{{{name}}}'"));
+        }
+        vars.push(name.to_string());
+        rest = &after[close + 1..];
+    }
+    Ok(vars)
+}
+
+fn toml_to_json(v: &toml::Value) -> serde_json::Value {
+    match v {
+        toml::Value::String(s) => serde_json::Value::String(s.clone()),
+        toml::Value::Integer(i) => serde_json::Value::from(*i),
+        toml::Value::Float(f) => serde_json::Value::from(*f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(*b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(a) => serde_json::Value::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => serde_json::Value::Object(
+            t.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect(),
+        ),
+    }
+}
+
+/// Builds a rule's live check, recording problems: protocol, method, URL and host, template
+/// variables, conditions and identity sources.
+pub fn build_check(
+    def: ValidateDef,
+    file: &str,
+    text: &str,
+    what: &str,
+    problems: &mut Problems,
+) -> Option<Check> {
+    let before = problems.0.len();
+    let at0 = def.url.span().start;
+    let mut at = |offset: usize, msg: String| problems.at(file, text, offset, format!("{what}: {msg}"));
+    let provider = def.provider.get_ref().clone();
+    if !valid_id(&provider) {
+        at(def.provider.span().start, "provider names use lower-case letters, digits, '-', '_' and '.'".into());
+    }
+    let protocol = match def.protocol.as_ref().map(|p| p.get_ref().as_str()) {
+        None | Some("http") => Protocol::Http,
+        Some("aws-sigv4") => Protocol::AwsSigv4,
+        Some("gcp-service-account") => Protocol::GcpServiceAccount,
+        Some(other) => {
+            let o = def.protocol.as_ref().map_or(at0, |p| p.span().start);
+            at(o, format!("unknown protocol '{other}' (known: http, aws-sigv4, gcp-service-account)"));
+            Protocol::Http
+        }
+    };
+    let method = def
+        .method
+        .as_ref()
+        .map_or_else(|| "GET".to_string(), |m| m.get_ref().to_ascii_uppercase());
+    if !matches!(method.as_str(), "GET" | "POST" | "HEAD") {
+        let o = def.method.as_ref().map_or(at0, |m| m.span().start);
+        at(o, format!("method '{method}' is not GET, POST or HEAD"));
+    }
+    let url = def.url.get_ref().clone();
+    if !url.starts_with("https://") {
+        at(at0, "the url must start with https://".into());
+    }
+    let mut hosts: Vec<String> = def.hosts.iter().map(|h| h.get_ref().to_ascii_lowercase()).collect();
+    for h in &def.hosts {
+        if h.get_ref().is_empty() || h.get_ref().contains(['/', '{', '}', ':']) {
+            at(h.span().start, format!("'{}' is not a host name or glob", h.get_ref()));
+        }
+    }
+    if hosts.is_empty() {
+        match url_host(&url) {
+            Some(h) if !h.contains(['{', '}']) => hosts.push(h),
+            _ => at(at0, "the url's host is not literal: list the hosts it may name in `hosts`".into()),
+        }
+    }
+    let secret_parts = def.secret_parts.as_ref().and_then(|s| match regex::Regex::new(s.get_ref()) {
+        Ok(re) => Some(re),
+        Err(e) => {
+            at(s.span().start, format!("secret-parts: bad regex: {e}"));
+            None
+        }
+    });
+    let mut known: Vec<String> = vec!["secret".into()];
+    if def.pair.is_some() {
+        known.push("pair".into());
+    }
+    if let Some(re) = &secret_parts {
+        known.extend(re.capture_names().flatten().map(str::to_string));
+    }
+    let mut templates: Vec<&str> = vec![&url];
+    templates.extend(def.headers.values().map(String::as_str));
+    templates.extend(def.body.as_deref());
+    if let Some(b) = &def.basic_auth {
+        if b.len() != 2 {
+            at(at0, "basic-auth is [user, password]".into());
+        }
+        templates.extend(b.iter().map(String::as_str));
+    }
+    for t in templates {
+        match template_vars(t) {
+            Ok(vars) => {
+                for v in vars.iter().filter(|v| !known.contains(v)) {
+                    at(at0, format!("unknown template variable '{{{v}}}' (known: {})", known.join(", ")));
+                }
+            }
+            Err(e) => at(at0, format!("template: {e}")),
+        }
+    }
+    match protocol {
+        Protocol::AwsSigv4 if def.pair.is_none() || def.aws_region.is_none() || def.aws_service.is_none() => {
+            at(at0, "aws-sigv4 needs pair, aws-region and aws-service".into());
+        }
+        Protocol::GcpServiceAccount
+            if !["email", "key"].iter().all(|g| known.iter().any(|k| k == g)) =>
+        {
+            at(at0, "gcp-service-account needs secret-parts with groups 'email' and 'key'".into());
+        }
+        _ => {}
+    }
+    if def.valid_status.is_empty() {
+        at(at0, "valid-status lists no status".into());
+    }
+    for s in def.valid_status.iter().chain(&def.invalid_status) {
+        if !(100..=599).contains(s) {
+            at(at0, format!("{s} is not an HTTP status"));
+        }
+    }
+    let rate = def.rate.unwrap_or(10.0);
+    if !(rate > 0.0 && rate <= 1000.0) {
+        at(at0, format!("rate {rate} is outside (0, 1000] requests per second"));
+    }
+    let mut identity = Vec::new();
+    for (name, src) in &def.identity {
+        let s = src.get_ref();
+        let parsed = if let Some(h) = s.strip_prefix("header:") {
+            Some(IdentitySource::Header(h.to_ascii_lowercase()))
+        } else if let Some(x) = s.strip_prefix("xml:") {
+            Some(IdentitySource::Xml(x.to_string()))
+        } else if s.starts_with('/') {
+            Some(IdentitySource::Json(s.clone()))
+        } else {
+            None
+        };
+        match parsed {
+            Some(p) => identity.push((name.clone(), p)),
+            None => at(src.span().start, format!("identity '{name}': '{s}' is not a /json/pointer, header:Name or xml:Tag")),
+        }
+    }
+    let json = |m: &std::collections::BTreeMap<String, toml::Value>| -> Vec<(String, serde_json::Value)> {
+        m.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect()
+    };
+    let (valid_json, invalid_json) = (json(&def.valid_json), json(&def.invalid_json));
+    for (k, _) in valid_json.iter().chain(&invalid_json) {
+        if !k.is_empty() && !k.starts_with('/') {
+            at(at0, format!("'{k}' is not a JSON pointer (they start with '/')"));
+        }
+    }
+    if problems.0.len() > before {
+        return None;
+    }
+    Some(Check {
+        provider,
+        protocol,
+        method,
+        url,
+        hosts,
+        bases: Vec::new(),
+        headers: def.headers.into_iter().collect(),
+        body: def.body,
+        basic_auth: def.basic_auth.and_then(|b| match b.as_slice() {
+            [u, p] => Some((u.clone(), p.clone())),
+            _ => None,
+        }),
+        secret_parts,
+        pair: def.pair.map(|p| Pair {
+            rule: p.rule.into_inner(),
+            within_lines: p.within_lines.unwrap_or(10),
+        }),
+        aws_region: def.aws_region.unwrap_or_default(),
+        aws_service: def.aws_service.unwrap_or_default(),
+        scope: def
+            .scope
+            .unwrap_or_else(|| "https://www.googleapis.com/auth/cloud-platform.read-only".into()),
+        valid_status: def.valid_status,
+        invalid_status: def.invalid_status,
+        valid_json,
+        invalid_json,
+        valid_body: def.valid_body,
+        invalid_body: def.invalid_body,
+        identity,
+        rate,
     })
 }
 

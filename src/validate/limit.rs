@@ -1,0 +1,40 @@
+//! Per-provider rate limits: request starts to one provider are spaced by `1 / rate`
+//! seconds, so no window of a second holds more than `rate` of them; a `Retry-After` pushes
+//! the provider's next slot back for every worker.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Slots per provider.
+#[derive(Default)]
+pub struct Limiter {
+    next: Mutex<HashMap<String, Instant>>,
+}
+
+impl Limiter {
+    /// Waits for `provider`'s next slot at `rate` requests per second.
+    pub fn acquire(&self, provider: &str, rate: f64) {
+        let interval = Duration::from_secs_f64(1.0 / rate);
+        let slot = {
+            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            let n = next.entry(provider.to_string()).or_insert(now);
+            let slot = (*n).max(now);
+            *n = slot + interval;
+            slot
+        };
+        let now = Instant::now();
+        if slot > now {
+            std::thread::sleep(slot - now);
+        }
+    }
+
+    /// Holds every request to `provider` back for `wait`.
+    pub fn back_off(&self, provider: &str, wait: Duration) {
+        let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        let until = Instant::now() + wait;
+        let n = next.entry(provider.to_string()).or_insert(until);
+        *n = (*n).max(until);
+    }
+}
