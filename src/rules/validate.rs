@@ -384,23 +384,53 @@ pub fn url_host(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
-/// The `{name}` variables of a template; `Err` names the first malformed brace.
+/// The `{name}` variables of a template (a name is ASCII letters, digits and `_`; any other
+/// brace is literal text, as in a JSON body).
 pub fn template_vars(template: &str) -> Result<Vec<String>, String> {
-    let mut vars = Vec::new();
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
+    Ok(template_parts(template)
+        .into_iter()
+        .filter_map(|p| match p {
+            TemplatePart::Var(v) => Some(v.to_string()),
+            TemplatePart::Text(_) => None,
+        })
+        .collect())
+}
+
+/// A piece of a template.
+pub enum TemplatePart<'a> {
+    /// Literal text.
+    Text(&'a str),
+    /// A `{name}` variable.
+    Var(&'a str),
+}
+
+/// Splits a template into literal text and `{name}` variables.
+pub fn template_parts(template: &str) -> Vec<TemplatePart<'_>> {
+    let mut out = Vec::new();
+    let rest = template;
+    let mut text_start = 0;
+    let mut pos = 0;
+    while let Some(open) = rest[pos..].find('{').map(|i| pos + i) {
         let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
-            return Err("unclosed '{'".into());
-        };
-        let name = &after[..close];
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(format!("bad variable '{{{name}}}'"));
+        let name_len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if name_len > 0 && after.as_bytes().get(name_len) == Some(&b'}') {
+            if open > text_start {
+                out.push(TemplatePart::Text(&rest[text_start..open]));
+            }
+            out.push(TemplatePart::Var(&after[..name_len]));
+            text_start = open + name_len + 2;
+            pos = text_start;
+        } else {
+            pos = open + 1;
         }
-        vars.push(name.to_string());
-        rest = &after[close + 1..];
     }
-    Ok(vars)
+    if text_start < rest.len() {
+        out.push(TemplatePart::Text(&rest[text_start..]));
+    }
+    out
 }
 
 fn toml_to_json(v: &toml::Value) -> serde_json::Value {

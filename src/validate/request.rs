@@ -60,23 +60,14 @@ impl Vars {
 
     /// Fills `{name}` variables; an unknown one becomes empty (load-time checks rule that out).
     pub fn fill(&self, template: &str) -> String {
+        use crate::rules::validate::{template_parts, TemplatePart};
         let mut out = String::with_capacity(template.len() + 64);
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            match after.find('}') {
-                Some(close) => {
-                    out.push_str(self.get(&after[..close]).unwrap_or(""));
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    out.push_str(&rest[open..]);
-                    rest = "";
-                }
+        for part in template_parts(template) {
+            match part {
+                TemplatePart::Text(t) => out.push_str(t),
+                TemplatePart::Var(v) => out.push_str(self.get(v).unwrap_or("")),
             }
         }
-        out.push_str(rest);
         out
     }
 }
