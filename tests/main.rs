@@ -18,3 +18,4 @@ mod packs;
 mod redaction;
 mod rules;
 mod sarif;
+mod validate;
