@@ -1,4 +1,4 @@
-//! Per-provider rate limits: request starts to one provider are spaced by `1.01 / rate`
+//! Per-provider rate limits: request starts to one provider are spaced by `1.05 / rate`
 //! seconds, so no window of a second holds more than `rate` of them; a `Retry-After` pushes
 //! the provider's next slot back for every worker.
 
@@ -15,8 +15,9 @@ pub struct Limiter {
 impl Limiter {
     /// Waits for `provider`'s next slot at `rate` requests per second.
     pub fn acquire(&self, provider: &str, rate: f64) {
-        // 1% slack, so that arrival jitter never shows rate + 1 starts in a one-second window.
-        let interval = Duration::from_secs_f64(1.01 / rate);
+        // 5% slack: a start delayed by up to 50 ms on the way (scheduling, the network) still
+        // never shows rate + 1 starts within one second at the provider.
+        let interval = Duration::from_secs_f64(1.05 / rate);
         let slot = {
             let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
             let now = Instant::now();
