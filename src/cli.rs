@@ -260,10 +260,20 @@ pub struct ValidateArgs {
     #[arg(long, help_heading = "Validation")]
     pub fail_on_valid: bool,
     /// Requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 32, help_heading = "Validation")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 32,
+        help_heading = "Validation"
+    )]
     pub validate_concurrency: usize,
     /// Seconds before a request times out.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, help_heading = "Validation")]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 10.0,
+        help_heading = "Validation"
+    )]
     pub validate_timeout: f64,
     /// Requests per second to any one provider (default: each rule's `rate`, 10 unless set).
     #[arg(long, value_name = "N", help_heading = "Validation")]

@@ -32,9 +32,9 @@ pub mod rules;
 pub mod scan;
 pub mod settings;
 pub mod source;
-pub mod validate;
 #[cfg(test)]
 mod test_rng;
+pub mod validate;
 
 pub use cmd::run;
 pub use error::{Error, ExitStatus};

@@ -88,14 +88,20 @@ impl ValidateSettings {
             return Ok(None);
         }
         if args.validate_concurrency == 0 || args.validate_concurrency > 256 {
-            return Err(Error::Usage("--validate-concurrency must be 1 to 256".into()));
+            return Err(Error::Usage(
+                "--validate-concurrency must be 1 to 256".into(),
+            ));
         }
         if !(args.validate_timeout > 0.0 && args.validate_timeout <= 300.0) {
-            return Err(Error::Usage("--validate-timeout must be above 0 and at most 300 seconds".into()));
+            return Err(Error::Usage(
+                "--validate-timeout must be above 0 and at most 300 seconds".into(),
+            ));
         }
         if let Some(r) = args.validate_rate {
             if !(r > 0.0 && r <= 1000.0) {
-                return Err(Error::Usage("--validate-rate must be above 0 and at most 1000".into()));
+                return Err(Error::Usage(
+                    "--validate-rate must be above 0 and at most 1000".into(),
+                ));
             }
         }
         let cache = match &args.validate_cache {

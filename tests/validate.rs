@@ -193,7 +193,10 @@ pub fn invalid_answer(req: &Req) -> Resp {
     match req.host.as_str() {
         "slack.com" => Resp::new(200, r#"{"ok":false,"error":"invalid_auth"}"#),
         "hooks.slack.com" => Resp::new(404, "no_service"),
-        "sts.amazonaws.com" => Resp::new(403, "<ErrorResponse><Error><Code>InvalidClientTokenId</Code></Error></ErrorResponse>"),
+        "sts.amazonaws.com" => Resp::new(
+            403,
+            "<ErrorResponse><Error><Code>InvalidClientTokenId</Code></Error></ErrorResponse>",
+        ),
         "gitlab.com" => Resp::new(401, r#"{"message":"401 Unauthorized"}"#),
         "api.telegram.org" => Resp::new(401, r#"{"ok":false,"error_code":401}"#),
         "api.datadoghq.com" => Resp::new(403, r#"{"errors":["Forbidden"]}"#),
@@ -214,9 +217,13 @@ pub fn provider_file() -> (String, Vec<String>) {
         .filter(|r| r.validate.is_some() && r.id != "gcp-service-account-json")
     {
         // An example whose secret has the shape the check needs (AWS: a long-term key id).
-        let parts = r.validate.as_ref().unwrap().secret_parts.as_ref().map(|re| {
-            regex::Regex::new(&re.as_str().replace('^', "").replace('$', "")).unwrap()
-        });
+        let parts = r
+            .validate
+            .as_ref()
+            .unwrap()
+            .secret_parts
+            .as_ref()
+            .map(|re| regex::Regex::new(&re.as_str().replace(['^', '$'], "")).unwrap());
         let example = r
             .examples
             .iter()
@@ -236,7 +243,15 @@ pub fn provider_file() -> (String, Vec<String>) {
 }
 
 fn run_validate(dir: &Dir, server: &Server, extra: &[&str]) -> crate::util::Run {
-    let mut args = vec!["scan", ".", "--format", "json", "--validate", "--validate-timeout", "2"];
+    let mut args = vec![
+        "scan",
+        ".",
+        "--format",
+        "json",
+        "--validate",
+        "--validate-timeout",
+        "2",
+    ];
     args.extend_from_slice(extra);
     dir.run_env(&args, &[("LEAKSCAN_VALIDATE_OVERRIDE", &server.base)])
 }
@@ -247,7 +262,12 @@ fn verdicts(run: &crate::util::Run) -> BTreeMap<String, serde_json::Value> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["rule_id"].as_str().unwrap().to_string(), f["validation"].clone()))
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["validation"].clone(),
+            )
+        })
         .collect()
 }
 
@@ -274,9 +294,15 @@ fn every_provider_is_checked_and_valid_on_its_own_host() {
     }
     // Identity the providers returned, and never the access token a provider handed out.
     assert_eq!(v["github-pat-classic"]["identity"]["login"], "octo");
-    assert_eq!(v["github-pat-classic"]["identity"]["scopes"], "repo, read:org");
+    assert_eq!(
+        v["github-pat-classic"]["identity"]["scopes"],
+        "repo, read:org"
+    );
     assert_eq!(v["slack-bot-token"]["identity"]["team"], "Acme");
-    assert_eq!(v["aws-access-key-id"]["identity"]["arn"], "arn:aws:iam::123456789012:user/ci");
+    assert_eq!(
+        v["aws-access-key-id"]["identity"]["arn"],
+        "arn:aws:iam::123456789012:user/ci"
+    );
     assert_eq!(v["gitlab-pat"]["identity"]["scopes"], "[\"read_api\"]");
     assert_eq!(v["mailchimp-api-key"]["identity"]["account"], "Acme Mail");
     // The other half of a pair shares the verdict.
@@ -286,7 +312,12 @@ fn every_provider_is_checked_and_valid_on_its_own_host() {
     let reqs = server.requests();
     let secrets: Vec<(String, String)> = findings
         .iter()
-        .filter_map(|f| Some((f["rule_id"].as_str()?.to_string(), f["match"].as_str()?.to_string())))
+        .filter_map(|f| {
+            Some((
+                f["rule_id"].as_str()?.to_string(),
+                f["match"].as_str()?.to_string(),
+            ))
+        })
         .filter(|(_, s)| s.len() >= 16)
         .collect();
     let rules = leakscan::rules::load::builtin_rules().unwrap();
@@ -316,15 +347,27 @@ fn every_provider_is_checked_and_valid_on_its_own_host() {
     // SigV4: the key id is named in the signature's credential; the secret key never travels.
     let sts = reqs.iter().find(|r| r.host == "sts.amazonaws.com").unwrap();
     let auth = sts.header("authorization").unwrap();
-    assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIA"), "{auth}");
+    assert!(
+        auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIA"),
+        "{auth}"
+    );
     assert!(auth.contains("/us-east-1/sts/aws4_request"));
-    let aws_secret = &secrets.iter().find(|(id, _)| id == "aws-secret-access-key").unwrap().1;
+    let aws_secret = &secrets
+        .iter()
+        .find(|(id, _)| id == "aws-secret-access-key")
+        .unwrap()
+        .1;
     assert!(!sts.text().contains(aws_secret.as_str()));
     // The Slack webhook got an empty JSON object: nothing is posted.
     let hook = reqs.iter().find(|r| r.host == "hooks.slack.com").unwrap();
     assert_eq!((hook.method.as_str(), hook.body.as_str()), ("POST", "{}"));
     // One request per distinct secret.
-    assert_eq!(reqs.len(), ids.len(), "{:?}", reqs.iter().map(|r| &r.host).collect::<Vec<_>>());
+    assert_eq!(
+        reqs.len(),
+        ids.len(),
+        "{:?}",
+        reqs.iter().map(|r| &r.host).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -372,9 +415,15 @@ fn valid_findings_come_first_in_text_and_fail_on_valid_fails() {
     let run = dir.run_env(&["scan", ".", "--validate", "--fail-on-valid"], &env);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     let out = run.stdout();
-    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("tokens.txt:")).collect();
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("tokens.txt:"))
+        .collect();
     assert!(lines[0].starts_with("tokens.txt:3:"), "{out}");
-    assert!(out.contains("checked valid: login=octo, scopes=repo, read:org"), "{out}");
+    assert!(
+        out.contains("checked valid: login=octo, scopes=repo, read:org"),
+        "{out}"
+    );
     assert_eq!(out.matches("checked invalid").count(), 2, "{out}");
     for t in &tokens {
         assert!(!out.contains(t.as_str()) && !run.stderr().contains(t.as_str()));
@@ -396,7 +445,12 @@ fn rate_limited_answers_are_retried_after_retry_after() {
         }
     });
     let run = run_validate(&dir, &server, &[]);
-    assert_eq!(verdicts(&run)["github-pat-classic"]["status"], "valid", "{}", run.stdout());
+    assert_eq!(
+        verdicts(&run)["github-pat-classic"]["status"],
+        "valid",
+        "{}",
+        run.stdout()
+    );
     let reqs = server.requests();
     assert_eq!(reqs.len(), 2);
     assert!(reqs[1].at - reqs[0].at >= Duration::from_millis(950));
@@ -404,7 +458,10 @@ fn rate_limited_answers_are_retried_after_retry_after() {
     let always = Server::start(|_, _| Resp::new(429, "").header("Retry-After", "0"));
     let run = run_validate(&dir, &always, &[]);
     let v = &verdicts(&run)["github-pat-classic"];
-    assert_eq!((v["status"].as_str(), v["reason"].as_str()), (Some("unknown"), Some("rate limited")));
+    assert_eq!(
+        (v["status"].as_str(), v["reason"].as_str()),
+        (Some("unknown"), Some("rate limited"))
+    );
     assert_eq!(always.requests().len(), 3, "one try and two retries");
 }
 
@@ -413,11 +470,22 @@ fn timeouts_and_malformed_answers_are_unknown() {
     let (dir, _) = github_dir(1);
     let slow = Server::start(|r, _| valid_answer(r).delay(Duration::from_secs(3)));
     let run = dir.run_env(
-        &["scan", ".", "--format", "json", "--validate", "--validate-timeout", "0.3"],
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--validate",
+            "--validate-timeout",
+            "0.3",
+        ],
         &[("LEAKSCAN_VALIDATE_OVERRIDE", slow.base.as_str())],
     );
     let v = &verdicts(&run)["github-pat-classic"];
-    assert_eq!((v["status"].as_str(), v["reason"].as_str()), (Some("unknown"), Some("timeout")));
+    assert_eq!(
+        (v["status"].as_str(), v["reason"].as_str()),
+        (Some("unknown"), Some("timeout"))
+    );
 
     let odd = Server::start(|_, _| Resp::new(302, "").header("Location", "https://evil.test/"));
     let run = run_validate(&dir, &odd, &[]);
@@ -427,7 +495,10 @@ fn timeouts_and_malformed_answers_are_unknown() {
     assert_eq!(odd.requests().len(), 1, "redirects are not followed");
 
     let dd = Dir::new();
-    dd.write("dd.env", "DATADOG_API_KEY=3f9c2a7b1e8d4c6a9b0f5e2d7c1a8b4e\n");
+    dd.write(
+        "dd.env",
+        "DATADOG_API_KEY=3f9c2a7b1e8d4c6a9b0f5e2d7c1a8b4e\n",
+    );
     let garbled = Server::start(|_, _| Resp::new(200, "<html>maintenance</html>"));
     let run = run_validate(&dd, &garbled, &[]);
     let v = &verdicts(&run)["datadog-api-key"];
@@ -443,7 +514,10 @@ fn a_pair_without_its_other_half_is_unknown_and_sends_nothing() {
     let run = run_validate(&dir, &server, &[]);
     let v = &verdicts(&run)["aws-access-key-id"];
     assert_eq!(v["status"], "unknown");
-    assert_eq!(v["reason"], "no aws-secret-access-key finding within 10 lines to pair with");
+    assert_eq!(
+        v["reason"],
+        "no aws-secret-access-key finding within 10 lines to pair with"
+    );
     assert!(server.requests().is_empty());
 }
 
@@ -463,7 +537,9 @@ fn without_validate_no_connection_is_made() {
     assert!(server.requests().is_empty());
     // And in a network namespace without interfaces, where any socket would fail, the scan is
     // complete and identical (where the machine lets us make one).
-    let probe = std::process::Command::new("unshare").args(["-n", "true"]).status();
+    let probe = std::process::Command::new("unshare")
+        .args(["-n", "true"])
+        .status();
     if probe.is_ok_and(|s| s.success()) {
         let out = std::process::Command::new("unshare")
             .args(["-n"])
@@ -483,8 +559,15 @@ fn without_validate_no_connection_is_made() {
 #[test]
 fn the_override_must_be_loopback() {
     let (dir, _) = github_dir(1);
-    for bad in ["http://10.1.2.3:80", "https://127.0.0.1:1", "http://example.com:80"] {
-        let run = dir.run_env(&["scan", ".", "--validate"], &[("LEAKSCAN_VALIDATE_OVERRIDE", bad)]);
+    for bad in [
+        "http://10.1.2.3:80",
+        "https://127.0.0.1:1",
+        "http://example.com:80",
+    ] {
+        let run = dir.run_env(
+            &["scan", ".", "--validate"],
+            &[("LEAKSCAN_VALIDATE_OVERRIDE", bad)],
+        );
         assert_eq!(run.code(), 2, "{bad}");
         assert!(run.stderr().contains("loopback"), "{}", run.stderr());
     }
@@ -503,7 +586,10 @@ fn every_format_carries_the_verdict_and_no_secret() {
         assert!(out.contains("octo"), "{format}: identity missing: {out}");
         for t in &tokens {
             assert!(!out.contains(t.as_str()), "{format} leaks");
-            assert!(!run.stderr().contains(t.as_str()), "{format} leaks on stderr");
+            assert!(
+                !run.stderr().contains(t.as_str()),
+                "{format} leaks on stderr"
+            );
         }
         if format == "sarif" {
             let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -512,7 +598,11 @@ fn every_format_carries_the_verdict_and_no_secret() {
             assert_eq!(p["validationIdentity"]["login"], "octo");
         }
     }
-    assert_eq!(server.requests().len(), 2 * 5, "one request per distinct secret per run");
+    assert_eq!(
+        server.requests().len(),
+        2 * 5,
+        "one request per distinct secret per run"
+    );
 }
 
 #[test]
@@ -525,12 +615,24 @@ fn the_file_cache_is_keyed_by_hmac_and_saves_requests() {
         ("LEAKSCAN_VALIDATE_OVERRIDE", server.base.as_str()),
         ("LEAKSCAN_VALIDATE_CACHE_KEY", "a-long-enough-test-key"),
     ];
-    let args = ["scan", "tokens.txt", "--format", "json", "--validate", "--validate-cache", &cache_s];
+    let args = [
+        "scan",
+        "tokens.txt",
+        "--format",
+        "json",
+        "--validate",
+        "--validate-cache",
+        &cache_s,
+    ];
     let first = dir.run_env(&args, &env);
     assert_eq!(first.code(), 1, "{}", first.stderr());
     assert_eq!(server.requests().len(), 2);
     let second = dir.run_env(&args, &env);
-    assert_eq!(server.requests().len(), 2, "second run answered from the cache");
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "second run answered from the cache"
+    );
     let v = verdicts(&second);
     assert_eq!(v["github-pat-classic"]["status"], "valid");
     assert_eq!(v["github-pat-classic"]["cached"], true);
@@ -554,7 +656,12 @@ fn self_hosted_instances_replace_the_public_host() {
     dir.write("ci.env", "GITLAB_TOKEN=glpat-Rk3vT9wQ2mZ7xN4pL8sB\n");
     let server = Server::start(|r, _| valid_answer(r));
     let run = run_validate(&dir, &server, &[]);
-    assert_eq!(verdicts(&run)["gitlab-pat"]["status"], "valid", "{}", run.stderr());
+    assert_eq!(
+        verdicts(&run)["gitlab-pat"]["status"],
+        "valid",
+        "{}",
+        run.stderr()
+    );
     let reqs = server.requests();
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].host, "gitlab.example.com");
@@ -591,7 +698,12 @@ valid-status = [200]
     let server = Server::start(|_, _| Resp::new(200, "{}"));
     let run = run_validate(&dir, &server, &["--config", "rules.toml"]);
     let findings = run.json()["findings"].as_array().unwrap().clone();
-    assert_eq!(findings[0]["validation"]["status"], "valid", "{}", run.stderr());
+    assert_eq!(
+        findings[0]["validation"]["status"],
+        "valid",
+        "{}",
+        run.stderr()
+    );
     assert_eq!(findings[1]["validation"]["status"], "unknown");
     assert_eq!(
         findings[1]["validation"]["reason"],
@@ -622,17 +734,32 @@ identity = { user = "login" }
     let run = dir.run(&["rules", "check", "rules.toml"]);
     assert_eq!(run.code(), 2);
     let err = run.stderr();
-    assert!(err.contains("rules.toml:8:7: rule 'x-token': validate: the url must start with https://"), "{err}");
-    assert!(err.contains("unknown template variable '{secrets}'"), "{err}");
+    assert!(
+        err.contains("rules.toml:8:7: rule 'x-token': validate: the url must start with https://"),
+        "{err}"
+    );
+    assert!(
+        err.contains("unknown template variable '{secrets}'"),
+        "{err}"
+    );
     assert!(err.contains("valid-status lists no status"), "{err}");
-    assert!(err.contains("rules.toml:10:21: rule 'x-token': validate: identity 'user'"), "{err}");
+    assert!(
+        err.contains("rules.toml:10:21: rule 'x-token': validate: identity 'user'"),
+        "{err}"
+    );
 }
 
 #[test]
 fn gcp_service_account_keys_are_exchanged_for_a_token() {
     let dir = Dir::new();
     let key = std::process::Command::new("openssl")
-        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+        ])
         .output()
         .expect("openssl makes the test key");
     assert!(key.status.success());
@@ -648,19 +775,32 @@ fn gcp_service_account_keys_are_exchanged_for_a_token() {
     let reqs = server.requests();
     assert_eq!(reqs.len(), 1);
     let body = &reqs[0].body;
-    assert!(body.starts_with("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=ey"), "{body}");
+    assert!(
+        body.starts_with(
+            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=ey"
+        ),
+        "{body}"
+    );
     assert!(!body.contains("PRIVATE KEY"));
     // The JWT names the service account and the token endpoint.
     let jwt = body.rsplit('=').next().unwrap();
     let claims = jwt.split('.').nth(1).unwrap();
     use base64::Engine as _;
-    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).unwrap();
+    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(claims)
+        .unwrap();
     let claims: serde_json::Value = serde_json::from_slice(&claims).unwrap();
     assert_eq!(claims["iss"], "ci@acme-prod.iam.gserviceaccount.com");
     assert_eq!(claims["aud"], "https://oauth2.googleapis.com/token");
-    assert!(!run.stdout().contains("ya29"), "the access token is never reported");
+    assert!(
+        !run.stdout().contains("ya29"),
+        "the access token is never reported"
+    );
 
     let dead = Server::start(|r, _| invalid_answer(r));
     let run = run_validate(&dir, &dead, &[]);
-    assert_eq!(verdicts(&run)["gcp-service-account-json"]["status"], "invalid");
+    assert_eq!(
+        verdicts(&run)["gcp-service-account-json"]["status"],
+        "invalid"
+    );
 }

@@ -185,7 +185,11 @@ fn validate(s: &mut Scanned) -> Result<(), Error> {
         .collect();
     s.notes.push(format!(
         "validation: {} ({} secret(s) asked, {} request(s), {} from the cache)",
-        if counts.is_empty() { "nothing to validate".to_string() } else { counts.join(", ") },
+        if counts.is_empty() {
+            "nothing to validate".to_string()
+        } else {
+            counts.join(", ")
+        },
         sum.asked,
         sum.requests,
         sum.cached

@@ -88,7 +88,11 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
             crate::validate::Status::Invalid => AnsiColor::Green.on_default(),
             _ => DIM,
         };
-        writeln!(w, "    {DIM}checked{DIM:#} {style}{}{style:#}", v.describe())?;
+        writeln!(
+            w,
+            "    {DIM}checked{DIM:#} {style}{}{style:#}",
+            v.describe()
+        )?;
     }
     if let Some(why) = &f.dropped {
         writeln!(w, "    {DIM}dropped{DIM:#} {why}")?;

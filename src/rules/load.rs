@@ -153,7 +153,10 @@ fn apply_self_hosted(
                     name,
                     text,
                     b.span().start,
-                    format!("validate.self-hosted.{provider}: '{}' is not an https:// base URL", b.get_ref()),
+                    format!(
+                        "validate.self-hosted.{provider}: '{}' is not an https:// base URL",
+                        b.get_ref()
+                    ),
                 );
                 continue;
             }

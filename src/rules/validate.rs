@@ -442,7 +442,9 @@ fn toml_to_json(v: &toml::Value) -> serde_json::Value {
         toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
         toml::Value::Array(a) => serde_json::Value::Array(a.iter().map(toml_to_json).collect()),
         toml::Value::Table(t) => serde_json::Value::Object(
-            t.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect(),
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
         ),
     }
 }
@@ -458,10 +460,14 @@ pub fn build_check(
 ) -> Option<Check> {
     let before = problems.0.len();
     let at0 = def.url.span().start;
-    let mut at = |offset: usize, msg: String| problems.at(file, text, offset, format!("{what}: {msg}"));
+    let mut at =
+        |offset: usize, msg: String| problems.at(file, text, offset, format!("{what}: {msg}"));
     let provider = def.provider.get_ref().clone();
     if !valid_id(&provider) {
-        at(def.provider.span().start, "provider names use lower-case letters, digits, '-', '_' and '.'".into());
+        at(
+            def.provider.span().start,
+            "provider names use lower-case letters, digits, '-', '_' and '.'".into(),
+        );
     }
     let protocol = match def.protocol.as_ref().map(|p| p.get_ref().as_str()) {
         None | Some("http") => Protocol::Http,
@@ -469,7 +475,10 @@ pub fn build_check(
         Some("gcp-service-account") => Protocol::GcpServiceAccount,
         Some(other) => {
             let o = def.protocol.as_ref().map_or(at0, |p| p.span().start);
-            at(o, format!("unknown protocol '{other}' (known: http, aws-sigv4, gcp-service-account)"));
+            at(
+                o,
+                format!("unknown protocol '{other}' (known: http, aws-sigv4, gcp-service-account)"),
+            );
             Protocol::Http
         }
     };
@@ -485,25 +494,38 @@ pub fn build_check(
     if !url.starts_with("https://") {
         at(at0, "the url must start with https://".into());
     }
-    let mut hosts: Vec<String> = def.hosts.iter().map(|h| h.get_ref().to_ascii_lowercase()).collect();
+    let mut hosts: Vec<String> = def
+        .hosts
+        .iter()
+        .map(|h| h.get_ref().to_ascii_lowercase())
+        .collect();
     for h in &def.hosts {
         if h.get_ref().is_empty() || h.get_ref().contains(['/', '{', '}', ':']) {
-            at(h.span().start, format!("'{}' is not a host name or glob", h.get_ref()));
+            at(
+                h.span().start,
+                format!("'{}' is not a host name or glob", h.get_ref()),
+            );
         }
     }
     if hosts.is_empty() {
         match url_host(&url) {
             Some(h) if !h.contains(['{', '}']) => hosts.push(h),
-            _ => at(at0, "the url's host is not literal: list the hosts it may name in `hosts`".into()),
+            _ => at(
+                at0,
+                "the url's host is not literal: list the hosts it may name in `hosts`".into(),
+            ),
         }
     }
-    let secret_parts = def.secret_parts.as_ref().and_then(|s| match regex::Regex::new(s.get_ref()) {
-        Ok(re) => Some(re),
-        Err(e) => {
-            at(s.span().start, format!("secret-parts: bad regex: {e}"));
-            None
-        }
-    });
+    let secret_parts =
+        def.secret_parts
+            .as_ref()
+            .and_then(|s| match regex::Regex::new(s.get_ref()) {
+                Ok(re) => Some(re),
+                Err(e) => {
+                    at(s.span().start, format!("secret-parts: bad regex: {e}"));
+                    None
+                }
+            });
     let mut known: Vec<String> = vec!["secret".into()];
     if def.pair.is_some() {
         known.push("pair".into());
@@ -524,20 +546,36 @@ pub fn build_check(
         match template_vars(t) {
             Ok(vars) => {
                 for v in vars.iter().filter(|v| !known.contains(v)) {
-                    at(at0, format!("unknown template variable '{{{v}}}' (known: {})", known.join(", ")));
+                    at(
+                        at0,
+                        format!(
+                            "unknown template variable '{{{v}}}' (known: {})",
+                            known.join(", ")
+                        ),
+                    );
                 }
             }
             Err(e) => at(at0, format!("template: {e}")),
         }
     }
     match protocol {
-        Protocol::AwsSigv4 if def.pair.is_none() || def.aws_region.is_none() || def.aws_service.is_none() => {
-            at(at0, "aws-sigv4 needs pair, aws-region and aws-service".into());
+        Protocol::AwsSigv4
+            if def.pair.is_none() || def.aws_region.is_none() || def.aws_service.is_none() =>
+        {
+            at(
+                at0,
+                "aws-sigv4 needs pair, aws-region and aws-service".into(),
+            );
         }
         Protocol::GcpServiceAccount
-            if !["email", "key"].iter().all(|g| known.iter().any(|k| k == g)) =>
+            if !["email", "key"]
+                .iter()
+                .all(|g| known.iter().any(|k| k == g)) =>
         {
-            at(at0, "gcp-service-account needs secret-parts with groups 'email' and 'key'".into());
+            at(
+                at0,
+                "gcp-service-account needs secret-parts with groups 'email' and 'key'".into(),
+            );
         }
         _ => {}
     }
@@ -551,7 +589,10 @@ pub fn build_check(
     }
     let rate = def.rate.unwrap_or(10.0);
     if !(rate > 0.0 && rate <= 1000.0) {
-        at(at0, format!("rate {rate} is outside (0, 1000] requests per second"));
+        at(
+            at0,
+            format!("rate {rate} is outside (0, 1000] requests per second"),
+        );
     }
     let mut identity = Vec::new();
     for (name, src) in &def.identity {
@@ -567,16 +608,25 @@ pub fn build_check(
         };
         match parsed {
             Some(p) => identity.push((name.clone(), p)),
-            None => at(src.span().start, format!("identity '{name}': '{s}' is not a /json/pointer, header:Name or xml:Tag")),
+            None => at(
+                src.span().start,
+                format!("identity '{name}': '{s}' is not a /json/pointer, header:Name or xml:Tag"),
+            ),
         }
     }
-    let json = |m: &std::collections::BTreeMap<String, toml::Value>| -> Vec<(String, serde_json::Value)> {
-        m.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect()
-    };
+    let json =
+        |m: &std::collections::BTreeMap<String, toml::Value>| -> Vec<(String, serde_json::Value)> {
+            m.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect()
+        };
     let (valid_json, invalid_json) = (json(&def.valid_json), json(&def.invalid_json));
     for (k, _) in valid_json.iter().chain(&invalid_json) {
         if !k.is_empty() && !k.starts_with('/') {
-            at(at0, format!("'{k}' is not a JSON pointer (they start with '/')"));
+            at(
+                at0,
+                format!("'{k}' is not a JSON pointer (they start with '/')"),
+            );
         }
     }
     if problems.0.len() > before {

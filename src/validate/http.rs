@@ -71,7 +71,11 @@ impl Client {
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
             .max_redirects(0)
-            .user_agent(concat!("leakscan/", env!("CARGO_PKG_VERSION"), " (--validate)"));
+            .user_agent(concat!(
+                "leakscan/",
+                env!("CARGO_PKG_VERSION"),
+                " (--validate)"
+            ));
         if !proxy_from_env {
             cfg = cfg.proxy(None);
         }
@@ -103,7 +107,12 @@ impl Client {
                 )
             })
             .collect();
-        let body = match resp.body_mut().with_config().limit(BODY_LIMIT).read_to_vec() {
+        let body = match resp
+            .body_mut()
+            .with_config()
+            .limit(BODY_LIMIT)
+            .read_to_vec()
+        {
             Ok(b) => b,
             Err(ureq::Error::BodyExceedsLimit(_)) => Vec::new(),
             Err(e) => return Err(failure(e)),

@@ -225,9 +225,7 @@ pub fn validate(
     let mut partner: Vec<Option<usize>> = vec![None; findings.len()];
     for i in 0..findings.len() {
         let f = &findings[i];
-        let check = rules
-            .get(&f.rule_id)
-            .and_then(|r| r.validate.as_deref());
+        let check = rules.get(&f.rule_id).and_then(|r| r.validate.as_deref());
         let (Some(check), Some(secret)) = (check, f.secret.clone()) else {
             findings[i].validation = Some(Validation::new(
                 Status::Skipped,
@@ -243,14 +241,21 @@ pub fn validate(
                 None => {
                     findings[i].validation = Some(Validation::unknown(
                         &check.provider,
-                        &format!("no {} finding within {} lines to pair with", p.rule, p.within_lines),
+                        &format!(
+                            "no {} finding within {} lines to pair with",
+                            p.rule, p.within_lines
+                        ),
                     ));
                     continue;
                 }
             },
         };
         let pair_secret = pair.as_ref().and_then(|(_, s)| s.clone());
-        let key = (check as *const Check as usize, secret.clone(), pair_secret.clone());
+        let key = (
+            check as *const Check as usize,
+            secret.clone(),
+            pair_secret.clone(),
+        );
         let n = jobs.len();
         let j = *job_of.entry(key).or_insert_with(|| {
             jobs.push(Job {
@@ -379,7 +384,12 @@ impl Engine<'_> {
         last
     }
 
-    fn build(&self, check: &Check, vars: &request::Vars, url: String) -> Result<request::Request, String> {
+    fn build(
+        &self,
+        check: &Check,
+        vars: &request::Vars,
+        url: String,
+    ) -> Result<request::Request, String> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -388,8 +398,14 @@ impl Engine<'_> {
             Protocol::AwsSigv4 => {
                 let host = crate::rules::validate::url_host(&url).unwrap_or_default();
                 let path_start = url.find("://").map_or(0, |i| i + 3);
-                let path = url[path_start..].find('/').map_or("/", |i| &url[path_start + i..]);
-                let body = check.body.as_ref().map(|b| vars.fill(b)).unwrap_or_default();
+                let path = url[path_start..]
+                    .find('/')
+                    .map_or("/", |i| &url[path_start + i..]);
+                let body = check
+                    .body
+                    .as_ref()
+                    .map(|b| vars.fill(b))
+                    .unwrap_or_default();
                 let mut headers = sigv4::sign(&sigv4::Signed {
                     method: &check.method,
                     host: &host,
@@ -428,7 +444,12 @@ impl Engine<'_> {
         Ok(req)
     }
 
-    fn send_with_retries(&self, check: &Check, req: &request::Request, secrets: &[&str]) -> Validation {
+    fn send_with_retries(
+        &self,
+        check: &Check,
+        req: &request::Request,
+        secrets: &[&str],
+    ) -> Validation {
         let mut backoff = self.opts.backoff;
         let mut reason = "no answer";
         for attempt in 0..=self.opts.retries {

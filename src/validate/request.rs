@@ -122,8 +122,11 @@ pub fn render(check: &Check, vars: &Vars, url: String) -> Result<Request, String
     }
     if let Some((u, p)) = &check.basic_auth {
         use base64::Engine as _;
-        let token = base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", vars.fill(u), vars.fill(p)));
+        let token = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            vars.fill(u),
+            vars.fill(p)
+        ));
         headers.push(("Authorization".into(), format!("Basic {token}")));
     }
     if headers
@@ -180,10 +183,16 @@ mod tests {
     #[test]
     fn host_globs_match_one_or_more_labels_only() {
         assert!(host_matches("api.github.com", "api.github.com"));
-        assert!(!host_matches("api.github.com", "api.github.com.evil.example"));
+        assert!(!host_matches(
+            "api.github.com",
+            "api.github.com.evil.example"
+        ));
         assert!(host_matches("*.api.mailchimp.com", "us6.api.mailchimp.com"));
         assert!(!host_matches("*.api.mailchimp.com", "api.mailchimp.com"));
-        assert!(!host_matches("*.api.mailchimp.com", "evilapi.mailchimp.com"));
+        assert!(!host_matches(
+            "*.api.mailchimp.com",
+            "evilapi.mailchimp.com"
+        ));
     }
 
     #[test]
