@@ -593,6 +593,7 @@ fn every_format_carries_the_verdict_and_no_secret() {
         }
         if format == "sarif" {
             let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+            crate::sarif::assert_schema_valid(&doc);
             let p = &doc["runs"][0]["results"][0]["properties"];
             assert_eq!(p["validation"], "valid");
             assert_eq!(p["validationIdentity"]["login"], "octo");

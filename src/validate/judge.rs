@@ -91,3 +91,68 @@ fn xml_text(body: &str, tag: &str) -> Option<String> {
     let end = body[start..].find(&format!("</{tag}>"))? + start;
     Some(body[start..end].trim().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{Check, Protocol};
+
+    fn slack_like() -> Check {
+        Check {
+            provider: "slack".into(),
+            protocol: Protocol::Http,
+            method: "POST".into(),
+            url: "https://slack.com/api/auth.test".into(),
+            hosts: vec!["slack.com".into()],
+            bases: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            basic_auth: None,
+            secret_parts: None,
+            pair: None,
+            aws_region: String::new(),
+            aws_service: String::new(),
+            scope: String::new(),
+            valid_status: vec![200],
+            invalid_status: vec![401],
+            valid_json: vec![("/ok".into(), serde_json::json!(true))],
+            invalid_json: vec![("/ok".into(), serde_json::json!(false))],
+            valid_body: None,
+            invalid_body: Vec::new(),
+            identity: vec![
+                ("team".into(), IdentitySource::Json("/team".into())),
+                ("echo".into(), IdentitySource::Json("/echo".into())),
+            ],
+            rate: 10.0,
+        }
+    }
+
+    fn resp(status: u16, body: &str) -> Response {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn json_conditions_decide_and_identity_never_echoes_the_secret() {
+        let c = slack_like();
+        let v = judge(
+            &c,
+            &resp(200, r#"{"ok":true,"team":"Acme","echo":"xoxb-1-secret"}"#),
+            &["xoxb-1-secret"],
+        );
+        assert_eq!(v.status, Status::Valid);
+        assert_eq!(v.identity.get("team").map(String::as_str), Some("Acme"));
+        assert!(!v.identity.contains_key("echo"));
+        let v = judge(&c, &resp(200, r#"{"ok":false,"error":"invalid_auth"}"#), &[]);
+        assert_eq!(v.status, Status::Invalid);
+        let v = judge(&c, &resp(401, ""), &[]);
+        assert_eq!(v.status, Status::Invalid);
+        let v = judge(&c, &resp(200, "<html>"), &[]);
+        assert_eq!(v.reason.as_deref(), Some("malformed answer (not JSON)"));
+        let v = judge(&c, &resp(418, "{}"), &[]);
+        assert_eq!(v.reason.as_deref(), Some("unexpected answer (status 418)"));
+    }
+}

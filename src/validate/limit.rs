@@ -40,3 +40,26 @@ impl Limiter {
         *n = (*n).max(until);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_to_one_provider_are_spaced_and_others_are_not_held() {
+        let l = Limiter::default();
+        let t0 = Instant::now();
+        for _ in 0..6 {
+            l.acquire("a", 50.0);
+        }
+        // Six starts at 50/s: five gaps of 21 ms.
+        assert!(t0.elapsed() >= Duration::from_millis(105), "{:?}", t0.elapsed());
+        let t1 = Instant::now();
+        l.acquire("b", 50.0);
+        assert!(t1.elapsed() < Duration::from_millis(15));
+        l.back_off("b", Duration::from_millis(60));
+        let t2 = Instant::now();
+        l.acquire("b", 50.0);
+        assert!(t2.elapsed() >= Duration::from_millis(55));
+    }
+}

@@ -117,8 +117,8 @@ impl Validation {
     }
 }
 
-/// How validation runs.
-#[derive(Clone, Debug)]
+/// How validation runs. Its `Debug` leaves the cache key out.
+#[derive(Clone)]
 pub struct Options {
     /// Requests in flight at once.
     pub concurrency: usize,
@@ -136,6 +136,19 @@ pub struct Options {
     pub cache: Option<(std::path::PathBuf, Vec<u8>)>,
     /// Test override: loopback base URL (see [`OVERRIDE_ENV`]).
     pub override_base: Option<String>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("concurrency", &self.concurrency)
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .field("rate", &self.rate)
+            .field("cache", &self.cache.as_ref().map(|(p, _)| p))
+            .field("override_base", &self.override_base)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Options {
