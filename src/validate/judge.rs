@@ -146,7 +146,11 @@ mod tests {
         assert_eq!(v.status, Status::Valid);
         assert_eq!(v.identity.get("team").map(String::as_str), Some("Acme"));
         assert!(!v.identity.contains_key("echo"));
-        let v = judge(&c, &resp(200, r#"{"ok":false,"error":"invalid_auth"}"#), &[]);
+        let v = judge(
+            &c,
+            &resp(200, r#"{"ok":false,"error":"invalid_auth"}"#),
+            &[],
+        );
         assert_eq!(v.status, Status::Invalid);
         let v = judge(&c, &resp(401, ""), &[]);
         assert_eq!(v.status, Status::Invalid);

@@ -53,7 +53,11 @@ mod tests {
             l.acquire("a", 50.0);
         }
         // Six starts at 50/s: five gaps of 21 ms.
-        assert!(t0.elapsed() >= Duration::from_millis(105), "{:?}", t0.elapsed());
+        assert!(
+            t0.elapsed() >= Duration::from_millis(105),
+            "{:?}",
+            t0.elapsed()
+        );
         let t1 = Instant::now();
         l.acquire("b", 50.0);
         assert!(t1.elapsed() < Duration::from_millis(15));
