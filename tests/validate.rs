@@ -368,6 +368,21 @@ fn every_provider_is_checked_and_valid_on_its_own_host() {
         "{:?}",
         reqs.iter().map(|r| &r.host).collect::<Vec<_>>()
     );
+    // Redacted by default in every format, verdicts and identities included.
+    for format in ["text", "json", "sarif", "junit", "gitlab"] {
+        let run = dir.run_env(
+            &["scan", ".", "--validate", "--format", format],
+            &[("LEAKSCAN_VALIDATE_OVERRIDE", server.base.as_str())],
+        );
+        assert_eq!(run.code(), 1, "{format}");
+        for (id, s) in &secrets {
+            assert!(!run.stdout().contains(s.as_str()), "{format} shows {id}");
+            assert!(
+                !run.stderr().contains(s.as_str()),
+                "{format} shows {id} on stderr"
+            );
+        }
+    }
 }
 
 #[test]

@@ -202,16 +202,20 @@ struct Job<'a> {
     pair: Option<Secret>,
 }
 
-/// The finding of `rule` that pairs with `f`: same file, members and commit, within `within`
-/// lines, nearest first.
-fn find_pair(findings: &[Finding], f: &Finding, rule: &str, within: usize) -> Option<usize> {
+/// The finding among `candidates` (findings of the paired rule) that pairs with `f`: same
+/// file, members and commit, within `within` lines, nearest first.
+fn find_pair(
+    findings: &[Finding],
+    candidates: &[usize],
+    f: &Finding,
+    within: usize,
+) -> Option<usize> {
     let commit = |x: &Finding| x.origin.commit.as_ref().map(|c| c.id.clone());
-    findings
+    candidates
         .iter()
-        .enumerate()
+        .map(|&i| (i, &findings[i]))
         .filter(|(_, o)| {
-            o.rule_id == rule
-                && o.secret.is_some()
+            o.secret.is_some()
                 && o.origin.path == f.origin.path
                 && o.origin.members == f.origin.members
                 && commit(o) == commit(f)
@@ -236,6 +240,10 @@ pub fn validate(
     // finding index -> job index, and partner finding index -> job index
     let mut assigned: Vec<Option<usize>> = vec![None; findings.len()];
     let mut partner: Vec<Option<usize>> = vec![None; findings.len()];
+    let mut by_rule: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        by_rule.entry(f.rule_id.clone()).or_default().push(i);
+    }
     for i in 0..findings.len() {
         let f = &findings[i];
         let check = rules.get(&f.rule_id).and_then(|r| r.validate.as_deref());
@@ -249,7 +257,12 @@ pub fn validate(
         };
         let pair = match &check.pair {
             None => None,
-            Some(p) => match find_pair(findings, f, &p.rule, p.within_lines) {
+            Some(p) => match find_pair(
+                findings,
+                by_rule.get(&p.rule).map_or(&[][..], Vec::as_slice),
+                f,
+                p.within_lines,
+            ) {
                 Some(j) => Some((j, findings[j].secret.clone())),
                 None => {
                     findings[i].validation = Some(Validation::unknown(
