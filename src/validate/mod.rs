@@ -225,21 +225,24 @@ fn find_pair(
         .map(|(i, _)| i)
 }
 
-/// Validates every finding in place and returns the counters.
-pub fn validate(
-    findings: &mut [Finding],
-    rules: &RuleSet,
-    opts: &Options,
-) -> Result<Summary, Error> {
-    let mut cache = match &opts.cache {
-        Some((path, key)) => Some(cache::FileCache::open(path, key.clone())?),
-        None => None,
+/// The distinct requests of a run and which findings they answer.
+struct Plan<'a> {
+    jobs: Vec<Job<'a>>,
+    /// Finding index -> its job.
+    assigned: Vec<Option<usize>>,
+    /// Finding index -> the job it is the other half of (pairs).
+    partner: Vec<Option<usize>>,
+}
+
+/// Gives each finding its job (one per distinct check, secret and pair), or its verdict now:
+/// skipped without a check, unknown without the other half of a pair.
+fn plan<'a>(findings: &mut [Finding], rules: &'a RuleSet) -> Plan<'a> {
+    let mut p = Plan {
+        jobs: Vec::new(),
+        assigned: vec![None; findings.len()],
+        partner: vec![None; findings.len()],
     };
-    let mut jobs: Vec<Job<'_>> = Vec::new();
     let mut job_of: HashMap<(usize, Secret, Option<Secret>), usize> = HashMap::new();
-    // finding index -> job index, and partner finding index -> job index
-    let mut assigned: Vec<Option<usize>> = vec![None; findings.len()];
-    let mut partner: Vec<Option<usize>> = vec![None; findings.len()];
     let mut by_rule: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
         by_rule.entry(f.rule_id.clone()).or_default().push(i);
@@ -255,66 +258,49 @@ pub fn validate(
             ));
             continue;
         };
-        let pair = match &check.pair {
-            None => None,
-            Some(p) => match find_pair(
-                findings,
-                by_rule.get(&p.rule).map_or(&[][..], Vec::as_slice),
-                f,
-                p.within_lines,
-            ) {
-                Some(j) => Some((j, findings[j].secret.clone())),
+        let mut pair = None;
+        if let Some(want) = &check.pair {
+            let candidates = by_rule.get(&want.rule).map_or(&[][..], Vec::as_slice);
+            match find_pair(findings, candidates, f, want.within_lines) {
+                Some(j) => pair = Some((j, findings[j].secret.clone())),
                 None => {
                     findings[i].validation = Some(Validation::unknown(
                         &check.provider,
                         &format!(
                             "no {} finding within {} lines to pair with",
-                            p.rule, p.within_lines
+                            want.rule, want.within_lines
                         ),
                     ));
                     continue;
                 }
-            },
-        };
+            }
+        }
         let pair_secret = pair.as_ref().and_then(|(_, s)| s.clone());
         let key = (
             check as *const Check as usize,
             secret.clone(),
             pair_secret.clone(),
         );
-        let n = jobs.len();
-        let j = *job_of.entry(key).or_insert_with(|| {
-            jobs.push(Job {
+        let n = p.jobs.len();
+        let j = *job_of.entry(key).or_insert(n);
+        if j == n {
+            p.jobs.push(Job {
                 check,
                 secret,
                 pair: pair_secret,
             });
-            n
-        });
-        assigned[i] = Some(j);
+        }
+        p.assigned[i] = Some(j);
         if let Some((pj, _)) = pair {
-            partner[pj].get_or_insert(j);
+            p.partner[pj].get_or_insert(j);
         }
     }
-    let mut results: Vec<Option<Validation>> = vec![None; jobs.len()];
-    let mut digests: Vec<Option<String>> = vec![None; jobs.len()];
-    let mut summary = Summary::default();
-    if let Some(c) = &cache {
-        for (k, job) in jobs.iter().enumerate() {
-            let d = c.digest(
-                &job.check.provider,
-                job.secret.as_bytes(),
-                job.pair.as_ref().map(Secret::as_bytes),
-            );
-            if let Some(v) = c.get(&d) {
-                results[k] = Some(v);
-                summary.cached += 1;
-            }
-            digests[k] = Some(d);
-        }
-    }
-    let todo: Vec<usize> = (0..jobs.len()).filter(|&k| results[k].is_none()).collect();
-    summary.asked = todo.len();
+    p
+}
+
+/// Runs `todo` (indices into `jobs`) on at most `opts.concurrency` threads; returns each
+/// job's verdict and the number of requests sent.
+fn run_jobs(jobs: &[Job<'_>], todo: &[usize], opts: &Options) -> (Vec<(usize, Validation)>, usize) {
     let engine = Engine {
         client: http::Client::new(opts.timeout, opts.override_base.is_none()),
         limiter: limit::Limiter::default(),
@@ -334,27 +320,60 @@ pub fn validate(
             });
         }
     });
-    for (k, v) in out.into_inner().unwrap_or_else(|p| p.into_inner()) {
+    let results = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    (results, engine.requests.load(Ordering::Relaxed))
+}
+
+/// Validates every finding in place and returns the counters.
+pub fn validate(
+    findings: &mut [Finding],
+    rules: &RuleSet,
+    opts: &Options,
+) -> Result<Summary, Error> {
+    let mut cache = match &opts.cache {
+        Some((path, key)) => Some(cache::FileCache::open(path, key.clone())?),
+        None => None,
+    };
+    let plan = plan(findings, rules);
+    let jobs = &plan.jobs;
+    let mut results: Vec<Option<Validation>> = vec![None; jobs.len()];
+    let mut digests: Vec<Option<String>> = vec![None; jobs.len()];
+    let mut summary = Summary::default();
+    if let Some(c) = &cache {
+        for (k, job) in jobs.iter().enumerate() {
+            let d = c.digest(
+                &job.check.provider,
+                job.secret.as_bytes(),
+                job.pair.as_ref().map(Secret::as_bytes),
+            );
+            if let Some(v) = c.get(&d) {
+                results[k] = Some(v);
+                summary.cached += 1;
+            }
+            digests[k] = Some(d);
+        }
+    }
+    let todo: Vec<usize> = (0..jobs.len()).filter(|&k| results[k].is_none()).collect();
+    summary.asked = todo.len();
+    let (answers, requests) = run_jobs(jobs, &todo, opts);
+    summary.requests = requests;
+    for (k, v) in answers {
         if let (Some(c), Some(d)) = (cache.as_mut(), digests[k].clone()) {
             c.put(d, &v);
         }
         results[k] = Some(v);
     }
-    summary.requests = engine.requests.load(Ordering::Relaxed);
-    for i in 0..findings.len() {
-        let from_job = assigned[i].or_else(|| {
-            // A finding that is the other half of a checked pair shares its verdict.
-            findings[i]
-                .validation
-                .as_ref()
-                .is_some_and(|v| v.status == Status::Skipped)
-                .then_some(partner[i])
-                .flatten()
-        });
+    for (i, f) in findings.iter_mut().enumerate() {
+        // A finding that is the other half of a checked pair shares its verdict.
+        let skipped = f
+            .validation
+            .as_ref()
+            .is_some_and(|v| v.status == Status::Skipped);
+        let from_job = plan.assigned[i].or(if skipped { plan.partner[i] } else { None });
         if let Some(j) = from_job {
-            findings[i].validation = results[j].clone();
+            f.validation = results[j].clone();
         }
-        if let Some(v) = &findings[i].validation {
+        if let Some(v) = &f.validation {
             *summary.by_status.entry(v.status.as_str()).or_insert(0) += 1;
         }
     }
