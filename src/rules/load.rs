@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::check::{apply_self_hosted, check_pairs};
 use super::model::FileDef;
 use super::validate::{build_allow, build_allowlist, build_rule, Problems};
 use super::{builtin, internal, Rule, RuleSet};
@@ -116,65 +117,6 @@ pub fn builtin_rules() -> Result<Vec<Rule>, Error> {
     check_pairs(&rules, &mut problems);
     problems.into_result()?;
     Ok(rules)
-}
-
-/// Every `[rules.validate] pair` names a rule of the set.
-fn check_pairs(rules: &[Rule], problems: &mut Problems) {
-    for r in rules {
-        if let Some(p) = r.validate.as_ref().and_then(|c| c.pair.as_ref()) {
-            if !rules.iter().any(|o| o.id == p.rule) {
-                problems.push(format!(
-                    "{}: rule '{}': validate: pair rule '{}' does not exist",
-                    r.source, r.id, p.rule
-                ));
-            }
-        }
-    }
-}
-
-/// `[validate.self-hosted]`: each provider's base URLs replace its public host in its checks.
-fn apply_self_hosted(
-    def: Option<super::model::ValidateConfigDef>,
-    rules: &mut [Rule],
-    name: &str,
-    text: &str,
-    problems: &mut Problems,
-) {
-    let Some(def) = def else { return };
-    for (provider, bases) in def.self_hosted {
-        let mut clean = Vec::new();
-        for b in &bases {
-            let base = b.get_ref().trim_end_matches('/');
-            let path_ok = base
-                .strip_prefix("https://")
-                .is_some_and(|rest| !rest.contains(['?', '#', '@', '{', '}']));
-            if !path_ok || super::validate::url_host(base).is_none() {
-                problems.at(
-                    name,
-                    text,
-                    b.span().start,
-                    format!(
-                        "validate.self-hosted.{provider}: '{}' is not an https:// base URL",
-                        b.get_ref()
-                    ),
-                );
-                continue;
-            }
-            clean.push(base.to_string());
-        }
-        let mut used = false;
-        for r in rules.iter_mut() {
-            if let Some(c) = r.validate.as_mut().filter(|c| c.provider == provider) {
-                c.bases = clean.clone();
-                used = true;
-            }
-        }
-        if !used {
-            problems.push(format!(
-                "{name}: validate.self-hosted: no rule checks provider '{provider}'"
-            ));
-        }
-    }
 }
 
 /// Loads the rules for a scan.

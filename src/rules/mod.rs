@@ -5,6 +5,7 @@
 //! hook) does not pay for hundreds of regexes it never needs.
 
 pub mod builtin;
+pub mod check;
 pub mod gitleaks;
 pub mod internal;
 pub mod load;
@@ -18,6 +19,7 @@ use std::sync::OnceLock;
 use globset::GlobSet;
 use regex::bytes::Regex;
 
+pub use check::{Check, IdentitySource, Pair, Protocol};
 pub use load::{load, ConfigSource, LoadedConfig};
 pub use model::{Confidence, Kind, Severity};
 
@@ -347,85 +349,4 @@ impl RuleSet {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
-}
-
-/// How a check talks to its provider.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Protocol {
-    /// One templated HTTP request.
-    Http,
-    /// AWS Signature Version 4: the secret is the access key id, `{pair}` the secret key.
-    AwsSigv4,
-    /// A JWT signed with a service account's private key, exchanged for a token at `url`.
-    GcpServiceAccount,
-}
-
-/// Where an identity field is read from in a provider's answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum IdentitySource {
-    /// A JSON pointer into the body (`/user/login`).
-    Json(String),
-    /// A response header (`header:x-oauth-scopes`).
-    Header(String),
-    /// The text of the first XML element of this name (`xml:Arn`).
-    Xml(String),
-}
-
-/// The other half of a paired secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pair {
-    /// The rule whose finding is the other half.
-    pub rule: String,
-    /// At most this many lines apart, in the same file of the same commit.
-    pub within_lines: usize,
-}
-
-/// A rule's live check (`[rules.validate]`), validated at load time; see `crate::validate`.
-#[derive(Clone, Debug)]
-pub struct Check {
-    /// Provider name: unit of rate limits, self-hosted hosts and the cache.
-    pub provider: String,
-    /// How to talk to it.
-    pub protocol: Protocol,
-    /// HTTP method.
-    pub method: String,
-    /// `https://` URL template.
-    pub url: String,
-    /// Lower-case host globs the rendered URL may name.
-    pub hosts: Vec<String>,
-    /// Base URLs (`https://host[:port]`) replacing the URL's own scheme and host: the
-    /// self-hosted instances listed in the configuration's `[validate.self-hosted]`.
-    pub bases: Vec<String>,
-    /// Header templates.
-    pub headers: Vec<(String, String)>,
-    /// Body template.
-    pub body: Option<String>,
-    /// Basic authentication templates (user, password).
-    pub basic_auth: Option<(String, String)>,
-    /// A regex the secret must match; its named groups are template variables.
-    pub secret_parts: Option<regex::Regex>,
-    /// The other half of a pair.
-    pub pair: Option<Pair>,
-    /// AWS region of a SigV4 request.
-    pub aws_region: String,
-    /// AWS service of a SigV4 request.
-    pub aws_service: String,
-    /// OAuth scope of a service-account token request.
-    pub scope: String,
-    /// Statuses that may mean valid.
-    pub valid_status: Vec<u16>,
-    /// Statuses that mean invalid.
-    pub invalid_status: Vec<u16>,
-    /// JSON pointer -> value; all must hold for valid.
-    pub valid_json: Vec<(String, serde_json::Value)>,
-    /// JSON pointer -> value; any that holds means invalid.
-    pub invalid_json: Vec<(String, serde_json::Value)>,
-    /// Substring the body must hold for valid.
-    pub valid_body: Option<String>,
-    /// Substrings of the body that mean invalid.
-    pub invalid_body: Vec<String>,
-    /// Identity fields to report.
-    pub identity: Vec<(String, IdentitySource)>,
-    /// Requests per second to this provider.
-    pub rate: f64,
 }
