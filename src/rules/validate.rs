@@ -4,11 +4,11 @@
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use toml::Spanned;
 
+use super::check::build_check;
+pub use super::check::{template_parts, template_vars, url_host, TemplatePart};
 use super::error::ConfigError;
 use super::model::{AllowDef, AllowWhenDef, GroupDef, RuleDef, WindowDef};
 use super::text::line_col;
-use super::check::build_check;
-pub use super::check::{template_parts, template_vars, url_host, TemplatePart};
 use super::{Allowlist, Condition, GlobalAllow, LazyRegex, PathSet, Required, Rule, SecretGroup};
 use crate::matcher::checksum;
 
