@@ -450,6 +450,7 @@ mod tests {
             line_hash: None,
             dropped: None,
             commit_allow: Vec::new(),
+            validation: None,
         }
     }
 

@@ -288,9 +288,66 @@ pub struct ScanArgs {
     /// Do not honour `gitleaks:allow` comments (`leakscan:allow` still counts).
     #[arg(long, help_heading = "gitleaks compatibility")]
     pub ignore_gitleaks_allow: bool,
+    // -- live validation --
+    /// Live validation options.
+    #[command(flatten)]
+    pub validate: ValidateArgs,
 }
 
-/// `leakscan rules ...`
+/// `--validate` and its options: ask each provider whether a found secret still works.
+#[derive(Debug, Args, Clone)]
+pub struct ValidateArgs {
+    /// Ask each secret's provider, once per distinct secret, whether it still works (a
+    /// read-only call to the provider's own host; off by default). See the README for the
+    /// providers and what each call does.
+    #[arg(long, help_heading = "Validation")]
+    pub validate: bool,
+    /// Report only the findings their provider confirmed as valid (implies --validate).
+    #[arg(long, help_heading = "Validation")]
+    pub only_valid: bool,
+    /// Exit 1 only when a finding is confirmed valid (implies --validate).
+    #[arg(long, help_heading = "Validation")]
+    pub fail_on_valid: bool,
+    /// Requests in flight at once.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 32,
+        help_heading = "Validation"
+    )]
+    pub validate_concurrency: usize,
+    /// Seconds before a request times out.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 10.0,
+        help_heading = "Validation"
+    )]
+    pub validate_timeout: f64,
+    /// Requests per second to any one provider (default: each rule's `rate`, 10 unless set).
+    #[arg(long, value_name = "N", help_heading = "Validation")]
+    pub validate_rate: Option<f64>,
+    /// Keep verdicts in FILE between runs (24 hours), keyed by an HMAC under the key in
+    /// LEAKSCAN_VALIDATE_CACHE_KEY, never by the secret.
+    #[arg(long, value_name = "FILE", help_heading = "Validation")]
+    pub validate_cache: Option<PathBuf>,
+}
+
+impl Default for ValidateArgs {
+    /// Validation off, with clap's defaults for its options.
+    fn default() -> ValidateArgs {
+        ValidateArgs {
+            validate: false,
+            only_valid: false,
+            fail_on_valid: false,
+            validate_concurrency: 32,
+            validate_timeout: 10.0,
+            validate_rate: None,
+            validate_cache: None,
+        }
+    }
+}
+
 impl Default for ScanArgs {
     /// The options of `leakscan scan` with no argument, as clap fills them in (checked by a
     /// test below), except `--fail-on`'s `LEAKSCAN_FAIL_ON`, which is read only from a command
@@ -322,6 +379,7 @@ impl Default for ScanArgs {
             ignore_file: None,
             gitleaks_ignore_path: None,
             ignore_gitleaks_allow: false,
+            validate: ValidateArgs::default(),
         }
     }
 }
@@ -335,6 +393,7 @@ impl KindArg {
     }
 }
 
+/// `leakscan rules ...`
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List the rules in effect.

@@ -50,6 +50,8 @@ pub struct Finding {
     pub dropped: Option<String>,
     /// Allowlists that drop it if its commit, known after scanning, is theirs.
     pub commit_allow: Vec<crate::matcher::CommitAllow>,
+    /// With `--validate`: what the provider said.
+    pub validation: Option<crate::validate::Validation>,
 }
 
 impl Finding {
@@ -97,6 +99,7 @@ impl Finding {
             line_hash: None,
             dropped: None,
             commit_allow: Vec::new(),
+            validation: None,
         }
     }
 }

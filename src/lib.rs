@@ -38,6 +38,7 @@ pub mod settings;
 pub mod source;
 #[cfg(test)]
 mod test_rng;
+pub mod validate;
 
 pub use cmd::run;
 pub use error::{Error, ExitStatus};

@@ -65,6 +65,72 @@ pub struct Settings {
     pub baseline: Option<PathBuf>,
     /// Ignore file (explicit, or `.leakscanignore` found at the scan root).
     pub ignore_file: Option<PathBuf>,
+    /// Live validation (`--validate`), if asked for.
+    pub validate: Option<ValidateSettings>,
+}
+
+/// What `--validate` runs with.
+#[derive(Debug, Clone)]
+pub struct ValidateSettings {
+    /// Engine options.
+    pub options: crate::validate::Options,
+    /// Report only valid findings.
+    pub only_valid: bool,
+    /// Fail only on valid findings.
+    pub fail_on_valid: bool,
+}
+
+impl ValidateSettings {
+    /// `None` unless validation was asked for; checks the numbers, the cache key and the
+    /// test override.
+    pub fn from_args(args: &crate::cli::ValidateArgs) -> Result<Option<ValidateSettings>, Error> {
+        if !(args.validate || args.only_valid || args.fail_on_valid) {
+            return Ok(None);
+        }
+        if args.validate_concurrency == 0 || args.validate_concurrency > 256 {
+            return Err(Error::Usage(
+                "--validate-concurrency must be 1 to 256".into(),
+            ));
+        }
+        if !(args.validate_timeout > 0.0 && args.validate_timeout <= 300.0) {
+            return Err(Error::Usage(
+                "--validate-timeout must be above 0 and at most 300 seconds".into(),
+            ));
+        }
+        if let Some(r) = args.validate_rate {
+            if !(r > 0.0 && r <= 1000.0) {
+                return Err(Error::Usage(
+                    "--validate-rate must be above 0 and at most 1000".into(),
+                ));
+            }
+        }
+        let cache = match &args.validate_cache {
+            None => None,
+            Some(p) => {
+                let key = std::env::var(crate::validate::cache::KEY_ENV).unwrap_or_default();
+                if key.len() < 16 {
+                    return Err(Error::Usage(format!(
+                        "--validate-cache needs a key of at least 16 characters in {}",
+                        crate::validate::cache::KEY_ENV
+                    )));
+                }
+                Some((p.clone(), key.into_bytes()))
+            }
+        };
+        let options = crate::validate::Options {
+            concurrency: args.validate_concurrency,
+            timeout: std::time::Duration::from_secs_f64(args.validate_timeout),
+            rate: args.validate_rate,
+            cache,
+            ..crate::validate::Options::default()
+        }
+        .with_env_override()?;
+        Ok(Some(ValidateSettings {
+            options,
+            only_valid: args.only_valid,
+            fail_on_valid: args.fail_on_valid,
+        }))
+    }
 }
 
 /// What to scan of a git repository.
@@ -301,6 +367,7 @@ impl Settings {
         let config_file = config.path();
         for p in [
             config_file,
+            args.validate.validate_cache.as_deref(),
             args.baseline.as_deref(),
             ignore_file.as_deref(),
             args.output.as_deref(),
@@ -347,6 +414,7 @@ impl Settings {
             gitleaks_allow: !args.ignore_gitleaks_allow,
             baseline: args.baseline.clone(),
             ignore_file,
+            validate: ValidateSettings::from_args(&args.validate)?,
         })
     }
 }

@@ -21,3 +21,4 @@ mod redaction;
 mod review;
 mod rules;
 mod sarif;
+mod validate;

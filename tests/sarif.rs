@@ -255,6 +255,7 @@ fn finding(origin: Origin, line: usize, secret: &str, severity: Severity) -> Fin
         line_hash: None,
         dropped: None,
         commit_allow: Vec::new(),
+        validation: None,
     }
 }
 

@@ -162,6 +162,7 @@ pub fn run_with(
 /// Applies the ignore file and baseline, reports, and returns the exit code.
 fn finish(mut s: Scanned) -> Result<u8, Error> {
     suppress(&mut s, true)?;
+    validate(&mut s)?;
     let report = Report {
         findings: &s.out.findings,
         dropped: &s.out.dropped,
@@ -212,14 +213,58 @@ fn private_files(settings: &mut Settings, loaded: &rules::LoadedConfig) -> Vec<S
     relative
 }
 
+/// With `--validate`: asks the providers, keeps only valid findings with `--only-valid`, and
+/// lists valid findings first in the text report.
+fn validate(s: &mut Scanned) -> Result<(), Error> {
+    let Some(v) = &s.settings.validate else {
+        return Ok(());
+    };
+    let sum = crate::validate::validate(&mut s.out.findings, &s.rules, &v.options)?;
+    let counts: Vec<String> = sum
+        .by_status
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    s.notes.push(format!(
+        "validation: {} ({} secret(s) asked, {} request(s), {} from the cache)",
+        if counts.is_empty() {
+            "nothing to validate".to_string()
+        } else {
+            counts.join(", ")
+        },
+        sum.asked,
+        sum.requests,
+        sum.cached
+    ));
+    if v.only_valid {
+        s.out.findings.retain(|f| {
+            f.validation
+                .as_ref()
+                .is_some_and(|v| v.status == crate::validate::Status::Valid)
+        });
+    }
+    if s.settings.format == Format::Text {
+        // Stable: within each verdict, the usual order.
+        s.out.findings.sort_by_key(|f| {
+            f.validation
+                .as_ref()
+                .is_none_or(|v| v.status != crate::validate::Status::Valid)
+        });
+    }
+    Ok(())
+}
+
 /// `--exit-code` (1) on findings of a kind in `--fail-on`, else 3 when something was not
 /// scanned, else 0.
 fn exit_code(settings: &Settings, report: &Report<'_>) -> u8 {
-    if report
-        .findings
-        .iter()
-        .any(|f| settings.fail_on.contains(&f.kind))
-    {
+    let fail_on_valid = settings.validate.as_ref().is_some_and(|v| v.fail_on_valid);
+    if report.findings.iter().any(|f| {
+        settings.fail_on.contains(&f.kind)
+            && (!fail_on_valid
+                || f.validation
+                    .as_ref()
+                    .is_some_and(|v| v.status == crate::validate::Status::Valid))
+    }) {
         settings.exit_code
     } else if report.incomplete() {
         ExitStatus::Incomplete.code()

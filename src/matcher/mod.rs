@@ -751,9 +751,11 @@ impl Matcher {
             return Some(Dropped::Identifier);
         }
         // A token whose body reads as a program's identifier (`tss_update_io_bitmap` for a
-        // `tss_` token) is code, not a credential.
+        // `tss_` token) is code, not a credential. Built-in rules only: a project's own rule
+        // means what it says.
         if rule.kind == crate::rules::Kind::Secret
             && rule.checksum.is_none()
+            && rule.source.starts_with("builtin:")
             && secret.len() >= 8
             && generic::symbol_like(secret)
         {

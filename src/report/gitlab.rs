@@ -83,7 +83,7 @@ fn vulnerability(report: &Report<'_>, f: &Finding) -> Value {
     } else {
         (1, 1)
     };
-    json!({
+    let mut v = json!({
         "id": id(f),
         "name": f.description,
         "description": super::sarif::message(f),
@@ -100,6 +100,17 @@ fn vulnerability(report: &Report<'_>, f: &Finding) -> Value {
             "end_line": end,
             "commit": commit,
         },
+    });
+    if let Some(d) = details(f) {
+        v["details"] = d;
+    }
+    v
+}
+
+/// With `--validate`: the verdict as a `details` text field.
+fn details(f: &Finding) -> Option<Value> {
+    f.validation.as_ref().map(|v| {
+        json!({ "validation": { "type": "text", "name": "Validation", "value": v.describe() } })
     })
 }
 

@@ -22,7 +22,9 @@
 //!     "blob_id",       // git blob id for history findings, else null
 //!     "other_places",  // other (commit, path) places holding the same blob
 //!     "decoded",       // null, or { encoding, line, column } of the encoded span
-//!     "dropped"        // only with --explain, on entries of "dropped": the filter that dropped it
+//!     "dropped",       // only with --explain, on entries of "dropped": the filter that dropped it
+//!     "validation"     // only with --validate: { "status": "valid"|"invalid"|"unknown"|"skipped",
+//!                      //   "reason"?, "provider"?, "identity"?: {name: value}, "cached"?: true }
 //!   } ],
 //!   "dropped": [ ... ],                 // only with --explain
 //!   "skipped": [ { "path", "reason", "detail", "allowed" } ],
@@ -90,6 +92,8 @@ pub struct WireFinding<'a> {
     decoded: Option<&'a Decoded>,
     #[serde(skip_serializing_if = "Option::is_none")]
     dropped: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation: Option<&'a crate::validate::Validation>,
 }
 
 #[derive(Serialize)]
@@ -131,6 +135,7 @@ pub fn wire<'a>(report: &Report<'_>, f: &'a Finding) -> WireFinding<'a> {
         other_places: f.origin.other_places,
         decoded: f.origin.decoded.as_ref(),
         dropped: f.dropped.as_deref(),
+        validation: f.validation.as_ref(),
     }
 }
 

@@ -94,6 +94,9 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
             c.id, c.author_name, c.author_email, c.date
         ));
     }
+    if let Some(v) = &f.validation {
+        body.push(format!("validation: {}", v.describe()));
+    }
     body.push(format!("fingerprint: {}", f.fingerprint));
     writeln!(w, "{}", esc(&body.join("\n")))?;
     writeln!(w, "      </failure>")?;

@@ -475,6 +475,9 @@ pub(crate) fn message(f: &Finding) -> String {
     if f.binary && f.secret.is_some() {
         m.push_str(&format!(" Binary content, byte offset {}.", f.offset));
     }
+    if let Some(v) = &f.validation {
+        m.push_str(&format!(" Validation: {}.", v.describe()));
+    }
     if let Some(c) = &f.origin.commit {
         let when = if c.at_or_before { "at or before" } else { "in" };
         m.push_str(&format!(
@@ -533,6 +536,18 @@ fn properties(report: &Report<'_>, f: &Finding) -> Value {
     if let Some(b) = &f.origin.blob_id {
         p["blobId"] = json!(b);
         p["otherPlaces"] = json!(f.origin.other_places);
+    }
+    if let Some(v) = &f.validation {
+        p["validation"] = json!(v.status);
+        if let Some(r) = &v.reason {
+            p["validationReason"] = json!(r);
+        }
+        if let Some(pr) = &v.provider {
+            p["validationProvider"] = json!(pr);
+        }
+        if !v.identity.is_empty() {
+            p["validationIdentity"] = json!(v.identity);
+        }
     }
     p
 }

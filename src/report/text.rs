@@ -82,6 +82,18 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
             )?;
         }
     }
+    if let Some(v) = &f.validation {
+        let style = match v.status {
+            crate::validate::Status::Valid => AnsiColor::Red.on_default().bold(),
+            crate::validate::Status::Invalid => AnsiColor::Green.on_default(),
+            _ => DIM,
+        };
+        writeln!(
+            w,
+            "    {DIM}checked{DIM:#} {style}{}{style:#}",
+            v.describe()
+        )?;
+    }
     if let Some(why) = &f.dropped {
         writeln!(w, "    {DIM}dropped{DIM:#} {why}")?;
     }

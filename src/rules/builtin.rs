@@ -82,6 +82,7 @@ pub fn builtin_rules() -> Result<Vec<Rule>, ConfigError> {
             }
         }
     }
+    super::check::check_pairs(&rules, &mut problems);
     problems.into_result()?;
     Ok(rules)
 }

@@ -368,6 +368,7 @@ impl Part {
             counter_examples: Vec::new(),
             example_path: "example.txt".into(),
             source: self.source,
+            validate: None,
         }
     }
 }

@@ -403,6 +403,7 @@ fn generated_rule(id: &str, description: &str, severity: Severity, source: &str)
         counter_examples: Vec::new(),
         example_path: "example.txt".into(),
         source: source.into(),
+        validate: None,
     }
 }
 

@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub use super::builtin::builtin_rules;
+use super::check::{apply_self_hosted, check_pairs};
 use super::error::ConfigError;
 use super::text::line_col;
 pub use super::text::{parse_file, toml_error};
@@ -236,6 +237,8 @@ fn load_native_with_markers(
             }
         }
     }
+    apply_self_hosted(def.validate, &mut rules, &name, text, &mut problems);
+    check_pairs(&rules, &mut problems);
     for r in &rules {
         for req in &r.required {
             if !rules.iter().any(|o| o.id == req.id) {

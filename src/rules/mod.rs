@@ -5,6 +5,7 @@
 //! hook) does not pay for hundreds of regexes it never needs.
 
 pub mod builtin;
+pub mod check;
 mod error;
 pub mod gitleaks;
 pub mod internal;
@@ -16,6 +17,7 @@ mod text;
 pub mod validate;
 pub mod write;
 
+pub use check::{Check, IdentitySource, Pair, Protocol};
 pub use error::ConfigError;
 pub use load::{load, ConfigSource, LoadedConfig};
 pub use model::{Confidence, Kind, Severity};

@@ -27,6 +27,9 @@ pub struct FileDef {
     /// Allowlists with conditions, for every rule or for `target-rules`.
     #[serde(default)]
     pub allow_when: Vec<AllowWhenDef>,
+    /// `[validate]`: self-hosted instances `--validate` may contact.
+    #[serde(default)]
+    pub validate: Option<ValidateConfigDef>,
 }
 
 /// `[internal]`: what a project declares internal. Every list is optional; see docs/rules.md.
@@ -306,4 +309,85 @@ pub struct RuleDef {
     pub counter_examples: Vec<Spanned<String>>,
     /// The path the examples are scanned under (default `example.txt`).
     pub example_path: Option<String>,
+    /// `[rules.validate]`: how `--validate` asks the provider whether the secret works.
+    pub validate: Option<ValidateDef>,
+}
+
+/// `[rules.validate]`: one read-only request that tells a live secret from a dead one.
+/// Templates (`url`, header values, `body`, `basic-auth`) may use `{secret}`, `{pair}` (the
+/// secret of the paired rule's finding) and the named groups of `secret-parts`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ValidateDef {
+    /// Provider name: the unit of rate limits, of self-hosted hosts and of the cache.
+    pub provider: Spanned<String>,
+    /// `http` (default), `aws-sigv4` (the secret is the key id, `{pair}` the secret key) or
+    /// `gcp-service-account` (a signed JWT exchanged at `url`).
+    pub protocol: Option<Spanned<String>>,
+    /// HTTP method (default GET).
+    pub method: Option<Spanned<String>>,
+    /// `https://` URL template.
+    pub url: Spanned<String>,
+    /// Host globs the rendered URL may name (default: the URL template's literal host).
+    #[serde(default)]
+    pub hosts: Vec<Spanned<String>>,
+    /// Header templates.
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Body template.
+    pub body: Option<String>,
+    /// `[user, password]` templates for HTTP basic authentication.
+    pub basic_auth: Option<Vec<String>>,
+    /// A regex the secret must match; its named groups are template variables.
+    pub secret_parts: Option<Spanned<String>>,
+    /// The other half of a pair (AWS key id and secret, Twilio key and secret).
+    pub pair: Option<PairDef>,
+    /// AWS region and service of a SigV4 request.
+    pub aws_region: Option<String>,
+    /// AWS service of a SigV4 request.
+    pub aws_service: Option<String>,
+    /// OAuth scope asked for by `gcp-service-account`.
+    pub scope: Option<String>,
+    /// Statuses that may mean valid (the JSON and body conditions must hold too).
+    pub valid_status: Vec<u16>,
+    /// Statuses that mean invalid.
+    #[serde(default)]
+    pub invalid_status: Vec<u16>,
+    /// JSON pointer -> value: all must hold for valid.
+    #[serde(default)]
+    pub valid_json: std::collections::BTreeMap<String, toml::Value>,
+    /// JSON pointer -> value: any that holds means invalid.
+    #[serde(default)]
+    pub invalid_json: std::collections::BTreeMap<String, toml::Value>,
+    /// A substring the body must hold for valid.
+    pub valid_body: Option<String>,
+    /// Substrings of the body that mean invalid.
+    #[serde(default)]
+    pub invalid_body: Vec<String>,
+    /// Identity to report: name -> `/json/pointer`, `header:Name` or `xml:Tag`; never a secret.
+    #[serde(default)]
+    pub identity: std::collections::BTreeMap<String, Spanned<String>>,
+    /// Requests per second to this provider (default 10).
+    pub rate: Option<f64>,
+}
+
+/// The other half of a paired secret: a finding of `rule` in the same file (and commit).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PairDef {
+    /// The rule whose finding is the other half.
+    pub rule: Spanned<String>,
+    /// At most this many lines apart (default 10).
+    pub within_lines: Option<usize>,
+}
+
+/// `[validate]` of a configuration file: what `--validate` may contact besides the providers'
+/// own hosts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ValidateConfigDef {
+    /// Provider -> base URLs (`https://gitlab.example.com`) of self-hosted instances; they
+    /// replace the provider's public host.
+    #[serde(default)]
+    pub self_hosted: std::collections::BTreeMap<String, Vec<Spanned<String>>>,
 }

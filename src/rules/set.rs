@@ -290,6 +290,8 @@ pub struct Rule {
     pub example_path: String,
     /// The file the rule came from (`builtin:rules/x.toml` for the pack).
     pub source: String,
+    /// The live check `--validate` runs, if the rule has one.
+    pub validate: Option<Box<super::Check>>,
 }
 
 impl Rule {

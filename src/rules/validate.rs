@@ -4,6 +4,8 @@
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use toml::Spanned;
 
+use super::check::build_check;
+pub use super::check::{template_parts, template_vars, url_host, TemplatePart};
 use super::error::ConfigError;
 use super::model::{AllowDef, AllowWhenDef, GroupDef, RuleDef, WindowDef};
 use super::text::line_col;
@@ -306,6 +308,9 @@ pub fn build_rule(
             within_columns: r.within_columns,
         })
         .collect();
+    let validate = def.validate.and_then(|v| {
+        build_check(v, file, text, &format!("rule '{id}': validate"), problems).map(Box::new)
+    });
     if problems.0.len() > before {
         return None;
     }
@@ -359,6 +364,7 @@ pub fn build_rule(
             .collect(),
         example_path: def.example_path.unwrap_or_else(|| "example.txt".into()),
         source: file.to_string(),
+        validate,
     })
 }
 

@@ -917,6 +917,9 @@ struct Shape {
     uuid: bool,
     /// Hex digits only, with both letters and digits.
     hex: bool,
+    /// Characters that are neither letters nor digits, and how many kinds of them.
+    symbols: usize,
+    distinct_symbols: usize,
 }
 
 impl Shape {
@@ -984,8 +987,18 @@ impl Shape {
                 }
             });
         let hex = lo != up && di && v.iter().all(u8::is_ascii_hexdigit);
+        let symbols = v.iter().filter(|c| !c.is_ascii_alphanumeric()).count();
+        let mut kinds: Vec<u8> = v
+            .iter()
+            .copied()
+            .filter(|c| !c.is_ascii_alphanumeric())
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
         Shape {
             hex,
+            symbols,
+            distinct_symbols: kinds.len(),
             len,
             classes,
             entropy,
@@ -1016,6 +1029,10 @@ impl Shape {
             return self.len >= 16 && self.fill >= 0.8 && self.switches >= 4;
         }
         if self.uuid {
+            return true;
+        }
+        // Rich in symbols (`m{{h}o)p${e]x}`): a made-up password, not words.
+        if self.symbols * 4 >= self.len && self.distinct_symbols >= 4 && self.len >= 10 {
             return true;
         }
         let surprising = self.surprise.is_none_or(|s| s >= 5.2);

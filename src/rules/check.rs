@@ -1,0 +1,446 @@
+//! Live checks of rules (`[rules.validate]`): the runtime [`Check`] that `crate::validate`
+//! runs, and its construction from the file model with every problem located as
+//! `file:line:column` (called by [`super::validate::build_rule`]). Kept apart from the rest of
+//! the rule model so that a check is one self-contained piece of data.
+
+use super::model::ValidateDef;
+use super::validate::{valid_id, Problems};
+use super::Rule;
+
+/// How a check talks to its provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// One templated HTTP request.
+    Http,
+    /// AWS Signature Version 4: the secret is the access key id, `{pair}` the secret key.
+    AwsSigv4,
+    /// A JWT signed with a service account's private key, exchanged for a token at `url`.
+    GcpServiceAccount,
+}
+
+/// Where an identity field is read from in a provider's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdentitySource {
+    /// A JSON pointer into the body (`/user/login`).
+    Json(String),
+    /// A response header (`header:x-oauth-scopes`).
+    Header(String),
+    /// The text of the first XML element of this name (`xml:Arn`).
+    Xml(String),
+}
+
+/// The other half of a paired secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pair {
+    /// The rule whose finding is the other half.
+    pub rule: String,
+    /// At most this many lines apart, in the same file of the same commit.
+    pub within_lines: usize,
+}
+
+/// A rule's live check (`[rules.validate]`), validated at load time; see `crate::validate`.
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// Provider name: unit of rate limits, self-hosted hosts and the cache.
+    pub provider: String,
+    /// How to talk to it.
+    pub protocol: Protocol,
+    /// HTTP method.
+    pub method: String,
+    /// `https://` URL template.
+    pub url: String,
+    /// Lower-case host globs the rendered URL may name.
+    pub hosts: Vec<String>,
+    /// Base URLs (`https://host[:port]`) replacing the URL's own scheme and host: the
+    /// self-hosted instances listed in the configuration's `[validate.self-hosted]`.
+    pub bases: Vec<String>,
+    /// Header templates.
+    pub headers: Vec<(String, String)>,
+    /// Body template.
+    pub body: Option<String>,
+    /// Basic authentication templates (user, password).
+    pub basic_auth: Option<(String, String)>,
+    /// A regex the secret must match; its named groups are template variables.
+    pub secret_parts: Option<regex::Regex>,
+    /// The other half of a pair.
+    pub pair: Option<Pair>,
+    /// AWS region of a SigV4 request.
+    pub aws_region: String,
+    /// AWS service of a SigV4 request.
+    pub aws_service: String,
+    /// OAuth scope of a service-account token request.
+    pub scope: String,
+    /// Statuses that may mean valid.
+    pub valid_status: Vec<u16>,
+    /// Statuses that mean invalid.
+    pub invalid_status: Vec<u16>,
+    /// JSON pointer -> value; all must hold for valid.
+    pub valid_json: Vec<(String, serde_json::Value)>,
+    /// JSON pointer -> value; any that holds means invalid.
+    pub invalid_json: Vec<(String, serde_json::Value)>,
+    /// Substring the body must hold for valid.
+    pub valid_body: Option<String>,
+    /// Substrings of the body that mean invalid.
+    pub invalid_body: Vec<String>,
+    /// Identity fields to report.
+    pub identity: Vec<(String, IdentitySource)>,
+    /// Requests per second to this provider.
+    pub rate: f64,
+}
+
+/// The host of an `https://` or `http://` URL (lower case, without port), if it has one.
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') || authority.is_empty() {
+        return None;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// The `{name}` variables of a template (a name is ASCII letters, digits and `_`; any other
+/// brace is literal text, as in a JSON body).
+pub fn template_vars(template: &str) -> Result<Vec<String>, String> {
+    Ok(template_parts(template)
+        .into_iter()
+        .filter_map(|p| match p {
+            TemplatePart::Var(v) => Some(v.to_string()),
+            TemplatePart::Text(_) => None,
+        })
+        .collect())
+}
+
+/// A piece of a template.
+pub enum TemplatePart<'a> {
+    /// Literal text.
+    Text(&'a str),
+    /// A `{name}` variable.
+    Var(&'a str),
+}
+
+/// Splits a template into literal text and `{name}` variables.
+pub fn template_parts(template: &str) -> Vec<TemplatePart<'_>> {
+    let mut out = Vec::new();
+    let rest = template;
+    let mut text_start = 0;
+    let mut pos = 0;
+    while let Some(open) = rest[pos..].find('{').map(|i| pos + i) {
+        let after = &rest[open + 1..];
+        let name_len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if name_len > 0 && after.as_bytes().get(name_len) == Some(&b'}') {
+            if open > text_start {
+                out.push(TemplatePart::Text(&rest[text_start..open]));
+            }
+            out.push(TemplatePart::Var(&after[..name_len]));
+            text_start = open + name_len + 2;
+            pos = text_start;
+        } else {
+            pos = open + 1;
+        }
+    }
+    if text_start < rest.len() {
+        out.push(TemplatePart::Text(&rest[text_start..]));
+    }
+    out
+}
+
+fn toml_to_json(v: &toml::Value) -> serde_json::Value {
+    match v {
+        toml::Value::String(s) => serde_json::Value::String(s.clone()),
+        toml::Value::Integer(i) => serde_json::Value::from(*i),
+        toml::Value::Float(f) => serde_json::Value::from(*f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(*b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(a) => serde_json::Value::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => serde_json::Value::Object(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// Builds a rule's live check, recording problems: protocol, method, URL and host, template
+/// variables, conditions and identity sources.
+pub fn build_check(
+    def: ValidateDef,
+    file: &str,
+    text: &str,
+    what: &str,
+    problems: &mut Problems,
+) -> Option<Check> {
+    let before = problems.len();
+    let at0 = def.url.span().start;
+    let mut at =
+        |offset: usize, msg: String| problems.at(file, text, offset, format!("{what}: {msg}"));
+    let provider = def.provider.get_ref().clone();
+    if !valid_id(&provider) {
+        at(
+            def.provider.span().start,
+            "provider names use lower-case letters, digits, '-', '_' and '.'".into(),
+        );
+    }
+    let protocol = match def.protocol.as_ref().map(|p| p.get_ref().as_str()) {
+        None | Some("http") => Protocol::Http,
+        Some("aws-sigv4") => Protocol::AwsSigv4,
+        Some("gcp-service-account") => Protocol::GcpServiceAccount,
+        Some(other) => {
+            let o = def.protocol.as_ref().map_or(at0, |p| p.span().start);
+            at(
+                o,
+                format!("unknown protocol '{other}' (known: http, aws-sigv4, gcp-service-account)"),
+            );
+            Protocol::Http
+        }
+    };
+    let method = def
+        .method
+        .as_ref()
+        .map_or_else(|| "GET".to_string(), |m| m.get_ref().to_ascii_uppercase());
+    if !matches!(method.as_str(), "GET" | "POST" | "HEAD") {
+        let o = def.method.as_ref().map_or(at0, |m| m.span().start);
+        at(o, format!("method '{method}' is not GET, POST or HEAD"));
+    }
+    let url = def.url.get_ref().clone();
+    if !url.starts_with("https://") {
+        at(at0, "the url must start with https://".into());
+    }
+    let mut hosts: Vec<String> = def
+        .hosts
+        .iter()
+        .map(|h| h.get_ref().to_ascii_lowercase())
+        .collect();
+    for h in &def.hosts {
+        if h.get_ref().is_empty() || h.get_ref().contains(['/', '{', '}', ':']) {
+            at(
+                h.span().start,
+                format!("'{}' is not a host name or glob", h.get_ref()),
+            );
+        }
+    }
+    if hosts.is_empty() {
+        match url_host(&url) {
+            Some(h) if !h.contains(['{', '}']) => hosts.push(h),
+            _ => at(
+                at0,
+                "the url's host is not literal: list the hosts it may name in `hosts`".into(),
+            ),
+        }
+    }
+    let secret_parts =
+        def.secret_parts
+            .as_ref()
+            .and_then(|s| match regex::Regex::new(s.get_ref()) {
+                Ok(re) => Some(re),
+                Err(e) => {
+                    at(s.span().start, format!("secret-parts: bad regex: {e}"));
+                    None
+                }
+            });
+    let mut known: Vec<String> = vec!["secret".into()];
+    if def.pair.is_some() {
+        known.push("pair".into());
+    }
+    if let Some(re) = &secret_parts {
+        known.extend(re.capture_names().flatten().map(str::to_string));
+    }
+    let mut templates: Vec<&str> = vec![&url];
+    templates.extend(def.headers.values().map(String::as_str));
+    templates.extend(def.body.as_deref());
+    if let Some(b) = &def.basic_auth {
+        if b.len() != 2 {
+            at(at0, "basic-auth is [user, password]".into());
+        }
+        templates.extend(b.iter().map(String::as_str));
+    }
+    for t in templates {
+        match template_vars(t) {
+            Ok(vars) => {
+                for v in vars.iter().filter(|v| !known.contains(v)) {
+                    at(
+                        at0,
+                        format!(
+                            "unknown template variable '{{{v}}}' (known: {})",
+                            known.join(", ")
+                        ),
+                    );
+                }
+            }
+            Err(e) => at(at0, format!("template: {e}")),
+        }
+    }
+    match protocol {
+        Protocol::AwsSigv4
+            if def.pair.is_none() || def.aws_region.is_none() || def.aws_service.is_none() =>
+        {
+            at(
+                at0,
+                "aws-sigv4 needs pair, aws-region and aws-service".into(),
+            );
+        }
+        Protocol::GcpServiceAccount
+            if !["email", "key"]
+                .iter()
+                .all(|g| known.iter().any(|k| k == g)) =>
+        {
+            at(
+                at0,
+                "gcp-service-account needs secret-parts with groups 'email' and 'key'".into(),
+            );
+        }
+        _ => {}
+    }
+    if def.valid_status.is_empty() {
+        at(at0, "valid-status lists no status".into());
+    }
+    for s in def.valid_status.iter().chain(&def.invalid_status) {
+        if !(100..=599).contains(s) {
+            at(at0, format!("{s} is not an HTTP status"));
+        }
+    }
+    let rate = def.rate.unwrap_or(10.0);
+    if !(rate > 0.0 && rate <= 1000.0) {
+        at(
+            at0,
+            format!("rate {rate} is outside (0, 1000] requests per second"),
+        );
+    }
+    let mut identity = Vec::new();
+    for (name, src) in &def.identity {
+        let s = src.get_ref();
+        let parsed = if let Some(h) = s.strip_prefix("header:") {
+            Some(IdentitySource::Header(h.to_ascii_lowercase()))
+        } else if let Some(x) = s.strip_prefix("xml:") {
+            Some(IdentitySource::Xml(x.to_string()))
+        } else if s.starts_with('/') {
+            Some(IdentitySource::Json(s.clone()))
+        } else {
+            None
+        };
+        match parsed {
+            Some(p) => identity.push((name.clone(), p)),
+            None => at(
+                src.span().start,
+                format!("identity '{name}': '{s}' is not a /json/pointer, header:Name or xml:Tag"),
+            ),
+        }
+    }
+    let json =
+        |m: &std::collections::BTreeMap<String, toml::Value>| -> Vec<(String, serde_json::Value)> {
+            m.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect()
+        };
+    let (valid_json, invalid_json) = (json(&def.valid_json), json(&def.invalid_json));
+    for (k, _) in valid_json.iter().chain(&invalid_json) {
+        if !k.is_empty() && !k.starts_with('/') {
+            at(
+                at0,
+                format!("'{k}' is not a JSON pointer (they start with '/')"),
+            );
+        }
+    }
+    if problems.len() > before {
+        return None;
+    }
+    Some(Check {
+        provider,
+        protocol,
+        method,
+        url,
+        hosts,
+        bases: Vec::new(),
+        headers: def.headers.into_iter().collect(),
+        body: def.body,
+        basic_auth: def.basic_auth.and_then(|b| match b.as_slice() {
+            [u, p] => Some((u.clone(), p.clone())),
+            _ => None,
+        }),
+        secret_parts,
+        pair: def.pair.map(|p| Pair {
+            rule: p.rule.into_inner(),
+            within_lines: p.within_lines.unwrap_or(10),
+        }),
+        aws_region: def.aws_region.unwrap_or_default(),
+        aws_service: def.aws_service.unwrap_or_default(),
+        scope: def
+            .scope
+            .unwrap_or_else(|| "https://www.googleapis.com/auth/cloud-platform.read-only".into()),
+        valid_status: def.valid_status,
+        invalid_status: def.invalid_status,
+        valid_json,
+        invalid_json,
+        valid_body: def.valid_body,
+        invalid_body: def.invalid_body,
+        identity,
+        rate,
+    })
+}
+
+/// Every `[rules.validate] pair` names a rule of the set.
+pub(crate) fn check_pairs(rules: &[Rule], problems: &mut Problems) {
+    for r in rules {
+        if let Some(p) = r.validate.as_ref().and_then(|c| c.pair.as_ref()) {
+            if !rules.iter().any(|o| o.id == p.rule) {
+                problems.push(format!(
+                    "{}: rule '{}': validate: pair rule '{}' does not exist",
+                    r.source, r.id, p.rule
+                ));
+            }
+        }
+    }
+}
+
+/// `[validate.self-hosted]`: each provider's base URLs replace its public host in its checks.
+pub(crate) fn apply_self_hosted(
+    def: Option<super::model::ValidateConfigDef>,
+    rules: &mut [Rule],
+    name: &str,
+    text: &str,
+    problems: &mut Problems,
+) {
+    let Some(def) = def else { return };
+    for (provider, bases) in def.self_hosted {
+        let mut clean = Vec::new();
+        for b in &bases {
+            let base = b.get_ref().trim_end_matches('/');
+            let path_ok = base
+                .strip_prefix("https://")
+                .is_some_and(|rest| !rest.contains(['?', '#', '@', '{', '}']));
+            if !path_ok || url_host(base).is_none() {
+                problems.at(
+                    name,
+                    text,
+                    b.span().start,
+                    format!(
+                        "validate.self-hosted.{provider}: '{}' is not an https:// base URL",
+                        b.get_ref()
+                    ),
+                );
+                continue;
+            }
+            clean.push(base.to_string());
+        }
+        let mut used = false;
+        for r in rules.iter_mut() {
+            if let Some(c) = r.validate.as_mut().filter(|c| c.provider == provider) {
+                c.bases = clean.clone();
+                used = true;
+            }
+        }
+        if !used {
+            problems.push(format!(
+                "{name}: validate.self-hosted: no rule checks provider '{provider}'"
+            ));
+        }
+    }
+}
