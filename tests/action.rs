@@ -92,8 +92,9 @@ impl Repo {
     }
 }
 
-/// A stand-in leakscan: records its arguments (one per line) and the content of `--config`, and
-/// writes a SARIF file with one result.
+/// A stand-in leakscan: records its arguments (one per line) and the content of `--config`,
+/// writes a SARIF file (`$STUB_SARIF`, else one with one secret finding) and exits with
+/// `$STUB_EXIT` (default 1).
 const STUB: &str = r#"#!/usr/bin/env bash
 printf '%s\n' "$@" > "$STUB_DIR/args"
 out=
@@ -104,13 +105,17 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+if [ -n "${STUB_SARIF:-}" ]; then
+  cp "$STUB_SARIF" "$out"
+else
 cat > "$out" <<'JSON'
 {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "leakscan", "rules": []}}, "invocations": [{"executionSuccessful": true}],
  "results": [{"ruleId": "test-token", "level": "error", "message": {"text": "Test token: tt_k…(27 chars). A | pipe."},
    "locations": [{"physicalLocation": {"artifactLocation": {"uri": "app.py"}, "region": {"startLine": 3}}}],
-   "properties": {"location": "app.py", "severity": "high", "commit": "0123456789abcdef0123"}}]}]}
+   "properties": {"kind": "secret", "location": "app.py", "severity": "high", "commit": "0123456789abcdef0123"}}]}]}
 JSON
-exit 1
+fi
+exit "${STUB_EXIT:-1}"
 "#;
 
 /// The stand-in, written once per test process: executing a file that another thread may just
@@ -432,4 +437,559 @@ fn real_scan_writes_outputs_and_a_redacted_summary() {
     let sarif =
         std::fs::read_to_string(o.outputs.get("sarif-file").expect("sarif-file")).expect("sarif");
     assert!(!sarif.contains(token));
+}
+
+// ---- the verdict: leakscan's exit status, fail-on-leaks, fail-on-incomplete ----
+
+/// Runs scripts/action/verdict.sh on run.sh's outputs, as the action's last step does; returns
+/// (exit status, standard output + error, summary after it).
+fn verdict(o: &Outcome, env: &[(&str, &str)]) -> (i32, String, String) {
+    let work = Dir::new();
+    let summary = work.write("step_summary", &o.summary);
+    let get = |k: &str| o.outputs.get(k).cloned().unwrap_or_default();
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo_root().join("scripts/action/verdict.sh"))
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("RESULT", get("result"))
+        .env("EXIT_CODE", get("exit-code"))
+        .env("FINDINGS", get("findings"))
+        .env("SECRETS", get("secrets"))
+        .env("INTERNAL", get("internal"))
+        .env_remove("FAIL_ON_LEAKS")
+        .env_remove("FAIL_ON_INCOMPLETE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("verdict.sh");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        std::fs::read_to_string(&summary).unwrap_or_default(),
+    )
+}
+
+/// A SARIF file as leakscan writes it for an incomplete scan: no results, one input not scanned.
+const INCOMPLETE_SARIF: &str = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "leakscan", "rules": []}},
+ "invocations": [{"executionSuccessful": false, "toolExecutionNotifications": [
+   {"level": "warning", "message": {"text": "dist/cut.tgz: not scanned (malformed-archive): unexpected end of file."}},
+   {"level": "note", "message": {"text": "logo.png: not scanned (media)."}}]}],
+ "results": []}]}"#;
+
+const CLEAN_SARIF: &str = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "leakscan", "rules": []}},
+ "invocations": [{"executionSuccessful": true}], "results": []}]}"#;
+
+#[test]
+fn each_exit_status_and_fail_on_incomplete_decide_the_verdict() {
+    if !tools_present() {
+        return;
+    }
+    let r = Repo::new();
+    let sarifs = Dir::new();
+    let incomplete = sarifs.write("incomplete.sarif", INCOMPLETE_SARIF);
+    let clean = sarifs.write("clean.sarif", CLEAN_SARIF);
+    let incomplete = incomplete.to_str().unwrap_or_default();
+    let clean = clean.to_str().unwrap_or_default();
+    // (leakscan's status, its SARIF, fail-on-incomplete) -> verdict step status.
+    let cases: [(&str, &str, &str, Option<i32>); 8] = [
+        ("0", clean, "true", Some(0)),
+        ("0", clean, "false", Some(0)),
+        ("1", "", "true", Some(1)),
+        ("1", "", "false", Some(1)),
+        ("3", incomplete, "true", Some(1)),
+        ("3", incomplete, "false", Some(0)),
+        // A usage or configuration error stops the scan step itself: no verdict.
+        ("2", "", "true", None),
+        ("2", "", "false", None),
+    ];
+    for (status, sarif, fail_on_incomplete, want) in cases {
+        let o = run_action(
+            &r.path(),
+            "workflow_dispatch",
+            "{}",
+            &[("STUB_EXIT", status), ("STUB_SARIF", sarif)],
+            false,
+        );
+        let what = format!("exit {status}, fail-on-incomplete {fail_on_incomplete}");
+        assert_eq!(
+            o.outputs.get("exit-code").map(String::as_str),
+            Some(status),
+            "{what}: {}",
+            o.stderr
+        );
+        let Some(want) = want else {
+            assert_eq!(o.code, 2, "{what}: the scan step must fail: {}", o.stderr);
+            assert!(
+                o.stderr.contains("::error title=leakscan::"),
+                "{what}: {}",
+                o.stderr
+            );
+            continue;
+        };
+        assert_eq!(o.code, 0, "{what}: {}", o.stderr);
+        let (code, log, summary) = verdict(&o, &[("FAIL_ON_INCOMPLETE", fail_on_incomplete)]);
+        assert_eq!(code, want, "{what}:\n{log}");
+        match status {
+            "1" => {
+                assert!(
+                    log.contains(
+                        "::error title=leakscan::leaks found (1 finding(s): 1 secret, 0 internal)"
+                    ),
+                    "{what}: {log}"
+                );
+                assert!(summary.contains("**Failed**: leaks found"), "{summary}");
+            }
+            "3" => {
+                // The inputs that were not scanned are in the job summary, whatever the verdict.
+                assert!(
+                    summary.contains("### Not scanned (1)")
+                        && summary.contains("- dist/cut.tgz: not scanned (malformed-archive)"),
+                    "{what}: {summary}"
+                );
+                assert!(
+                    !summary.contains("logo.png"),
+                    "a chosen skip is not a gap: {summary}"
+                );
+                if want == 1 {
+                    assert!(
+                        log.contains("::error title=leakscan::the scan is incomplete"),
+                        "{log}"
+                    );
+                } else {
+                    assert!(
+                        log.contains("::warning title=leakscan::the scan is incomplete"),
+                        "{log}"
+                    );
+                }
+            }
+            _ => assert!(!log.contains("::error"), "{what}: {log}"),
+        }
+    }
+    // Defaults: fail-on-incomplete and fail-on-leaks are on.
+    let o = run_action(
+        &r.path(),
+        "workflow_dispatch",
+        "{}",
+        &[("STUB_EXIT", "3"), ("STUB_SARIF", incomplete)],
+        false,
+    );
+    assert_eq!(verdict(&o, &[]).0, 1);
+    let o = run_action(&r.path(), "workflow_dispatch", "{}", &[], false);
+    assert_eq!(o.outputs.get("result").map(String::as_str), Some("leaks"));
+    assert_eq!(verdict(&o, &[]).0, 1);
+    assert_eq!(verdict(&o, &[("FAIL_ON_LEAKS", "false")]).0, 0);
+    // A crash (no usable status) fails; a mistyped flag is a usage error, not a pass.
+    let o = run_action(
+        &r.path(),
+        "workflow_dispatch",
+        "{}",
+        &[("STUB_EXIT", "101")],
+        false,
+    );
+    assert_eq!(o.outputs.get("result").map(String::as_str), Some("error"));
+    assert_eq!(verdict(&o, &[]).0, 1);
+    let o = run_action(
+        &r.path(),
+        "workflow_dispatch",
+        "{}",
+        &[("STUB_EXIT", "0"), ("STUB_SARIF", clean)],
+        false,
+    );
+    assert_eq!(verdict(&o, &[("FAIL_ON_INCOMPLETE", "yes")]).0, 2);
+    // --exit-code N in the arguments: N means leaks.
+    let o = run_action(
+        &r.path(),
+        "workflow_dispatch",
+        "{}",
+        &[("STUB_EXIT", "7"), ("INPUT_ARGS", "--exit-code 7")],
+        false,
+    );
+    assert_eq!(o.outputs.get("result").map(String::as_str), Some("leaks"));
+}
+
+/// A repository whose only finding is an internal marker (a committed `.env` file).
+fn internal_only_repo() -> Repo {
+    let r = Repo::new();
+    r.dir.write("repo/.env", "DB_HOST=db.acme.io\n");
+    git(&r.path(), &["add", "."]);
+    git(&r.path(), &["commit", "-qm", "env"]);
+    r
+}
+
+#[test]
+fn fail_on_secret_with_only_internal_findings_passes() {
+    if !tools_present() {
+        return;
+    }
+    let r = internal_only_repo();
+    let o = run_action(
+        &r.path(),
+        "workflow_dispatch",
+        "{}",
+        &[("INPUT_ARGS", "--fail-on secret")],
+        true,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let get = |k: &str| o.outputs.get(k).cloned().unwrap_or_default();
+    assert_eq!(get("exit-code"), "0", "{}", o.stderr);
+    assert_eq!(get("result"), "clean");
+    assert_eq!(get("secrets"), "0");
+    let internal: usize = get("internal").parse().unwrap_or(0);
+    assert!(internal >= 1, "{:?}", o.outputs);
+    assert_eq!(get("findings"), internal.to_string(), "{:?}", o.outputs);
+    let (code, log, summary) = verdict(&o, &[]);
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains("none of a kind that --fail-on selects"),
+        "{log}"
+    );
+    assert!(summary.contains("internal-env-file"), "{summary}");
+    // Without --fail-on secret the same findings fail the job.
+    let o = run_action(&r.path(), "workflow_dispatch", "{}", &[], true);
+    assert_eq!(o.outputs.get("exit-code").map(String::as_str), Some("1"));
+    let (code, log, _) = verdict(&o, &[]);
+    assert_eq!(code, 1, "{log}");
+    assert!(log.contains("0 secret, "), "{log}");
+}
+
+#[test]
+fn a_real_incomplete_scan_fails_by_default_and_lists_what_was_not_scanned() {
+    if !tools_present() {
+        return;
+    }
+    let r = Repo::new();
+    let filler: String = (0..4000)
+        .map(|i| format!("line {i} of a generated bundle, nothing to see\n"))
+        .collect();
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(filler.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    tar.append_data(&mut header, "bundle.js", filler.as_bytes())
+        .expect("tar");
+    let tar = tar.into_inner().expect("tar");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &tar).expect("gzip");
+    let tgz = gz.finish().expect("gzip");
+    r.dir.write("repo/cut.tgz", &tgz[..tgz.len() / 2]);
+    let o = run_action(
+        &r.path(),
+        "schedule",
+        "{}",
+        &[("INPUT_SCAN", "worktree")],
+        true,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        o.outputs.get("exit-code").map(String::as_str),
+        Some("3"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.summary.contains("### Not scanned (1)") && o.summary.contains("cut.tgz: not scanned"),
+        "{}",
+        o.summary
+    );
+    assert_eq!(verdict(&o, &[]).0, 1);
+    assert_eq!(verdict(&o, &[("FAIL_ON_INCOMPLETE", "false")]).0, 0);
+}
+
+// ---- install.sh: the release binary for the action's tag, verified; source otherwise ----
+
+/// A web server on 127.0.0.1 serving fixed files (a fake GitHub release) and recording the
+/// paths asked for. It lives as long as the test process.
+struct Server {
+    url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+fn serve(files: BTreeMap<String, Vec<u8>>) -> Server {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(match stream.try_clone() {
+                Ok(s) => s,
+                Err(_) => continue,
+            });
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            // Skip the headers.
+            let mut h = String::new();
+            while reader.read_line(&mut h).map(|n| n > 2).unwrap_or(false) {
+                h.clear();
+            }
+            let path = line.split(' ').nth(1).unwrap_or("").to_string();
+            if let Ok(mut s) = seen.lock() {
+                s.push(path.clone());
+            }
+            let (status, body) = match files.get(&path) {
+                Some(b) => ("200 OK", b.clone()),
+                None => ("404 Not Found", b"Not Found".to_vec()),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    Server { url, requests }
+}
+
+/// A release archive as the release workflow makes it: `leakscan-<target>/leakscan` in a
+/// .tar.gz; the "binary" is a script that says its version.
+fn release_archive(target: &str, version: &str) -> Vec<u8> {
+    let script = format!("#!/bin/sh\necho \"leakscan {version}\"\n");
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(script.len() as u64);
+    header.set_mode(0o755);
+    header.set_cksum();
+    tar.append_data(
+        &mut header,
+        format!("leakscan-{target}/leakscan"),
+        script.as_bytes(),
+    )
+    .expect("tar");
+    let tar = tar.into_inner().expect("tar");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &tar).expect("gzip");
+    gz.finish().expect("gzip")
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(b))
+}
+
+struct Install {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    outputs: BTreeMap<String, String>,
+    path_file: String,
+    dir: Dir,
+}
+
+/// Runs scripts/action/install.sh (`plan` or the install) as the action does, with the action's
+/// own source as GITHUB_ACTION_PATH and the releases served from `server`.
+fn install(server: &str, plan: bool, env: &[(&str, &str)]) -> Install {
+    let dir = Dir::new();
+    let output = dir.write("github_output", "");
+    let path_file = dir.write("github_path", "");
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo_root().join("scripts/action/install.sh"));
+    if plan {
+        cmd.arg("plan");
+    }
+    cmd.env("GITHUB_ACTION_PATH", repo_root())
+        .env("GITHUB_SERVER_URL", server)
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_PATH", &path_file)
+        .env("RUNNER_TEMP", dir.path())
+        .env("LEAKSCAN_INSTALL_DIR", dir.path().join("install"))
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .env("ACTION_REPOSITORY", "acme/leakscan")
+        .env_remove("ACTION_REF")
+        .env_remove("LEAKSCAN_VERSION")
+        // No proxy may turn 127.0.0.1 into a request that leaves the machine.
+        .env("NO_PROXY", "*")
+        .env_remove("http_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("ALL_PROXY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("install.sh");
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+    Install {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        outputs: read(&output)
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        path_file: read(&path_file),
+        dir,
+    }
+}
+
+fn curl_present() -> bool {
+    if Command::new("curl").arg("--version").output().is_err() {
+        eprintln!("skipped: curl is not installed (GitHub runners have it)");
+        return false;
+    }
+    tools_present()
+}
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[test]
+fn install_downloads_the_release_of_the_actions_tag_and_verifies_it() {
+    if !curl_present() {
+        return;
+    }
+    let mut files = BTreeMap::new();
+    let mut add = |target: &str, tamper: bool| {
+        let archive = release_archive(target, VERSION);
+        let name = format!("leakscan-{target}.tar.gz");
+        let mut sum = sha256_hex(&archive);
+        if tamper {
+            // The checksum of other bytes: what a swapped or corrupted download looks like.
+            sum = sha256_hex(b"something else");
+        }
+        let base = format!("/acme/leakscan/releases/download/v{VERSION}/{name}");
+        files.insert(
+            format!("{base}.sha256"),
+            format!("{sum} *{name}\n").into_bytes(),
+        );
+        files.insert(base, archive);
+    };
+    add("x86_64-unknown-linux-musl", false);
+    add("aarch64-unknown-linux-musl", true);
+    let server = serve(files);
+    let tag = format!("v{VERSION}");
+
+    // The action's own release tag: the matching archive, checksum verified, on PATH.
+    let i = install(&server.url, false, &[("ACTION_REF", &tag)]);
+    assert_eq!(i.code, 0, "{}{}", i.stdout, i.stderr);
+    assert!(i.stderr.contains("checksum verified"), "{}", i.stderr);
+    assert!(
+        i.stdout.contains(&format!(
+            "installed leakscan {VERSION} from leakscan-x86_64-unknown-linux-musl.tar.gz"
+        )),
+        "{}",
+        i.stdout
+    );
+    let bin = i.dir.path().join("install/bin/leakscan");
+    assert!(bin.is_file());
+    assert_eq!(
+        i.path_file.trim(),
+        i.dir.path().join("install/bin").display().to_string()
+    );
+    let asked = server
+        .requests
+        .lock()
+        .map(|r| r.clone())
+        .unwrap_or_default();
+    assert!(
+        asked.contains(&format!(
+            "/acme/leakscan/releases/download/v{VERSION}/leakscan-x86_64-unknown-linux-musl.tar.gz"
+        )),
+        "{asked:?}"
+    );
+
+    // A wrong checksum: the job stops and nothing is installed or put on PATH.
+    let i = install(
+        &server.url,
+        false,
+        &[("ACTION_REF", &tag), ("RUNNER_ARCH", "ARM64")],
+    );
+    assert_eq!(i.code, 2, "{}{}", i.stdout, i.stderr);
+    assert!(
+        i.stderr.contains("::error title=leakscan::checksum mismatch for leakscan-aarch64-unknown-linux-musl.tar.gz")
+            && i.stderr.contains("nothing was installed"),
+        "{}",
+        i.stderr
+    );
+    assert!(!i.dir.path().join("install/bin/leakscan").exists());
+    assert!(i.path_file.is_empty(), "{}", i.path_file);
+
+    // A release that does not exist (or has no binary for this runner): a clear error.
+    let i = install(&server.url, false, &[("LEAKSCAN_VERSION", "9.9.9")]);
+    assert_eq!(i.code, 2);
+    assert!(
+        i.stderr.contains("could not download") && i.stderr.contains("v9.9.9"),
+        "{}",
+        i.stderr
+    );
+    let i = install(
+        &server.url,
+        false,
+        &[("ACTION_REF", &tag), ("RUNNER_OS", "FreeBSD")],
+    );
+    assert_eq!(i.code, 2);
+    assert!(
+        i.stderr
+            .contains("no leakscan release binary for FreeBSD/X64"),
+        "{}",
+        i.stderr
+    );
+
+    // The `version` input picks the release whatever the ref.
+    let i = install(
+        &server.url,
+        false,
+        &[("ACTION_REF", "main"), ("LEAKSCAN_VERSION", &tag)],
+    );
+    assert_eq!(i.code, 0, "{}", i.stderr);
+}
+
+#[test]
+fn install_plans_a_release_for_tags_and_a_build_for_other_refs() {
+    if !curl_present() {
+        return;
+    }
+    let plan = |env: &[(&str, &str)]| {
+        let i = install("http://127.0.0.1:9", true, env);
+        (i.code, i.outputs, i.stderr)
+    };
+    let major = VERSION.split('.').next().unwrap_or("0").to_string();
+    let minor = VERSION
+        .rsplit_once('.')
+        .map(|(a, _)| a.to_string())
+        .unwrap_or_default();
+    for tag in [
+        format!("v{VERSION}"),
+        format!("v{major}"),
+        format!("v{minor}"),
+    ] {
+        let (code, out, err) = plan(&[("ACTION_REF", &tag)]);
+        assert_eq!(code, 0, "{tag}: {err}");
+        assert_eq!(
+            out.get("mode").map(String::as_str),
+            Some("release"),
+            "{tag}"
+        );
+        assert_eq!(
+            out.get("version").map(String::as_str),
+            Some(VERSION),
+            "{tag}"
+        );
+        assert!(
+            !out.contains_key("hash"),
+            "{tag}: no build cache for a release"
+        );
+    }
+    // A branch, a commit id, a local `uses: ./` (no ref): built from the action's source, with
+    // the source hash as the build cache's key.
+    for r in ["main", "0123456789abcdef0123456789abcdef01234567", ""] {
+        let (code, out, err) = plan(&[("ACTION_REF", r)]);
+        assert_eq!(code, 0, "{r}: {err}");
+        assert_eq!(out.get("mode").map(String::as_str), Some("source"), "{r}");
+        assert_eq!(out.get("hash").map(String::len), Some(32), "{r}: {out:?}");
+    }
+    // A moving tag whose source is another series, and a version that is not one: errors.
+    let (code, _, err) = plan(&[("ACTION_REF", "v99")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("pin a release tag"), "{err}");
+    let (code, _, err) = plan(&[("LEAKSCAN_VERSION", "latest")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a release version"), "{err}");
 }
