@@ -993,3 +993,45 @@ fn install_plans_a_release_for_tags_and_a_build_for_other_refs() {
     assert_eq!(code, 2);
     assert!(err.contains("not a release version"), "{err}");
 }
+
+/// What a release names must agree: the README's pinned action, container and pre-commit
+/// `rev`, the docker_image hook's tag, and the targets dist builds with those install.sh asks for.
+#[test]
+fn release_pins_and_targets_agree_with_the_crate() {
+    let read = |p: &str| std::fs::read_to_string(repo_root().join(p)).expect(p);
+    let readme = read("README.md");
+    let repo = env!("CARGO_PKG_REPOSITORY");
+    let slug = repo.trim_start_matches("https://github.com/");
+    for pin in [
+        format!("uses: {slug}@v{VERSION}"),
+        format!("ghcr.io/{slug}:{VERSION}"),
+        format!("rev: v{VERSION}"),
+        format!("repo: {repo}"),
+    ] {
+        assert!(readme.contains(&pin), "README.md does not say {pin}");
+    }
+    assert!(!readme.contains("your-org/"), "a placeholder is left in README.md");
+    let hooks = read(".pre-commit-hooks.yaml");
+    assert!(
+        hooks.contains(&format!("entry: ghcr.io/{slug}:{VERSION} scan --staged")),
+        ".pre-commit-hooks.yaml's docker_image hook must run this version's image"
+    );
+    let dist = read("dist-workspace.toml");
+    let install = read("scripts/action/install.sh");
+    for target in [
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-musl",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(dist.contains(&format!("\"{target}\"")), "dist does not build {target}");
+        assert!(install.contains(&format!("echo {target}")), "install.sh does not ask for {target}");
+    }
+    assert!(dist.contains("unix-archive = \".tar.gz\"") && dist.contains("checksum = \"sha256\""));
+    let release = read(".github/workflows/release.yml");
+    assert!(
+        release.contains("uses: ./.github/workflows/publish-image.yml") && !release.contains("uses: $/"),
+        "release.yml must call the local publish job with ./ (see dist-workspace.toml)"
+    );
+}
