@@ -939,6 +939,60 @@ fn install_downloads_the_release_of_the_actions_tag_and_verifies_it() {
         &[("ACTION_REF", "main"), ("LEAKSCAN_VERSION", &tag)],
     );
     assert_eq!(i.code, 0, "{}", i.stderr);
+
+    // verify-attestation: `gh attestation verify` on the archive, before it is unpacked.
+    let gh = Dir::new();
+    let stub = gh.write(
+        "gh",
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$GH_ARGS\"\nexit \"${GH_EXIT:-0}\"\n",
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let path = format!(
+        "{}:{}",
+        gh.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let args_file = gh.path().join("args");
+    let args = args_file.to_str().unwrap_or_default();
+    let env = [
+        ("ACTION_REF", tag.as_str()),
+        ("VERIFY_ATTESTATION", "true"),
+        ("PATH", path.as_str()),
+        ("GH_ARGS", args),
+    ];
+    let i = install(&server.url, false, &env);
+    assert_eq!(i.code, 0, "{}", i.stderr);
+    let called: Vec<String> = std::fs::read_to_string(&args_file)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(called.len(), 5, "{called:?}");
+    assert_eq!(&called[..2], ["attestation", "verify"]);
+    assert!(
+        called[2].ends_with("/leakscan-x86_64-unknown-linux-musl.tar.gz"),
+        "{called:?}"
+    );
+    assert_eq!(&called[3..], ["--repo", "acme/leakscan"]);
+    assert!(
+        i.stderr.contains("build provenance verified"),
+        "{}",
+        i.stderr
+    );
+    let mut env = env.to_vec();
+    env.push(("GH_EXIT", "1"));
+    let i = install(&server.url, false, &env);
+    assert_eq!(i.code, 2, "{}", i.stderr);
+    assert!(
+        i.stderr.contains("could not be verified") && i.stderr.contains("nothing was installed"),
+        "{}",
+        i.stderr
+    );
+    assert!(!i.dir.path().join("install/bin/leakscan").exists());
 }
 
 #[test]
@@ -1010,7 +1064,10 @@ fn release_pins_and_targets_agree_with_the_crate() {
     ] {
         assert!(readme.contains(&pin), "README.md does not say {pin}");
     }
-    assert!(!readme.contains("your-org/"), "a placeholder is left in README.md");
+    assert!(
+        !readme.contains("your-org/"),
+        "a placeholder is left in README.md"
+    );
     let hooks = read(".pre-commit-hooks.yaml");
     assert!(
         hooks.contains(&format!("entry: ghcr.io/{slug}:{VERSION} scan --staged")),
@@ -1025,13 +1082,20 @@ fn release_pins_and_targets_agree_with_the_crate() {
         "aarch64-apple-darwin",
         "x86_64-pc-windows-msvc",
     ] {
-        assert!(dist.contains(&format!("\"{target}\"")), "dist does not build {target}");
-        assert!(install.contains(&format!("echo {target}")), "install.sh does not ask for {target}");
+        assert!(
+            dist.contains(&format!("\"{target}\"")),
+            "dist does not build {target}"
+        );
+        assert!(
+            install.contains(&format!("echo {target}")),
+            "install.sh does not ask for {target}"
+        );
     }
     assert!(dist.contains("unix-archive = \".tar.gz\"") && dist.contains("checksum = \"sha256\""));
     let release = read(".github/workflows/release.yml");
     assert!(
-        release.contains("uses: ./.github/workflows/publish-image.yml") && !release.contains("uses: $/"),
+        release.contains("uses: ./.github/workflows/publish-image.yml")
+            && !release.contains("uses: $/"),
         "release.yml must call the local publish job with ./ (see dist-workspace.toml)"
     );
 }

@@ -19,6 +19,8 @@
 #   LEAKSCAN_INSTALL_DIR   where to install (bin/leakscan under it)
 #   GITHUB_SERVER_URL      where releases are downloaded from (default https://github.com)
 #   RUNNER_OS, RUNNER_ARCH which archive to take (Linux/macOS/Windows, X64/ARM64)
+#   VERIFY_ATTESTATION     "true": also check the archive's build provenance with
+#                          `gh attestation verify` (GH_TOKEN for the GitHub API)
 #   GITHUB_OUTPUT, GITHUB_PATH
 # Exit status: 0 installed (or planned), 2 could not install (the reason is an ::error:: line).
 set -euo pipefail
@@ -114,6 +116,14 @@ install_release() {
   [ "$actual" = "$expected" ] ||
     fail "checksum mismatch for $asset: the release says $expected, the download is $actual; nothing was installed"
   note "checksum verified: sha256 $actual"
+  if [ "${VERIFY_ATTESTATION:-false}" = true ]; then
+    # The checksum file comes from the same release as the archive; the attestation says which
+    # workflow run of which repository built it (needs gh and a token, GH_TOKEN).
+    command -v gh >/dev/null || fail "verify-attestation needs the GitHub CLI (gh), which is on GitHub-hosted runners"
+    gh attestation verify "$tmp/$asset" --repo "$repo" >&2 ||
+      fail "the build provenance of $asset could not be verified for $repo; nothing was installed"
+    note "build provenance verified: $asset was built by $repo"
+  fi
   mkdir -p "$tmp/unpacked" "$dir/bin"
   case "$ext" in
     tar.gz) tar -xzf "$tmp/$asset" -C "$tmp/unpacked" ;;
