@@ -162,7 +162,7 @@ impl<'a> Builder<'a> {
             description: rule.description.clone(),
             kind: rule.kind,
             severity: rule.severity,
-            confidence: rule.confidence,
+            confidence: c.confidence,
             tags: rule.tags.clone(),
             origin: origin.clone(),
             line,

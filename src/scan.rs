@@ -554,6 +554,30 @@ impl Scanner {
                 })
             };
             let fresh: Vec<Finding> = sub.findings.into_iter().filter(|f| !seen(f)).collect();
+            // A generic finding on the encoded text itself (`token: <base64>`) yields to a
+            // specific rule's finding in what it decodes to: one secret, told once, by name.
+            let is_generic = |f: &Finding| f.tags.iter().any(|t| t == "generic");
+            if fresh.iter().any(|f| !is_generic(f)) {
+                let specific_kinds: Vec<_> = fresh
+                    .iter()
+                    .filter(|f| !is_generic(f))
+                    .map(|f| f.kind)
+                    .collect();
+                let mut i = mark;
+                while i < out.findings.len() {
+                    let r = &out.findings[i];
+                    let rlen = r.secret.as_ref().map_or(0, |s| s.as_bytes().len()) as u64;
+                    if is_generic(r)
+                        && specific_kinds.contains(&r.kind)
+                        && r.offset < se
+                        && r.offset + rlen > ss
+                    {
+                        out.findings.remove(i);
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
             out.findings.extend(fresh);
             out.dropped.extend(sub.dropped);
             out.skips.extend(sub.skips);
@@ -603,14 +627,18 @@ impl Scanner {
         for c in cands.iter().filter(|c| c.secret_start < accept_end) {
             let rule = &rules.rules[c.rule];
             let mut f = builder.build(rule, origin, c);
-            if f.dropped.is_none() && rule.confidence < self.opts.min_confidence {
+            if f.dropped.is_none() && c.confidence < self.opts.min_confidence {
                 if !self.opts.explain {
                     continue;
                 }
-                f.dropped = Some(
-                    format!("confidence {:?} below --min-confidence", rule.confidence)
+                f.dropped = Some(match c.assessed {
+                    Some(why) => format!(
+                        "confidence {} below --min-confidence ({why})",
+                        format!("{:?}", c.confidence).to_lowercase()
+                    ),
+                    None => format!("confidence {:?} below --min-confidence", c.confidence)
                         .to_lowercase(),
-                );
+                });
             }
             if f.dropped.is_none()
                 && self.gitleaks_ignore.is_some()

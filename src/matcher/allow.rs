@@ -47,12 +47,7 @@ pub fn placeholder(secret: &[u8]) -> Option<&'static str> {
     if PLACEHOLDER_WORDS.iter().any(|w| text.contains(w)) {
         return Some("placeholder word");
     }
-    if (text.contains('<') && text.contains('>'))
-        || text.contains("${")
-        || text.contains("{{")
-        || text.contains("%(")
-        || text.contains("#{")
-    {
+    if has_template(&text) {
         return Some("template syntax");
     }
     if is_variable_reference(secret) {
@@ -67,6 +62,38 @@ pub fn placeholder(secret: &[u8]) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// Template or interpolation syntax around a name or expression: `${NAME}`, `{{ expr }}`,
+/// `%(name)s`, `#{expr}`, `<your-token>`, `<%= ... %>`. Braces around other text (a password
+/// such as `m{{h}o)p${e]x}` ) are not a template.
+pub fn has_template(text: &str) -> bool {
+    let name_like = |s: &str, extra: &[char]| {
+        !s.trim().is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-:".contains(c) || extra.contains(&c))
+    };
+    let closed = |open: &str, close: &str, extra: &[char]| {
+        let mut rest = text;
+        while let Some(i) = rest.find(open) {
+            let after = &rest[i + open.len()..];
+            if let Some(j) = after.find(close) {
+                if name_like(&after[..j], extra) {
+                    return true;
+                }
+            }
+            rest = after;
+        }
+        false
+    };
+    const EXPR: &[char] = &[' ', '|', '\'', '"', '(', ')', '[', ']', ',', '/'];
+    closed("${", "}", &[' ', '?', '!', ':', '=', '-', '/'])
+        || closed("{{", "}}", EXPR)
+        || closed("#{", "}", EXPR)
+        || closed("%(", ")", &[])
+        || closed("<%", "%>", EXPR)
+        || closed("<", ">", &[' ', '/'])
+        || closed("$(", ")", EXPR)
 }
 
 /// `$VAR`, `$(cmd)`, `%VAR%`, `env.X`-style references.

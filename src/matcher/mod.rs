@@ -11,6 +11,8 @@
 pub mod allow;
 pub mod checksum;
 pub mod entropy;
+pub mod generic;
+pub mod known;
 pub mod markers;
 pub mod prefilter;
 
@@ -57,6 +59,10 @@ pub enum Dropped {
     Allowlist(String),
     /// A composite rule's required rule did not match nearby.
     Required(String),
+    /// The rule's assessor judged it no secret (see [`generic`]).
+    Assessed(&'static str),
+    /// A sample key published by its vendor (see [`known`]).
+    Published(&'static str),
 }
 
 impl fmt::Display for Dropped {
@@ -77,6 +83,8 @@ impl fmt::Display for Dropped {
             Dropped::Once => f.write_str("rule reports once per file"),
             Dropped::Allowlist(what) => write!(f, "allowlist {what}"),
             Dropped::Required(id) => write!(f, "required rule '{id}' did not match nearby"),
+            Dropped::Assessed(why) => write!(f, "assessed: {why}"),
+            Dropped::Published(origin) => write!(f, "a published sample key ({origin})"),
         }
     }
 }
@@ -96,6 +104,10 @@ pub struct Candidate {
     pub secret_end: usize,
     /// `None` when kept; the reason when dropped.
     pub dropped: Option<Dropped>,
+    /// How sure the match is a secret: the rule's confidence, or what its assessor decided.
+    pub confidence: Confidence,
+    /// Why the assessor chose that confidence (`--explain`).
+    pub assessed: Option<&'static str>,
     /// Allowlists that drop it once its commit is known, if the commit is theirs (history
     /// blobs are scanned before attribution).
     pub commit_allow: Vec<CommitAllow>,
@@ -119,6 +131,9 @@ pub struct Matcher {
     markers: Option<markers::Markers>,
     /// Per rule, the indices of its required rules (`None`: no such rule); empty for most.
     required: Vec<Vec<Option<usize>>>,
+    /// Token prefixes of specific rules (`ghp_`, `xoxb-`, `sk-ant-`), longest first: an
+    /// assessed value that starts with one matched no specific rule, so it is no such token.
+    prefixes: Vec<String>,
     gitleaks_allow: bool,
 }
 
@@ -144,14 +159,40 @@ impl Matcher {
                     .collect()
             })
             .collect();
+        let mut prefixes: Vec<String> = rules
+            .rules
+            .iter()
+            .filter(|r| r.assess.is_none() && r.kind == crate::rules::Kind::Secret)
+            .flat_map(|r| r.keywords.iter())
+            .filter(|k| {
+                k.len() >= 4
+                    && k.bytes().any(|c| matches!(c, b'_' | b'-' | b'0'..=b'9'))
+                    && k.bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
+                    && k.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            })
+            .cloned()
+            .collect();
+        prefixes.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        prefixes.dedup();
         Matcher {
             rules,
             prefilter,
             path_rules,
             markers,
             required,
+            prefixes,
             gitleaks_allow: true,
         }
+    }
+
+    /// The length of a specific rule's token prefix that an assessed value starts with; that
+    /// rule did not match the value, so it is a truncated or edited token.
+    fn provider_prefix(&self, value: &[u8]) -> Option<usize> {
+        self.prefixes
+            .iter()
+            .find(|p| value.len() >= p.len() && value[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+            .map(String::len)
     }
 
     /// Whether `gitleaks:allow` comments drop findings (default true; `leakscan:allow` always does).
@@ -376,6 +417,8 @@ impl Matcher {
                     secret_start: h.start,
                     secret_end: h.end,
                     dropped,
+                    confidence: rule.confidence,
+                    assessed: None,
                     commit_allow,
                 });
             }
@@ -417,6 +460,8 @@ impl Matcher {
                             secret_start: ms,
                             secret_end: me,
                             dropped: Some(Dropped::EmptySecret),
+                            confidence: rule.confidence,
+                            assessed: None,
                             commit_allow: Vec::new(),
                         });
                     }
@@ -432,8 +477,45 @@ impl Matcher {
                     se -= 1;
                 }
             }
-            let dropped = self.filter(rule, buf, ms, me, &buf[ss..se], place);
-            if dropped.is_none() || explain {
+            let mut dropped = self.filter(rule, buf, ms, me, &buf[ss..se], place);
+            let mut confidence = rule.confidence;
+            let mut assessed = None;
+            if dropped.is_none() {
+                if let Some(crate::rules::Assess::Generic) = rule.assess {
+                    let (ks, ke) = re
+                        .capture_names()
+                        .position(|c| c == Some("key"))
+                        .and_then(|i| locs.get(i))
+                        .unwrap_or((ms, ms));
+                    let line_start = memchr::memrchr(b'\n', &buf[..ks]).map_or(0, |p| p + 1);
+                    let before = &buf[ks.saturating_sub(24).max(line_start)..ks];
+                    let value = &buf[ss..se];
+                    match generic::assess(&buf[ks..ke], value, before, place.path) {
+                        generic::Verdict::Drop(why) => dropped = Some(Dropped::Assessed(why)),
+                        generic::Verdict::Keep(c, why) => {
+                            confidence = c;
+                            assessed = Some(why);
+                            match self.provider_prefix(value) {
+                                // `sk-ant-api03-`, `xoxp-1234`: a prefix and hardly a body.
+                                Some(p) if value.len() < p + 12 => {
+                                    dropped = Some(Dropped::Assessed(
+                                        "a provider's token prefix without a token",
+                                    ));
+                                }
+                                Some(_) if c > Confidence::Low => {
+                                    confidence = Confidence::Low;
+                                    assessed = Some(
+                                        "starts like a provider's token but has not its format",
+                                    );
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+            }
+            let failed_checksum = matches!(dropped, Some(Dropped::Checksum(_)));
+            if dropped.is_none() || explain || failed_checksum {
                 let commit_allow = if dropped.is_none() {
                     self.commit_allow(rule, buf, ms, me, &buf[ss..se], place)
                 } else {
@@ -446,6 +528,8 @@ impl Matcher {
                     secret_start: ss,
                     secret_end: se,
                     dropped,
+                    confidence,
+                    assessed,
                     commit_allow,
                 });
             }
@@ -564,6 +648,9 @@ impl Matcher {
         secret: &[u8],
         place: &Place<'_>,
     ) -> Option<Dropped> {
+        if let Some(origin) = known::published(secret) {
+            return Some(Dropped::Published(origin));
+        }
         if let Some(min) = rule.entropy {
             let got = entropy::shannon(secret);
             if got < min {
@@ -717,6 +804,7 @@ pub fn line_of(buf: &[u8], start: usize, end: usize) -> &[u8] {
 /// confidence, and, as gitleaks does, a candidate of a rule named `generic...` whose secret lies
 /// within the secret of a rule of the same kind not so named.
 fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
+    resolve_assessed(cands, rules);
     let generic = |r: usize| {
         memchr::memmem::find(rules[r].id.to_ascii_lowercase().as_bytes(), b"generic").is_some()
     };
@@ -727,7 +815,7 @@ fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
             (
                 c.secret_start,
                 c.secret_end,
-                rules[c.rule].confidence,
+                c.confidence,
                 c.rule,
                 generic(c.rule),
             )
@@ -752,6 +840,56 @@ fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
                         && c.secret_end <= e))
         }) {
             c.dropped = Some(Dropped::Overlap(rules[other].id.clone()));
+        }
+    }
+}
+
+/// Candidates of assessed (generic) rules that overlap another kept candidate of the same kind:
+/// a specific rule's candidate wins and takes the assessed confidence when that is higher (the
+/// assessor saw a credential name and a random value); between two assessed candidates the
+/// more confident, then the earlier rule, wins. Quadratic in the assessed candidates of one
+/// buffer, so skipped above a cap (each is then reported as found).
+fn resolve_assessed(cands: &mut [Candidate], rules: &[Rule]) {
+    const CAP: usize = 4096;
+    let assessed: Vec<usize> = (0..cands.len())
+        .filter(|&i| cands[i].dropped.is_none() && rules[cands[i].rule].assess.is_some())
+        .collect();
+    if assessed.is_empty() || assessed.len() > CAP {
+        return;
+    }
+    let overlaps = |a: &Candidate, b: &Candidate| {
+        a.secret_start < b.secret_end
+            && b.secret_start < a.secret_end
+            && rules[a.rule].kind == rules[b.rule].kind
+    };
+    for &g in &assessed {
+        let mine = cands[g].clone();
+        // A known format whose checksum fails is a test value, not a secret: the generic
+        // candidate on it goes too.
+        if let Some(o) = (0..cands.len()).find(|&o| {
+            matches!(cands[o].dropped, Some(Dropped::Checksum(_))) && overlaps(&mine, &cands[o])
+        }) {
+            cands[g].dropped = Some(Dropped::Overlap(rules[cands[o].rule].id.clone()));
+            continue;
+        }
+        let winner = (0..cands.len()).find(|&o| {
+            o != g
+                && cands[o].dropped.is_none()
+                && overlaps(&mine, &cands[o])
+                && match rules[cands[o].rule].assess {
+                    None => true,
+                    Some(_) => {
+                        (cands[o].confidence, std::cmp::Reverse(cands[o].rule))
+                            > (mine.confidence, std::cmp::Reverse(mine.rule))
+                    }
+                }
+        });
+        if let Some(o) = winner {
+            if rules[cands[o].rule].assess.is_none() && cands[o].confidence < mine.confidence {
+                cands[o].confidence = mine.confidence;
+                cands[o].assessed = mine.assessed;
+            }
+            cands[g].dropped = Some(Dropped::Overlap(rules[cands[o].rule].id.clone()));
         }
     }
 }

@@ -372,6 +372,7 @@ impl Part {
             kind: Kind::Secret,
             tags: self.tags,
             checksum: None,
+            assess: None,
             paths: self.path,
             multiline: false,
             once: false,

@@ -418,6 +418,7 @@ fn generated_rule(id: &str, description: &str, severity: Severity, source: &str)
         kind: Kind::Internal,
         tags: vec!["internal".into()],
         checksum: None,
+        assess: None,
         paths: None,
         multiline: false,
         once: false,

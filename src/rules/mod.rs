@@ -205,6 +205,24 @@ pub struct Required {
     pub within_columns: Option<usize>,
 }
 
+/// An assessor that decides, candidate by candidate, how confident a finding of a rule is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Assess {
+    /// Generic credential assignments: the key's name, the value's shape and the context
+    /// decide between dropping the candidate and reporting it at low or medium confidence.
+    Generic,
+}
+
+impl Assess {
+    /// The assessor of a rule file's `assess = "..."`.
+    pub fn from_name(name: &str) -> Option<Assess> {
+        match name {
+            "generic" => Some(Assess::Generic),
+            _ => None,
+        }
+    }
+}
+
 /// One compiled rule.
 #[derive(Debug)]
 pub struct Rule {
@@ -230,6 +248,8 @@ pub struct Rule {
     pub tags: Vec<String>,
     /// Checksum verifier.
     pub checksum: Option<String>,
+    /// The assessor deciding each candidate's confidence, if any.
+    pub assess: Option<Assess>,
     /// Paths the rule applies to.
     pub paths: Option<PathSet>,
     /// Whether the regex may span lines.

@@ -274,6 +274,9 @@ pub struct RuleDef {
     pub tags: Vec<String>,
     /// Checksum verifier name.
     pub checksum: Option<Spanned<String>>,
+    /// An assessor that decides each candidate's confidence (`"generic"`: key name, value
+    /// shape and context; see `matcher::generic`).
+    pub assess: Option<Spanned<String>>,
     /// Path globs the rule applies to.
     #[serde(default)]
     pub paths: Vec<Spanned<String>>,

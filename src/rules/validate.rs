@@ -231,6 +231,15 @@ pub fn build_rule(
             );
         }
     }
+    if let Some(a) = &def.assess {
+        if crate::rules::Assess::from_name(a.get_ref()).is_none() {
+            at(
+                a.span().start,
+                format!("unknown assessor '{}' (known: generic)", a.get_ref()),
+                problems,
+            );
+        }
+    }
     for k in &def.keywords {
         if k.get_ref().is_empty() {
             at(k.span().start, "empty keyword".into(), problems);
@@ -320,6 +329,10 @@ pub fn build_rule(
         kind: def.kind,
         tags: def.tags,
         checksum: def.checksum.map(Spanned::into_inner),
+        assess: def
+            .assess
+            .as_ref()
+            .and_then(|a| crate::rules::Assess::from_name(a.get_ref())),
         paths,
         multiline: def.multiline || def.window == Some(WindowDef::Multiline),
         whole: def.window == Some(WindowDef::File),

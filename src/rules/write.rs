@@ -176,6 +176,9 @@ fn write_rule(w: &mut String, r: &Rule, ids: &HashMap<String, String>) {
     if let Some(c) = &r.checksum {
         let _ = writeln!(w, "checksum = {}", basic(c));
     }
+    if let Some(crate::rules::Assess::Generic) = r.assess {
+        let _ = writeln!(w, "assess = \"generic\"");
+    }
     write_paths(w, r.paths.as_ref(), "paths", "path-regexes");
     if !r.allow_secrets.is_empty() {
         let _ = writeln!(w, "allow-secrets = {}", regex_array(&r.allow_secrets));
