@@ -1099,3 +1099,34 @@ fn release_pins_and_targets_agree_with_the_crate() {
         "release.yml must call the local publish job with ./ (see dist-workspace.toml)"
     );
 }
+
+// ---- dogfooding: the repository's .leakscan.toml scopes its own scan, not the tests' ----
+
+/// `.leakscan.toml` is found at the scan root only: scans rooted in rules/ or the detection
+/// corpus (as the tests run them) still report the fake secrets there, with the built-in pack.
+#[test]
+fn the_repository_configuration_does_not_hide_fixtures_from_scans_rooted_in_them() {
+    for dir in ["rules", "fixtures/detection/corpus"] {
+        let out = Command::new(program())
+            .args([
+                "scan",
+                dir,
+                "--no-history",
+                "--no-progress",
+                "--format",
+                "json",
+            ])
+            .current_dir(repo_root())
+            .env_remove("LEAKSCAN_CONFIG")
+            .env_remove("GITLEAKS_CONFIG")
+            .env_remove("GITLEAKS_CONFIG_TOML")
+            .output()
+            .expect("leakscan");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{dir}: {stderr}");
+        assert!(!stderr.contains(".leakscan.toml"), "{dir}: {stderr}");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let n = report["findings"].as_array().map_or(0, Vec::len);
+        assert!(n > 100, "{dir}: only {n} findings");
+    }
+}
