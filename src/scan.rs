@@ -238,6 +238,7 @@ impl Scanner {
         Place {
             path: origin.rule_path(),
             commit: origin.commit.as_ref().map(|c| c.id.as_str()),
+            container: (!origin.members.is_empty()).then_some(origin.path.as_str()),
         }
     }
 
@@ -587,12 +588,15 @@ impl Scanner {
     /// Reports path rules that match the origin's path.
     fn path_findings(&self, origin: &Origin, out: &mut Output) {
         let rules = self.matcher.rules();
-        for i in self.matcher.path_matches_at(&Scanner::place(origin)) {
+        let place = Scanner::place(origin);
+        for i in self.matcher.path_matches_at(&place) {
             let rule = &rules.rules[i];
-            if rule.confidence < self.opts.min_confidence {
+            let confidence = self.matcher.path_confidence(i, &place);
+            if confidence < self.opts.min_confidence {
                 continue;
             }
             let mut f = Finding::for_path(rule, origin);
+            f.confidence = confidence;
             if self.listed(origin, &rule.id, 0) {
                 if !self.opts.explain {
                     continue;

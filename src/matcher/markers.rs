@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::rules::internal::{self, InternalMarkers};
-use crate::rules::RuleSet;
+use crate::rules::{Rule, RuleSet};
 
 /// Separators between the words of a multi-word codename; the empty one gives `BlueHeron`.
 const SEPARATORS: &[&str] = &[" ", "_", "-", ".", ""];
@@ -436,6 +436,455 @@ fn split_run(buf: &[u8], s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
     out.push((start, e));
 }
 
+// ---------------------------------------------------------------------------------------------
+// The built-in markers in context.
+//
+// The rules of `rules/internal.toml` need no configuration, so they run on every tree,
+// including public code, where a private address in a README or a "for internal use only"
+// comment leaks nothing. Their regexes say what a marker looks like; this policy says where it
+// counts, from the kind of file (tests, documentation, deployable configuration, other
+// source), whether it sits in a comment, and whether the project declared an `[internal]`
+// table (it then says that it holds internal material). docs/rules.md, "Built-in internal
+// markers in context", is the user-facing description.
+// ---------------------------------------------------------------------------------------------
+
+/// The kind of file a path names, as the built-in markers judge context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// Tests, fixtures, examples, samples, demos and templates: their values are made up.
+    Test,
+    /// Documentation: READMEs, change logs, `docs/`, Markdown, reStructuredText, plain text,
+    /// man pages.
+    Docs,
+    /// Configuration that gets deployed: env files, YAML, JSON, TOML, INI, properties,
+    /// Terraform, inventories, compose files, CI configuration, Dockerfiles, kubeconfigs.
+    Deploy,
+    /// Everything else: source code, scripts, build files, device trees.
+    Source,
+}
+
+/// Folders whose files are tests, fixtures or examples.
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "testing",
+    "selftests",
+    "testdata",
+    "test-data",
+    "test_data",
+    "testfiles",
+    "fixtures",
+    "fixture",
+    "__tests__",
+    "__fixtures__",
+    "__mocks__",
+    "mocks",
+    "spec",
+    "specs",
+    "e2e",
+    "examples",
+    "example",
+    "samples",
+    "sample",
+    "demo",
+    "demos",
+];
+/// Folders of documentation.
+const DOC_DIRS: &[&str] = &["doc", "docs", "documentation", "man", "manual", "wiki"];
+/// Extensions of documentation.
+const DOC_EXTS: &[&str] = &[
+    "md", "markdown", "mdx", "rst", "txt", "text", "adoc", "asciidoc", "rdoc", "org", "tex",
+    "texi", "texinfo", "pod", "html", "htm", "ipynb", "man",
+];
+/// File names (upper case, before any extension) of documentation.
+const DOC_NAMES: &[&str] = &[
+    "README",
+    "CHANGELOG",
+    "CHANGES",
+    "NEWS",
+    "HISTORY",
+    "FAQ",
+    "INSTALL",
+    "CONTRIBUTING",
+    "AUTHORS",
+    "NOTES",
+];
+/// Extensions of files that are configuration wherever they are.
+const DEPLOY_EXTS: &[&str] = &[
+    "env",
+    "ini",
+    "cfg",
+    "conf",
+    "cnf",
+    "config",
+    "properties",
+    "tf",
+    "tfvars",
+    "hcl",
+    "service",
+    "kubeconfig",
+];
+/// Extensions of data formats that are deployable configuration only by name, folder or
+/// content (a YAML file may as well be a rule file full of examples, or a site's menu).
+const DATA_EXTS: &[&str] = &["yaml", "yml", "json", "jsonc", "json5", "toml", "xml", "j2"];
+/// Folders of deployment: CI, orchestration, provisioning, the configuration of an app.
+const DEPLOY_DIRS: &[&str] = &[
+    ".github",
+    ".circleci",
+    ".gitlab",
+    ".buildkite",
+    ".kube",
+    ".ssh",
+    "k8s",
+    "kubernetes",
+    "manifests",
+    "deploy",
+    "deployment",
+    "deployments",
+    "helm",
+    "charts",
+    "ansible",
+    "playbooks",
+    "roles",
+    "inventory",
+    "inventories",
+    "group_vars",
+    "host_vars",
+    "terraform",
+    "infra",
+    "infrastructure",
+    "ops",
+    "config",
+    "configs",
+    "conf",
+    "etc",
+];
+/// Names (lower case, before the extension) of deployable configuration in a data format.
+const DEPLOY_STEMS: &[&str] = &[
+    "docker-compose",
+    "compose",
+    ".gitlab-ci",
+    ".travis",
+    "azure-pipelines",
+    "bitbucket-pipelines",
+    ".drone",
+    "cloudbuild",
+    "buildspec",
+    "appveyor",
+    "values",
+    "kustomization",
+    "application",
+    "appsettings",
+    "database",
+    "playbook",
+    "site",
+    "serverless",
+    "app",
+    "fly",
+    "netlify",
+    "wrangler",
+    "vercel",
+    "now",
+    "config",
+    "settings",
+    "secrets",
+    "credentials",
+];
+
+/// The kind of the file at `path` (a rule path: an archive member's own path), inside the
+/// archive at `container` if any: a member of an archive under `testdata/` is a test file.
+pub fn file_kind(path: &str, container: Option<&str>) -> FileKind {
+    if is_test_path(path) || container.is_some_and(is_test_path) {
+        return FileKind::Test;
+    }
+    let path = path.replace('\\', "/");
+    let mut parts = path
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>();
+    let name = parts.pop().unwrap_or_default();
+    let lower = name.to_ascii_lowercase();
+    let ext = extension(&lower);
+    let stem_upper = name
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if parts
+        .iter()
+        .any(|d| DOC_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+        || DOC_EXTS.contains(&ext)
+        || (ext.len() == 1 && ext.as_bytes()[0].is_ascii_digit())
+        || DOC_NAMES.iter().any(|n| stem_upper == *n)
+    {
+        return FileKind::Docs;
+    }
+    let parent = parts.last().map(|p| p.to_ascii_lowercase());
+    let stem_lower = lower.split('.').next().unwrap_or_default();
+    let stem_lower = if stem_lower.is_empty() {
+        // `.gitlab-ci.yml`: the stem keeps its dot.
+        lower
+            .get(..lower[1..].find('.').map_or(lower.len(), |i| i + 1))
+            .unwrap_or_default()
+    } else {
+        stem_lower
+    };
+    let data_deploy = DATA_EXTS.contains(&ext)
+        && (DEPLOY_STEMS.iter().any(|s| {
+            stem_lower == *s
+                || stem_lower
+                    .strip_prefix(s)
+                    .is_some_and(|rest| rest.starts_with(['-', '_']))
+        }) || parts
+            .iter()
+            .any(|d| DEPLOY_DIRS.contains(&d.to_ascii_lowercase().as_str())));
+    let deploy_name = data_deploy
+        || lower == ".env"
+        || lower.starts_with(".env.")
+        || lower.starts_with("dockerfile")
+        || lower.ends_with(".dockerfile")
+        || lower == "containerfile"
+        || lower.starts_with("docker-compose")
+        || lower.starts_with("compose.")
+        || lower == "jenkinsfile"
+        || lower == "vagrantfile"
+        || lower.starts_with("kubeconfig")
+        || lower == "hosts"
+        || lower.starts_with("inventory")
+        || matches!(
+            lower.as_str(),
+            ".npmrc" | ".yarnrc" | ".pypirc" | ".netrc" | ".pgpass"
+        )
+        || (lower == "config" && matches!(parent.as_deref(), Some(".kube" | ".ssh")))
+        || (ext.is_empty()
+            && parts.iter().any(|d| {
+                matches!(
+                    d.to_ascii_lowercase().as_str(),
+                    "inventory" | "inventories" | "group_vars" | "host_vars"
+                )
+            }));
+    if deploy_name || DEPLOY_EXTS.contains(&ext) {
+        return FileKind::Deploy;
+    }
+    FileKind::Source
+}
+
+/// The extension of a lower-case file name (`""` when none; a leading dot is not one).
+fn extension(lower: &str) -> &str {
+    match lower.rfind('.') {
+        Some(i) if i > 0 => &lower[i + 1..],
+        _ => "",
+    }
+}
+
+/// Tests, fixtures and examples, by folder or by name (`x_test.go`, `x.spec.ts`,
+/// `test_x.py`, `FooTest.java`, `config.example.yaml`, `app.yaml.sample`, `.env.dist`): a
+/// dot-separated part of the name after the first says so.
+fn is_test_path(path: &str) -> bool {
+    let path = path.replace('\\', "/");
+    let mut parts = path
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>();
+    let name = parts.pop().unwrap_or_default();
+    if parts
+        .iter()
+        .any(|d| TEST_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+    {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    let stem = name.split('.').next().unwrap_or_default();
+    let stem_lower = stem.to_ascii_lowercase();
+    stem_lower.starts_with("test_")
+        || stem_lower.starts_with("test-")
+        || ["_test", "-test", "_tests", "_spec", "-spec"]
+            .iter()
+            .any(|s| stem_lower.ends_with(s))
+        || (stem.len() > 4 && (stem.ends_with("Test") || stem.ends_with("Tests")))
+        || lower.split('.').skip(1).any(|part| {
+            matches!(
+                part,
+                "test"
+                    | "tests"
+                    | "spec"
+                    | "example"
+                    | "examples"
+                    | "sample"
+                    | "samples"
+                    | "template"
+                    | "templates"
+                    | "dist"
+            )
+        })
+}
+
+/// Whether a YAML file is a Kubernetes manifest (`apiVersion:` and `kind:` at the start of a
+/// line), wherever it is: deployable configuration by content.
+fn is_manifest(path: &str, buf: &[u8]) -> bool {
+    let ext = extension(&path.to_ascii_lowercase()).to_string();
+    let at_line_start = |key: &[u8]| {
+        buf.starts_with(key)
+            || memchr::memmem::find_iter(buf, key).any(|p| p > 0 && buf[p - 1] == b'\n')
+    };
+    matches!(ext.as_str(), "yaml" | "yml")
+        && at_line_start(b"apiVersion:")
+        && at_line_start(b"kind:")
+}
+
+/// Whether the byte at `at` lies in a comment, judged on its line: the line starts with a
+/// comment marker (`#`, `//`, `/*`, `*`, `;`, `--`, `<!--`, `%`, `rem`), or one opens before
+/// it (`/*`, `<!--`, `//` that is not part of `scheme://`, `#` after white space).
+pub fn in_comment(buf: &[u8], at: usize) -> bool {
+    let at = at.min(buf.len());
+    let ls = memchr::memrchr(b'\n', &buf[..at]).map_or(0, |p| p + 1);
+    let before = &buf[ls..at];
+    let trimmed = before.trim_ascii_start();
+    const LEADERS: &[&[u8]] = &[
+        b"#", b"//", b"/*", b"*", b";", b"--", b"<!--", b"%", b"rem ", b"REM ",
+    ];
+    if LEADERS.iter().any(|l| trimmed.starts_with(l)) {
+        return true;
+    }
+    let opens = |pat: &[u8]| memchr::memmem::find(before, pat).is_some();
+    if opens(b"/*") || opens(b"<!--") {
+        return true;
+    }
+    memchr::memmem::find_iter(before, b"//").any(|p| p == 0 || before[p - 1] != b':')
+        || memchr::memmem::find_iter(before, b"#")
+            .any(|p| p > 0 && matches!(before[p - 1], b' ' | b'\t'))
+}
+
+/// What a built-in marker rule needs from its context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Policy {
+    /// A classification banner: a team's vocabulary.
+    Banner,
+    /// A private address or host name: counts where it configures a host.
+    Host,
+    /// A file that must not ship, recognised by name or content; a content rule also names
+    /// the extensions of the files it is about (empty: any; `""` in the list: none).
+    File(&'static [&'static str]),
+}
+
+/// The policy of a built-in rule, by id; `None` for other rules (a rule of the same id from
+/// a configuration file is the project's own and is left as written).
+fn policy(rule: &Rule) -> Option<Policy> {
+    if rule.source != "builtin:rules/internal.toml" {
+        return None;
+    }
+    Some(match rule.id.as_str() {
+        "internal-classification-banner" => Policy::Banner,
+        "internal-private-ip" | "internal-private-host" => Policy::Host,
+        "internal-kubeconfig" => Policy::File(&["yaml", "yml", "conf", "config", "kubeconfig", ""]),
+        "internal-sql-dump" => Policy::File(&["sql", "dump", "bak", "gz", ""]),
+        "internal-inline-source-map" => Policy::File(&["js", "mjs", "cjs", "jsx", "css"]),
+        "internal-env-file"
+        | "internal-key-file"
+        | "internal-npmrc-token"
+        | "internal-source-map-sources" => Policy::File(&[]),
+        _ => return None,
+    })
+}
+
+/// What the context makes of a built-in marker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Reported at the rule's confidence.
+    Keep,
+    /// Reported at `low` confidence (shown with `--min-confidence low`).
+    Low,
+    /// Not reported; the reason is what `--explain` shows.
+    Drop(&'static str),
+}
+
+/// The context policy of a rule set: which rules it applies to, and whether the project
+/// declared an `[internal]` table.
+#[derive(Debug)]
+pub struct Context {
+    policies: Vec<Option<Policy>>,
+    declared: bool,
+}
+
+impl Context {
+    /// The policy of `set`'s built-in marker rules.
+    pub fn new(set: &RuleSet) -> Context {
+        Context {
+            policies: set.rules.iter().map(policy).collect(),
+            declared: set.internal.declared,
+        }
+    }
+
+    /// Judges as if the project had an `[internal]` table (the rule self-test shows what each
+    /// rule matches once a project opts in).
+    pub fn assume_declared(&mut self) {
+        self.declared = true;
+    }
+
+    /// True when rule `rule` has a context policy.
+    pub fn applies(&self, rule: usize) -> bool {
+        self.policies.get(rule).is_some_and(Option::is_some)
+    }
+
+    /// The verdict on a match of rule `rule` whose secret starts at `at` in `buf`, found in
+    /// the file at `path` (inside the archive at `container`, if any).
+    pub fn judge(
+        &self,
+        rule: usize,
+        buf: &[u8],
+        at: usize,
+        path: &str,
+        container: Option<&str>,
+    ) -> Verdict {
+        let Some(Some(p)) = self.policies.get(rule) else {
+            return Verdict::Keep;
+        };
+        let kind = file_kind(path, container);
+        match *p {
+            Policy::Banner if !self.declared => Verdict::Drop(
+                "a classification phrase is a team's vocabulary: reported with an [internal] table",
+            ),
+            Policy::Banner => Verdict::Keep,
+            Policy::Host if kind == FileKind::Test => Verdict::Drop("test or example file"),
+            Policy::Host if self.declared => Verdict::Keep,
+            Policy::Host => match kind {
+                FileKind::Docs => Verdict::Drop("documentation"),
+                _ if in_comment(buf, at) => Verdict::Drop("comment"),
+                FileKind::Deploy => Verdict::Keep,
+                _ if is_manifest(path, buf) => Verdict::Keep,
+                _ => Verdict::Low,
+            },
+            Policy::File(_) if kind == FileKind::Test => Verdict::Low,
+            Policy::File(exts) if !exts.is_empty() => {
+                let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+                if kind == FileKind::Docs {
+                    if self.declared {
+                        Verdict::Low
+                    } else {
+                        Verdict::Drop("documentation")
+                    }
+                } else if exts.contains(&extension(&name)) {
+                    Verdict::Keep
+                } else {
+                    Verdict::Low
+                }
+            }
+            Policy::File(_) => Verdict::Keep,
+        }
+    }
+
+    /// Every answer the policy gives about a path alone (for [`super::Matcher::path_profile`]).
+    pub fn path_profile(&self, path: &str) -> [bool; 4] {
+        let k = file_kind(path, None);
+        [
+            k == FileKind::Test,
+            k == FileKind::Docs,
+            k == FileKind::Deploy,
+            k == FileKind::Source,
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -615,5 +1064,189 @@ mod tests {
             b"2",
         ];
         assert_eq!(segs, want);
+    }
+
+    #[test]
+    fn file_kinds() {
+        use FileKind::*;
+        for (path, want) in [
+            ("tools/testing/selftests/net/run.sh", Test),
+            ("pkg/scan/testdata/.env", Test),
+            ("src/__tests__/api.ts", Test),
+            ("src/api_test.go", Test),
+            ("src/api.spec.ts", Test),
+            ("tests.py/test_api.py", Test),
+            ("src/main/java/FooTest.java", Test),
+            ("config/app.example.yml", Test),
+            ("deploy/values.yaml.sample", Test),
+            ("examples/deploy/app.yaml", Test),
+            (".env.example", Test),
+            ("config.yml.dist", Test),
+            ("deploy/app.distribution.yml", Deploy),
+            ("src/contest.py", Source),
+            ("README.md", Docs),
+            ("README", Docs),
+            ("Documentation/networking/bonding.rst", Docs),
+            ("docs/deploy.yaml", Docs),
+            ("tools/perf/perf-config.txt", Docs),
+            ("man/leakscan.1", Docs),
+            ("CHANGELOG", Docs),
+            (".env", Deploy),
+            (".env.production", Deploy),
+            ("prod.env", Deploy),
+            ("deploy/docker-compose.yml", Deploy),
+            ("docker-compose.override.yaml", Deploy),
+            (".gitlab-ci.yml", Deploy),
+            (".github/workflows/release.yml", Deploy),
+            ("infra/main.tf", Deploy),
+            ("prod.tfvars", Deploy),
+            ("ansible/inventory/hosts", Deploy),
+            ("inventory/prod", Deploy),
+            ("helm/app/values.yaml", Deploy),
+            ("values-prod.yaml", Deploy),
+            ("src/main/resources/application-prod.yml", Deploy),
+            ("appsettings.Production.json", Deploy),
+            ("nginx/site.conf", Deploy),
+            ("Dockerfile", Deploy),
+            ("home/.kube/config", Deploy),
+            ("src/net.c", Source),
+            ("arch/arm/configs/pxa_defconfig", Source),
+            ("arch/arm/boot/dts/board.dts", Source),
+            ("data/rules/jenkins.yml", Source),
+            ("package.json", Source),
+            ("Cargo.toml", Source),
+            ("scripts/deploy.sh", Source),
+        ] {
+            assert_eq!(file_kind(path, None), want, "{path}");
+        }
+        assert_eq!(
+            file_kind("files/.env.prod", Some("testdata/files.tar")),
+            Test
+        );
+        assert_eq!(file_kind("package/.env", Some("dist/app-1.0.tgz")), Deploy);
+    }
+
+    #[test]
+    fn comments() {
+        let at = |line: &str| {
+            let buf = format!("x = 1\n{line}");
+            in_comment(buf.as_bytes(), buf.find("10.").expect("an address"))
+        };
+        for line in [
+            "# upstream = 10.1.2.3:80",
+            "  // see http://10.1.2.3/",
+            " * Example: 10.1.2.3:1024",
+            "/* 10.1.2.3:1024 */",
+            "u8 size; /* host 10.1.2.3:80 */",
+            "x = 1  # was 10.1.2.3:80",
+            "<!-- http://10.1.2.3/ -->",
+            "; server=10.1.2.3",
+            "-- host 10.1.2.3:5432",
+        ] {
+            assert!(at(line), "{line}");
+        }
+        for line in [
+            "url = \"http://10.1.2.3:80/\"",
+            "DB_HOST: 10.1.2.3",
+            "- amqp://u@10.1.2.3:5672/",
+            "color=#fff host=10.1.2.3:80",
+        ] {
+            assert!(!at(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn context_verdicts() {
+        let mut set = RuleSet {
+            rules: crate::rules::load::builtin_rules().expect("built-in rules"),
+            ..RuleSet::default()
+        };
+        let idx = |set: &RuleSet, id: &str| {
+            set.rules
+                .iter()
+                .position(|r| r.id == id)
+                .expect("built-in rule")
+        };
+        let ip = idx(&set, "internal-private-ip");
+        let banner = idx(&set, "internal-classification-banner");
+        let env = idx(&set, "internal-env-file");
+        let kube = idx(&set, "internal-kubeconfig");
+        let generic = idx(&set, "generic-password");
+        let line = b"upstream = 10.1.2.3:8080\n";
+        let comment = b"# upstream = 10.1.2.3:8080\n";
+        let public = Context::new(&set);
+        assert_eq!(
+            public.judge(ip, line, 11, "deploy/app.conf", None),
+            Verdict::Keep
+        );
+        assert_eq!(public.judge(ip, line, 11, "src/app.py", None), Verdict::Low);
+        assert_eq!(
+            public.judge(ip, line, 11, "README.md", None),
+            Verdict::Drop("documentation")
+        );
+        assert_eq!(
+            public.judge(ip, comment, 13, "deploy/app.conf", None),
+            Verdict::Drop("comment")
+        );
+        assert_eq!(
+            public.judge(ip, line, 11, "tests/app.conf", None),
+            Verdict::Drop("test or example file")
+        );
+        let manifest = b"apiVersion: v1\nkind: ConfigMap\ndata:\n  upstream: http://10.1.2.3/\n";
+        assert_eq!(
+            public.judge(ip, manifest, 60, "k/svc.yaml", None),
+            Verdict::Keep
+        );
+        assert_eq!(public.judge(ip, line, 11, "k/svc.yaml", None), Verdict::Low);
+        assert!(matches!(
+            public.judge(banner, b"INTERNAL ONLY", 0, "src/a.c", None),
+            Verdict::Drop(_)
+        ));
+        assert_eq!(public.judge(env, b"A=b", 2, ".env", None), Verdict::Keep);
+        assert_eq!(
+            public.judge(env, b"A=b", 2, "testdata/.env", None),
+            Verdict::Low
+        );
+        assert_eq!(
+            public.judge(kube, b"kind: Config", 6, "kubeconfig", None),
+            Verdict::Keep
+        );
+        assert_eq!(
+            public.judge(kube, b"kind: Config", 6, "k8s/client.go", None),
+            Verdict::Low
+        );
+        assert_eq!(
+            public.judge(kube, b"kind: Config", 6, "docs/k8s.md", None),
+            Verdict::Drop("documentation")
+        );
+        // Other rules are not judged, and a rule of the same id from a configuration file is
+        // the project's own.
+        assert!(!public.applies(generic));
+        set.rules[ip].source = "cfg.toml".into();
+        assert!(!Context::new(&set).applies(ip));
+        set.rules[ip].source = "builtin:rules/internal.toml".into();
+        // With an [internal] table: banners count, addresses count in docs and comments.
+        set.internal.declared = true;
+        let declared = Context::new(&set);
+        assert_eq!(
+            declared.judge(banner, b"INTERNAL ONLY", 0, "src/a.c", None),
+            Verdict::Keep
+        );
+        assert_eq!(
+            declared.judge(ip, line, 11, "README.md", None),
+            Verdict::Keep
+        );
+        assert_eq!(
+            declared.judge(ip, comment, 13, "src/a.py", None),
+            Verdict::Keep
+        );
+        assert_eq!(
+            declared.judge(ip, line, 11, "tests/app.conf", None),
+            Verdict::Drop("test or example file")
+        );
+        assert_eq!(
+            declared.judge(kube, b"kind: Config", 6, "docs/k8s.md", None),
+            Verdict::Low
+        );
     }
 }

@@ -4,8 +4,9 @@
 //! Two stages: the [`prefilter`] finds keywords and the windows where rules may match; only
 //! those rules' regexes run, in those windows. Each regex match then passes the filters in a
 //! fixed order (entropy, checksum, rule and global allowlists, placeholders, identifiers, the
-//! inline allow comment), and a lower-confidence candidate overlapping a higher-confidence one
-//! is dropped. With `explain`, dropped candidates are returned too, with the filter that
+//! inline allow comment); the built-in internal markers are then judged by their context
+//! ([`markers::Context`]: dropped, or lowered to `low`), and a lower-confidence candidate
+//! overlapping a higher-confidence one is dropped. With `explain`, dropped candidates are returned too, with the filter that
 //! dropped them.
 
 pub mod allow;
@@ -57,6 +58,9 @@ pub enum Dropped {
     Once,
     /// An allowlist with a condition (`[[allow-when]]`, gitleaks' allowlists) matched.
     Allowlist(String),
+    /// A built-in internal marker in a context where it leaks nothing (documentation, a
+    /// comment, a test; see [`markers::Context`]).
+    Context(&'static str),
     /// A composite rule's required rule did not match nearby.
     Required(String),
     /// The rule's assessor judged it no secret (see [`generic`]).
@@ -82,6 +86,7 @@ impl fmt::Display for Dropped {
             Dropped::EmptySecret => f.write_str("secret group did not match"),
             Dropped::Once => f.write_str("rule reports once per file"),
             Dropped::Allowlist(what) => write!(f, "allowlist {what}"),
+            Dropped::Context(why) => write!(f, "context: {why}"),
             Dropped::Required(id) => write!(f, "required rule '{id}' did not match nearby"),
             Dropped::Assessed(why) => write!(f, "assessed: {why}"),
             Dropped::Published(origin) => write!(f, "a published sample key ({origin})"),
@@ -120,6 +125,9 @@ pub struct Place<'a> {
     pub path: &'a str,
     /// The commit of a history blob.
     pub commit: Option<&'a str>,
+    /// The path of the outermost file when the buffer is an archive member (a member of an
+    /// archive under `testdata/` is test data).
+    pub container: Option<&'a str>,
 }
 
 /// Compiled matcher over a rule set.
@@ -129,6 +137,7 @@ pub struct Matcher {
     prefilter: Prefilter,
     path_rules: Vec<usize>,
     markers: Option<markers::Markers>,
+    context: markers::Context,
     /// Per rule, the indices of its required rules (`None`: no such rule); empty for most.
     required: Vec<Vec<Option<usize>>>,
     /// Token prefixes of specific rules (`ghp_`, `xoxb-`, `sk-ant-`), longest first: an
@@ -142,6 +151,7 @@ impl Matcher {
     pub fn new(rules: Arc<RuleSet>) -> Matcher {
         let prefilter = Prefilter::new(&rules);
         let markers = markers::Markers::new(&rules);
+        let context = markers::Context::new(&rules);
         let path_rules = rules
             .rules
             .iter()
@@ -180,6 +190,7 @@ impl Matcher {
             prefilter,
             path_rules,
             markers,
+            context,
             required,
             prefixes,
             gitleaks_allow: true,
@@ -193,6 +204,25 @@ impl Matcher {
             .iter()
             .find(|p| value.len() >= p.len() && value[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
             .map(String::len)
+    }
+
+    /// Judges the built-in internal markers as if the project had an `[internal]` table (the
+    /// rule self-test: examples show what a rule matches once a project opts in).
+    pub fn assume_internal_table(&mut self) {
+        self.context.assume_declared();
+    }
+
+    /// The confidence of path rule `rule`'s finding at `place`: the rule's, or `low` where
+    /// the context says so (a key file under `testdata/`).
+    pub fn path_confidence(&self, rule: usize, place: &Place<'_>) -> Confidence {
+        let own = self.rules.rules[rule].confidence;
+        match self
+            .context
+            .judge(rule, &[], 0, place.path, place.container)
+        {
+            markers::Verdict::Low => own.min(Confidence::Low),
+            _ => own,
+        }
     }
 
     /// Whether `gitleaks:allow` comments drop findings (default true; `leakscan:allow` always does).
@@ -239,6 +269,7 @@ impl Matcher {
     pub fn path_profile(&self, path: &str) -> Vec<bool> {
         let set = &self.rules;
         let mut out = vec![self.path_allowed(path)];
+        out.extend(self.context.path_profile(path));
         let lists = |out: &mut Vec<bool>, lists: &[crate::rules::Allowlist]| {
             for a in lists {
                 if let Some(g) = &a.paths {
@@ -272,7 +303,10 @@ impl Matcher {
 
     /// Path rules that match `path`: each reports the file itself.
     pub fn path_matches(&self, path: &str) -> Vec<usize> {
-        self.path_matches_at(&Place { path, commit: None })
+        self.path_matches_at(&Place {
+            path,
+            ..Place::default()
+        })
     }
 
     /// Path rules that match the place's path, allowlists applied.
@@ -290,7 +324,14 @@ impl Matcher {
     /// Candidates of every regex rule in `buf`, sorted by offset then rule. `path` is what
     /// path filters see. With `explain`, dropped candidates are included with their reason.
     pub fn scan(&self, buf: &[u8], path: &str, explain: bool) -> Vec<Candidate> {
-        self.scan_at(buf, &Place { path, commit: None }, explain)
+        self.scan_at(
+            buf,
+            &Place {
+                path,
+                ..Place::default()
+            },
+            explain,
+        )
     }
 
     /// [`Matcher::scan`] at a place that may carry a commit (history blobs).
@@ -377,6 +418,7 @@ impl Matcher {
         if self.required.iter().any(|r| !r.is_empty()) {
             self.check_required(buf, place, &mut out);
         }
+        self.judge_context(buf, place, &mut out);
         suppress_overlaps(&mut out, rules);
         out.sort_by(|a, b| {
             (a.secret_start, a.secret_end, a.rule).cmp(&(b.secret_start, b.secret_end, b.rule))
@@ -386,6 +428,23 @@ impl Matcher {
             out.retain(|c| c.dropped.is_none());
         }
         out
+    }
+
+    /// Applies the context policy of the built-in internal markers to kept candidates.
+    fn judge_context(&self, buf: &[u8], place: &Place<'_>, out: &mut [Candidate]) {
+        for c in out
+            .iter_mut()
+            .filter(|c| c.dropped.is_none() && self.context.applies(c.rule))
+        {
+            match self
+                .context
+                .judge(c.rule, buf, c.secret_start, place.path, place.container)
+            {
+                markers::Verdict::Keep => {}
+                markers::Verdict::Low => c.confidence = c.confidence.min(Confidence::Low),
+                markers::Verdict::Drop(why) => c.dropped = Some(Dropped::Context(why)),
+            }
+        }
     }
 
     /// Candidates of an engine rule (internal markers) in one window.

@@ -57,10 +57,14 @@ pub struct InternalMarkers {
     pub tickets: Vec<String>,
     /// Lower-case phrases.
     pub phrases: Vec<String>,
+    /// True when the configuration has an `[internal]` table, even an empty one: the project
+    /// says it holds internal material, so the built-in markers run without the context
+    /// policy of public code (see [`crate::matcher::markers::Context`]).
+    pub declared: bool,
 }
 
 impl InternalMarkers {
-    /// True when nothing is declared.
+    /// True when no marker is listed.
     pub fn is_empty(&self) -> bool {
         self.codenames.is_empty()
             && (self.hashes.is_empty() || self.hash_key.is_none())
@@ -199,6 +203,7 @@ fn expand_home(p: &str) -> PathBuf {
 pub fn build(def: InternalDef, file: &Path, text: &str, problems: &mut Problems) -> Built {
     let name = file.display().to_string();
     let mut built = Built::default();
+    built.markers.declared = true;
     let m = &mut built.markers;
     let add_codename =
         |raw: &str, at: Option<usize>, m: &mut InternalMarkers, problems: &mut Problems| {
