@@ -863,6 +863,23 @@ fn install_downloads_the_release_of_the_actions_tag_and_verifies_it() {
     };
     add("x86_64-unknown-linux-musl", false);
     add("aarch64-unknown-linux-musl", true);
+    // Windows: a .zip holding leakscan.exe (here a script, so that it runs on this machine).
+    let exe = format!("#!/bin/sh\necho \"leakscan {VERSION}\"\n");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        "leakscan-x86_64-pc-windows-msvc/leakscan.exe",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .expect("zip");
+    std::io::Write::write_all(&mut zip, exe.as_bytes()).expect("zip");
+    let zip = zip.finish().expect("zip").into_inner();
+    let name = "leakscan-x86_64-pc-windows-msvc.zip";
+    let base = format!("/acme/leakscan/releases/download/v{VERSION}/{name}");
+    files.insert(
+        format!("{base}.sha256"),
+        format!("{} *{name}\n", sha256_hex(&zip)).into_bytes(),
+    );
+    files.insert(base, zip);
     let server = serve(files);
     let tag = format!("v{VERSION}");
 
@@ -910,6 +927,25 @@ fn install_downloads_the_release_of_the_actions_tag_and_verifies_it() {
     );
     assert!(!i.dir.path().join("install/bin/leakscan").exists());
     assert!(i.path_file.is_empty(), "{}", i.path_file);
+
+    // Windows runners get the .zip (unpacked with unzip, or 7z).
+    if Command::new("unzip").arg("-v").output().is_ok() {
+        let i = install(
+            &server.url,
+            false,
+            &[("ACTION_REF", &tag), ("RUNNER_OS", "Windows")],
+        );
+        assert_eq!(i.code, 0, "{}{}", i.stdout, i.stderr);
+        assert!(i.dir.path().join("install/bin/leakscan.exe").is_file());
+        assert!(
+            i.stdout
+                .contains("from leakscan-x86_64-pc-windows-msvc.zip"),
+            "{}",
+            i.stdout
+        );
+    } else {
+        eprintln!("skipped the Windows archive: unzip is not installed");
+    }
 
     // A release that does not exist (or has no binary for this runner): a clear error.
     let i = install(&server.url, false, &[("LEAKSCAN_VERSION", "9.9.9")]);
