@@ -650,6 +650,23 @@ fn hooks_run_the_leakscan_on_path_chain_a_foreign_hook_and_uninstall_restores_it
             && err.contains("git push --no-verify"),
         "{err}"
     );
+    // `hook install` says so when it writes a hook that will not find leakscan.
+    let bare_path = std::env::join_paths(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .filter(|d| !d.join("leakscan").exists()),
+    )
+    .expect("PATH");
+    let run = r.leakscan_in(
+        &r.work(),
+        &["hook", "install"],
+        &[("PATH", bare_path.to_str().expect("utf-8"))],
+    );
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("warning: leakscan is not on PATH"),
+        "{}",
+        run.stderr()
+    );
     // ... and $LEAKSCAN names it.
     let mut cmd = Command::new("git");
     r.env(&mut cmd);
