@@ -16,5 +16,6 @@ mod integration;
 mod markers;
 mod packs;
 mod redaction;
+mod release;
 mod rules;
 mod sarif;
