@@ -13,6 +13,7 @@ pub mod allow;
 pub mod checksum;
 pub mod entropy;
 pub mod generic;
+pub mod jwt;
 pub mod known;
 pub mod markers;
 pub mod prefilter;
@@ -143,6 +144,8 @@ pub struct Matcher {
     /// Token prefixes of specific rules (`ghp_`, `xoxb-`, `sk-ant-`), longest first: an
     /// assessed value that starts with one matched no specific rule, so it is no such token.
     prefixes: Vec<String>,
+    /// The clock the JWT assessor compares `exp` claims with (seconds since the epoch).
+    now: u64,
     gitleaks_allow: bool,
 }
 
@@ -193,8 +196,14 @@ impl Matcher {
             context,
             required,
             prefixes,
+            now: jwt::now(),
             gitleaks_allow: true,
         }
+    }
+
+    /// Sets the clock the JWT assessor judges expiry by (tests pin it).
+    pub fn set_now(&mut self, now: u64) {
+        self.now = now;
     }
 
     /// The length of a specific rule's token prefix that an assessed value starts with; that
@@ -539,6 +548,15 @@ impl Matcher {
             let mut dropped = self.filter(rule, buf, ms, me, &buf[ss..se], place);
             let mut confidence = rule.confidence;
             let mut assessed = None;
+            if dropped.is_none() && rule.assess == Some(crate::rules::Assess::Jwt) {
+                match jwt::assess(&buf[ss..se], self.now) {
+                    generic::Verdict::Drop(why) => dropped = Some(Dropped::Assessed(why)),
+                    generic::Verdict::Keep(c, why) => {
+                        confidence = c;
+                        assessed = Some(why);
+                    }
+                }
+            }
             if dropped.is_none() {
                 if let Some(crate::rules::Assess::Generic) = rule.assess {
                     let (ks, ke) = re
@@ -549,7 +567,10 @@ impl Matcher {
                     let line_start = memchr::memrchr(b'\n', &buf[..ks]).map_or(0, |p| p + 1);
                     let before = &buf[ks.saturating_sub(24).max(line_start)..ks];
                     let value = &buf[ss..se];
-                    match generic::assess(&buf[ks..ke], value, before, place.path) {
+                    let quoted = ss > 0
+                        && matches!(buf[ss - 1], b'"' | b'\'' | b'`')
+                        && buf.get(se) == Some(&buf[ss - 1]);
+                    match generic::assess(&buf[ks..ke], value, before, place.path, quoted) {
                         generic::Verdict::Drop(why) => dropped = Some(Dropped::Assessed(why)),
                         generic::Verdict::Keep(c, why) => {
                             confidence = c;

@@ -211,6 +211,8 @@ pub enum Assess {
     /// Generic credential assignments: the key's name, the value's shape and the context
     /// decide between dropping the candidate and reporting it at low or medium confidence.
     Generic,
+    /// JSON Web Tokens: the payload's `exp` claim decides (see `matcher::jwt`).
+    Jwt,
 }
 
 impl Assess {
@@ -218,6 +220,7 @@ impl Assess {
     pub fn from_name(name: &str) -> Option<Assess> {
         match name {
             "generic" => Some(Assess::Generic),
+            "jwt" => Some(Assess::Jwt),
             _ => None,
         }
     }

@@ -235,7 +235,7 @@ pub fn build_rule(
         if crate::rules::Assess::from_name(a.get_ref()).is_none() {
             at(
                 a.span().start,
-                format!("unknown assessor '{}' (known: generic)", a.get_ref()),
+                format!("unknown assessor '{}' (known: generic, jwt)", a.get_ref()),
                 problems,
             );
         }

@@ -176,8 +176,14 @@ fn write_rule(w: &mut String, r: &Rule, ids: &HashMap<String, String>) {
     if let Some(c) = &r.checksum {
         let _ = writeln!(w, "checksum = {}", basic(c));
     }
-    if let Some(crate::rules::Assess::Generic) = r.assess {
-        let _ = writeln!(w, "assess = \"generic\"");
+    match r.assess {
+        Some(crate::rules::Assess::Generic) => {
+            let _ = writeln!(w, "assess = \"generic\"");
+        }
+        Some(crate::rules::Assess::Jwt) => {
+            let _ = writeln!(w, "assess = \"jwt\"");
+        }
+        None => {}
     }
     write_paths(w, r.paths.as_ref(), "paths", "path-regexes");
     if !r.allow_secrets.is_empty() {

@@ -360,7 +360,16 @@ fn strength(name: &[u8]) -> Result<Strength, &'static str> {
     for i in 0..ws.len() {
         let one = ws[i].as_str();
         let two = ws.get(i + 1).map(|n| format!("{one}{n}"));
-        let s = if PASSWORD_WORDS.contains(&one)
+        // `pass` alone is a verb or a status (`PASS: ...`, `commit_pass2`) more often than a
+        // password; with a qualifier (`db_pass`, `smtp_pass`) it is one.
+        let bare_pass = one == "pass"
+            && (ws.len() == 1
+                || ws[i + 1..]
+                    .iter()
+                    .all(|w| w.bytes().all(|c| c.is_ascii_digit())));
+        let s = if bare_pass {
+            Strength::Weak
+        } else if PASSWORD_WORDS.contains(&one)
             || one.starts_with("password")
             || one.ends_with("password")
             || one.ends_with("passwd")
@@ -410,7 +419,7 @@ fn strength(name: &[u8]) -> Result<Strength, &'static str> {
 /// rule's syntax implies a credential, such as an Authorization header: it is then judged as a
 /// password); `value` the secret; `before` a few bytes of the line before the name (`public
 /// key: ...`); `path` the file's path.
-pub fn assess(key: &[u8], value: &[u8], before: &[u8], path: &str) -> Verdict {
+pub fn assess(key: &[u8], value: &[u8], before: &[u8], path: &str, quoted: bool) -> Verdict {
     let lead = String::from_utf8_lossy(before).to_ascii_lowercase();
     let lead = lead.trim_end();
     if lead.ends_with("public") || lead.ends_with("pub") || lead.ends_with("publishable") {
@@ -427,16 +436,36 @@ pub fn assess(key: &[u8], value: &[u8], before: &[u8], path: &str) -> Verdict {
     if strength == Strength::None {
         return Verdict::Drop("the name names no credential");
     }
+    // An HTTP scheme before a token (`"Bearer <token>"`): judge the token.
+    let value = ["Bearer ", "bearer ", "Token ", "token ", "Basic "]
+        .iter()
+        .find_map(|p| value.strip_prefix(p.as_bytes()))
+        .unwrap_or(value);
     if let Some(why) = not_a_secret(value, key, path) {
         return Verdict::Drop(why);
     }
+    // Unquoted, a name is a symbol of the program (`.commit_pass2 = xlog_recover_pass2`,
+    // `.token = AVS_TKN_MOD_ID_U32`); quoted, it is still no token.
+    if symbol_like(value) && (!quoted || strength != Strength::Password) {
+        return Verdict::Drop("a symbol or constant name, not a literal secret");
+    }
     let shape = Shape::of(value);
+    if value.contains(&b' ') {
+        // Tokens hold no spaces; a password rarely does, a label often (`"A1 (pass1)"`).
+        return match strength {
+            Strength::Password if shape.len >= 8 && shape.classes >= 3 => Verdict::Keep(
+                Confidence::Low,
+                "a password name with a value that has spaces",
+            ),
+            _ => Verdict::Drop("a value with spaces is no token"),
+        };
+    }
     let confidence = match strength {
         Strength::Password => {
             if crate::matcher::allow::is_identifier_like(value) {
                 return Verdict::Drop("a word or identifier, not a password");
             }
-            if shape.len >= 6 && (shape.classes >= 2 || shape.random()) {
+            if shape.len >= 8 && (shape.classes >= 2 || shape.random()) {
                 Some("a password name with a value that is not a word")
             } else {
                 None
@@ -520,6 +549,12 @@ fn not_a_secret(value: &[u8], key: &[u8], path: &str) -> Option<&'static str> {
     if v.is_empty() {
         return Some("empty");
     }
+    if v.len() > 1024 {
+        return Some("longer than any credential");
+    }
+    if v.starts_with(b"eyJ") {
+        return Some("a JSON Web Token: the jwt rules judge it by its claims");
+    }
     // References to a value held elsewhere.
     if crate::matcher::allow::has_template(&text) {
         return Some("a template or interpolation");
@@ -568,6 +603,7 @@ fn not_a_secret(value: &[u8], key: &[u8], path: &str) -> Option<&'static str> {
     // `*default`), `@Value`: a sigil and a name.
     if matches!(v[0], b'$' | b'%' | b'@' | b'&' | b'*' | b'!') {
         let rest = v[1..].strip_suffix(b"%").unwrap_or(&v[1..]);
+        let rest = rest.strip_suffix(b":").unwrap_or(rest);
         let name = rest
             .first()
             .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
@@ -613,6 +649,7 @@ fn not_a_secret(value: &[u8], key: &[u8], path: &str) -> Option<&'static str> {
     }
     if v.iter()
         .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'_' | b':' | b' '))
+        || (lower.starts_with("0x") && v.len() <= 18 && v[2..].iter().all(u8::is_ascii_hexdigit))
     {
         return Some("a number");
     }
@@ -716,6 +753,55 @@ fn base64_text(v: &[u8]) -> Option<String> {
         .iter()
         .all(|&c| (0x20..0x7f).contains(&c) || c == b'\n' || c == b'\t');
     printable.then(|| String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A program's symbol: `_`-separated parts, each made of word-like letter runs (camelCase
+/// allowed) with at most a few digits at its end (`xlog_recover_pass2`, `AVS_TKN_MOD_ID_U32`,
+/// `ps3_smp_message_pass`, `ipv6`). Random tokens fail: their letter runs are not words, or
+/// their digits sit inside a part.
+fn symbol_like(v: &[u8]) -> bool {
+    if v.is_empty() || !(v[0].is_ascii_alphabetic() || v[0] == b'_') {
+        return false;
+    }
+    if !v.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+        return false;
+    }
+    v.split(|&c| c == b'_')
+        .filter(|p| !p.is_empty())
+        .all(|part| {
+            let digits = part.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+            let letters = &part[..part.len() - digits];
+            if digits > 4 {
+                return false;
+            }
+            if letters.iter().any(u8::is_ascii_digit) {
+                // Digits inside a part are common in tokens, rare in names, except a short
+                // prefix such as `ps3`, `v4l`, `x86`.
+                let inner = part.iter().filter(|c| c.is_ascii_digit()).count();
+                return part.len() <= 6 && inner <= 2;
+            }
+            if letters.is_empty() {
+                return true;
+            }
+            // camelCase runs: a new run at each lower-to-upper change.
+            let mut runs: Vec<&[u8]> = Vec::new();
+            let mut start = 0;
+            for i in 1..letters.len() {
+                if letters[i - 1].is_ascii_lowercase() && letters[i].is_ascii_uppercase() {
+                    runs.push(&letters[start..i]);
+                    start = i;
+                }
+            }
+            runs.push(&letters[start..]);
+            let short = runs.iter().filter(|r| r.len() <= 2).count();
+            let several = v.contains(&b'_');
+            runs.iter().all(|r| {
+                (r.len() <= 4 && r.iter().all(u8::is_ascii_lowercase))
+                    || (r.iter().all(u8::is_ascii_uppercase)
+                        && (r.len() <= 4 || several && r.len() <= 8))
+                    || Shape::of(r).surprise.is_none_or(|s| s < 5.0)
+            }) && short * 2 <= runs.len() + 1
+        })
 }
 
 fn is_member_access(v: &[u8]) -> bool {
@@ -829,6 +915,8 @@ struct Shape {
     longest_letters: usize,
     /// A UUID.
     uuid: bool,
+    /// Hex digits only, with both letters and digits.
+    hex: bool,
 }
 
 impl Shape {
@@ -895,7 +983,9 @@ impl Shape {
                     c.is_ascii_hexdigit()
                 }
             });
+        let hex = lo != up && di && v.iter().all(u8::is_ascii_hexdigit);
         Shape {
+            hex,
             len,
             classes,
             entropy,
@@ -921,6 +1011,10 @@ impl Shape {
         if self.len < 8 || self.fill < 0.72 {
             return false;
         }
+        if self.hex {
+            // Letter pairs of a hex digest say nothing; digits and letters interleave.
+            return self.len >= 16 && self.fill >= 0.8 && self.switches >= 4;
+        }
         if self.uuid {
             return true;
         }
@@ -934,6 +1028,9 @@ impl Shape {
 
     /// Clearly random: long, dense, surprising.
     fn very_random(&self) -> bool {
+        if self.hex {
+            return self.len >= 24 && self.fill >= 0.85 && self.switches >= 6;
+        }
         self.random()
             && self.fill >= 0.8
             && self.entropy >= 3.5
@@ -947,7 +1044,7 @@ mod tests {
     use super::*;
 
     fn conf(key: &str, value: &str) -> Option<Confidence> {
-        match assess(key.as_bytes(), value.as_bytes(), b"", "app/config.py") {
+        match assess(key.as_bytes(), value.as_bytes(), b"", "app/config.py", true) {
             Verdict::Keep(c, _) => Some(c),
             Verdict::Drop(_) => None,
         }
@@ -1038,15 +1135,50 @@ mod tests {
 
     #[test]
     fn documentation_and_tests_lower_to_low() {
-        let v = assess(b"api_key", b"q7Xk2Lm9Rt4Vz8Wp3Yb6", b"", "docs/setup.md");
+        let v = assess(
+            b"api_key",
+            b"q7Xk2Lm9Rt4Vz8Wp3Yb6",
+            b"",
+            "docs/setup.md",
+            true,
+        );
         assert!(matches!(v, Verdict::Keep(Confidence::Low, _)));
         let v = assess(
             b"api_key",
             b"q7Xk2Lm9Rt4Vz8Wp3Yb6",
             b"",
             "src/client_test.go",
+            true,
         );
         assert!(matches!(v, Verdict::Keep(Confidence::Low, _)));
+    }
+
+    #[test]
+    fn program_symbols_are_not_secrets() {
+        for v in [
+            "xlog_recover_attri_commit_pass2",
+            "AVS_TKN_MOD_ID_U32",
+            "ps3_smp_message_pass",
+            "K_SYS_REVISION_BCM1480_B0",
+        ] {
+            assert!(symbol_like(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "q7Xk2Lm9Rt4Vz8Wp3Yb6",
+            "sk_live_51HqT2kLm9Rt4Vz8Wp3Yb6",
+            "xM98lZh20vZs",
+            "hGeB3WqDyx0mGsQMsQDl",
+        ] {
+            assert!(!symbol_like(v.as_bytes()), "{v}");
+        }
+        let v = assess(
+            b".token",
+            b"AVS_TKN_MOD_ID_U32",
+            b"",
+            "sound/topology.c",
+            false,
+        );
+        assert!(matches!(v, Verdict::Drop(_)));
     }
 
     #[test]
