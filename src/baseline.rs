@@ -40,7 +40,6 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
 use crate::finding::Finding;
 use crate::redact::Secret;
 
@@ -111,6 +110,47 @@ impl Entry {
             (Some(_), None) => false,
         }
     }
+}
+
+/// Why a baseline or ignore file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// The file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a baseline this leakscan reads.
+    #[error("{}: {source}", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: FormatError,
+    },
+    /// Lines of an ignore file without a fingerprint or a reason, each located.
+    #[error("{}", .0.join("\n"))]
+    IgnoreLines(Vec<String>),
+}
+
+/// Why the text of a baseline is not one.
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    /// Not JSON, or not a baseline's JSON.
+    #[error("not a leakscan baseline: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Written by a leakscan with another format.
+    #[error("baseline version {0} is not supported (this leakscan reads version {VERSION})")]
+    Version(u32),
+    /// The key is not hexadecimal.
+    #[error("baseline key is not hex")]
+    KeyNotHex,
+    /// The key is too short to hide the secrets' hashes.
+    #[error("baseline key is shorter than 16 bytes")]
+    KeyTooShort,
 }
 
 /// The file on disk.
@@ -214,27 +254,26 @@ impl Baseline {
     }
 
     /// Reads a baseline file.
-    pub fn read(path: &Path) -> Result<Baseline, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+    pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
+        let text = std::fs::read_to_string(path).map_err(|e| BaselineError::Io {
             path: path.to_path_buf(),
             source: e,
         })?;
-        Baseline::parse(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+        Baseline::parse(&text).map_err(|source| BaselineError::Format {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
     /// Parses the JSON of a baseline.
-    pub fn parse(text: &str) -> Result<Baseline, String> {
-        let wire: Wire =
-            serde_json::from_str(text).map_err(|e| format!("not a leakscan baseline: {e}"))?;
+    pub fn parse(text: &str) -> Result<Baseline, FormatError> {
+        let wire: Wire = serde_json::from_str(text)?;
         if wire.version != VERSION {
-            return Err(format!(
-                "baseline version {} is not supported (this leakscan reads version {VERSION})",
-                wire.version
-            ));
+            return Err(FormatError::Version(wire.version));
         }
-        let key = hex::decode(&wire.key).map_err(|_| "baseline key is not hex".to_string())?;
+        let key = hex::decode(&wire.key).map_err(|_| FormatError::KeyNotHex)?;
         if key.len() < 16 {
-            return Err("baseline key is shorter than 16 bytes".into());
+            return Err(FormatError::KeyTooShort);
         }
         let mut b = Baseline::with_key(key);
         for e in wire.entries {
@@ -257,8 +296,8 @@ impl Baseline {
     }
 
     /// Writes the baseline to a file.
-    pub fn write(&self, path: &Path) -> Result<(), Error> {
-        std::fs::write(path, self.to_json()).map_err(|e| Error::Io {
+    pub fn write(&self, path: &Path) -> Result<(), BaselineError> {
+        std::fs::write(path, self.to_json()).map_err(|e| BaselineError::Io {
             path: path.to_path_buf(),
             source: e,
         })
@@ -298,8 +337,8 @@ pub struct IgnoreList {
 impl IgnoreList {
     /// Reads an ignore file; a line without a valid fingerprint or without a reason is an error
     /// located at its line.
-    pub fn read(path: &Path) -> Result<IgnoreList, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+    pub fn read(path: &Path) -> Result<IgnoreList, BaselineError> {
+        let text = std::fs::read_to_string(path).map_err(|e| BaselineError::Io {
             path: path.to_path_buf(),
             source: e,
         })?;
@@ -307,7 +346,7 @@ impl IgnoreList {
     }
 
     /// Parses the text of an ignore file.
-    pub fn parse(text: &str, path: &Path) -> Result<IgnoreList, Error> {
+    pub fn parse(text: &str, path: &Path) -> Result<IgnoreList, BaselineError> {
         let mut list = IgnoreList {
             path: path.to_path_buf(),
             ..IgnoreList::default()
@@ -340,7 +379,7 @@ impl IgnoreList {
         if problems.is_empty() {
             Ok(list)
         } else {
-            Err(Error::ConfigMany(problems))
+            Err(BaselineError::IgnoreLines(problems))
         }
     }
 
@@ -460,6 +499,7 @@ mod tests {
         assert!(
             Baseline::parse(r#"{"version": 2, "key": "00", "entries": []}"#)
                 .unwrap_err()
+                .to_string()
                 .contains("version 2")
         );
         let p = Path::new(".leakscanignore");

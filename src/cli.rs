@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::rules::{Confidence, Kind};
+use crate::source::package::Manager;
 
 const EXIT_STATUS_HELP: &str = "\
 Exit status:
@@ -79,6 +80,54 @@ pub enum InternalCommand {
     },
 }
 
+/// `--min-confidence`: the rules' confidence levels, as the command line names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConfidenceArg {
+    /// Generic, context-dependent rules.
+    Low,
+    /// Distinctive formats without a checksum (the default).
+    Medium,
+    /// Formats that prove themselves (prefix plus verified checksum).
+    High,
+}
+
+impl From<ConfidenceArg> for Confidence {
+    fn from(c: ConfidenceArg) -> Confidence {
+        match c {
+            ConfidenceArg::Low => Confidence::Low,
+            ConfidenceArg::Medium => Confidence::Medium,
+            ConfidenceArg::High => Confidence::High,
+        }
+    }
+}
+
+/// `--fail-on`: kinds of finding, as the command line names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// A credential.
+    Secret,
+    /// An internal marker: codename, internal host, classification banner, file that must not ship.
+    Internal,
+}
+
+impl From<KindArg> for Kind {
+    fn from(k: KindArg) -> Kind {
+        match k {
+            KindArg::Secret => Kind::Secret,
+            KindArg::Internal => Kind::Internal,
+        }
+    }
+}
+
+impl From<Package> for Manager {
+    fn from(p: Package) -> Manager {
+        match p {
+            Package::Npm => Manager::Npm,
+            Package::Cargo => Manager::Cargo,
+        }
+    }
+}
+
 /// Package managers whose published file list `--package` scans.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Package {
@@ -137,8 +186,8 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Output")]
     pub no_redact: bool,
     /// Lowest confidence to report (generic rules are `low`).
-    #[arg(long, value_enum, default_value_t = Confidence::Medium, help_heading = "Output")]
-    pub min_confidence: Confidence,
+    #[arg(long, value_enum, default_value_t = ConfidenceArg::Medium, help_heading = "Output")]
+    pub min_confidence: ConfidenceArg,
     /// Also show candidates that a filter dropped, and which filter.
     #[arg(long, help_heading = "Output")]
     pub explain: bool,
@@ -187,8 +236,8 @@ pub struct ScanArgs {
     // -- artifacts (archives, decoding, packages, internal markers) --
     /// Kinds of finding that make the exit status 1, comma-separated (`secret`, `internal`).
     /// Findings of other kinds are still reported.
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Kind::Secret, Kind::Internal], env = "LEAKSCAN_FAIL_ON", value_name = "KINDS", help_heading = "Artifacts and markers")]
-    pub fail_on: Vec<Kind>,
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [KindArg::Secret, KindArg::Internal], env = "LEAKSCAN_FAIL_ON", value_name = "KINDS", help_heading = "Artifacts and markers")]
+    pub fail_on: Vec<KindArg>,
     /// Scan exactly the files a package would publish, in the package folder (PATH or the
     /// current folder).
     #[arg(

@@ -28,9 +28,29 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A git repository could not be opened or read at all.
+    /// A git repository could not be opened or read at all, or a revision does not resolve.
     #[error("{0}")]
-    Git(String),
+    Git(#[from] crate::source::git::GitError),
+    /// `--staged`: the repository or its index could not be read.
+    #[error("--staged: {0}")]
+    Staged(crate::source::git::GitError),
+    /// `--package`: the package's files could not be listed.
+    #[error("{0}")]
+    Package(#[from] crate::source::package::PackageError),
+    /// A baseline or ignore file could not be read or written.
+    #[error("{0}")]
+    Baseline(#[from] crate::baseline::BaselineError),
+}
+
+impl From<crate::rules::ConfigError> for Error {
+    fn from(e: crate::rules::ConfigError) -> Error {
+        use crate::rules::ConfigError;
+        match e {
+            ConfigError::Invalid(m) => Error::Config(m),
+            ConfigError::Many(list) => Error::ConfigMany(list),
+            ConfigError::Io { path, source } => Error::Io { path, source },
+        }
+    }
 }
 
 /// Why an input was not (fully) scanned.

@@ -96,13 +96,18 @@ impl Finding {
     }
 }
 
-/// Where a buffer sits in its file: chunks of large files start past line 1.
+/// Where a buffer sits in its file: chunks of large files start past line 1, and maybe in
+/// the middle of a line.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Base {
     /// Bytes before the buffer.
     pub offset: u64,
     /// Newlines before the buffer.
     pub lines: usize,
+    /// Characters between the start of the buffer's first line and the buffer.
+    pub column: usize,
+    /// Whether the file is binary, decided from its first bytes; `None`: from the buffer's.
+    pub binary: Option<bool>,
 }
 
 /// Turns candidates of one buffer into findings, computing locations incrementally.
@@ -121,7 +126,7 @@ impl<'a> Builder<'a> {
         Builder {
             buf,
             base,
-            binary: crate::source::is_binary(buf),
+            binary: base.binary.unwrap_or_else(|| crate::source::is_binary(buf)),
             counted_to: 0,
             lines_before: 0,
         }
@@ -143,8 +148,10 @@ impl<'a> Builder<'a> {
     }
 
     fn column_at(&self, offset: usize) -> usize {
-        let ls = memchr::memrchr(b'\n', &self.buf[..offset]).map_or(0, |p| p + 1);
-        char_count(&self.buf[ls..offset]) + 1
+        match memchr::memrchr(b'\n', &self.buf[..offset]) {
+            Some(p) => char_count(&self.buf[p + 1..offset]) + 1,
+            None => self.base.column + char_count(&self.buf[..offset]) + 1,
+        }
     }
 
     /// Builds the finding for candidate `c` of `rule` (candidates in offset order are cheapest).
@@ -220,7 +227,8 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn char_count(bytes: &[u8]) -> usize {
+/// Characters in `bytes`, invalid sequences counted as the replacement characters they show as.
+pub fn char_count(bytes: &[u8]) -> usize {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.chars().count(),
         Err(_) => String::from_utf8_lossy(bytes).chars().count(),

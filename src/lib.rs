@@ -1,27 +1,31 @@
 //! leakscan finds secrets and internal markers before they leave a company through its
 //! repositories and build artifacts.
 //!
-//! Data flows one way:
+//! Data flows one way (see `docs/architecture.md`):
 //!
 //! ```text
-//! source (fs, stdin, git, archive) --Blob--> scan::Scanner --Candidate--> matcher::Matcher
-//!        ^ derived blobs (archive members,        |
-//!        | decoded spans, source maps)            v
-//!        +-------------------------------- finding::Finding --> report (text, json, sarif, ...)
+//! cli -> cmd -> drive (sources in parallel) -> scan::Scanner -> matcher::Matcher -> Candidate
+//!                  source (fs, stdin, package,        |  derived buffers (archive members,
+//!                  git history, staged, archives)     |  decoded spans, source maps) scanned
+//!                                                     v  again with a deeper origin
+//!                                      finding::Finding -> report (text, json, sarif, ...)
 //! ```
 //!
 //! `rules` turns TOML into a validated [`rules::RuleSet`]; `matcher` turns bytes into candidate
-//! matches and never opens a file; `source` yields named byte buffers and [`error::Skip`]
-//! records for what it could not read; `report` writes findings and never scans. Only `cmd`
-//! knows everyone.
+//! matches and never opens a file; `source` yields bytes and [`error::Skip`] records for what it
+//! could not read; `drive` runs the scanner over the sources; `report` writes findings and never
+//! scans. `cmd` parses, wires and reports.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod baseline;
 pub mod cli;
 pub mod cmd;
+pub mod delta;
+pub mod drive;
 pub mod error;
 pub mod finding;
 pub mod fingerprint;
+pub mod formats;
 pub mod gitleaksignore;
 pub mod hook;
 pub mod matcher;

@@ -7,21 +7,43 @@
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
+use crate::delta::Copied;
 use crate::error::{Skip, SkipReason};
 use crate::finding::{Base, Builder, Finding};
 use crate::gitleaksignore::GitleaksIgnore;
-use crate::matcher::{Copied, Hits, Matcher, Place};
+use crate::matcher::{Hits, Matcher, Place};
 use crate::rules::{Confidence, RuleSet};
 use crate::source::archive::{self, Budget, Limits, Member};
 use crate::source::decode::SpanMemo;
 use crate::source::{classify, decode, ContentKind, Decoded, Origin};
 
-/// Buffers up to this size are scanned whole; larger files in chunks.
-pub const WHOLE_LIMIT: u64 = 64 << 20;
-/// Chunk size for large files.
-pub const CHUNK: usize = 16 << 20;
-/// Overlap between chunks: a secret shorter than this that crosses a chunk border is found.
-pub const OVERLAP: usize = 256 << 10;
+/// How large inputs are read: whole up to a size, past it in overlapping chunks. Fields (not
+/// constants) so that tests can shrink them and cross every border with small inputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChunkLimits {
+    /// Files up to this size are read and scanned whole; larger ones in chunks.
+    pub whole: u64,
+    /// Bytes a chunk hands over to the next: candidates whose secret starts in them are its.
+    pub chunk: usize,
+    /// Bytes read past a chunk's end, so that a match shorter than this that crosses the
+    /// border is seen whole by the chunk it starts in.
+    pub overlap: usize,
+    /// Bytes kept before a chunk's first byte, so that look-behind (`\b`), the keyword and
+    /// line windows, allow-line checks and snippets see what a whole-buffer scan sees. At least
+    /// the snippet reach and the prefilter's window cap.
+    pub context: usize,
+}
+
+impl Default for ChunkLimits {
+    fn default() -> ChunkLimits {
+        ChunkLimits {
+            whole: 64 << 20,
+            chunk: 16 << 20,
+            overlap: 256 << 10,
+            context: 64 << 10,
+        }
+    }
+}
 
 /// Options that change what the scanner keeps.
 #[derive(Clone, Debug)]
@@ -38,6 +60,8 @@ pub struct ScanOptions {
     /// Paths (relative to the scan root) that are never scanned wherever a source meets them:
     /// leakscan's own configuration and marker files, in the tree and in history.
     pub never_scan: Vec<String>,
+    /// Whole reads and chunk sizes.
+    pub chunks: ChunkLimits,
 }
 
 impl Default for ScanOptions {
@@ -48,6 +72,7 @@ impl Default for ScanOptions {
             archives: Limits::default(),
             max_decode_depth: 2,
             never_scan: Vec::new(),
+            chunks: ChunkLimits::default(),
         }
     }
 }
@@ -59,7 +84,8 @@ struct Nest<'b> {
     archive_depth: usize,
     decode_depth: usize,
     budget: Option<&'b Budget>,
-    /// The keyword occurrences of the outermost buffer, when its source knows them.
+    /// The keyword occurrences of the outermost buffer, when its source knows them; `None`
+    /// for every buffer derived from it.
     known: Option<&'b BlobMemo<'b>>,
 }
 
@@ -74,54 +100,44 @@ pub struct Memo {
 /// The keyword occurrences and encoded spans of one history blob, each derived on first use
 /// from its delta base's [`Memo`] (the blob is the base with some ranges copied and some bytes
 /// inserted), or searched in full when there is no base or the base's was not kept.
+///
+/// The memo belongs to the blob's own bytes only: the scanner hands it to the scan of the
+/// outermost buffer and never to a buffer derived from it (decoded, unpacked, a source-map
+/// source), see `Nest::known`.
 pub struct BlobMemo<'a> {
     base: Option<(&'a Memo, &'a [Copied])>,
-    /// Address and length of the blob: a buffer derived from it (decoded, unpacked) never
-    /// uses them.
-    of: (usize, usize),
     hits: std::cell::OnceCell<Hits>,
     spans: std::cell::OnceCell<SpanMemo>,
 }
 
 impl<'a> BlobMemo<'a> {
-    /// The memo of `blob`, over its delta base's memo and copied ranges when it has a base.
-    pub fn new(blob: &[u8], base: Option<(&'a Memo, &'a [Copied])>) -> BlobMemo<'a> {
+    /// The memo of a blob, over its delta base's memo and copied ranges when it has a base.
+    pub fn new(base: Option<(&'a Memo, &'a [Copied])>) -> BlobMemo<'a> {
         BlobMemo {
             base,
-            of: (blob.as_ptr() as usize, blob.len()),
             hits: std::cell::OnceCell::new(),
             spans: std::cell::OnceCell::new(),
         }
     }
 
-    fn is_of(&self, buf: &[u8]) -> bool {
-        (buf.as_ptr() as usize, buf.len()) == self.of
-    }
-
-    /// The keyword occurrences of `buf`, if it is the blob.
-    fn hits(&self, matcher: &Matcher, buf: &[u8]) -> Option<&Hits> {
-        if !self.is_of(buf) {
-            return None;
-        }
-        Some(self.hits.get_or_init(
+    /// The keyword occurrences of `buf`, the blob.
+    fn hits(&self, matcher: &Matcher, buf: &[u8]) -> &Hits {
+        self.hits.get_or_init(
             || match self.base.and_then(|(m, c)| Some((m.hits.as_ref()?, c))) {
                 Some((hits, copied)) => matcher.hits_delta(buf, hits, copied),
                 None => matcher.hits(buf),
             },
-        ))
+        )
     }
 
-    /// The encoded spans of `buf`, if it is the blob.
-    fn spans(&self, buf: &[u8]) -> Option<&SpanMemo> {
-        if !self.is_of(buf) {
-            return None;
-        }
-        Some(self.spans.get_or_init(|| {
-            match self.base.and_then(|(m, c)| Some((m.spans.as_ref()?, c))) {
+    /// The encoded spans of `buf`, the blob.
+    fn spans(&self, buf: &[u8]) -> &SpanMemo {
+        self.spans.get_or_init(
+            || match self.base.and_then(|(m, c)| Some((m.spans.as_ref()?, c))) {
                 Some((spans, copied)) => spans.delta(buf, copied),
                 None => SpanMemo::new(buf, None),
-            }
-        }))
+            },
+        )
     }
 
     /// Both, found now if the scan did not need them, for the blobs whose delta base `blob`
@@ -285,13 +301,27 @@ impl Scanner {
         p
     }
 
+    /// True (and the skip recorded) when the buffer is a media file: its name and first
+    /// bytes say so. The one place this is decided, whatever the source and size.
+    fn skip_media(&self, origin: &Origin, head: &[u8], out: &mut Output) -> bool {
+        if classify(origin.rule_path(), &head[..head.len().min(64)]) != ContentKind::Media {
+            return false;
+        }
+        out.skips.push(Skip::new(
+            origin.display_path(),
+            SkipReason::Media,
+            "media files are not scanned",
+        ));
+        true
+    }
+
     /// True for leakscan's own configuration, which is never reported.
     fn never_scanned(&self, origin: &Origin) -> bool {
         origin.members.is_empty() && self.opts.never_scan.contains(&origin.path)
     }
 
     fn scan_nested(&self, nest: Nest<'_>, origin: &Origin, bytes: &[u8], out: &mut Output) {
-        if self.never_scanned(origin) {
+        if self.never_scanned(origin) || self.skip_media(origin, bytes, out) {
             return;
         }
         out.stats.files += 1;
@@ -315,7 +345,15 @@ impl Scanner {
                 line: 1,
                 column: 1,
             });
-            self.scan_text(nest, &o, &text, out);
+            self.scan_text(
+                Nest {
+                    known: None,
+                    ..nest
+                },
+                &o,
+                &text,
+                out,
+            );
             return;
         }
         self.scan_text(nest, origin, bytes, out);
@@ -373,24 +411,14 @@ impl Scanner {
 
     fn scan_member(&self, nest: Nest<'_>, origin: &Origin, member: Member<'_>, out: &mut Output) {
         match member {
-            Member::Bytes(b) => {
-                if classify(origin.rule_path(), &b[..b.len().min(64)]) == ContentKind::Media {
-                    out.skips.push(Skip::new(
-                        origin.display_path(),
-                        SkipReason::Media,
-                        "media files are not scanned",
-                    ));
-                    return;
-                }
-                self.scan_nested(nest, origin, &b, out);
-            }
+            Member::Bytes(b) => self.scan_nested(nest, origin, &b, out),
             // Members too large to hold are scanned as text in chunks, not opened.
             Member::Stream(r) => self.scan_reader(origin, r, out),
         }
     }
 
-    /// Scans a large seekable input (a file past [`WHOLE_LIMIT`]): archives are opened from
-    /// the stream, anything else is scanned in chunks.
+    /// Scans a large seekable input (a file past [`ChunkLimits::whole`]): archives are opened
+    /// from the stream, anything else is scanned in chunks.
     pub fn scan_seekable<R: Read + Seek>(
         &self,
         origin: &Origin,
@@ -422,9 +450,12 @@ impl Scanner {
             self.scan_reader(origin, &mut r, out);
             return;
         };
+        if self.skip_media(origin, &head, out) {
+            return;
+        }
         out.stats.files += 1;
         out.stats.bytes += size;
-        if self.matcher.path_allowed(origin.rule_path()) {
+        if self.matcher.place_allowed(&Scanner::place(origin)) {
             return;
         }
         self.path_findings(origin, out);
@@ -450,7 +481,10 @@ impl Scanner {
                     region = map.region;
                     for (name, content) in &map.sources {
                         self.scan_nested(
-                            nest,
+                            Nest {
+                                known: None,
+                                ..nest
+                            },
                             &origin.member(name.as_str()),
                             content.as_bytes(),
                             out,
@@ -466,8 +500,16 @@ impl Scanner {
         }
         let mark = out.findings.len();
         let dmark = out.dropped.len();
-        let known = nest.known.and_then(|k| k.hits(&self.matcher, bytes));
-        self.scan_chunk(origin, bytes, Base::default(), bytes.len(), known, out);
+        let known = nest.known.map(|k| k.hits(&self.matcher, bytes));
+        self.scan_chunk(
+            origin,
+            bytes,
+            Base::default(),
+            0..bytes.len(),
+            known,
+            &mut Vec::new(),
+            out,
+        );
         if let Some((a, b)) = region {
             // The sources were scanned as files of their own, with their own line numbers.
             let outside = |f: &Finding| f.offset < a as u64 || f.offset >= b as u64;
@@ -476,35 +518,54 @@ impl Scanner {
         }
         if nest.decode_depth < self.opts.max_decode_depth {
             let memo = match (region, nest.known) {
-                (None, Some(k)) => k.spans(bytes),
+                (None, Some(k)) => Some(k.spans(bytes)),
                 _ => None,
             };
             match memo {
-                Some(m) => self.scan_spans(nest, origin, bytes, m.spans(), mark, out),
+                Some(m) => {
+                    self.scan_spans(nest, origin, bytes, Base::default(), m.spans(), mark, out)
+                }
                 None => {
                     let spans = decode::spans(bytes, region);
-                    self.scan_spans(nest, origin, bytes, &spans, mark, out);
+                    self.scan_spans(nest, origin, bytes, Base::default(), &spans, mark, out);
                 }
             }
         }
     }
 
-    /// Decodes the encoded spans of `bytes` and scans them; findings are located at their
-    /// span, and one already found in the plain text (same rule and secret) is not repeated.
+    /// Decodes the encoded spans of `bytes` (at `base` in its file) and scans them; findings
+    /// are located at their span, and one already found in the plain text (same rule and
+    /// secret) is not repeated.
+    #[allow(clippy::too_many_arguments)]
     fn scan_spans(
         &self,
         nest: Nest<'_>,
         origin: &Origin,
         bytes: &[u8],
+        base: Base,
         spans: &[decode::Span],
         mark: usize,
         out: &mut Output,
     ) {
+        let found = self.decode_spans(nest, origin, bytes, base, spans);
+        merge_spans(found, mark, out);
+    }
+
+    /// What each encoded span of `bytes` holds, located at the span.
+    fn decode_spans(
+        &self,
+        nest: Nest<'_>,
+        origin: &Origin,
+        bytes: &[u8],
+        base: Base,
+        spans: &[decode::Span],
+    ) -> Vec<SpanFound> {
         let prefix = origin
             .decoded
             .as_ref()
             .map(|d| format!("{},", d.encoding))
             .unwrap_or_default();
+        let mut found = Vec::new();
         for span in spans {
             let mut o = origin.clone();
             o.decoded = Some(Decoded {
@@ -526,63 +587,27 @@ impl Scanner {
             if sub.findings.is_empty() && sub.dropped.is_empty() && sub.skips.is_empty() {
                 continue;
             }
-            let (line, column) = line_col(bytes, span.start);
-            let (end_line, end_column) = line_col(bytes, span.end);
+            let (line, column) = line_col(bytes, base, span.start);
+            let (end_line, end_column) = line_col(bytes, base, span.end);
             for f in sub.findings.iter_mut().chain(sub.dropped.iter_mut()) {
                 f.line = line;
                 f.column = column;
                 f.end_line = end_line;
                 f.end_column = end_column;
-                f.offset = span.start as u64;
+                f.offset = base.offset + span.start as u64;
                 f.binary = false;
                 if let Some(d) = f.origin.decoded.as_mut() {
                     d.line = line;
                     d.column = column;
                 }
             }
-            // Already found in the plain text: the same rule and secret anywhere in this
-            // buffer, or a finding of the same kind and at least the same confidence on the
-            // encoded span itself (a token that merely contains `%2F` is not found twice).
-            let (ss, se) = (span.start as u64, span.end as u64);
-            let seen = |f: &Finding| {
-                out.findings[mark..].iter().any(|r| {
-                    let rlen = r.secret.as_ref().map_or(0, |s| s.as_bytes().len()) as u64;
-                    (r.rule_id == f.rule_id && r.secret == f.secret)
-                        || (r.kind == f.kind
-                            && r.confidence >= f.confidence
-                            && r.offset < se
-                            && r.offset + rlen > ss)
-                })
-            };
-            let fresh: Vec<Finding> = sub.findings.into_iter().filter(|f| !seen(f)).collect();
-            // A generic finding on the encoded text itself (`token: <base64>`) yields to a
-            // specific rule's finding in what it decodes to: one secret, told once, by name.
-            let is_generic = |f: &Finding| f.tags.iter().any(|t| t == "generic");
-            if fresh.iter().any(|f| !is_generic(f)) {
-                let specific_kinds: Vec<_> = fresh
-                    .iter()
-                    .filter(|f| !is_generic(f))
-                    .map(|f| f.kind)
-                    .collect();
-                let mut i = mark;
-                while i < out.findings.len() {
-                    let r = &out.findings[i];
-                    let rlen = r.secret.as_ref().map_or(0, |s| s.as_bytes().len()) as u64;
-                    if is_generic(r)
-                        && specific_kinds.contains(&r.kind)
-                        && r.offset < se
-                        && r.offset + rlen > ss
-                    {
-                        out.findings.remove(i);
-                    } else {
-                        i += 1;
-                    }
-                }
-            }
-            out.findings.extend(fresh);
-            out.dropped.extend(sub.dropped);
-            out.skips.extend(sub.skips);
+            found.push(SpanFound {
+                start: base.offset + span.start as u64,
+                end: base.offset + span.end as u64,
+                out: sub,
+            });
         }
+        found
     }
 
     /// Reports path rules that match the origin's path.
@@ -609,26 +634,43 @@ impl Scanner {
         }
     }
 
-    /// Scans `buf`, keeping candidates whose secret starts before `accept_end`.
+    /// Scans `buf`, keeping candidates whose secret starts in `accept` (the chunk's own
+    /// bytes; context before and overlap after belong to its neighbours). `once` holds the
+    /// `once` rules already reported in earlier chunks of the same file.
+    #[allow(clippy::too_many_arguments)]
     fn scan_chunk(
         &self,
         origin: &Origin,
         buf: &[u8],
         base: Base,
-        accept_end: usize,
+        accept: std::ops::Range<usize>,
         known: Option<&Hits>,
+        once: &mut Vec<usize>,
         out: &mut Output,
     ) {
-        let cands =
+        let mut cands =
             self.matcher
                 .scan_with_hits(buf, &Scanner::place(origin), self.opts.explain, known);
         if cands.is_empty() {
             return;
         }
         let rules = self.matcher.rules();
+        cands.retain(|c| accept.contains(&c.secret_start));
+        for c in cands.iter_mut() {
+            if c.dropped.is_none() && rules.rules[c.rule].once {
+                if once.contains(&c.rule) {
+                    c.dropped = Some(crate::matcher::Dropped::Once);
+                } else {
+                    once.push(c.rule);
+                }
+            }
+        }
+        if !self.opts.explain {
+            cands.retain(|c| c.dropped.is_none());
+        }
         let first = out.findings.len();
         let mut builder = Builder::new(buf, base);
-        for c in cands.iter().filter(|c| c.secret_start < accept_end) {
+        for c in &cands {
             let rule = &rules.rules[c.rule];
             let mut f = builder.build(rule, origin, c);
             if f.dropped.is_none() && c.confidence < self.opts.min_confidence {
@@ -708,57 +750,222 @@ impl Scanner {
     }
 
     /// Scans a large input from a reader in overlapping chunks, so memory stays bounded by
-    /// [`CHUNK`] + [`OVERLAP`] per thread and a secret across a chunk border is still found.
+    /// the [`ChunkLimits`] per thread, and a match across a chunk border is found as a scan of
+    /// the whole would find it. The first bytes decide, as for a whole buffer, whether it is a
+    /// media file (skipped) or UTF-16 text (decoded as it is read); encoded spans are decoded
+    /// per chunk. Source maps and archives are not opened from a stream.
     pub fn scan_reader(&self, origin: &Origin, reader: &mut dyn Read, out: &mut Output) {
         if self.never_scanned(origin) {
             return;
         }
-        out.stats.files += 1;
-        if self.matcher.place_allowed(&Scanner::place(origin)) {
+        let mut counted = Counted {
+            inner: reader,
+            bytes: 0,
+        };
+        // The head decides, as the same checks on a whole buffer do (8 KiB: `is_binary`).
+        let mut head = Vec::with_capacity(8192);
+        let eof = match fill(&mut counted, &mut head, 8192) {
+            Ok(eof) => eof,
+            Err(e) => {
+                out.skips.push(Skip::new(
+                    origin.display_path(),
+                    SkipReason::Unreadable,
+                    format!("read failed at byte {}: {e}", head.len()),
+                ));
+                true
+            }
+        };
+        if self.skip_media(origin, &head, out) {
             return;
         }
-        self.path_findings(origin, out);
-        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + OVERLAP);
-        let mut base = Base::default();
-        let mut eof = false;
-        while !eof {
-            // Fill the buffer up to CHUNK + OVERLAP bytes.
-            let want = CHUNK + OVERLAP;
-            while buf.len() < want {
-                let old = buf.len();
-                buf.resize(want, 0);
-                match reader.read(&mut buf[old..]) {
-                    Ok(0) => {
-                        buf.truncate(old);
-                        eof = true;
-                        break;
-                    }
-                    Ok(n) => buf.truncate(old + n),
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
-                    Err(e) => {
-                        buf.truncate(old);
-                        out.skips.push(Skip::new(
-                            origin.display_path(),
-                            SkipReason::Unreadable,
-                            format!("read failed at byte {}: {e}", base.offset + old as u64),
-                        ));
-                        eof = true;
-                        break;
-                    }
+        out.stats.files += 1;
+        if !self.matcher.place_allowed(&Scanner::place(origin)) {
+            self.path_findings(origin, out);
+            let binary = crate::source::is_binary(&head);
+            let rest: &mut dyn Read = if eof {
+                &mut std::io::empty()
+            } else {
+                &mut counted
+            };
+            let mut stream = std::io::Cursor::new(head).chain(rest);
+            match decode::utf16_layout(stream.get_ref().0.get_ref()) {
+                Some(layout) => {
+                    let mut o = origin.clone();
+                    o.decoded = Some(Decoded {
+                        encoding: layout.name().into(),
+                        line: 1,
+                        column: 1,
+                    });
+                    let mut text = decode::Utf16Reader::new(stream, layout);
+                    self.scan_chunks(&o, &mut text, false, out);
                 }
+                None => self.scan_chunks(origin, &mut stream, binary, out),
             }
-            // Candidates starting in the last OVERLAP bytes belong to the next chunk, which
-            // holds them whole.
-            let accept_end = if eof { buf.len() } else { buf.len() - OVERLAP };
-            out.stats.bytes += accept_end as u64;
-            self.scan_chunk(origin, &buf, base, accept_end, None, out);
+        }
+        // Drain what was not read (an allowed place), so the byte count is the input's.
+        let _ = std::io::copy(&mut counted, &mut std::io::sink());
+        out.stats.bytes += counted.bytes;
+    }
+
+    /// The chunk loop of [`Scanner::scan_reader`].
+    fn scan_chunks(&self, origin: &Origin, reader: &mut dyn Read, binary: bool, out: &mut Output) {
+        let lim = &self.opts.chunks;
+        let (chunk, overlap, context) = (lim.chunk.max(1), lim.overlap, lim.context);
+        let mut buf: Vec<u8> = Vec::with_capacity(context + chunk + overlap);
+        let mut base = Base {
+            binary: Some(binary),
+            ..Base::default()
+        };
+        let mut once = Vec::new();
+        // Decoded spans are compared with the plain findings of the whole file, once all are
+        // made (a plain finding on a span may lie in the next chunk).
+        let mark = out.findings.len();
+        let mut decoded = Vec::new();
+        // `buf` holds [context | the chunk's own bytes | overlap]; `start` is where its own
+        // bytes begin.
+        let mut start = 0;
+        loop {
+            let eof = match fill(reader, &mut buf, start + chunk + overlap) {
+                Ok(eof) => eof,
+                Err(e) => {
+                    out.skips.push(Skip::new(
+                        origin.display_path(),
+                        SkipReason::Unreadable,
+                        format!(
+                            "read failed at byte {}: {e}",
+                            base.offset + buf.len() as u64
+                        ),
+                    ));
+                    true
+                }
+            };
+            // Candidates starting in the overlap belong to the next chunk, which holds them
+            // whole.
+            let end = if eof { buf.len() } else { buf.len() - overlap };
+            self.scan_chunk(origin, &buf, base, start..end, None, &mut once, out);
+            if self.opts.max_decode_depth > 0 {
+                let spans: Vec<decode::Span> = decode::spans(&buf, None)
+                    .into_iter()
+                    .filter(|s| (start..end).contains(&s.start))
+                    .collect();
+                decoded.extend(self.decode_spans(Nest::default(), origin, &buf, base, &spans));
+            }
             if eof {
+                // Findings on one line in two chunks mask each other's secrets too.
+                mask_shared_lines(&mut out.findings[mark..]);
+                merge_spans(decoded, mark, out);
                 break;
             }
-            base.lines += memchr::memchr_iter(b'\n', &buf[..accept_end]).count();
-            base.offset += accept_end as u64;
-            buf.drain(..accept_end);
+            // Hand over: keep `context` bytes before the next chunk's own bytes, from a
+            // character boundary, and carry the lines and the column of what is dropped.
+            let mut keep = end.saturating_sub(context);
+            while keep > 0 && buf[keep] & 0xC0 == 0x80 {
+                keep -= 1;
+            }
+            let gone = &buf[..keep];
+            match memchr::memrchr(b'\n', gone) {
+                Some(p) => base.column = crate::finding::char_count(&gone[p + 1..]),
+                None => base.column += crate::finding::char_count(gone),
+            }
+            base.lines += memchr::memchr_iter(b'\n', gone).count();
+            base.offset += keep as u64;
+            buf.drain(..keep);
+            start = end - keep;
         }
+    }
+}
+
+/// A reader that counts the bytes read through it.
+struct Counted<'r> {
+    inner: &'r mut dyn Read,
+    bytes: u64,
+}
+
+impl Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// Reads into `buf` until it holds `want` bytes or the input ends; true at the end.
+fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    while buf.len() < want {
+        let old = buf.len();
+        buf.resize(want, 0);
+        match r.read(&mut buf[old..]) {
+            Ok(0) => {
+                buf.truncate(old);
+                return Ok(true);
+            }
+            Ok(n) => buf.truncate(old + n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
+            Err(e) => {
+                buf.truncate(old);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// What one decoded span holds, located at the span (file offsets `start..end`).
+struct SpanFound {
+    start: u64,
+    end: u64,
+    out: Output,
+}
+
+/// Adds what decoded spans found to `out`, except findings already made from the plain text
+/// (`out.findings[mark..]`, and those of earlier spans): the same rule and secret anywhere in
+/// the buffer, or a finding of the same kind and at least the same confidence on the encoded
+/// span itself (a token that merely contains `%2F` is not found twice).
+fn merge_spans(found: Vec<SpanFound>, mark: usize, out: &mut Output) {
+    for SpanFound {
+        start: ss,
+        end: se,
+        out: sub,
+    } in found
+    {
+        let seen = |f: &Finding| {
+            out.findings[mark..].iter().any(|r| {
+                let rlen = r.secret.as_ref().map_or(0, |s| s.as_bytes().len()) as u64;
+                (r.rule_id == f.rule_id && r.secret == f.secret)
+                    || (r.kind == f.kind
+                        && r.confidence >= f.confidence
+                        && r.offset < se
+                        && r.offset + rlen > ss)
+            })
+        };
+        let fresh: Vec<Finding> = sub.findings.into_iter().filter(|f| !seen(f)).collect();
+        // A generic finding on the encoded text itself (`token: <base64>`) yields to a
+        // specific rule's finding in what it decodes to: one secret, told once, by name.
+        let is_generic = |f: &Finding| f.tags.iter().any(|t| t == "generic");
+        if fresh.iter().any(|f| !is_generic(f)) {
+            let specific_kinds: Vec<_> = fresh
+                .iter()
+                .filter(|f| !is_generic(f))
+                .map(|f| f.kind)
+                .collect();
+            let mut i = mark;
+            while i < out.findings.len() {
+                let r = &out.findings[i];
+                let rlen = r.secret.as_ref().map_or(0, |s| s.as_bytes().len()) as u64;
+                if is_generic(r)
+                    && specific_kinds.contains(&r.kind)
+                    && r.offset < se
+                    && r.offset + rlen > ss
+                {
+                    out.findings.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        out.findings.extend(fresh);
+        out.dropped.extend(sub.dropped);
+        out.skips.extend(sub.skips);
     }
 }
 
@@ -768,15 +975,16 @@ fn retain_from(list: &mut Vec<Finding>, from: usize, keep: impl Fn(&Finding) -> 
     list.extend(tail);
 }
 
-/// 1-based line and column (characters) of a byte offset.
-fn line_col(buf: &[u8], offset: usize) -> (usize, usize) {
+/// 1-based line and column (characters) in its file of a byte offset of `buf`, which sits at
+/// `base`.
+fn line_col(buf: &[u8], base: Base, offset: usize) -> (usize, usize) {
     let before = &buf[..offset.min(buf.len())];
     let line = memchr::memchr_iter(b'\n', before).count() + 1;
-    let ls = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
-    (
-        line,
-        String::from_utf8_lossy(&before[ls..]).chars().count() + 1,
-    )
+    let column = match memchr::memrchr(b'\n', before) {
+        Some(p) => crate::finding::char_count(&before[p + 1..]),
+        None => base.column + crate::finding::char_count(before),
+    };
+    (base.lines + line, column + 1)
 }
 
 /// A line holding several findings shows each finding's snippet with the others' secrets

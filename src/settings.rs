@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ColorChoice, Format, Package, ScanArgs};
+use crate::cli::{ColorChoice, Format, ScanArgs};
 use crate::error::Error;
 use crate::rules::{Confidence, ConfigSource, Kind};
 use crate::source::archive::Limits;
@@ -50,7 +50,7 @@ pub struct Settings {
     /// Kinds of finding that make the exit status 1.
     pub fail_on: Vec<Kind>,
     /// Scan a package's published files instead of walking.
-    pub package: Option<Package>,
+    pub package: Option<crate::source::package::Manager>,
     /// Archive budgets.
     pub archives: Limits,
     /// Decoding depth.
@@ -325,7 +325,7 @@ impl Settings {
             format: args.format,
             output: args.output.clone(),
             redact: !args.no_redact,
-            min_confidence: args.min_confidence,
+            min_confidence: args.min_confidence.into(),
             explain: args.explain,
             exit_code: args.exit_code,
             color: args.color,
@@ -338,8 +338,8 @@ impl Settings {
                 threads,
                 exclude,
             },
-            fail_on: args.fail_on.clone(),
-            package: args.package,
+            fail_on: args.fail_on.iter().map(|&k| k.into()).collect(),
+            package: args.package.map(Into::into),
             archives,
             max_decode_depth: args.max_decode_depth,
             git: GitSettings::from_args(&args.git),

@@ -238,11 +238,14 @@ fn builtin_github_token_with_valid_checksum_only() {
 
 #[test]
 fn large_file_chunks_find_secret_across_border() {
-    // A secret straddling the first chunk border of a file larger than the whole-read limit.
+    // A secret straddling the first chunk border of a file larger than the whole-read limit:
+    // the first chunk hands over at `chunk` bytes (its overlap reads on past them), so a token
+    // starting 10 bytes before is found only through the overlap.
     let d = Dir::new();
     d.write("rules.toml", RULES);
-    let chunk = leakscan::scan::CHUNK - leakscan::scan::OVERLAP;
-    let size = leakscan::scan::WHOLE_LIMIT as usize + 1024;
+    let limits = leakscan::scan::ChunkLimits::default();
+    let chunk = limits.chunk;
+    let size = limits.whole as usize + 1024;
     let mut data = vec![b'.'; size];
     for i in (0..size).step_by(100) {
         data[i] = b'\n';

@@ -25,6 +25,7 @@ const THRESHOLDS: &[(&str, f64, usize)] = &[
     ("cloud-aws", 1.0, 0),
     ("cloud-azure", 1.0, 0),
     ("cloud-gcp", 1.0, 0),
+    ("config", 1.0, 0),
     ("datastores", 1.0, 0),
     ("devplatforms", 1.0, 0),
     ("generic", 1.0, 6),

@@ -279,7 +279,7 @@ fn file_vanishing_before_it_is_read_is_a_skip() {
         path: "/nonexistent/gone.txt".into(),
         size: 10,
     };
-    let out = leakscan::cmd::scan::scan_file(&scanner, &entry);
+    let out = leakscan::drive::tree::scan_file(&scanner, &entry);
     assert_eq!(out.skips.len(), 1);
     assert_eq!(out.skips[0].reason, leakscan::error::SkipReason::Unreadable);
     assert!(!out.skips[0].allowed);

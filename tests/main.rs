@@ -1,4 +1,5 @@
 //! One integration test binary (links once); a module per area.
+#![allow(unreachable_pub)] // test helpers: `pub` is for the other test modules
 
 mod repo;
 mod util;
@@ -15,7 +16,9 @@ mod hardening;
 mod integration;
 mod markers;
 mod packs;
+mod paths;
 mod redaction;
 mod release;
+mod review;
 mod rules;
 mod sarif;

@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = leakscan::rules::validate::check_file("fuzz.toml", text);
+        let _ = leakscan::rules::load::check_file("fuzz.toml", text);
         let _ = leakscan::rules::load::load_user(std::path::Path::new("fuzz.toml"), text);
     }
 });

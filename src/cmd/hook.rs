@@ -61,7 +61,7 @@ fn hook_settings(args: &PrePushArgs) -> Result<Settings, Error> {
 
 fn pre_push(args: &PrePushArgs) -> Result<u8, Error> {
     let settings = hook_settings(args)?;
-    let repo = Repo::open(Path::new(".")).map_err(|e| Error::Git(e.to_string()))?;
+    let repo = Repo::open(Path::new("."))?;
     let updates = if args.from_env {
         from_env(&repo)?
     } else {
@@ -79,7 +79,9 @@ fn pre_push(args: &PrePushArgs) -> Result<u8, Error> {
         return Ok(ExitStatus::Clean.code());
     }
     let code = super::scan::run_with(settings, move |s, scanner, _notes| {
-        Ok(super::git::scan_history(s, scanner, &repo, &pushed))
+        Ok(crate::drive::history::scan_history(
+            s, scanner, &repo, &pushed,
+        ))
     })?;
     if code != ExitStatus::Clean.code() {
         eprintln!(
@@ -112,7 +114,7 @@ fn from_env(repo: &Repo) -> Result<Vec<PushUpdate>, Error> {
 }
 
 fn install(args: &InstallArgs) -> Result<u8, Error> {
-    let dir = hooks_dir(Path::new(".")).map_err(|e| Error::Git(e.to_string()))?;
+    let dir = hooks_dir(Path::new("."))?;
     let existing = if args.chain {
         Existing::Chain
     } else if args.force {
@@ -151,7 +153,7 @@ fn install(args: &InstallArgs) -> Result<u8, Error> {
 }
 
 fn uninstall(_args: &UninstallArgs) -> Result<u8, Error> {
-    let dir = hooks_dir(Path::new(".")).map_err(|e| Error::Git(e.to_string()))?;
+    let dir = hooks_dir(Path::new("."))?;
     for kind in HookKind::ALL {
         match hook::uninstall(&dir, kind)? {
             Uninstalled::Absent => {}

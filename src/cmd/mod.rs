@@ -2,7 +2,6 @@
 //! that knows every other module.
 
 pub mod baseline;
-pub mod git;
 pub mod hook;
 pub mod internal;
 pub mod rules;

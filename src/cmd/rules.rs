@@ -125,7 +125,7 @@ fn check(files: &[std::path::PathBuf]) -> Result<u8, Error> {
     for f in files {
         let name = f.display().to_string();
         match std::fs::read_to_string(f) {
-            Ok(text) => match rules::validate::check(&name, &text) {
+            Ok(text) => match rules::load::check(&name, &text) {
                 Ok(c) => {
                     for w in &c.warnings {
                         eprintln!("leakscan: warning: {w}");
@@ -137,7 +137,7 @@ fn check(files: &[std::path::PathBuf]) -> Result<u8, Error> {
                     };
                     println!("{name}: {} rules ok{format}", c.rules);
                 }
-                Err(Error::ConfigMany(list)) => problems.extend(list),
+                Err(rules::ConfigError::Many(list)) => problems.extend(list),
                 Err(e) => problems.push(e.to_string()),
             },
             Err(e) => problems.push(format!("{name}: {e}")),

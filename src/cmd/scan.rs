@@ -2,29 +2,25 @@
 //! status.
 #![allow(clippy::print_stderr)]
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use rayon::prelude::*;
-
 use crate::baseline::{self, Baseline, IgnoreList};
-use crate::cli::{ColorChoice, Format, Package, ScanArgs};
-use crate::cmd::git;
+use crate::cli::{ColorChoice, Format, ScanArgs};
 use crate::cmd::rules::ignore_broken_pipe;
-use crate::error::{Error, ExitStatus, Skip, SkipReason};
+use crate::drive::Notes;
+use crate::error::{Error, ExitStatus};
 use crate::gitleaksignore::GitleaksIgnore;
-use crate::progress::Progress;
 use crate::report::gitlab::Gitlab;
 use crate::report::junit::Junit;
 use crate::report::sarif::{Limits, Sarif};
 use crate::report::{json::Json, text::Text, Report, Reporter};
 use crate::rules::{self, Kind, RuleSet};
-use crate::scan::{Output, ScanOptions, Scanner, WHOLE_LIMIT};
+use crate::scan::{Output, ScanOptions, Scanner};
 use crate::settings::Settings;
-use crate::source::git::{ContentSet, Detected};
-use crate::source::{self, classify, fs, ContentKind, Origin};
+use crate::source::fs;
 
 /// What a scan found, before baselines and reporting.
 pub struct Scanned {
@@ -42,14 +38,14 @@ pub struct Scanned {
 
 /// Resolves settings, loads rules and scans every source.
 pub fn collect(args: &ScanArgs) -> Result<Scanned, Error> {
-    collect_with(Settings::from_args(args)?, scan_sources)
+    collect_with(Settings::from_args(args)?, crate::drive::scan_sources)
 }
 
 /// Loads the rules and runs `source` on a thread pool of the configured size. `source` may
 /// add notes for the summary.
 pub fn collect_with(
     settings: Settings,
-    source: impl FnOnce(&Settings, &Scanner, &mut Vec<String>) -> Result<Output, Error> + Send,
+    source: impl FnOnce(&Settings, &Scanner, &mut Notes) -> Result<Output, Error> + Send,
 ) -> Result<Scanned, Error> {
     let started = Instant::now();
     let mut settings = settings;
@@ -87,6 +83,7 @@ pub fn collect_with(
             archives: settings.archives.clone(),
             max_decode_depth: settings.max_decode_depth,
             never_scan,
+            chunks: Default::default(),
         },
     )
     .with_gitleaks_ignore(ignore)
@@ -98,8 +95,17 @@ pub fn collect_with(
         .stack_size(32 << 20)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", settings.threads)))?;
-    let mut out = pool.install(|| source(&settings, &scanner, &mut notes))?;
+    let mut told = Notes::default();
+    let mut out = pool.install(|| source(&settings, &scanner, &mut told))?;
     out.finish();
+    if !settings.quiet && settings.format == Format::Text && settings.output.is_none() {
+        // The summary (with its notes) goes to standard output in this case; warnings must
+        // reach standard error too, where CI logs show them.
+        for w in &told.warnings {
+            eprintln!("leakscan: warning: {w}");
+        }
+    }
+    notes.extend(told.notes);
     Ok(Scanned {
         settings,
         rules,
@@ -148,7 +154,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
 /// Scans `source` with `settings`, reports, and returns the exit code.
 pub fn run_with(
     settings: Settings,
-    source: impl FnOnce(&Settings, &Scanner, &mut Vec<String>) -> Result<Output, Error> + Send,
+    source: impl FnOnce(&Settings, &Scanner, &mut Notes) -> Result<Output, Error> + Send,
 ) -> Result<u8, Error> {
     finish(collect_with(settings, source)?)
 }
@@ -220,204 +226,6 @@ fn exit_code(settings: &Settings, report: &Report<'_>) -> u8 {
     } else {
         ExitStatus::Clean.code()
     }
-}
-
-fn scan_sources(
-    settings: &Settings,
-    scanner: &Scanner,
-    notes: &mut Vec<String>,
-) -> Result<Output, Error> {
-    let mut out = Output::default();
-    if settings.stdin {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::Io {
-                path: PathBuf::from("-"),
-                source: e,
-            })?;
-        scanner.scan_bytes(&Origin::file("-"), &buf, &mut out);
-        return Ok(out);
-    }
-    if let Some(manager) = settings.package {
-        out.merge(scan_package(settings, scanner, manager)?);
-        return Ok(out);
-    }
-    if settings.git.staged {
-        return git::scan_staged(settings, scanner);
-    }
-    let mut plain = Vec::new();
-    let mut repos = 0;
-    for root in &settings.roots {
-        if settings.git.history && root.is_dir() {
-            match crate::source::git::detect(root) {
-                Detected::Repo(repo) => {
-                    repos += 1;
-                    out.merge(git::scan_repository(settings, scanner, &repo, root, notes)?);
-                    continue;
-                }
-                Detected::Broken(skip) => out.skips.push(skip),
-                Detected::None => {}
-            }
-        }
-        plain.push(root.clone());
-    }
-    let sel = &settings.git.selection;
-    if repos == 0 && (sel.range.is_some() || sel.since.is_some() || sel.all_objects) {
-        return Err(Error::Usage(
-            "--range, --since and --all-objects need a git repository (a folder holding .git, or a bare repository)".into(),
-        ));
-    }
-    if !plain.is_empty() {
-        out.merge(scan_tree(settings, &plain, scanner, None));
-    }
-    Ok(out)
-}
-
-/// Scans the files the package in the scan root would publish.
-fn scan_package(settings: &Settings, scanner: &Scanner, manager: Package) -> Result<Output, Error> {
-    let dir = &settings.root;
-    let mut walk = fs::Walk::default();
-    for rel in source::package::list(manager, dir)? {
-        let path = dir.join(&rel);
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_file() => {
-                let excluded = path
-                    .canonicalize()
-                    .is_ok_and(|c| settings.walk.exclude.contains(&c));
-                if !excluded {
-                    walk.files.push(fs::FileEntry {
-                        display: fs::display_path(&path),
-                        path,
-                        size: m.len(),
-                    });
-                }
-            }
-            Ok(_) => walk.skips.push(Skip::new(
-                fs::display_path(&path),
-                SkipReason::Other,
-                "listed by the package manager but not a regular file",
-            )),
-            Err(e) => walk.skips.push(Skip::new(
-                fs::display_path(&path),
-                SkipReason::Unreadable,
-                format!("listed by the package manager: {e}"),
-            )),
-        }
-    }
-    walk.files.sort();
-    Ok(scan_walk(settings, scanner, walk, None))
-}
-
-/// Walks `roots` and scans every file in parallel; order is restored by `Output::finish`.
-/// Files whose content `known` holds (a repository's history blobs, already scanned) are
-/// not scanned again.
-pub fn scan_tree(
-    settings: &Settings,
-    roots: &[PathBuf],
-    scanner: &Scanner,
-    known: Option<&ContentSet<'_>>,
-) -> Output {
-    let walk = fs::walk(roots, &settings.walk);
-    scan_walk(settings, scanner, walk, known)
-}
-
-/// Scans walked files in parallel, except those whose content `known` holds.
-fn scan_walk(
-    settings: &Settings,
-    scanner: &Scanner,
-    walk: fs::Walk,
-    known: Option<&ContentSet<'_>>,
-) -> Output {
-    let total: u64 = walk.files.iter().map(|f| f.size).sum();
-    let progress = Progress::new(total, "files", settings.progress);
-    let parts: Vec<Output> = walk
-        .files
-        .par_iter()
-        .map(|entry| {
-            let o = scan_file_unless_known(scanner, entry, known);
-            progress.inc(entry.size);
-            o
-        })
-        .collect();
-    progress.finish();
-    let mut out = Output {
-        skips: walk.skips,
-        ..Output::default()
-    };
-    for p in parts {
-        out.merge(p);
-    }
-    out
-}
-
-/// Scans one file: media files are skipped (an allowed skip), large files are read in chunks.
-pub fn scan_file(scanner: &Scanner, entry: &fs::FileEntry) -> Output {
-    scan_file_unless_known(scanner, entry, None)
-}
-
-/// True when the history scan already made every finding of this working-tree file: its
-/// content is a history blob, at the same path as in history or at a path the rules treat the
-/// same way ([`Scanner::path_profile`]). An untracked `.env` holding what `.env.example`
-/// holds is scanned.
-fn already_scanned(
-    scanner: &Scanner,
-    known: &ContentSet<'_>,
-    path: &std::path::Path,
-    buf: &[u8],
-) -> bool {
-    let Some((rel, paths)) = known.places(path, buf) else {
-        return false;
-    };
-    if paths.contains(&rel) {
-        return true;
-    }
-    let mine = scanner.path_profile(&rel);
-    paths.iter().any(|p| scanner.path_profile(p) == mine)
-}
-
-/// [`scan_file`], except that a file whose content `known` holds is not scanned.
-pub fn scan_file_unless_known(
-    scanner: &Scanner,
-    entry: &fs::FileEntry,
-    known: Option<&ContentSet<'_>>,
-) -> Output {
-    let mut out = Output::default();
-    let origin = Origin::file(entry.display.clone());
-    let mut file = match fs::open(entry) {
-        Ok(f) => f,
-        Err(skip) => {
-            out.skips.push(skip);
-            return out;
-        }
-    };
-    if entry.size > WHOLE_LIMIT {
-        scanner.scan_seekable(&origin, &mut file, entry.size, &mut out);
-        return out;
-    }
-    let mut buf = Vec::with_capacity(entry.size as usize + 1);
-    if let Err(e) = file.read_to_end(&mut buf) {
-        out.skips.push(Skip::new(
-            entry.display.clone(),
-            SkipReason::Unreadable,
-            e.to_string(),
-        ));
-        return out;
-    }
-    if known.is_some_and(|k| already_scanned(scanner, k, &entry.path, &buf)) {
-        return out;
-    }
-    if classify(&entry.display, &buf[..buf.len().min(64)]) == ContentKind::Media {
-        out.skips.push(Skip::new(
-            entry.display.clone(),
-            SkipReason::Media,
-            "media files are not scanned",
-        ));
-        return out;
-    }
-    scanner.scan_bytes(&origin, &buf, &mut out);
-    out
 }
 
 fn color_choice(c: ColorChoice) -> anstream::ColorChoice {
@@ -497,48 +305,5 @@ struct Prerendered(Vec<u8>);
 impl Reporter for Prerendered {
     fn write(&self, _: &Report<'_>, w: &mut dyn Write) -> std::io::Result<()> {
         w.write_all(&self.0)
-    }
-}
-
-/// Convenience for tests and callers: scan a rule set over folders with default settings.
-pub fn scan_paths(rules: Arc<RuleSet>, roots: &[PathBuf]) -> Output {
-    let scanner = Scanner::new(rules, ScanOptions::default());
-    let settings = Settings::from_args(&ScanArgs {
-        paths: roots.to_vec(),
-        format: Format::Json,
-        output: None,
-        no_redact: false,
-        min_confidence: crate::rules::Confidence::Medium,
-        explain: false,
-        exit_code: 1,
-        color: ColorChoice::Never,
-        quiet: true,
-        no_progress: true,
-        config: None,
-        no_repo_config: true,
-        threads: Some(1),
-        max_file_size: None,
-        no_ignore: false,
-        fail_on: vec![Kind::Secret, Kind::Internal],
-        package: None,
-        max_archive_depth: 5,
-        max_archive_size: "1G".into(),
-        max_decode_depth: 2,
-        git: crate::cli::GitArgs {
-            no_history: true,
-            ..Default::default()
-        },
-        gitleaks_ignore_path: None,
-        ignore_gitleaks_allow: false,
-        baseline: None,
-        ignore_file: None,
-    });
-    match settings {
-        Ok(s) => {
-            let mut o = scan_tree(&s, &s.roots, &scanner, None);
-            o.finish();
-            o
-        }
-        Err(_) => Output::default(),
     }
 }

@@ -5,7 +5,6 @@
 //! from "filtered". Allowlists with conditions (gitleaks' semantics) are decided in two steps:
 //! [`allows_place`] before a buffer is scanned, [`allows_finding`] per match.
 
-use super::Place;
 use crate::rules::{Allowlist, Condition, LazyRegex};
 
 /// Words that mark documentation values rather than secrets.
@@ -177,6 +176,18 @@ pub fn has_inline_allow_with(line: &[u8], gitleaks: bool) -> bool {
         || gitleaks && memchr::memmem::find(line, b"gitleaks:allow").is_some()
 }
 
+/// Where a buffer is, as path filters and allowlists see it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Place<'a> {
+    /// The path rules' path filters see.
+    pub path: &'a str,
+    /// The commit of a history blob.
+    pub commit: Option<&'a str>,
+    /// The path of the outermost file when the buffer is an archive member (a member of an
+    /// archive under `testdata/` is test data).
+    pub container: Option<&'a str>,
+}
+
 /// A confirmed match, as allowlists with conditions see it.
 pub struct Match<'a> {
     /// Where the buffer is.
@@ -190,10 +201,7 @@ pub struct Match<'a> {
 }
 
 fn commit_listed(a: &Allowlist, commit: Option<&str>) -> bool {
-    commit.is_some_and(|c| {
-        let c = c.to_ascii_lowercase();
-        a.commits.iter().any(|p| c.starts_with(p.as_str()))
-    })
+    commit.is_some_and(|c| a.lists_commit(c))
 }
 
 fn path_listed(a: &Allowlist, path: &str) -> bool {
@@ -266,13 +274,14 @@ pub struct CommitAllow {
     pub reason: String,
     /// Commit ids or prefixes (lower case).
     pub commits: Vec<String>,
+    /// Whole ids only (see [`Allowlist::exact_commits`]).
+    pub exact: bool,
 }
 
 impl CommitAllow {
     /// True when `commit` is one of the list's commits.
     pub fn allows(&self, commit: &str) -> bool {
-        let c = commit.to_ascii_lowercase();
-        self.commits.iter().any(|p| c.starts_with(p.as_str()))
+        crate::rules::commit_listed(&self.commits, self.exact, commit)
     }
 }
 

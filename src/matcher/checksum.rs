@@ -20,6 +20,7 @@ pub fn verify(name: &str, secret: &[u8]) -> Option<bool> {
         "luhn" => luhn(secret),
         "jwt-header" => jwt_header(secret),
         "jwt-no-expiry" => jwt_header(secret) && jwt_without_expiry(secret),
+        "base64-text" => crate::formats::base64_text(secret),
         _ => return None,
     };
     Some(ok)

@@ -22,26 +22,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::rules::internal::{self, InternalMarkers};
+use crate::rules::internal::{self, codename_keywords, InternalMarkers};
 use crate::rules::{Rule, RuleSet};
-
-/// Separators between the words of a multi-word codename; the empty one gives `BlueHeron`.
-const SEPARATORS: &[&str] = &[" ", "_", "-", ".", ""];
-
-/// The keywords (lower case) under which the prefilter finds codenames: every spelling.
-pub fn codename_keywords(codenames: &[Vec<String>]) -> Vec<String> {
-    let mut out = Vec::new();
-    for words in codenames {
-        if words.len() == 1 {
-            out.push(words[0].clone());
-        } else {
-            out.extend(SEPARATORS.iter().map(|sep| words.join(sep)));
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
 
 /// A marker found by the engine: the rule (index in the rule set) and the byte span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -16,6 +16,7 @@ pub mod generic;
 pub mod jwt;
 pub mod known;
 pub mod markers;
+mod overlap;
 pub mod prefilter;
 
 use std::fmt;
@@ -24,7 +25,7 @@ use std::sync::Arc;
 use regex::bytes::Regex;
 
 use crate::rules::{Confidence, Rule, RuleSet, SecretGroup};
-pub use allow::CommitAllow;
+pub use allow::{CommitAllow, Place};
 pub use prefilter::{Copied, Hits};
 use prefilter::{Prefilter, Reach};
 
@@ -117,18 +118,6 @@ pub struct Candidate {
     /// Allowlists that drop it once its commit is known, if the commit is theirs (history
     /// blobs are scanned before attribution).
     pub commit_allow: Vec<CommitAllow>,
-}
-
-/// Where a buffer is, as path filters and allowlists see it.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Place<'a> {
-    /// The path rules' path filters see.
-    pub path: &'a str,
-    /// The commit of a history blob.
-    pub commit: Option<&'a str>,
-    /// The path of the outermost file when the buffer is an archive member (a member of an
-    /// archive under `testdata/` is test data).
-    pub container: Option<&'a str>,
 }
 
 /// Compiled matcher over a rule set.
@@ -715,6 +704,7 @@ impl Matcher {
             .map(|(a, whose)| CommitAllow {
                 reason: Dropped::Allowlist(describe(a, whose)).to_string(),
                 commits: a.commits.clone(),
+                exact: a.exact_commits,
             })
             .collect()
     }
@@ -758,6 +748,15 @@ impl Matcher {
             }
         }
         if rule.confidence == Confidence::Low && allow::is_identifier_like(secret) {
+            return Some(Dropped::Identifier);
+        }
+        // A token whose body reads as a program's identifier (`tss_update_io_bitmap` for a
+        // `tss_` token) is code, not a credential.
+        if rule.kind == crate::rules::Kind::Secret
+            && rule.checksum.is_none()
+            && secret.len() >= 8
+            && generic::symbol_like(secret)
+        {
             return Some(Dropped::Identifier);
         }
         let line = line_of(buf, ms, me);
@@ -901,25 +900,25 @@ fn suppress_overlaps(cands: &mut [Candidate], rules: &[Rule]) {
             )
         })
         .collect();
-    if kept.len() < 2 || kept.len() > 10_000 {
+    if kept.len() < 2 {
         return;
     }
-    for (c, &(_, _, mine, _, mine_generic)) in
-        cands.iter_mut().filter(|c| c.dropped.is_none()).zip(&kept)
-    {
-        // Only findings of the same kind compete: an internal marker (a value in a .env file)
-        // never hides a secret on the same bytes, nor the other way round.
-        let kind = rules[c.rule].kind;
-        if let Some(&(_, _, _, other, _)) = kept.iter().find(|&&(s, e, conf, r, g)| {
-            rules[r].kind == kind
-                && ((conf > mine && s < c.secret_end && c.secret_start < e)
-                    || (mine_generic
-                        && conf == mine
-                        && !g
-                        && s <= c.secret_start
-                        && c.secret_end <= e))
-        }) {
-            c.dropped = Some(Dropped::Overlap(rules[other].id.clone()));
+    // Only findings of the same kind compete: an internal marker (a value in a .env file)
+    // never hides a secret on the same bytes, nor the other way round.
+    let spans: Vec<overlap::Span> = kept
+        .iter()
+        .map(|&(start, end, conf, r, generic)| overlap::Span {
+            start,
+            end,
+            group: rules[r].kind as u8,
+            rank: conf as u8,
+            generic,
+        })
+        .collect();
+    let hiding = overlap::first_hiding(&spans);
+    for (c, hidden_by) in cands.iter_mut().filter(|c| c.dropped.is_none()).zip(hiding) {
+        if let Some(other) = hidden_by {
+            c.dropped = Some(Dropped::Overlap(rules[kept[other].3].id.clone()));
         }
     }
 }

@@ -5,6 +5,7 @@
 //! overlaps another (`api` inside `api_key`) is still seen. A rule's regex then runs only over
 //! the lines holding its keywords, which is what keeps the common keywords cheap on large files.
 
+pub use crate::delta::Copied;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
@@ -336,28 +337,6 @@ impl Hits {
     /// The occurrences, sorted by start.
     pub fn list(&self) -> &[Hit] {
         &self.list
-    }
-}
-
-/// A range of a delta's result copied from its base.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Copied {
-    /// Offset in the base.
-    pub src: usize,
-    /// Offset in the result.
-    pub dst: usize,
-    /// Length.
-    pub len: usize,
-}
-
-impl Copied {
-    /// True when `copied` is sorted by destination without overlaps there and every range
-    /// lies inside both the result (`len` bytes) and the base (`base_len` bytes).
-    pub fn fit(copied: &[Copied], len: usize, base_len: usize) -> bool {
-        copied.windows(2).all(|w| w[0].dst + w[0].len <= w[1].dst)
-            && copied
-                .iter()
-                .all(|c| c.dst + c.len <= len && c.src + c.len <= base_len)
     }
 }
 

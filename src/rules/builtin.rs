@@ -1,6 +1,11 @@
 //! The built-in pack: one `include_str!` per `rules/*.toml`, listed explicitly so that an edited
 //! or added file always rebuilds the binary (a directory include can miss new files).
 
+use super::error::ConfigError;
+use super::text::parse_file;
+use super::validate::{build_rule, Problems};
+use super::Rule;
+
 /// `(name, TOML text)` of every file of the built-in pack, in load order.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/ai.toml", include_str!("../../rules/ai.toml")),
@@ -19,6 +24,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/cloud-gcp.toml"),
     ),
     ("rules/cloud.toml", include_str!("../../rules/cloud.toml")),
+    ("rules/config.toml", include_str!("../../rules/config.toml")),
     (
         "rules/datastores.toml",
         include_str!("../../rules/datastores.toml"),
@@ -62,3 +68,20 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("rules/vcs.toml", include_str!("../../rules/vcs.toml")),
 ];
+
+/// The built-in pack, compiled lazily.
+pub fn builtin_rules() -> Result<Vec<Rule>, ConfigError> {
+    let mut problems = Problems::default();
+    let mut rules = Vec::new();
+    for (name, text) in BUILTIN {
+        let label = format!("builtin:{name}");
+        let def = parse_file(&label, text)?;
+        for r in def.rules {
+            if let Some(rule) = build_rule(r, &label, text, false, &mut problems) {
+                rules.push(rule);
+            }
+        }
+    }
+    problems.into_result()?;
+    Ok(rules)
+}

@@ -31,6 +31,7 @@ mod read;
 pub use detect::is_gitleaks;
 use read::{
     boolean, content_offset, count, get, number, string, strings, tables, type_error, warn_unknown,
+    Ctx, Src,
 };
 
 use std::collections::HashSet;
@@ -40,13 +41,14 @@ use toml::de::{DeTable, DeValue};
 
 use toml::Spanned;
 
-use super::load::{builtin_rules, line_col, toml_error};
-use super::validate::{path_regex, Problems};
+use super::builtin::builtin_rules;
+use super::error::ConfigError;
+use super::text::toml_error;
+use super::validate::path_regex;
 use super::{
     compile_regex_with, Allowlist, Condition, Confidence, Kind, LazyRegex, PathSet, Required, Rule,
     RuleSet, SecretGroup, Severity,
 };
-use crate::error::Error;
 
 /// gitleaks stops following `[extend]` after this many levels.
 const MAX_EXTEND_DEPTH: usize = 2;
@@ -65,12 +67,12 @@ pub struct Translation {
 }
 
 /// Loads a gitleaks configuration: the rule set and the located warnings.
-pub fn load(path: &Path, text: &str) -> Result<(RuleSet, Vec<String>), Error> {
+pub fn load(path: &Path, text: &str) -> Result<(RuleSet, Vec<String>), ConfigError> {
     translate(path, text).map(|t| (t.rules, t.warnings))
 }
 
 /// Loads a gitleaks configuration with everything `rules convert` needs.
-pub fn translate(path: &Path, text: &str) -> Result<Translation, Error> {
+pub fn translate(path: &Path, text: &str) -> Result<Translation, ConfigError> {
     let mut ctx = Ctx::default();
     let level = load_level(path, text, 0, &mut ctx)?;
     let Level {
@@ -116,7 +118,7 @@ pub fn translate(path: &Path, text: &str) -> Result<Translation, Error> {
 }
 
 /// Checks a gitleaks file as `rules check` does.
-pub fn check(name: &str, text: &str) -> Result<super::validate::Checked, Error> {
+pub fn check(name: &str, text: &str) -> Result<super::validate::Checked, ConfigError> {
     let t = translate(Path::new(name), text)?;
     let rules = t
         .rules
@@ -147,18 +149,6 @@ fn check_secret_group(r: &Rule, ctx: &mut Ctx) {
     }
 }
 
-#[derive(Default)]
-pub(crate) struct Ctx {
-    problems: Problems,
-    warnings: Vec<String>,
-}
-
-impl Ctx {
-    pub(crate) fn warn(&mut self, msg: String) {
-        self.warnings.push(msg);
-    }
-}
-
 /// One file of the configuration, with what it extends folded in.
 struct Level {
     rules: Vec<Rule>,
@@ -168,25 +158,13 @@ struct Level {
     title: Option<String>,
 }
 
-/// The text of one file and its name, to locate problems.
-pub(crate) struct Src<'a> {
-    name: String,
-    text: &'a str,
-}
-
-impl Src<'_> {
-    pub(crate) fn at(&self, offset: usize) -> String {
-        let (l, c) = line_col(self.text, offset);
-        format!("{}:{l}:{c}", self.name)
-    }
-}
-
-fn load_level(path: &Path, text: &str, depth: usize, ctx: &mut Ctx) -> Result<Level, Error> {
+fn load_level(path: &Path, text: &str, depth: usize, ctx: &mut Ctx) -> Result<Level, ConfigError> {
     let src = Src {
         name: path.display().to_string(),
         text,
     };
-    let doc = DeTable::parse(text).map_err(|e| Error::Config(toml_error(&src.name, text, &e)))?;
+    let doc =
+        DeTable::parse(text).map_err(|e| ConfigError::Invalid(toml_error(&src.name, text, &e)))?;
     let file = parse_file(&src, doc.get_ref(), ctx);
     let (mut base, mut global, mut targeted, mut uses_default) =
         (Vec::new(), Vec::new(), Vec::new(), false);
@@ -425,7 +403,7 @@ fn content_regex(src: &Src, v: &Spanned<String>, what: &str, ctx: &mut Ctx) -> O
                 ctx.warn(format!(
                     "{}: {what}: cannot be translated to Rust's regex syntax ({}); dropped",
                     src.at(v.span().start),
-                    first_line(&e)
+                    first_line(&e.to_string())
                 ));
                 None
             }
@@ -460,7 +438,7 @@ fn path_set(
                 ctx.warn(format!(
                     "{}: {what}: cannot be translated to Rust's regex syntax ({}); dropped",
                     src.at(v.span().start),
-                    first_line(&e)
+                    first_line(&e.to_string())
                 ));
                 ok = false;
             }
@@ -737,6 +715,8 @@ fn allowlist(src: &Src, t: &DeTable, what: &str, ctx: &mut Ctx) -> Option<Allowl
             .map(|c| c.into_inner().to_ascii_lowercase())
             .filter(|c| !c.is_empty())
             .collect(),
+        // gitleaks compares whole commit ids.
+        exact_commits: true,
         paths,
         stopwords: strings(src, t, "stopwords", ctx)
             .into_iter()

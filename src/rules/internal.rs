@@ -17,51 +17,10 @@ use super::model::{InternalDef, Severity};
 use super::validate::{path_set, Problems};
 use super::{Confidence, Kind, Rule, SecretGroup};
 
-/// Rule id of codename findings (plain and hashed).
-pub const CODENAME: &str = "internal-codename";
-/// Rule id of internal-domain findings.
-pub const DOMAIN: &str = "internal-domain";
-/// Rule id of ticket-key findings.
-pub const TICKET: &str = "internal-ticket";
-/// Rule id of configured classification phrases.
-pub const PHRASE: &str = "internal-phrase";
-/// Rule id of files matching `never-ship`.
-pub const NEVER_SHIP: &str = "internal-never-ship";
-/// The environment variable holding the key of `codename-hashes` unless `hash-key-env` says
-/// otherwise.
-pub const DEFAULT_KEY_ENV: &str = "LEAKSCAN_MARKER_KEY";
-/// The `source` of every rule generated from `[internal]`.
-pub const SOURCE_SUFFIX: &str = "[internal]";
-
-/// A codename given as a keyed hash.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CodenameHash {
-    /// How many words the codename has (`blue heron`: 2).
-    pub words: usize,
-    /// HMAC-SHA256 of the normalised codename.
-    pub digest: [u8; 32],
-}
-
-/// The validated markers of a configuration.
-#[derive(Clone, Debug, Default)]
-pub struct InternalMarkers {
-    /// Codenames, each as its lower-case words.
-    pub codenames: Vec<Vec<String>>,
-    /// Hashed codenames.
-    pub hashes: Vec<CodenameHash>,
-    /// The key of the hashes, when the environment provides it.
-    pub hash_key: Option<Vec<u8>>,
-    /// Lower-case domains.
-    pub domains: Vec<String>,
-    /// Ticket prefixes as written (case-sensitive).
-    pub tickets: Vec<String>,
-    /// Lower-case phrases.
-    pub phrases: Vec<String>,
-    /// True when the configuration has an `[internal]` table, even an empty one: the project
-    /// says it holds internal material, so the built-in markers run without the context
-    /// policy of public code (see [`crate::matcher::markers::Context`]).
-    pub declared: bool,
-}
+pub use super::set::{
+    CodenameHash, InternalMarkers, CODENAME, DEFAULT_KEY_ENV, DOMAIN, NEVER_SHIP, PHRASE,
+    SOURCE_SUFFIX, TICKET,
+};
 
 impl InternalMarkers {
     /// True when no marker is listed.
@@ -318,7 +277,7 @@ pub fn build(def: InternalDef, file: &Path, text: &str, problems: &mut Problems)
         let keywords = if m.hash_key.is_some() && !m.hashes.is_empty() {
             Vec::new()
         } else {
-            crate::matcher::markers::codename_keywords(&m.codenames)
+            codename_keywords(&m.codenames)
         };
         built.rules.push(engine(
             CODENAME,
@@ -445,6 +404,24 @@ fn generated_rule(id: &str, description: &str, severity: Severity, source: &str)
         example_path: "example.txt".into(),
         source: source.into(),
     }
+}
+
+/// Separators between the words of a multi-word codename; the empty one gives `BlueHeron`.
+const SEPARATORS: &[&str] = &[" ", "_", "-", ".", ""];
+
+/// The keywords (lower case) under which the prefilter finds codenames: every spelling.
+pub fn codename_keywords(codenames: &[Vec<String>]) -> Vec<String> {
+    let mut out = Vec::new();
+    for words in codenames {
+        if words.len() == 1 {
+            out.push(words[0].clone());
+        } else {
+            out.extend(SEPARATORS.iter().map(|sep| words.join(sep)));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]

@@ -11,10 +11,12 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::model::FileDef;
-use super::validate::{build_allow, build_allowlist, build_rule, Problems};
-use super::{builtin, internal, Rule, RuleSet};
-use crate::error::Error;
+pub use super::builtin::builtin_rules;
+use super::error::ConfigError;
+use super::text::line_col;
+pub use super::text::{parse_file, toml_error};
+use super::validate::{build_allow, build_allowlist, build_rule, Checked, Problems};
+use super::{internal, RuleSet};
 
 /// Where the user configuration comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,57 +70,8 @@ pub struct LoadedConfig {
     pub gitleaks: bool,
 }
 
-/// Parses TOML text into the file model, locating syntax errors as `file:line:column`.
-pub fn parse_file(name: &str, text: &str) -> Result<FileDef, Error> {
-    toml::from_str::<FileDef>(text).map_err(|e| Error::Config(toml_error(name, text, &e)))
-}
-
-/// Formats a TOML error as `file:line:column: message`.
-pub fn toml_error(name: &str, text: &str, e: &toml::de::Error) -> String {
-    match e.span() {
-        Some(span) => {
-            let (line, col) = line_col(text, span.start);
-            format!("{name}:{line}:{col}: {}", e.message().trim_end())
-        }
-        None => format!("{name}: {}", e.message().trim_end()),
-    }
-}
-
-/// 1-based line and column (in characters) of a byte offset in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
-    (line, col)
-}
-
-/// The built-in pack, compiled lazily.
-pub fn builtin_rules() -> Result<Vec<Rule>, Error> {
-    let mut problems = Problems::default();
-    let mut rules = Vec::new();
-    for (name, text) in builtin::BUILTIN {
-        let label = format!("builtin:{name}");
-        let def = parse_file(&label, text)?;
-        for r in def.rules {
-            if let Some(rule) = build_rule(r, &label, text, false, &mut problems) {
-                rules.push(rule);
-            }
-        }
-    }
-    problems.into_result()?;
-    Ok(rules)
-}
-
 /// Loads the rules for a scan.
-pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
+pub fn load(source: &ConfigSource) -> Result<LoadedConfig, ConfigError> {
     let (path, gitleaks) = match source {
         ConfigSource::None => {
             return Ok(LoadedConfig {
@@ -148,7 +101,7 @@ pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
         ConfigSource::GitleaksFile(p) => (p, true),
     };
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?;
     let gitleaks = gitleaks || super::gitleaks::is_gitleaks(&path.display().to_string(), &text);
     let (rules, warnings, built) = if gitleaks {
         let (rules, warnings) = super::gitleaks::load(path, &text)?;
@@ -169,7 +122,7 @@ pub fn load(source: &ConfigSource) -> Result<LoadedConfig, Error> {
 
 /// Builds a rule set from a user file's text (leakscan or gitleaks format, told apart by
 /// content), merged with the built-in pack as it asks.
-pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, Error> {
+pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, ConfigError> {
     if super::gitleaks::is_gitleaks(&path.display().to_string(), text) {
         return super::gitleaks::load(path, text).map(|(rules, _)| rules);
     }
@@ -177,12 +130,15 @@ pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, Error> {
 }
 
 /// Builds a rule set from a leakscan file's text, merged with the built-in pack as it asks.
-pub fn load_native(path: &Path, text: &str) -> Result<RuleSet, Error> {
+pub fn load_native(path: &Path, text: &str) -> Result<RuleSet, ConfigError> {
     load_native_with_markers(path, text).map(|(rules, _)| rules)
 }
 
 /// [`load_native`], also returning what the `[internal]` table produced besides rules.
-fn load_native_with_markers(path: &Path, text: &str) -> Result<(RuleSet, internal::Built), Error> {
+fn load_native_with_markers(
+    path: &Path,
+    text: &str,
+) -> Result<(RuleSet, internal::Built), ConfigError> {
     let name = path.display().to_string();
     let def = parse_file(&name, text)?;
     let mut problems = Problems::default();
@@ -300,4 +256,52 @@ fn load_native_with_markers(path: &Path, text: &str) -> Result<(RuleSet, interna
         },
         built,
     ))
+}
+
+/// Checks a whole file as `rules check` does: syntax, every rule compiled now, duplicate ids.
+pub fn check_file(name: &str, text: &str) -> Result<usize, ConfigError> {
+    check(name, text).map(|c| c.rules)
+}
+
+/// Checks a leakscan or gitleaks file (told apart by content, then name).
+pub fn check(name: &str, text: &str) -> Result<Checked, ConfigError> {
+    if super::gitleaks::is_gitleaks(name, text) {
+        return super::gitleaks::check(name, text);
+    }
+    check_native(name, text).map(|rules| Checked {
+        rules,
+        format: "leakscan",
+        warnings: Vec::new(),
+    })
+}
+
+fn check_native(name: &str, text: &str) -> Result<usize, ConfigError> {
+    let def = parse_file(name, text)?;
+    let mut problems = Problems::default();
+    let mut seen = std::collections::HashMap::new();
+    let mut n = 0;
+    for r in def.rules {
+        let span = r.id.span().start;
+        let id = r.id.get_ref().clone();
+        if let Some(prev) = seen.insert(id.clone(), span) {
+            let (l, _) = line_col(text, prev);
+            problems.at(
+                name,
+                text,
+                span,
+                format!("rule '{id}': duplicate id (first at line {l})"),
+            );
+        }
+        if build_rule(r, name, text, true, &mut problems).is_some() {
+            n += 1;
+        }
+    }
+    if let Some(a) = def.allow {
+        build_allow(a, name, text, &mut problems);
+    }
+    for a in def.allow_when {
+        build_allowlist(a, name, text, "allow-when", &mut problems);
+    }
+    problems.into_result()?;
+    Ok(n)
 }

@@ -195,18 +195,7 @@ pub enum Severity {
 
 /// How sure a rule is that a match is a real secret.
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    Deserialize,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    clap::ValueEnum,
+    Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
@@ -221,18 +210,7 @@ pub enum Confidence {
 
 /// What a finding is about.
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    Deserialize,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    clap::ValueEnum,
+    Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {

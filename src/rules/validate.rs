@@ -4,10 +4,10 @@
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use toml::Spanned;
 
-use super::load::line_col;
+use super::error::ConfigError;
 use super::model::{AllowDef, AllowWhenDef, GroupDef, RuleDef, WindowDef};
+use super::text::line_col;
 use super::{Allowlist, Condition, GlobalAllow, LazyRegex, PathSet, Required, Rule, SecretGroup};
-use crate::error::Error;
 use crate::matcher::checksum;
 
 /// Problems found while building rules.
@@ -38,11 +38,13 @@ impl Problems {
     }
 
     /// Ok when nothing was recorded.
-    pub fn into_result(self) -> Result<(), Error> {
+    pub fn into_result(self) -> Result<(), ConfigError> {
         match self.0.len() {
             0 => Ok(()),
-            1 => Err(Error::Config(self.0.into_iter().next().unwrap_or_default())),
-            _ => Err(Error::ConfigMany(self.0)),
+            1 => Err(ConfigError::Invalid(
+                self.0.into_iter().next().unwrap_or_default(),
+            )),
+            _ => Err(ConfigError::Many(self.0)),
         }
     }
 }
@@ -80,11 +82,10 @@ pub(crate) fn globs(
 }
 
 /// Compiles a path regex (unanchored, Unicode on, bounded size).
-pub fn path_regex(src: &str) -> Result<regex::Regex, String> {
+pub fn path_regex(src: &str) -> Result<regex::Regex, regex::Error> {
     regex::RegexBuilder::new(src)
         .size_limit(super::REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| e.to_string())
 }
 
 /// Globs and path regexes as one [`PathSet`], recording problems.
@@ -372,9 +373,22 @@ pub fn build_allow(def: AllowDef, file: &str, text: &str, problems: &mut Problem
             .iter()
             .map(|s| s.to_ascii_lowercase())
             .collect(),
-        commits: def.commits.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        commits: commit_ids(&def.commits, file, "allow.commits", problems),
         allowlists: Vec::new(),
     }
+}
+
+/// Commit ids or prefixes, lower case. An entry that is empty (it would be a prefix of
+/// every commit) or not hexadecimal is a problem.
+fn commit_ids(list: &[String], file: &str, what: &str, problems: &mut Problems) -> Vec<String> {
+    for c in list {
+        if c.is_empty() || !c.bytes().all(|b| b.is_ascii_hexdigit()) {
+            problems.push(format!(
+                "{file}: {what}: commits: '{c}' is not a commit id or a prefix of one (hexadecimal digits)"
+            ));
+        }
+    }
+    list.iter().map(|s| s.to_ascii_lowercase()).collect()
 }
 
 /// Builds one `[[allow-when]]` list, recording problems (an unknown condition, a list without
@@ -408,7 +422,8 @@ pub fn build_allowlist(
     let list = Allowlist {
         description: def.description,
         condition,
-        commits: def.commits.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        commits: commit_ids(&def.commits, file, what, problems),
+        exact_commits: false,
         paths: path_set(&def.paths, &def.path_regexes, file, text, what, problems),
         secrets: regexes_with(&def.secrets, file, text, what, true, def.unicode, problems),
         matches: regexes_with(&def.matches, file, text, what, true, def.unicode, problems),
@@ -434,52 +449,4 @@ pub struct Checked {
     pub format: &'static str,
     /// Things that load but deserve attention (gitleaks files: what could not be carried over).
     pub warnings: Vec<String>,
-}
-
-/// Checks a whole file as `rules check` does: syntax, every rule compiled now, duplicate ids.
-pub fn check_file(name: &str, text: &str) -> Result<usize, Error> {
-    check(name, text).map(|c| c.rules)
-}
-
-/// Checks a leakscan or gitleaks file (told apart by content, then name).
-pub fn check(name: &str, text: &str) -> Result<Checked, Error> {
-    if super::gitleaks::is_gitleaks(name, text) {
-        return super::gitleaks::check(name, text);
-    }
-    check_native(name, text).map(|rules| Checked {
-        rules,
-        format: "leakscan",
-        warnings: Vec::new(),
-    })
-}
-
-fn check_native(name: &str, text: &str) -> Result<usize, Error> {
-    let def = super::load::parse_file(name, text)?;
-    let mut problems = Problems::default();
-    let mut seen = std::collections::HashMap::new();
-    let mut n = 0;
-    for r in def.rules {
-        let span = r.id.span().start;
-        let id = r.id.get_ref().clone();
-        if let Some(prev) = seen.insert(id.clone(), span) {
-            let (l, _) = line_col(text, prev);
-            problems.at(
-                name,
-                text,
-                span,
-                format!("rule '{id}': duplicate id (first at line {l})"),
-            );
-        }
-        if build_rule(r, name, text, true, &mut problems).is_some() {
-            n += 1;
-        }
-    }
-    if let Some(a) = def.allow {
-        build_allow(a, name, text, &mut problems);
-    }
-    for a in def.allow_when {
-        build_allowlist(a, name, text, "allow-when", &mut problems);
-    }
-    problems.into_result()?;
-    Ok(n)
 }

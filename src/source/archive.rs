@@ -28,9 +28,6 @@ pub enum Kind {
     Zip,
 }
 
-/// Bytes of a member read into memory before it is handed over as a stream instead.
-pub const MEMBER_IN_MEMORY: usize = crate::scan::WHOLE_LIMIT as usize;
-
 /// Decides whether a buffer named `name` and starting with `head` is an archive. Magic bytes
 /// decide; the name is needed only for old tar files without the `ustar` magic.
 pub fn detect(name: &str, head: &[u8]) -> Option<Kind> {
@@ -84,13 +81,15 @@ pub struct Limits {
     pub max_total: u64,
     /// Members in total.
     pub max_members: u64,
-    /// Bytes out per byte in, past [`RATIO_FLOOR`].
+    /// Bytes out per byte in, past `ratio_floor`.
     pub max_ratio: u64,
+    /// Output below this size is never a bomb, whatever the ratio (small, repetitive files
+    /// compress a thousandfold).
+    pub ratio_floor: u64,
+    /// Members up to this size are read whole (and opened if archives); larger ones are
+    /// scanned as text streams in chunks.
+    pub member_in_memory: usize,
 }
-
-/// Output below this size is never a bomb, whatever the ratio (small, repetitive files
-/// compress a thousandfold).
-pub const RATIO_FLOOR: u64 = 64 << 20;
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -99,6 +98,8 @@ impl Default for Limits {
             max_total: 1 << 30,
             max_members: 200_000,
             max_ratio: 100,
+            ratio_floor: 64 << 20,
+            member_in_memory: 64 << 20,
         }
     }
 }
@@ -152,7 +153,7 @@ impl Budget {
         let ratio_cap = self
             .compressed
             .saturating_mul(self.limits.max_ratio)
-            .max(RATIO_FLOOR);
+            .max(self.limits.ratio_floor);
         if t > ratio_cap {
             return Err(self.fail(format!(
                 "decompresses to more than {}x its size (archive bomb?)",
@@ -191,7 +192,7 @@ impl<R: Read> Read for Counted<'_, R> {
 
 /// A member's content.
 pub enum Member<'a> {
-    /// Read whole (at most [`MEMBER_IN_MEMORY`] bytes).
+    /// Read whole (at most [`Limits::member_in_memory`] bytes).
     Bytes(Vec<u8>),
     /// Too large to hold: the first bytes, then the rest of the stream.
     Stream(&'a mut dyn Read),
@@ -299,6 +300,7 @@ fn check_name(origin: &Origin, name: &str, skips: &mut Vec<Skip>) {
 
 /// Reads a member: whole when small, else as a stream of the first bytes then the rest.
 fn deliver(
+    budget: &Budget,
     origin: &Origin,
     name: &str,
     mut r: impl Read,
@@ -309,9 +311,9 @@ fn deliver(
     let member = origin.member(name);
     let mut buf = Vec::with_capacity(declared.unwrap_or(0).min(1 << 20) as usize);
     (&mut r)
-        .take(MEMBER_IN_MEMORY as u64 + 1)
+        .take(budget.limits.member_in_memory as u64 + 1)
         .read_to_end(&mut buf)?;
-    if buf.len() <= MEMBER_IN_MEMORY {
+    if buf.len() <= budget.limits.member_in_memory {
         if let Some(d) = declared {
             if (buf.len() as u64) < d {
                 return Err(io::Error::new(
@@ -351,6 +353,7 @@ fn tar_members(
         check_name(origin, &name, skips);
         let size = entry.size();
         deliver(
+            budget,
             origin,
             &name,
             Counted {
@@ -398,7 +401,7 @@ fn gzip_members(
     }
     budget.add_member()?;
     let name = gunzipped_name(origin.rule_path());
-    deliver(origin, &name, stream, None, visit, skips)
+    deliver(budget, origin, &name, stream, None, visit, skips)
 }
 
 fn zip_members<R: Read + Seek>(
@@ -433,6 +436,7 @@ fn zip_members<R: Read + Seek>(
         check_name(origin, &name, skips);
         let size = file.size();
         deliver(
+            budget,
             origin,
             &name,
             Counted {
@@ -475,6 +479,7 @@ fn zip_stream_members(
         let name = member_name(file.name_raw());
         check_name(origin, &name, skips);
         deliver(
+            budget,
             origin,
             &name,
             Counted {

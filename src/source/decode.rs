@@ -17,7 +17,7 @@ use base64::engine::DecodePaddingMode;
 use base64::Engine;
 use serde::Deserialize;
 
-use crate::matcher::Copied;
+use crate::delta::Copied;
 
 /// An encoded span of a buffer and its decoded text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -565,17 +565,64 @@ fn push_char(out: &mut Vec<u8>, cp: u32) {
     out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
 }
 
-/// UTF-16 text decoded to UTF-8, with the encoding's name, or `None` when `buf` is not
-/// UTF-16: it starts with a byte-order mark and holds NUL bytes, or (no mark) in its first
-/// 4 KiB nearly every other byte is NUL and the others are not, as ASCII text in UTF-16 is.
-pub fn utf16(buf: &[u8]) -> Option<(Vec<u8>, &'static str)> {
-    let (le, body) = if let Some(rest) = buf.strip_prefix(b"\xff\xfe") {
+/// How a UTF-16 buffer is laid out: byte order and the length of its byte-order mark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Utf16 {
+    /// Little-endian.
+    pub le: bool,
+    /// Bytes of byte-order mark before the text (0 or 2).
+    pub bom: usize,
+}
+
+impl Utf16 {
+    /// The encoding's name, as findings show it.
+    pub fn name(self) -> &'static str {
+        if self.le {
+            "utf-16le"
+        } else {
+            "utf-16be"
+        }
+    }
+
+    /// Decodes the complete code units of `raw` (after the mark) to UTF-8, appending to `out`.
+    /// With `last` unset, a trailing odd byte and a trailing high surrogate are left undecoded
+    /// and their count returned, so that a stream decodes exactly as its whole would.
+    fn decode_into(self, raw: &[u8], last: bool, out: &mut Vec<u8>) -> usize {
+        let unit = |p: &[u8]| {
+            if self.le {
+                u16::from_le_bytes([p[0], p[1]])
+            } else {
+                u16::from_be_bytes([p[0], p[1]])
+            }
+        };
+        let mut n = raw.len() & !1;
+        if !last && n >= 2 && (0xD800..0xDC00).contains(&unit(&raw[n - 2..n])) {
+            n -= 2;
+        }
+        let units = raw[..n].chunks_exact(2).map(unit);
+        for c in char::decode_utf16(units) {
+            let mut b = [0u8; 4];
+            out.extend_from_slice(c.unwrap_or('\u{fffd}').encode_utf8(&mut b).as_bytes());
+        }
+        if last {
+            0
+        } else {
+            raw.len() - n
+        }
+    }
+}
+
+/// Whether `buf` is UTF-16 text, decided from its first 4 KiB: it starts with a byte-order
+/// mark and holds NUL bytes, or (no mark) nearly every other byte is NUL and the others are
+/// not, as ASCII text in UTF-16 is.
+pub fn utf16_layout(buf: &[u8]) -> Option<Utf16> {
+    let (le, bom) = if let Some(rest) = buf.strip_prefix(b"\xff\xfe") {
         if rest.starts_with(b"\x00\x00") {
             return None; // UTF-32LE
         }
-        (true, rest)
-    } else if let Some(rest) = buf.strip_prefix(b"\xfe\xff") {
-        (false, rest)
+        (true, 2)
+    } else if buf.starts_with(b"\xfe\xff") {
+        (false, 2)
     } else {
         let head = &buf[..buf.len().min(4096) & !1];
         if head.len() < 16 || memchr::memchr(0, head).is_none() {
@@ -591,27 +638,88 @@ pub fn utf16(buf: &[u8]) -> Option<(Vec<u8>, &'static str)> {
             .filter(|p| p[0] == 0 && p[1] != 0)
             .count();
         if zero_odd * 10 >= pairs * 9 {
-            (true, buf)
+            (true, 0)
         } else if zero_even * 10 >= pairs * 9 {
-            (false, buf)
+            (false, 0)
         } else {
             return None;
         }
     };
     // A mark alone is not proof (Latin-1 text may start with 0xff 0xfe): UTF-16 text holds
     // NUL bytes, in the high half of every ASCII character, space and newline.
+    let body = &buf[bom..];
     memchr::memchr(0, &body[..body.len().min(4096)])?;
-    let units = body.chunks_exact(2).map(|p| {
-        if le {
-            u16::from_le_bytes([p[0], p[1]])
-        } else {
-            u16::from_be_bytes([p[0], p[1]])
+    Some(Utf16 { le, bom })
+}
+
+/// UTF-16 text decoded to UTF-8, with the encoding's name, or `None` when `buf` is not
+/// UTF-16 (see [`utf16_layout`]).
+pub fn utf16(buf: &[u8]) -> Option<(Vec<u8>, &'static str)> {
+    let layout = utf16_layout(buf)?;
+    let mut text = Vec::with_capacity(buf.len());
+    layout.decode_into(&buf[layout.bom..], true, &mut text);
+    Some((text, layout.name()))
+}
+
+/// A UTF-16 stream decoded to UTF-8 as it is read (large files): the same text as [`utf16`]
+/// gives for the whole.
+pub struct Utf16Reader<R> {
+    inner: R,
+    layout: Utf16,
+    /// Raw bytes still to skip (the mark), then raw bytes not decoded yet.
+    skip: usize,
+    raw: Vec<u8>,
+    text: Vec<u8>,
+    at: usize,
+    eof: bool,
+}
+
+impl<R: std::io::Read> Utf16Reader<R> {
+    /// Decodes `inner`, which starts at the beginning of the text (mark included).
+    pub fn new(inner: R, layout: Utf16) -> Utf16Reader<R> {
+        Utf16Reader {
+            inner,
+            layout,
+            skip: layout.bom,
+            raw: Vec::new(),
+            text: Vec::new(),
+            at: 0,
+            eof: false,
         }
-    });
-    let text: String = char::decode_utf16(units)
-        .map(|r| r.unwrap_or('\u{fffd}'))
-        .collect();
-    Some((text.into_bytes(), if le { "utf-16le" } else { "utf-16be" }))
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Utf16Reader<R> {
+    fn read(&mut self, dst: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.text.len() {
+            if self.eof || dst.is_empty() {
+                return Ok(0);
+            }
+            self.text.clear();
+            self.at = 0;
+            let old = self.raw.len();
+            self.raw.resize(old + (64 << 10), 0);
+            let n = match self.inner.read(&mut self.raw[old..]) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.raw.truncate(old);
+                    return Err(e);
+                }
+            };
+            self.raw.truncate(old + n);
+            let drop = self.skip.min(self.raw.len());
+            self.raw.drain(..drop);
+            self.skip -= drop;
+            self.eof = n == 0;
+            let left = self.layout.decode_into(&self.raw, self.eof, &mut self.text);
+            let used = self.raw.len() - left;
+            self.raw.drain(..used);
+        }
+        let n = dst.len().min(self.text.len() - self.at);
+        dst[..n].copy_from_slice(&self.text[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// True for a file that may be a source map with embedded sources: a `.map` name and a
@@ -631,21 +739,38 @@ pub struct SourceMap {
 }
 
 #[derive(Deserialize)]
-struct MapJson {
+struct MapJson<'a> {
     #[serde(default)]
     sources: Vec<Option<String>>,
-    #[serde(default, rename = "sourcesContent")]
-    sources_content: Vec<Option<String>>,
+    /// Kept raw: the borrowed text is the array's place in the map.
+    #[serde(default, borrow, rename = "sourcesContent")]
+    sources_content: Option<&'a serde_json::value::RawValue>,
+}
+
+/// Why a source map could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceMapError {
+    /// Not UTF-8 (JSON is).
+    #[error("source map: {0}")]
+    Utf8(#[from] std::str::Utf8Error),
+    /// Not JSON, or not a map; located.
+    #[error("source map: {0}")]
+    Json(#[from] serde_json::Error),
 }
 
 /// Parses a source map; the error is the JSON error, located.
-pub fn source_map(buf: &[u8]) -> Result<SourceMap, String> {
-    let map: MapJson = serde_json::from_slice(buf).map_err(|e| format!("source map: {e}"))?;
-    let mut out = SourceMap {
-        region: content_region(buf),
-        ..SourceMap::default()
-    };
-    for (i, content) in map.sources_content.into_iter().enumerate() {
+pub fn source_map(buf: &[u8]) -> Result<SourceMap, SourceMapError> {
+    let text = std::str::from_utf8(buf)?;
+    let map: MapJson<'_> = serde_json::from_str(text)?;
+    let mut out = SourceMap::default();
+    let mut contents: Vec<Option<String>> = Vec::new();
+    if let Some(raw) = map.sources_content {
+        // The raw value borrows from `text`: its address is its offset.
+        let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+        out.region = Some((start, start + raw.get().len()));
+        contents = serde_json::from_str(raw.get())?;
+    }
+    for (i, content) in contents.into_iter().enumerate() {
         let Some(content) = content else { continue };
         let name = map
             .sources
@@ -676,45 +801,6 @@ fn source_name(s: &str) -> String {
         }
     }
     t.to_string()
-}
-
-/// The byte range of the `"sourcesContent": [...]` array.
-fn content_region(buf: &[u8]) -> Option<(usize, usize)> {
-    let key = memchr::memmem::find(buf, b"\"sourcesContent\"")?;
-    let mut i = key + b"\"sourcesContent\"".len();
-    while i < buf.len() && (buf[i].is_ascii_whitespace() || buf[i] == b':') {
-        i += 1;
-    }
-    if buf.get(i) != Some(&b'[') {
-        return None;
-    }
-    let start = i;
-    let mut depth = 0usize;
-    let mut in_str = false;
-    while i < buf.len() {
-        let b = buf[i];
-        if in_str {
-            match b {
-                b'\\' => i += 1,
-                b'"' => in_str = false,
-                _ => {}
-            }
-        } else {
-            match b {
-                b'"' => in_str = true,
-                b'[' => depth += 1,
-                b']' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some((start, i + 1));
-                    }
-                }
-                _ => {}
-            }
-        }
-        i += 1;
-    }
-    None
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Sources turn inputs into named byte buffers ([`Blob`]s) and record what they could not
+//! Sources turn inputs into byte buffers named by an [`Origin`] and record what they could not
 //! read as [`Skip`](crate::error::Skip)s.
 //!
 //! A source never matches: it hands bytes to the scanner. [`Origin`] names where a buffer came
@@ -96,15 +96,6 @@ impl Origin {
             .map(String::as_str)
             .unwrap_or(&self.path)
     }
-}
-
-/// A named byte buffer to scan.
-#[derive(Clone, Debug)]
-pub struct Blob {
-    /// Where it came from.
-    pub origin: Origin,
-    /// The content.
-    pub bytes: Vec<u8>,
 }
 
 /// What kind of content a buffer holds, decided from its name and first bytes.

@@ -759,7 +759,7 @@ fn base64_text(v: &[u8]) -> Option<String> {
 /// allowed) with at most a few digits at its end (`xlog_recover_pass2`, `AVS_TKN_MOD_ID_U32`,
 /// `ps3_smp_message_pass`, `ipv6`). Random tokens fail: their letter runs are not words, or
 /// their digits sit inside a part.
-fn symbol_like(v: &[u8]) -> bool {
+pub(crate) fn symbol_like(v: &[u8]) -> bool {
     if v.is_empty() || !(v[0].is_ascii_alphabetic() || v[0] == b'_') {
         return false;
     }

@@ -103,7 +103,9 @@ impl Translator<'_> {
                             self.out.push_str(&self.src[at..at + len]);
                             self.pos = at + len;
                         }
-                        Some(Err(msg)) => return err(at, msg),
+                        Some(Err(BadRepeat(r))) => {
+                            return err(at, format!("invalid repeat count {r}"))
+                        }
                         None => self.out.push_str(r"\{"),
                     }
                 }
@@ -447,9 +449,12 @@ fn perl_class(c: char) -> (&'static str, bool) {
     }
 }
 
+/// A repetition count RE2 rejects; holds the repetition as written.
+struct BadRepeat(String);
+
 /// The length of a Go repetition `{n}`, `{n,}`, `{n,m}` at the start of `s`; `None` when the
 /// brace is a literal; an error for counts RE2 rejects.
-fn repeat_len(s: &str) -> Option<Result<usize, String>> {
+fn repeat_len(s: &str) -> Option<Result<usize, BadRepeat>> {
     let b = s.as_bytes();
     let mut i = 1;
     let digits = |i: &mut usize| {
@@ -469,7 +474,7 @@ fn repeat_len(s: &str) -> Option<Result<usize, String>> {
         return None;
     }
     if min > MAX_REPEAT || max.is_some_and(|m| m > MAX_REPEAT || m < min) {
-        return Some(Err(format!("invalid repeat count {}", &s[..=i])));
+        return Some(Err(BadRepeat(s[..=i].to_string())));
     }
     Some(Ok(i + 1))
 }

@@ -4,7 +4,34 @@
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::{Ctx, Src};
+use crate::rules::text::line_col;
+use crate::rules::validate::Problems;
+
+/// What reading a configuration found: problems (errors) and warnings, each located.
+#[derive(Default)]
+pub(crate) struct Ctx {
+    pub(super) problems: Problems,
+    pub(super) warnings: Vec<String>,
+}
+
+impl Ctx {
+    pub(crate) fn warn(&mut self, msg: String) {
+        self.warnings.push(msg);
+    }
+}
+
+/// The text of one file and its name, to locate problems.
+pub(crate) struct Src<'a> {
+    pub(super) name: String,
+    pub(super) text: &'a str,
+}
+
+impl Src<'_> {
+    pub(crate) fn at(&self, offset: usize) -> String {
+        let (l, c) = line_col(self.text, offset);
+        format!("{}:{l}:{c}", self.name)
+    }
+}
 
 /// A table's entry by key, case-insensitively (viper lower-cases keys).
 pub(super) fn get<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {

@@ -19,8 +19,9 @@ use gix::hashtable::HashMap;
 use gix::prelude::*;
 use gix::ObjectId;
 
+use super::error::GitError;
 use super::packs::Trees;
-use super::{lossy, GitError, Repo};
+use super::repo::{lossy, Repo};
 use crate::error::{Skip, SkipReason};
 use crate::source::Origin;
 

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::GitError;
+use super::error::GitError;
 
 /// The hooks folder of the repository containing `start`.
 pub fn hooks_dir(start: &Path) -> Result<PathBuf, GitError> {

@@ -13,8 +13,9 @@ use gix::hashtable::HashMap;
 use gix::prelude::*;
 use gix::ObjectId;
 
+use super::error::GitError;
 use super::history::{HistBlob, History, Place, NO_COMMIT};
-use super::{GitError, Repo};
+use super::repo::Repo;
 use crate::error::{Skip, SkipReason};
 
 impl Repo {

@@ -20,11 +20,16 @@
 //! holds it), and a conflict resolution in a merge is attributed to the merge. Author and
 //! message are read afterwards, only for blobs with findings.
 
+mod error;
 pub mod history;
 pub mod hooks;
 pub mod index;
 mod packs;
 pub mod read;
+mod repo;
+
+pub use error::GitError;
+pub use repo::Repo;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,45 +39,6 @@ use crate::error::{Skip, SkipReason};
 use crate::source::{CommitInfo, Origin};
 
 pub use history::{History, PushUpdate, Selection};
-
-/// A failure to use a repository at all (nothing could be scanned from it).
-#[derive(Debug, thiserror::Error)]
-pub enum GitError {
-    /// The repository could not be opened.
-    #[error("{path}: not a readable git repository: {message}")]
-    Open {
-        /// The folder.
-        path: String,
-        /// gix's message.
-        message: String,
-    },
-    /// A revision given on the command line does not resolve.
-    #[error("{spec}: {message}")]
-    Revision {
-        /// The revision as typed.
-        spec: String,
-        /// Why it does not resolve.
-        message: String,
-    },
-    /// The index could not be read.
-    #[error("{path}: cannot read the index: {message}")]
-    Index {
-        /// The index file.
-        path: String,
-        /// gix's message.
-        message: String,
-    },
-    /// Reading or writing a hook failed, or the hook belongs to someone else.
-    #[error("{0}")]
-    Hook(String),
-}
-
-/// An opened repository.
-pub struct Repo {
-    repo: gix::Repository,
-    workdir: Option<PathBuf>,
-    shallow: Vec<gix::ObjectId>,
-}
 
 /// What a folder is, as far as git goes.
 pub enum Detected {
@@ -146,11 +112,6 @@ impl Repo {
         self.workdir.as_deref()
     }
 
-    /// True for a shallow clone.
-    pub fn is_shallow(&self) -> bool {
-        !self.shallow.is_empty()
-    }
-
     /// The note printed for a shallow clone: what is missing and how to fetch it.
     pub fn shallow_note(&self) -> Option<String> {
         (!self.shallow.is_empty()).then(|| {
@@ -222,12 +183,18 @@ impl Repo {
     }
 
     /// Reads one blob of `history` again.
-    pub fn read_blob(&self, history: &History, index: usize) -> Result<Vec<u8>, String> {
-        let b = history.blobs.get(index).ok_or("no such blob")?;
+    pub fn read_blob(&self, history: &History, index: usize) -> Result<Vec<u8>, GitError> {
+        let b = history.blobs.get(index).ok_or_else(|| GitError::Blob {
+            id: format!("#{index}"),
+            message: "not in this history".into(),
+        })?;
         self.repo
             .find_blob(b.id)
             .map(|blob| blob.detach().data)
-            .map_err(|e| format!("blob {}: {e}", b.id))
+            .map_err(|e| GitError::Blob {
+                id: b.id.to_string(),
+                message: e.to_string(),
+            })
     }
 
     fn commit_info(&self, id: gix::ObjectId) -> Option<Arc<CommitInfo>> {
@@ -281,9 +248,4 @@ impl ContentSet<'_> {
             .ok()
             .filter(|id| self.history.contains(id))
     }
-}
-
-/// The lossy display form of a git path or message.
-fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }

@@ -30,7 +30,7 @@ use gix::odb::pack;
 use gix::ObjectId;
 use rayon::prelude::*;
 
-use crate::matcher::Copied;
+use crate::delta::Copied;
 
 /// Deltas deeper than this below their root are read through the object database: the walk
 /// recurses once per level. git writes chains of at most 50 unless told otherwise.

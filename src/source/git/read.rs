@@ -14,9 +14,9 @@ use rayon::prelude::*;
 
 use super::history::History;
 use super::packs::{Plan, Visit};
-use super::Repo;
+use super::repo::Repo;
+use crate::delta::Copied;
 use crate::error::{Skip, SkipReason};
-use crate::matcher::Copied;
 use crate::source::Origin;
 
 /// A blob as read: its content, or why it could not be read.

@@ -1,0 +1,244 @@
+//! Repositories: history (each distinct blob once), then the work tree beside it, the staged
+//! index, or a push.
+//!
+//! A repository root is scanned as its history plus the files of its working tree. A
+//! working-tree file whose content is one of the history's blobs is not scanned again: its
+//! finding is the history finding, located where that content first entered history (commit,
+//! author, path at that commit), with `other_places` counting the other paths that hold it.
+//! Modified and untracked files are scanned as files.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::Notes;
+use crate::error::{Error, Skip, SkipReason};
+use crate::finding::Finding;
+use crate::progress::Progress;
+use crate::rules::RuleSet;
+use crate::scan::{BlobMemo, Memo, Output, Scanner};
+use crate::settings::Settings;
+use crate::source::git::read::Blob;
+use crate::source::git::{History, Repo};
+use crate::source::Origin;
+
+/// Scans a repository root: its history (as selected), then its working tree unless told not to.
+pub fn scan_repository(
+    settings: &Settings,
+    scanner: &Scanner,
+    repo: &Repo,
+    root: &Path,
+    notes: &mut Notes,
+) -> Result<Output, Error> {
+    let history = repo.history(&settings.git.selection)?;
+    if let Some(note) = repo.shallow_note() {
+        notes.warnings.push(note.clone());
+        notes.notes.push(note);
+    }
+    let mut out = scan_history(settings, scanner, repo, &history);
+    if settings.git.worktree && repo.workdir().is_some() {
+        let known = repo.content_set(&history, root);
+        out.merge(super::tree::scan_tree(
+            settings,
+            &[root.to_path_buf()],
+            scanner,
+            Some(&known),
+        ));
+    }
+    Ok(out)
+}
+
+/// `scan --staged`: the staged blobs of the repository at the scan root.
+pub fn scan_staged(settings: &Settings, scanner: &Scanner) -> Result<Output, Error> {
+    let repo = Repo::open(&settings.root).map_err(Error::Staged)?;
+    let staged = repo
+        .staged(settings.git.index_file.as_deref())
+        .map_err(Error::Staged)?;
+    Ok(scan_history(settings, scanner, &repo, &staged))
+}
+
+/// Reads and scans every blob of `history` in parallel, then attributes findings to the
+/// commits that introduced them and applies the global commit allowlist.
+pub fn scan_history(
+    settings: &Settings,
+    scanner: &Scanner,
+    repo: &Repo,
+    history: &History,
+) -> Output {
+    let progress = Progress::blobs(
+        history.blob_count() as u64,
+        history.commit_count,
+        settings.progress,
+    );
+    let matcher = scanner.matcher();
+    let mut out = repo.fold_blobs(
+        history,
+        Output::default,
+        |acc, blob: Blob<'_, Memo>| {
+            let bytes = match blob.content {
+                Ok(bytes) => bytes,
+                Err(skip) => {
+                    progress.inc(0);
+                    acc.skips.push(skip);
+                    return None;
+                }
+            };
+            // A delta's keyword occurrences and encoded spans come from its base's and what
+            // the delta inserted.
+            let known = BlobMemo::new(blob.base);
+            let Some(origin) = blob.origin else {
+                // Only a base of blobs to scan: its memo is for them, unless it is binary
+                // (those bases are searched no further; their deltas are searched whole).
+                let binary = memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some();
+                return (!binary).then(|| known.into_memo(matcher, bytes));
+            };
+            progress.inc(bytes.len() as u64);
+            scanner.scan_blob(origin, bytes, &known, acc);
+            // What the scan did not search (an archive, UTF-16) its deltas search whole.
+            blob.is_base.then(|| known.searched())
+        },
+        |mut a, b| {
+            a.merge(b);
+            a
+        },
+    );
+    progress.finish();
+    out.skips.extend(history.skips.iter().cloned());
+    let origins = out
+        .findings
+        .iter_mut()
+        .chain(out.dropped.iter_mut())
+        .map(|f| &mut f.origin);
+    repo.attribute(history, origins);
+    let other = scan_other_places(scanner, repo, history, &out);
+    out.merge(other);
+    scanner.apply_commit_checks(&mut out);
+    drop_allowed_commits(&mut out, scanner.matcher().rules(), settings.explain);
+    out
+}
+
+/// A blob is scanned once, at the first path that holds it. At another path the rules may
+/// decide otherwise (a path filter, a path allowlist, a never-ship name, a media extension):
+/// for each further path whose [`Scanner::path_profile`] differs from every profile the blob
+/// was scanned with, the blob is scanned again at that path, and what that finds beyond the
+/// findings already made from the blob is reported there, with the first commit holding it
+/// there.
+fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &Output) -> Output {
+    use std::collections::BTreeMap;
+    let mut by_blob: BTreeMap<usize, Vec<(Origin, u32)>> = BTreeMap::new();
+    for (i, origin, commit) in history.other_places() {
+        by_blob.entry(i).or_default().push((origin, commit));
+    }
+    let mut profiles: HashMap<String, Vec<bool>> = HashMap::new();
+    let mut profile = |path: &str| {
+        profiles
+            .entry(path.to_string())
+            .or_insert_with(|| scanner.path_profile(path))
+            .clone()
+    };
+    // (blob, places to scan it at) where some place differs from the first.
+    let mut work: Vec<(usize, Vec<(Origin, u32)>)> = Vec::new();
+    for (i, places) in by_blob {
+        let first = history.origin(&history.blobs[i]);
+        let mut seen = vec![profile(&first.path)];
+        let mut again = Vec::new();
+        for (origin, commit) in places {
+            let p = profile(&origin.path);
+            if !seen.contains(&p) {
+                seen.push(p);
+                again.push((origin, commit));
+            }
+        }
+        if !again.is_empty() {
+            work.push((i, again));
+        }
+    }
+    if work.is_empty() {
+        return Output::default();
+    }
+    // What the first scans found, per blob: (rule, offset, secret), to report nothing twice.
+    let mut found: HashMap<&str, Vec<&Finding>> = HashMap::new();
+    for f in done.findings.iter().chain(done.dropped.iter()) {
+        if let Some(id) = f.origin.blob_id.as_deref() {
+            found.entry(id).or_default().push(f);
+        }
+    }
+    // Rare (copies of a file under names the rules treat otherwise), so one at a time.
+    work.iter()
+        .map(|(i, places)| {
+            let mut acc = Output::default();
+            let bytes = match repo.read_blob(history, *i) {
+                Ok(b) => b,
+                Err(e) => {
+                    let path = &places[0].0.path;
+                    acc.skips.push(Skip::new(
+                        path.clone(),
+                        SkipReason::CorruptObject,
+                        e.to_string(),
+                    ));
+                    return acc;
+                }
+            };
+            let mut seen: Vec<Finding> = Vec::new();
+            for (origin, commit) in places {
+                let mut sub = Output::default();
+                scanner.scan_bytes(origin, &bytes, &mut sub);
+                // The blob's skips (a media file) were recorded at its first path.
+                sub.skips.retain(|s| s.reason != SkipReason::Media);
+                let id = origin.blob_id.as_deref().unwrap_or_default();
+                let before = found.get(id).map(Vec::as_slice).unwrap_or_default();
+                let same = |a: &Finding, b: &Finding| {
+                    a.rule_id == b.rule_id
+                        && a.offset == b.offset
+                        && a.secret == b.secret
+                        && a.origin.members == b.origin.members
+                        && a.origin.decoded == b.origin.decoded
+                };
+                let fresh = |f: &Finding| {
+                    !before.iter().any(|b| same(b, f)) && !seen.iter().any(|b| same(b, f))
+                };
+                sub.findings.retain(fresh);
+                sub.dropped.retain(fresh);
+                repo.attribute_to(
+                    history,
+                    *commit,
+                    sub.findings
+                        .iter_mut()
+                        .chain(sub.dropped.iter_mut())
+                        .map(|f| &mut f.origin),
+                );
+                seen.extend(sub.findings.iter().cloned());
+                acc.findings.append(&mut sub.findings);
+                acc.dropped.append(&mut sub.dropped);
+                acc.skips.append(&mut sub.skips);
+            }
+            acc
+        })
+        .fold(Output::default(), |mut a, b| {
+            a.merge(b);
+            a
+        })
+}
+
+/// Findings of commits on the global allowlist are dropped (kept as dropped with --explain).
+fn drop_allowed_commits(out: &mut Output, rules: &RuleSet, explain: bool) {
+    let allowed = &rules.allow.commits;
+    if allowed.is_empty() {
+        return;
+    }
+    let is_allowed = |f: &Finding| {
+        f.origin
+            .commit
+            .as_ref()
+            .is_some_and(|c| crate::rules::commit_listed(allowed, false, &c.id))
+    };
+    let (drop, keep): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut out.findings)
+        .into_iter()
+        .partition(is_allowed);
+    out.findings = keep;
+    if explain {
+        out.dropped.extend(drop.into_iter().map(|mut f| {
+            f.dropped = Some("global allowlist (commits)".into());
+            f
+        }));
+    }
+}

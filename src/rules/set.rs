@@ -1,0 +1,395 @@
+//! The compiled rule types: [`RuleSet`], [`Rule`], allowlists, lazily compiled regexes.
+
+use std::sync::OnceLock;
+
+use globset::GlobSet;
+use regex::bytes::Regex;
+
+use super::{Confidence, Kind, Severity};
+
+/// Upper bound on a compiled regex's size; a rule past it is rejected at load time.
+pub const REGEX_SIZE_LIMIT: usize = 16 << 20;
+
+/// A regex compiled on first use.
+#[derive(Clone, Debug)]
+pub struct LazyRegex {
+    src: String,
+    unicode: bool,
+    cell: OnceLock<Result<Regex, regex::Error>>,
+}
+
+impl LazyRegex {
+    /// A regex that compiles on first use, with Unicode off (leakscan's default).
+    pub fn new(src: impl Into<String>) -> LazyRegex {
+        LazyRegex::with_unicode(src, false)
+    }
+
+    /// A regex that compiles on first use, with Unicode on or off.
+    pub fn with_unicode(src: impl Into<String>, unicode: bool) -> LazyRegex {
+        LazyRegex {
+            src: src.into(),
+            unicode,
+            cell: OnceLock::new(),
+        }
+    }
+
+    /// Compiles now and returns the error, if any.
+    pub fn compile_now(&self) -> Result<&Regex, &regex::Error> {
+        self.cell
+            .get_or_init(|| compile_regex_with(&self.src, self.unicode))
+            .as_ref()
+    }
+
+    /// True when the regex compiles with Unicode on (rules read from gitleaks, `unicode = true`).
+    pub fn is_unicode(&self) -> bool {
+        self.unicode
+    }
+
+    /// The compiled regex; `None` when it does not compile (checked at load for user rules and
+    /// by the test suite for the built-in pack).
+    pub fn get(&self) -> Option<&Regex> {
+        self.compile_now().ok()
+    }
+
+    /// The pattern.
+    pub fn as_str(&self) -> &str {
+        &self.src
+    }
+}
+
+/// Compiles a rule regex over bytes with a bounded size, Unicode on or off. Unicode on is what
+/// rules read from gitleaks need (Go matches characters, and folds case over Unicode); `(?-u:..)`
+/// parts still match ASCII only.
+pub fn compile_regex_with(src: &str, unicode: bool) -> Result<Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(src)
+        .unicode(unicode)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(4 << 20)
+        .build()
+}
+
+/// Which capture group holds the secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretGroup {
+    /// The group named `secret`, else group 1 if any, else the whole match.
+    Auto,
+    /// A numbered group.
+    Index(usize),
+    /// A named group.
+    Name(String),
+    /// The first group that took part and is not empty, else the whole match (gitleaks'
+    /// choice when `secretGroup` is absent; unlike `Auto`, a group named `secret` is not
+    /// preferred).
+    First,
+}
+
+/// Path filters: globs and regexes; a path matches when any of them matches. Regexes are
+/// unanchored and Unicode-aware (gitleaks' `path`, leakscan's `path-regexes`).
+#[derive(Clone, Debug, Default)]
+pub struct PathSet {
+    globs: Vec<String>,
+    glob_set: Option<GlobSet>,
+    regexes: Vec<regex::Regex>,
+}
+
+impl PathSet {
+    /// A set from globs (already compiled into `glob_set`) and regexes; `None` when both are empty.
+    pub fn new(
+        globs: Vec<String>,
+        glob_set: Option<GlobSet>,
+        regexes: Vec<regex::Regex>,
+    ) -> Option<PathSet> {
+        (!globs.is_empty() || !regexes.is_empty()).then_some(PathSet {
+            globs,
+            glob_set,
+            regexes,
+        })
+    }
+
+    /// True when `path` matches a glob or a regex.
+    pub fn is_match(&self, path: &str) -> bool {
+        self.glob_set.as_ref().is_some_and(|g| g.is_match(path))
+            || self.regexes.iter().any(|r| r.is_match(path))
+    }
+
+    /// The glob patterns.
+    pub fn globs(&self) -> &[String] {
+        &self.globs
+    }
+
+    /// The regex patterns.
+    pub fn regexes(&self) -> impl Iterator<Item = &str> {
+        self.regexes.iter().map(regex::Regex::as_str)
+    }
+}
+
+/// How the checks of an allowlist combine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Condition {
+    /// Any check allows (gitleaks' `OR`, the default).
+    #[default]
+    Any,
+    /// Every check that is set must hold (gitleaks' `AND`).
+    All,
+}
+
+/// A list of exceptions with a condition: gitleaks' `[[allowlists]]` and leakscan's
+/// `[[allow-when]]`. Paths and commits are decided before a buffer is scanned (with
+/// [`Condition::Any`], or with [`Condition::All`] when nothing else is set); the regexes and stop
+/// words after each match.
+#[derive(Clone, Debug, Default)]
+pub struct Allowlist {
+    /// What it is for.
+    pub description: String,
+    /// How the checks combine.
+    pub condition: Condition,
+    /// Commit ids (lower-case hex; a prefix matches unless `exact_commits`).
+    pub commits: Vec<String>,
+    /// Commits match whole ids only (gitleaks configurations: gitleaks compares ids).
+    pub exact_commits: bool,
+    /// Paths.
+    pub paths: Option<PathSet>,
+    /// Regexes on the secret.
+    pub secrets: Vec<LazyRegex>,
+    /// Regexes on the whole match.
+    pub matches: Vec<LazyRegex>,
+    /// Regexes on the line(s) of the match.
+    pub lines: Vec<LazyRegex>,
+    /// Lower-case stop words: a secret containing one is allowed.
+    pub stopwords: Vec<String>,
+}
+
+impl Allowlist {
+    /// True when `commit` is one of the list's commits: the same id, or (leakscan lists) an
+    /// id it is a prefix of. Entries are never empty (configurations are checked).
+    pub fn lists_commit(&self, commit: &str) -> bool {
+        commit_listed(&self.commits, self.exact_commits, commit)
+    }
+
+    /// True when no check is set (such a list would allow nothing, or with `All` everything).
+    pub fn is_empty(&self) -> bool {
+        self.commits.is_empty() && self.paths.is_none() && !self.has_content_checks()
+    }
+
+    /// True when the list has checks on the content of a match.
+    pub fn has_content_checks(&self) -> bool {
+        !self.secrets.is_empty()
+            || !self.matches.is_empty()
+            || !self.lines.is_empty()
+            || !self.stopwords.is_empty()
+    }
+}
+
+/// True when `commit` is one of `commits` (lower case): equal, or unless `exact` a prefix of
+/// it. An empty entry never matches.
+pub fn commit_listed(commits: &[String], exact: bool, commit: &str) -> bool {
+    let c = commit.to_ascii_lowercase();
+    commits.iter().any(|p| {
+        !p.is_empty()
+            && if exact {
+                c == *p
+            } else {
+                c.starts_with(p.as_str())
+            }
+    })
+}
+
+/// Another rule that must match near a finding of a composite rule (gitleaks'
+/// `[[rules.required]]`) for the finding to be reported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Required {
+    /// The id of the required rule.
+    pub id: String,
+    /// At most this many lines between the two matches' first lines.
+    pub within_lines: Option<usize>,
+    /// At most this many columns between the two matches' first columns.
+    pub within_columns: Option<usize>,
+}
+
+/// An assessor that decides, candidate by candidate, how confident a finding of a rule is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Assess {
+    /// Generic credential assignments: the key's name, the value's shape and the context
+    /// decide between dropping the candidate and reporting it at low or medium confidence.
+    Generic,
+    /// JSON Web Tokens: the payload's `exp` claim decides (see `matcher::jwt`).
+    Jwt,
+}
+
+impl Assess {
+    /// The assessor of a rule file's `assess = "..."`.
+    pub fn from_name(name: &str) -> Option<Assess> {
+        match name {
+            "generic" => Some(Assess::Generic),
+            "jwt" => Some(Assess::Jwt),
+            _ => None,
+        }
+    }
+}
+
+/// One compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Unique id.
+    pub id: String,
+    /// One-line description.
+    pub description: String,
+    /// The regex; `None` for path rules.
+    pub regex: Option<LazyRegex>,
+    /// Where the secret is.
+    pub secret_group: SecretGroup,
+    /// Prefilter keywords, lower case.
+    pub keywords: Vec<String>,
+    /// Minimum entropy of the secret.
+    pub entropy: Option<f64>,
+    /// Severity.
+    pub severity: Severity,
+    /// Confidence.
+    pub confidence: Confidence,
+    /// Kind.
+    pub kind: Kind,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Checksum verifier.
+    pub checksum: Option<String>,
+    /// The assessor deciding each candidate's confidence, if any.
+    pub assess: Option<Assess>,
+    /// Paths the rule applies to.
+    pub paths: Option<PathSet>,
+    /// Whether the regex may span lines.
+    pub multiline: bool,
+    /// Report only the first finding per file.
+    pub once: bool,
+    /// Whether the regex runs over the whole buffer once a keyword occurs anywhere in it
+    /// (gitleaks' semantics) rather than only around the keyword's lines.
+    pub whole: bool,
+    /// Secret regexes that drop a candidate.
+    pub allow_secrets: Vec<LazyRegex>,
+    /// Line regexes that drop a candidate.
+    pub allow_lines: Vec<LazyRegex>,
+    /// Paths where the rule does not report.
+    pub allow_paths: Option<PathSet>,
+    /// Allowlists with conditions (gitleaks' `[[rules.allowlists]]`, leakscan's
+    /// `[[rules.allow-when]]`).
+    pub allowlists: Vec<Allowlist>,
+    /// Rules that must also match nearby for a finding to be reported (composite rules).
+    pub required: Vec<Required>,
+    /// The rule only serves as a required part of composite rules and reports nothing itself.
+    pub skip_report: bool,
+    /// Lower-case stop words.
+    pub stopwords: Vec<String>,
+    /// Apply the placeholder filter.
+    pub placeholders: bool,
+    /// Remediation text.
+    pub remediation: Option<String>,
+    /// Examples that must match.
+    pub examples: Vec<String>,
+    /// Examples that must not match.
+    pub counter_examples: Vec<String>,
+    /// Path the examples are scanned under.
+    pub example_path: String,
+    /// The file the rule came from (`builtin:rules/x.toml` for the pack).
+    pub source: String,
+}
+
+impl Rule {
+    /// True for rules that report a file by its path alone.
+    pub fn is_path_rule(&self) -> bool {
+        self.regex.is_none() && self.paths.is_some()
+    }
+
+    /// True for rules matched by a dedicated engine instead of a regex (the markers of
+    /// `[internal]`, see [`crate::matcher::markers`]). Only generated rules are like this: a
+    /// rule file's rule needs a regex or paths.
+    pub fn is_engine_rule(&self) -> bool {
+        self.regex.is_none() && self.paths.is_none()
+    }
+
+    /// True for rules generated from a configuration's `[internal]` table; they carry no
+    /// examples (their engine has its own tests).
+    pub fn is_generated(&self) -> bool {
+        self.source.ends_with(SOURCE_SUFFIX)
+    }
+}
+
+/// The global allowlist of a configuration.
+#[derive(Debug, Default)]
+pub struct GlobalAllow {
+    /// Paths never scanned.
+    pub paths: Option<GlobSet>,
+    /// Secret regexes.
+    pub secrets: Vec<LazyRegex>,
+    /// Line regexes.
+    pub lines: Vec<LazyRegex>,
+    /// Lower-case stop words.
+    pub stopwords: Vec<String>,
+    /// Commit ids (lower-case hex prefixes).
+    pub commits: Vec<String>,
+    /// Allowlists with conditions, for every rule (gitleaks' `[[allowlists]]` without
+    /// `targetRules`, leakscan's `[[allow-when]]`).
+    pub allowlists: Vec<Allowlist>,
+}
+
+/// The rules a scan runs with.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    /// Rules in a stable order (built-in pack order, then user rules).
+    pub rules: Vec<Rule>,
+    /// The global allowlist.
+    pub allow: GlobalAllow,
+    /// The project's internal markers (`[internal]`), matched by the engine rules.
+    pub internal: InternalMarkers,
+}
+
+impl RuleSet {
+    /// The rule with this id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// Rule id of codename findings (plain and hashed).
+pub const CODENAME: &str = "internal-codename";
+/// Rule id of internal-domain findings.
+pub const DOMAIN: &str = "internal-domain";
+/// Rule id of ticket-key findings.
+pub const TICKET: &str = "internal-ticket";
+/// Rule id of configured classification phrases.
+pub const PHRASE: &str = "internal-phrase";
+/// Rule id of files matching `never-ship`.
+pub const NEVER_SHIP: &str = "internal-never-ship";
+/// The environment variable holding the key of `codename-hashes` unless `hash-key-env` says
+/// otherwise.
+pub const DEFAULT_KEY_ENV: &str = "LEAKSCAN_MARKER_KEY";
+/// The `source` of every rule generated from `[internal]`.
+pub const SOURCE_SUFFIX: &str = "[internal]";
+
+/// A codename given as a keyed hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodenameHash {
+    /// How many words the codename has (`blue heron`: 2).
+    pub words: usize,
+    /// HMAC-SHA256 of the normalised codename.
+    pub digest: [u8; 32],
+}
+
+/// The validated markers of a configuration.
+#[derive(Clone, Debug, Default)]
+pub struct InternalMarkers {
+    /// Codenames, each as its lower-case words.
+    pub codenames: Vec<Vec<String>>,
+    /// Hashed codenames.
+    pub hashes: Vec<CodenameHash>,
+    /// The key of the hashes, when the environment provides it.
+    pub hash_key: Option<Vec<u8>>,
+    /// Lower-case domains.
+    pub domains: Vec<String>,
+    /// Ticket prefixes as written (case-sensitive).
+    pub tickets: Vec<String>,
+    /// Lower-case phrases.
+    pub phrases: Vec<String>,
+    /// True when the configuration has an `[internal]` table, even an empty one: the project
+    /// says it holds internal material, so the built-in markers run without the context
+    /// policy of public code (see [`crate::matcher::markers::Context`]).
+    pub declared: bool,
+}
