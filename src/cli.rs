@@ -465,8 +465,10 @@ pub enum HookCommand {
     /// the remote does not have, and exits non-zero (blocking the push) on findings.
     PrePush(PrePushArgs),
     /// Write leakscan's hooks into the repository of the current folder (honours
-    /// core.hooksPath).
+    /// core.hooksPath). The hooks run the `leakscan` on PATH when git runs them.
     Install(InstallArgs),
+    /// Remove leakscan's hooks and put back the hooks they chained or replaced.
+    Uninstall(UninstallArgs),
 }
 
 /// Options of `hook pre-push`.
@@ -497,10 +499,18 @@ pub struct InstallArgs {
     /// Also install a pre-commit hook running `leakscan scan --staged`.
     #[arg(long)]
     pub pre_commit: bool,
+    /// Keep a hook that leakscan did not write and run it before leakscan's check (it is
+    /// kept as `<hook>.leakscan-chained`).
+    #[arg(long, conflicts_with = "force")]
+    pub chain: bool,
     /// Replace hooks that leakscan did not write (they are kept as `<hook>.leakscan-backup`).
     #[arg(long)]
     pub force: bool,
 }
+
+/// Options of `hook uninstall` (none yet: it removes every hook leakscan wrote).
+#[derive(Debug, Args)]
+pub struct UninstallArgs {}
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,7 @@ use std::process::Command;
 use crate::util::{program, repo_root, Dir};
 
 /// Skips (with the reason printed) where the tools the action relies on are missing.
-fn tools_present() -> bool {
+pub(crate) fn tools_present() -> bool {
     for tool in ["bash", "git", "jq"] {
         if Command::new(tool).arg("--version").output().is_err() {
             eprintln!(
@@ -92,8 +92,9 @@ impl Repo {
     }
 }
 
-/// A stand-in leakscan: records its arguments (one per line) and the content of `--config`, and
-/// writes a SARIF file with one result.
+/// A stand-in leakscan: records its arguments (one per line) and the content of `--config`,
+/// writes a SARIF file (`$STUB_SARIF`, else one with one secret finding) and exits with
+/// `$STUB_EXIT` (default 1).
 const STUB: &str = r#"#!/usr/bin/env bash
 printf '%s\n' "$@" > "$STUB_DIR/args"
 out=
@@ -104,13 +105,17 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+if [ -n "${STUB_SARIF:-}" ]; then
+  cp "$STUB_SARIF" "$out"
+else
 cat > "$out" <<'JSON'
 {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "leakscan", "rules": []}}, "invocations": [{"executionSuccessful": true}],
  "results": [{"ruleId": "test-token", "level": "error", "message": {"text": "Test token: tt_k…(27 chars). A | pipe."},
    "locations": [{"physicalLocation": {"artifactLocation": {"uri": "app.py"}, "region": {"startLine": 3}}}],
-   "properties": {"location": "app.py", "severity": "high", "commit": "0123456789abcdef0123"}}]}]}
+   "properties": {"kind": "secret", "location": "app.py", "severity": "high", "commit": "0123456789abcdef0123"}}]}]}
 JSON
-exit 1
+fi
+exit "${STUB_EXIT:-1}"
 "#;
 
 /// The stand-in, written once per test process: executing a file that another thread may just
@@ -432,4 +437,264 @@ fn real_scan_writes_outputs_and_a_redacted_summary() {
     let sarif =
         std::fs::read_to_string(o.outputs.get("sarif-file").expect("sarif-file")).expect("sarif");
     assert!(!sarif.contains(token));
+}
+
+// ---- the verdict: leakscan's exit status, fail-on-leaks, fail-on-incomplete ----
+
+/// Runs scripts/action/verdict.sh on run.sh's outputs, as the action's last step does; returns
+/// (exit status, standard output + error, summary after it).
+fn verdict(o: &Outcome, env: &[(&str, &str)]) -> (i32, String, String) {
+    let work = Dir::new();
+    let summary = work.write("step_summary", &o.summary);
+    let get = |k: &str| o.outputs.get(k).cloned().unwrap_or_default();
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo_root().join("scripts/action/verdict.sh"))
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("RESULT", get("result"))
+        .env("EXIT_CODE", get("exit-code"))
+        .env("FINDINGS", get("findings"))
+        .env("SECRETS", get("secrets"))
+        .env("INTERNAL", get("internal"))
+        .env_remove("FAIL_ON_LEAKS")
+        .env_remove("FAIL_ON_INCOMPLETE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("verdict.sh");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        std::fs::read_to_string(&summary).unwrap_or_default(),
+    )
+}
+
+/// A SARIF file as leakscan writes it for an incomplete scan: no results, one input not scanned.
+const INCOMPLETE_SARIF: &str = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "leakscan", "rules": []}},
+ "invocations": [{"executionSuccessful": false, "toolExecutionNotifications": [
+   {"level": "warning", "message": {"text": "dist/cut.tgz: not scanned (malformed-archive): unexpected end of file."}},
+   {"level": "note", "message": {"text": "logo.png: not scanned (media)."}}]}],
+ "results": []}]}"#;
+
+const CLEAN_SARIF: &str = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "leakscan", "rules": []}},
+ "invocations": [{"executionSuccessful": true}], "results": []}]}"#;
+
+#[test]
+fn each_exit_status_and_fail_on_incomplete_decide_the_verdict() {
+    if !tools_present() {
+        return;
+    }
+    let r = Repo::new();
+    let sarifs = Dir::new();
+    let incomplete = sarifs.write("incomplete.sarif", INCOMPLETE_SARIF);
+    let clean = sarifs.write("clean.sarif", CLEAN_SARIF);
+    let incomplete = incomplete.to_str().unwrap_or_default();
+    let clean = clean.to_str().unwrap_or_default();
+    // (leakscan's status, its SARIF, fail-on-incomplete) -> verdict step status.
+    let cases: [(&str, &str, &str, Option<i32>); 8] = [
+        ("0", clean, "true", Some(0)),
+        ("0", clean, "false", Some(0)),
+        ("1", "", "true", Some(1)),
+        ("1", "", "false", Some(1)),
+        ("3", incomplete, "true", Some(1)),
+        ("3", incomplete, "false", Some(0)),
+        // A usage or configuration error stops the scan step itself: no verdict.
+        ("2", "", "true", None),
+        ("2", "", "false", None),
+    ];
+    for (status, sarif, fail_on_incomplete, want) in cases {
+        let o = run_action(
+            &r.path(),
+            "workflow_dispatch",
+            "{}",
+            &[("STUB_EXIT", status), ("STUB_SARIF", sarif)],
+            false,
+        );
+        let what = format!("exit {status}, fail-on-incomplete {fail_on_incomplete}");
+        assert_eq!(
+            o.outputs.get("exit-code").map(String::as_str),
+            Some(status),
+            "{what}: {}",
+            o.stderr
+        );
+        let Some(want) = want else {
+            assert_eq!(o.code, 2, "{what}: the scan step must fail: {}", o.stderr);
+            assert!(
+                o.stderr.contains("::error title=leakscan::"),
+                "{what}: {}",
+                o.stderr
+            );
+            continue;
+        };
+        assert_eq!(o.code, 0, "{what}: {}", o.stderr);
+        let (code, log, summary) = verdict(&o, &[("FAIL_ON_INCOMPLETE", fail_on_incomplete)]);
+        assert_eq!(code, want, "{what}:\n{log}");
+        match status {
+            "1" => {
+                assert!(
+                    log.contains(
+                        "::error title=leakscan::leaks found (1 finding(s): 1 secret, 0 internal)"
+                    ),
+                    "{what}: {log}"
+                );
+                assert!(summary.contains("**Failed**: leaks found"), "{summary}");
+            }
+            "3" => {
+                // The inputs that were not scanned are in the job summary, whatever the verdict.
+                assert!(
+                    summary.contains("### Not scanned (1)")
+                        && summary.contains("- dist/cut.tgz: not scanned (malformed-archive)"),
+                    "{what}: {summary}"
+                );
+                assert!(
+                    !summary.contains("logo.png"),
+                    "a chosen skip is not a gap: {summary}"
+                );
+                if want == 1 {
+                    assert!(
+                        log.contains("::error title=leakscan::the scan is incomplete"),
+                        "{log}"
+                    );
+                } else {
+                    assert!(
+                        log.contains("::warning title=leakscan::the scan is incomplete"),
+                        "{log}"
+                    );
+                }
+            }
+            _ => assert!(!log.contains("::error"), "{what}: {log}"),
+        }
+    }
+    // Defaults: fail-on-incomplete and fail-on-leaks are on.
+    let o = run_action(
+        &r.path(),
+        "workflow_dispatch",
+        "{}",
+        &[("STUB_EXIT", "3"), ("STUB_SARIF", incomplete)],
+        false,
+    );
+    assert_eq!(verdict(&o, &[]).0, 1);
+    let o = run_action(&r.path(), "workflow_dispatch", "{}", &[], false);
+    assert_eq!(o.outputs.get("result").map(String::as_str), Some("leaks"));
+    assert_eq!(verdict(&o, &[]).0, 1);
+    assert_eq!(verdict(&o, &[("FAIL_ON_LEAKS", "false")]).0, 0);
+    // A crash (no usable status) fails; a mistyped flag is a usage error, not a pass.
+    let o = run_action(
+        &r.path(),
+        "workflow_dispatch",
+        "{}",
+        &[("STUB_EXIT", "101")],
+        false,
+    );
+    assert_eq!(o.outputs.get("result").map(String::as_str), Some("error"));
+    assert_eq!(verdict(&o, &[]).0, 1);
+    let o = run_action(
+        &r.path(),
+        "workflow_dispatch",
+        "{}",
+        &[("STUB_EXIT", "0"), ("STUB_SARIF", clean)],
+        false,
+    );
+    assert_eq!(verdict(&o, &[("FAIL_ON_INCOMPLETE", "yes")]).0, 2);
+    // --exit-code N in the arguments: N means leaks.
+    let o = run_action(
+        &r.path(),
+        "workflow_dispatch",
+        "{}",
+        &[("STUB_EXIT", "7"), ("INPUT_ARGS", "--exit-code 7")],
+        false,
+    );
+    assert_eq!(o.outputs.get("result").map(String::as_str), Some("leaks"));
+}
+
+/// A repository whose only finding is an internal marker (a committed `.env` file).
+fn internal_only_repo() -> Repo {
+    let r = Repo::new();
+    r.dir.write("repo/.env", "DB_HOST=db.acme.io\n");
+    git(&r.path(), &["add", "."]);
+    git(&r.path(), &["commit", "-qm", "env"]);
+    r
+}
+
+#[test]
+fn fail_on_secret_with_only_internal_findings_passes() {
+    if !tools_present() {
+        return;
+    }
+    let r = internal_only_repo();
+    let o = run_action(
+        &r.path(),
+        "workflow_dispatch",
+        "{}",
+        &[("INPUT_ARGS", "--fail-on secret")],
+        true,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let get = |k: &str| o.outputs.get(k).cloned().unwrap_or_default();
+    assert_eq!(get("exit-code"), "0", "{}", o.stderr);
+    assert_eq!(get("result"), "clean");
+    assert_eq!(get("secrets"), "0");
+    let internal: usize = get("internal").parse().unwrap_or(0);
+    assert!(internal >= 1, "{:?}", o.outputs);
+    assert_eq!(get("findings"), internal.to_string(), "{:?}", o.outputs);
+    let (code, log, summary) = verdict(&o, &[]);
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains("none of a kind that --fail-on selects"),
+        "{log}"
+    );
+    assert!(summary.contains("internal-env-file"), "{summary}");
+    // Without --fail-on secret the same findings fail the job.
+    let o = run_action(&r.path(), "workflow_dispatch", "{}", &[], true);
+    assert_eq!(o.outputs.get("exit-code").map(String::as_str), Some("1"));
+    let (code, log, _) = verdict(&o, &[]);
+    assert_eq!(code, 1, "{log}");
+    assert!(log.contains("0 secret, "), "{log}");
+}
+
+#[test]
+fn a_real_incomplete_scan_fails_by_default_and_lists_what_was_not_scanned() {
+    if !tools_present() {
+        return;
+    }
+    let r = Repo::new();
+    let filler: String = (0..4000)
+        .map(|i| format!("line {i} of a generated bundle, nothing to see\n"))
+        .collect();
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(filler.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    tar.append_data(&mut header, "bundle.js", filler.as_bytes())
+        .expect("tar");
+    let tar = tar.into_inner().expect("tar");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &tar).expect("gzip");
+    let tgz = gz.finish().expect("gzip");
+    r.dir.write("repo/cut.tgz", &tgz[..tgz.len() / 2]);
+    let o = run_action(
+        &r.path(),
+        "schedule",
+        "{}",
+        &[("INPUT_SCAN", "worktree")],
+        true,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        o.outputs.get("exit-code").map(String::as_str),
+        Some("3"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.summary.contains("### Not scanned (1)") && o.summary.contains("cut.tgz: not scanned"),
+        "{}",
+        o.summary
+    );
+    assert_eq!(verdict(&o, &[]).0, 1);
+    assert_eq!(verdict(&o, &[("FAIL_ON_INCOMPLETE", "false")]).0, 0);
 }

@@ -34,7 +34,9 @@ const THRESHOLDS: &[(&str, f64, usize)] = &[
     ("messaging", 1.0, 0),
     ("observability", 1.0, 0),
     ("payments", 1.0, 0),
-    ("private-keys", 1.0, 0),
+    // The private key inside each gcp-service-account-json positive is also a private-key-pkcs8
+    // finding (the two rules report one file twice; counted here as 2 false positives).
+    ("private-keys", 1.0, 2),
     ("registries", 1.0, 0),
     ("vcs", 1.0, 0),
 ];

@@ -2,9 +2,9 @@
 //! command line (no system or global configuration, fixed identities and dates).
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
-use crate::util::{Dir, Run};
+use crate::util::{program, Dir, Run};
 
 use crate::util::TEST_RULES as RULES;
 
@@ -560,4 +560,187 @@ paths = [\"fixtures/**\"]
         vec![p(".env", 1, &copied, 1), p("app.txt", 1, &copied, 1)]
     );
     assert_ne!(first, copied);
+}
+
+/// A foreign pre-push hook: records that it ran and what git gave it on standard input, and
+/// blocks the push while `$HOME/block-push` exists.
+const FOREIGN_HOOK: &str = "#!/bin/sh\necho \"foreign $1\" >> \"$HOME/hook.log\"\ncat >> \"$HOME/hook.stdin\"\nif [ -e \"$HOME/block-push\" ]; then echo 'foreign hook says no' >&2; exit 1; fi\n";
+
+#[test]
+fn hooks_run_the_leakscan_on_path_chain_a_foreign_hook_and_uninstall_restores_it() {
+    let r = Repo::new();
+    r.write("README.md", "hello\n");
+    r.commit("init");
+    let remote = r.dir.path().join("remote.git");
+    r.git_in(
+        r.dir.path(),
+        &["init", "-q", "--bare", remote.to_str().expect("utf-8")],
+    );
+    r.git(&["remote", "add", "origin", remote.to_str().expect("utf-8")]);
+    r.dir.write("work/.leakscan.toml", RULES);
+    std::fs::write(r.work().join(".git/info/exclude"), ".leakscan.toml\n").expect("exclude");
+    let hook = r.work().join(".git/hooks/pre-push");
+    r.dir.write("work/.git/hooks/pre-push", FOREIGN_HOOK);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let log = || std::fs::read_to_string(r.dir.path().join("hook.log")).unwrap_or_default();
+
+    // Refused without --chain or --force; --chain keeps it.
+    let run = r.leakscan_in(&r.work(), &["hook", "install"], &[]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("--chain"), "{}", run.stderr());
+    let run = r.leakscan_in(&r.work(), &["hook", "install", "--chain"], &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stdout().contains("runs first"), "{}", run.stdout());
+    let script = std::fs::read_to_string(&hook).expect("hook");
+    assert!(
+        !script.contains(&program().display().to_string()),
+        "the hook must not name the binary that installed it:\n{script}"
+    );
+
+    // A clean push: both hooks run, the foreign one first with git's standard input.
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "{out}");
+    assert_eq!(log(), "foreign origin\n");
+    let stdin = std::fs::read_to_string(r.dir.path().join("hook.stdin")).unwrap_or_default();
+    assert!(
+        stdin.starts_with("refs/heads/main ")
+            && stdin.ends_with(" 0000000000000000000000000000000000000000\n"),
+        "{stdin:?}"
+    );
+
+    // A leak: the foreign hook passes, leakscan blocks.
+    r.write("leak.py", &format!("k = \"{TOKEN}\"\n"));
+    r.commit("leak");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(
+        !ok && out.contains("leak.py:1:6 test-token") && out.contains("push blocked"),
+        "{out}"
+    );
+    assert_eq!(log().lines().count(), 2);
+    // The foreign hook's own "no" stops the push before leakscan runs.
+    r.dir.write("block-push", "");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok && out.contains("foreign hook says no"), "{out}");
+    assert!(!out.contains("test-token"), "{out}");
+    std::fs::remove_file(r.dir.path().join("block-push")).expect("rm");
+
+    // leakscan moved away (upgraded, uninstalled, not on this PATH): a clear message, the
+    // install command, and the push is blocked rather than waved through.
+    let path: Vec<PathBuf> = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .filter(|d| !d.join("leakscan").exists())
+        .collect();
+    let mut cmd = Command::new("git");
+    r.env(&mut cmd);
+    let out = cmd
+        .env("PATH", std::env::join_paths(path).expect("PATH"))
+        .args(["push", "origin", "main"])
+        .current_dir(r.work())
+        .stdin(Stdio::null())
+        .output()
+        .expect("git push");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("leakscan is not on PATH")
+            && err.contains("cargo install --locked leakscan")
+            && err.contains("git push --no-verify"),
+        "{err}"
+    );
+    // `hook install` says so when it writes a hook that will not find leakscan.
+    let bare_path = std::env::join_paths(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .filter(|d| !d.join("leakscan").exists()),
+    )
+    .expect("PATH");
+    let run = r.leakscan_in(
+        &r.work(),
+        &["hook", "install"],
+        &[("PATH", bare_path.to_str().expect("utf-8"))],
+    );
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("warning: leakscan is not on PATH"),
+        "{}",
+        run.stderr()
+    );
+    // ... and $LEAKSCAN names it.
+    let mut cmd = Command::new("git");
+    r.env(&mut cmd);
+    let out = cmd
+        .env(
+            "PATH",
+            std::env::join_paths(
+                std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+                    .filter(|d| !d.join("leakscan").exists()),
+            )
+            .expect("PATH"),
+        )
+        .env("LEAKSCAN", program())
+        .args(["push", "origin", "main"])
+        .current_dir(r.work())
+        .stdin(Stdio::null())
+        .output()
+        .expect("git push");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("push blocked"),
+        "{err}"
+    );
+
+    // A pre-commit hook beside it; then uninstall: leakscan's hooks go, the foreign one is back
+    // byte for byte.
+    let run = r.leakscan_in(&r.work(), &["hook", "install", "--pre-commit"], &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        run.stdout().contains("updated") && run.stdout().contains("installed"),
+        "{}",
+        run.stdout()
+    );
+    r.write("staged.py", &format!("k = \"{TOKEN2}\"\n"));
+    r.git(&["add", "staged.py"]);
+    let out = r.git_try(&r.work(), &["commit", "-qm", "staged leak"], None);
+    assert!(
+        !out.status.success(),
+        "the pre-commit hook must block: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = r.leakscan_in(&r.work(), &["hook", "uninstall"], &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert_eq!(
+        std::fs::read_to_string(&hook).ok().as_deref(),
+        Some(FOREIGN_HOOK)
+    );
+    assert!(!r
+        .work()
+        .join(".git/hooks/pre-push.leakscan-chained")
+        .exists());
+    assert!(!r.work().join(".git/hooks/pre-commit").exists());
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "only the foreign hook is left: {out}");
+}
+
+#[test]
+fn hook_install_upgrades_a_hook_that_named_an_old_binary() {
+    let (r, _remote) = pushing_repo();
+    // What leakscan 0.1 wrote: an absolute path that an upgrade or a move made stale.
+    r.dir.write(
+        "work/.git/hooks/pre-push",
+        "#!/bin/sh\n# leakscan-hook v1: written by `leakscan hook install`; `git push --no-verify` skips it.\nexec '/nowhere/target/release/leakscan' hook pre-push \"$@\"\n",
+    );
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(
+        !ok && out.contains("/nowhere/target/release/leakscan"),
+        "{out}"
+    );
+    let run = r.leakscan_in(&r.work(), &["hook", "install"], &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stdout().contains("updated"), "{}", run.stdout());
+    r.write("a.txt", "clean\n");
+    r.commit("clean");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "{out}");
 }

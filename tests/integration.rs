@@ -416,11 +416,18 @@ fn action_push_and_pull_request_report_only_their_commits() {
     r.commit("new leak");
     r.write("README.md", "hello again\n");
     let head = r.commit("readme again");
+    // The test rule is of kind secret.
     let outputs = |n: &str, code: &str| {
-        vec![
-            ("findings".to_string(), n.to_string()),
-            ("exit-code".to_string(), code.to_string()),
+        let result = if code == "0" { "clean" } else { "leaks" };
+        [
+            ("findings", n),
+            ("secrets", n),
+            ("internal", "0"),
+            ("exit-code", code),
+            ("result", result),
         ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .to_vec()
     };
 
     let pr = format!(

@@ -43,8 +43,17 @@ impl Repo {
 
     pub fn env(&self, cmd: &mut Command) {
         let t = 1_700_000_000 + 3600 * self.tick.get();
+        // The hooks that `leakscan hook install` writes run the leakscan on PATH: the one
+        // under test comes first.
+        let mut path = vec![program()
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()];
+        path.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
         cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("PATH", std::env::join_paths(path).unwrap_or_default())
             .env("HOME", self.dir.path())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_AUTHOR_NAME", "Ada Author")

@@ -13,8 +13,10 @@
 #   LEAKSCAN          the leakscan binary (default: leakscan on PATH)
 #   GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP: as on a runner
 #
-# Outputs: sarif-file, findings, exit-code. Exit status: 0 when leakscan ran (findings or not;
-# the action's last step decides whether findings fail the job), 2 when it could not run.
+# Outputs: sarif-file, findings (all kinds), secrets and internal (findings by kind, of the
+# results in the SARIF file), exit-code (leakscan's), result (clean, leaks, incomplete or error,
+# read from the exit status). Exit status: 0 when leakscan ran (findings or not, so that the
+# SARIF file is uploaded; the action's last step, verdict.sh, decides), 2 when it could not run.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -147,21 +149,37 @@ code=$?
 set -e
 echo "::endgroup::"
 
-findings=0
+findings=0 secrets=0 internal=0
 if [ -s "$sarif" ]; then
   findings=$(jq '.runs[0].properties.resultsFound // (.runs[0].results | length)' "$sarif")
+  secrets=$(jq '[.runs[0].results[]? | select((.properties.kind // "secret") == "secret")] | length' "$sarif")
+  internal=$(jq '[.runs[0].results[]? | select(.properties.kind == "internal")] | length' "$sarif")
   "$here/summary.sh" "$sarif" >> "${GITHUB_STEP_SUMMARY:-/dev/null}"
 fi
+# The status leakscan gives findings: 1 unless the arguments chose another with --exit-code.
+leaks_code=1
+for ((i = 0; i < ${#extra[@]}; i++)); do
+  case "${extra[$i]}" in
+    --exit-code) leaks_code=${extra[$((i + 1))]:-1} ;;
+    --exit-code=*) leaks_code=${extra[$i]#--exit-code=} ;;
+  esac
+done
+# What the exit status says, for the verdict step (scripts/action/verdict.sh).
+case $code in
+  0) result=clean ;;
+  "$leaks_code") result=leaks ;;
+  3) result=incomplete ;;
+  *) result=error ;;
+esac
 {
   echo "sarif-file=$sarif"
   echo "findings=$findings"
+  echo "secrets=$secrets"
+  echo "internal=$internal"
   echo "exit-code=$code"
+  echo "result=$result"
 } >> "${GITHUB_OUTPUT:-/dev/null}"
 
-case $code in
-  0 | 1) ;;
-  3) echo "::warning title=leakscan::some inputs could not be scanned; the job summary lists them" >&2 ;;
-  *) [ -s "$sarif" ] || fail "leakscan could not run (exit status $code); see the log above" ;;
-esac
 if [ "$code" = 2 ]; then fail "leakscan stopped with a usage or configuration error; see the log above"; fi
+if [ "$result" = error ] && [ ! -s "$sarif" ]; then fail "leakscan could not run (exit status $code); see the log above"; fi
 exit 0

@@ -8,9 +8,11 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Format, HookCommand, InstallArgs, KindArg, PrePushArgs, ScanArgs};
+use crate::cli::{
+    Format, HookCommand, InstallArgs, KindArg, PrePushArgs, ScanArgs, UninstallArgs,
+};
 use crate::error::{Error, ExitStatus};
-use crate::hook::{self, HookKind, Installed};
+use crate::hook::{self, Existing, HookKind, Installed, Uninstalled};
 use crate::settings::Settings;
 use crate::source::git::{hooks::hooks_dir, PushUpdate, Repo};
 
@@ -19,6 +21,7 @@ pub fn run(cmd: HookCommand) -> Result<u8, Error> {
     match cmd {
         HookCommand::PrePush(args) => pre_push(&args),
         HookCommand::Install(args) => install(&args),
+        HookCommand::Uninstall(args) => uninstall(&args),
     }
 }
 
@@ -102,21 +105,71 @@ fn from_env(repo: &Repo) -> Result<Vec<PushUpdate>, Error> {
 
 fn install(args: &InstallArgs) -> Result<u8, Error> {
     let dir = hooks_dir(Path::new("."))?;
-    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("leakscan"));
+    let existing = if args.chain {
+        Existing::Chain
+    } else if args.force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
     let mut kinds = vec![HookKind::PrePush];
     if args.pre_commit {
         kinds.push(HookKind::PreCommit);
     }
     for kind in kinds {
-        match hook::install(&dir, kind, &exe, args.force)? {
+        match hook::install(&dir, kind, existing)? {
             Installed::New(p) => println!("installed {}", p.display()),
             Installed::Updated(p) => println!("updated {}", p.display()),
             Installed::Replaced(p, backup) => println!(
-                "installed {} (the previous hook is kept as {})",
+                "installed {} (the previous hook is kept as {}; `leakscan hook uninstall` puts it back)",
                 p.display(),
                 backup.display()
+            ),
+            Installed::Chained(p, chained) => println!(
+                "installed {} (the previous hook, now {}, runs first)",
+                p.display(),
+                chained.display()
+            ),
+        }
+    }
+    // The hook runs the leakscan it finds when git runs it: say so when there is none.
+    if find_on_path("leakscan").is_none() {
+        eprintln!(
+            "warning: leakscan is not on PATH, so the hook will stop every {} until it is: put it there (cargo install --locked leakscan, or a release binary), or set LEAKSCAN=/path/to/leakscan",
+            if args.pre_commit { "push and commit" } else { "push" }
+        );
+    }
+    Ok(ExitStatus::Clean.code())
+}
+
+fn uninstall(_args: &UninstallArgs) -> Result<u8, Error> {
+    let dir = hooks_dir(Path::new("."))?;
+    for kind in HookKind::ALL {
+        match hook::uninstall(&dir, kind)? {
+            Uninstalled::Absent => {}
+            Uninstalled::NotOurs(p) => {
+                println!("left {} as it is: leakscan did not write it", p.display())
+            }
+            Uninstalled::Removed(p) => println!("removed {}", p.display()),
+            Uninstalled::Restored(p, from) => println!(
+                "removed leakscan's hook and put back {} (from {})",
+                p.display(),
+                from.display()
             ),
         }
     }
     Ok(ExitStatus::Clean.code())
+}
+
+/// The first executable `name` in `PATH` (with Windows' extensions there).
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    let names: Vec<String> = if cfg!(windows) {
+        vec![format!("{name}.exe"), name.to_string()]
+    } else {
+        vec![name.to_string()]
+    };
+    std::env::split_paths(&path)
+        .flat_map(|d| names.iter().map(move |n| d.join(n)))
+        .find(|p| p.is_file())
 }
