@@ -6,8 +6,6 @@ fn rules() -> String {
     test_rules_with(r#"severity = "critical""#, "")
 }
 
-
-
 fn tree() -> Dir {
     let d = Dir::new();
     d.write("rules.toml", rules());

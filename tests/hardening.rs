@@ -4,8 +4,6 @@
 
 use crate::util::{Dir, TEST_RULES as RULES, TOKEN};
 
-
-
 /// What a case expects of the bad input.
 struct Expect {
     /// Skip reason reported for it, if any.

@@ -8,9 +8,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{
-    Format, HookCommand, InstallArgs, KindArg, PrePushArgs, ScanArgs, UninstallArgs,
-};
+use crate::cli::{Format, HookCommand, InstallArgs, KindArg, PrePushArgs, ScanArgs, UninstallArgs};
 use crate::error::{Error, ExitStatus};
 use crate::hook::{self, Existing, HookKind, Installed, Uninstalled};
 use crate::settings::Settings;
