@@ -18,6 +18,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod baseline;
+mod civil;
 pub mod cli;
 pub mod cmd;
 pub mod delta;
