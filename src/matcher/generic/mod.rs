@@ -340,12 +340,7 @@ fn words(name: &[u8]) -> Vec<String> {
     if !cur.is_empty() {
         out.push(cur);
     }
-    // An acronym run followed by a word (`APIKey`, `DBPassword`): split its last letter off.
-    let mut split = Vec::with_capacity(out.len());
-    for w in out {
-        split.push(w);
-    }
-    split
+    out
 }
 
 /// The name's strength, after the words that negate it.
@@ -595,8 +590,7 @@ fn not_a_secret(value: &[u8], key: &[u8], path: &str) -> Option<&'static str> {
         "vars.",
         "matrix.",
     ];
-    if let Some(r) = REFS.iter().find(|r| lower.contains(**r)) {
-        let _ = r;
+    if REFS.iter().any(|r| lower.contains(r)) {
         return Some("a reference to a value held elsewhere");
     }
     // `$NAME`, `%NAME%`, YAML tags, anchors and aliases (`!vault`, `!Ref`, `&default`,
