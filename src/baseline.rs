@@ -449,6 +449,7 @@ mod tests {
             dropped: None,
             commit_allow: Vec::new(),
             validation: None,
+            spread: None,
         }
     }
 

@@ -52,6 +52,9 @@ pub struct Finding {
     pub commit_allow: Vec<crate::matcher::CommitAllow>,
     /// With `--validate`: what the provider said.
     pub validation: Option<crate::validate::Validation>,
+    /// For history findings grouped by (rule, path, secret): the other versions holding it,
+    /// and whether it is still there (see [`crate::group`]).
+    pub spread: Option<Box<crate::group::Spread>>,
 }
 
 impl Finding {
@@ -104,6 +107,7 @@ impl Finding {
             dropped: None,
             commit_allow: Vec::new(),
             validation: None,
+            spread: None,
         }
     }
 }

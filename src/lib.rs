@@ -28,6 +28,7 @@ pub mod finding;
 pub mod fingerprint;
 pub mod formats;
 pub mod gitleaksignore;
+pub mod group;
 pub mod hook;
 pub mod matcher;
 pub mod progress;

@@ -256,6 +256,7 @@ fn finding(origin: Origin, line: usize, secret: &str, severity: Severity) -> Fin
         dropped: None,
         commit_allow: Vec::new(),
         validation: None,
+        spread: None,
     }
 }
 

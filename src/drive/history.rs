@@ -18,6 +18,7 @@ use crate::rules::RuleSet;
 use crate::scan::{BlobMemo, Memo, Output, Scanner};
 use crate::settings::Settings;
 use crate::source::git::read::Blob;
+use crate::source::git::tips::RepoTips;
 use crate::source::git::{History, Repo};
 use crate::source::Origin;
 
@@ -113,7 +114,23 @@ pub fn scan_history(
     out.merge(other);
     scanner.apply_commit_checks(&mut out);
     drop_allowed_commits(&mut out, scanner.matcher().rules(), settings.explain);
+    group_findings(repo, history, &mut out);
     out
+}
+
+/// One finding per (rule, path, secret), credited to the commit that first brought it to
+/// that path, with where else and until when it stands (see [`crate::group`]).
+fn group_findings(repo: &Repo, history: &History, out: &mut Output) {
+    if out.findings.is_empty() {
+        return;
+    }
+    let tips = RepoTips::new(repo, history);
+    let ranks = tips.rank_of();
+    let rank_of = |id: &str| ranks.get(id).copied();
+    out.findings = crate::group::group(std::mem::take(&mut out.findings), |f| {
+        f.origin.commit.as_ref().and_then(|c| rank_of(&c.id))
+    });
+    crate::group::place_in_time(&mut out.findings, &tips, rank_of);
 }
 
 /// A blob is scanned once, at the first path that holds it. At another path the rules may

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! {
-//!   "version": 1,                       // schema version
+//!   "version": 2,                       // schema version (2: grouped history, no secret_sha256)
 //!   "tool": { "name": "leakscan", "version": "0.1.0" },
 //!   "findings": [ {
 //!     "rule_id", "description", "kind" ("secret"|"internal"), "severity", "confidence", "tags",
@@ -23,8 +23,15 @@
 //!     "other_places",  // other (commit, path) places holding the same blob
 //!     "decoded",       // null, or { encoding, line, column } of the encoded span
 //!     "dropped",       // only with --explain, on entries of "dropped": the filter that dropped it
-//!     "validation"     // only with --validate: { "status": "valid"|"invalid"|"unknown"|"skipped",
+//!     "validation",    // only with --validate: { "status": "valid"|"invalid"|"unknown"|"skipped",
 //!                      //   "reason"?, "provider"?, "identity"?: {name: value}, "cached"?: true }
+//!     "history"        // only for history findings, one per (rule, path, secret): {
+//!                      //   "versions": n,           // versions of the file holding it
+//!                      //   "last_commit": {id, date}, // the last commit that brought one
+//!                      //   "still_in": [ref],       // branches / HEAD whose tip holds it
+//!                      //   "removed_in": {id, date} | null, // first later version without it
+//!                      //   "also_at": [path],       // other paths with the same secret
+//!                      //   "occurrences": [[commit, line, blob_id]] } // the other versions
 //!   } ],
 //!   "dropped": [ ... ],                 // only with --explain
 //!   "skipped": [ { "path", "reason", "detail", "allowed" } ],
@@ -93,6 +100,56 @@ pub struct WireFinding<'a> {
     dropped: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     validation: Option<&'a crate::validate::Validation>,
+    /// History findings: the versions holding the secret and whether it is still there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<WireSpread<'a>>,
+}
+
+/// A grouped history finding's spread on the wire (see [`crate::group::Spread`]).
+#[derive(Serialize)]
+pub struct WireSpread<'a> {
+    versions: usize,
+    last_commit: Option<CommitRef<'a>>,
+    still_in: &'a [String],
+    removed_in: Option<CommitRef<'a>>,
+    also_at: &'a [String],
+    /// The other versions: `[commit id, line, blob id]`.
+    occurrences: Vec<(Option<&'a str>, usize, Option<&'a str>)>,
+}
+
+/// A commit named by id and date.
+#[derive(Serialize)]
+pub struct CommitRef<'a> {
+    id: &'a str,
+    date: &'a str,
+}
+
+fn commit_ref(c: &CommitInfo) -> CommitRef<'_> {
+    CommitRef {
+        id: &c.id,
+        date: &c.date,
+    }
+}
+
+fn spread(s: &crate::group::Spread) -> WireSpread<'_> {
+    WireSpread {
+        versions: s.versions,
+        last_commit: s.last_commit.as_deref().map(commit_ref),
+        still_in: &s.still_in,
+        removed_in: s.removed_in.as_deref().map(commit_ref),
+        also_at: &s.also_at,
+        occurrences: s
+            .occurrences
+            .iter()
+            .map(|o| {
+                (
+                    o.commit.as_deref().map(|c| c.id.as_str()),
+                    o.line,
+                    o.blob_id.as_deref(),
+                )
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -134,6 +191,7 @@ pub fn wire<'a>(report: &Report<'_>, f: &'a Finding) -> WireFinding<'a> {
         decoded: f.origin.decoded.as_ref(),
         dropped: f.dropped.as_deref(),
         validation: f.validation.as_ref(),
+        history: f.spread.as_deref().map(spread),
     }
 }
 
@@ -141,7 +199,7 @@ impl Reporter for Json {
     fn write(&self, report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
         let explain = !report.dropped.is_empty();
         let wire_doc = Wire {
-            version: 1,
+            version: 2,
             tool: Tool {
                 name: "leakscan",
                 version: env!("CARGO_PKG_VERSION"),

@@ -419,9 +419,12 @@ fn result(
     digests: &mut BTreeMap<String, usize>,
 ) -> sarif::Result {
     let mut fps = BTreeMap::new();
+    // GitHub's own hash only for a file of the checkout; a history finding points at a line of
+    // an old version, and the same text in two files or versions must not make two findings
+    // one alert: its digest comes from its fingerprint.
     let line_hash = match &f.line_hash {
-        Some(h) => h.clone(),
-        None => {
+        Some(h) if f.origin.commit.is_none() => h.clone(),
+        _ => {
             let d = fingerprint::own_line_digest(&f.fingerprint);
             let n = digests.entry(d.clone()).or_insert(0);
             *n += 1;
@@ -486,6 +489,30 @@ pub(crate) fn message(f: &Finding) -> String {
             m.push_str(&format!(" (\"{}\")", clip(&c.summary, 80)));
         }
         m.push('.');
+        if let Some(sp) = &f.spread {
+            if f.origin.members.is_empty() && f.secret.is_some() {
+                m.push_str(&format!(
+                    " The line number is the line in that commit's version of the file."
+                ));
+            }
+            if sp.versions > 1 {
+                m.push_str(&format!(" {} versions of the file hold it.", sp.versions));
+            }
+            if !sp.still_in.is_empty() {
+                m.push_str(&format!(" Still in {}.", sp.still_in.join(", ")));
+            } else if let Some(r) = &sp.removed_in {
+                m.push_str(&format!(
+                    " Gone from the file since commit {} ({}), but still in history: rotate it.",
+                    short(&r.id),
+                    r.date
+                ));
+            } else {
+                m.push_str(" In no branch tip any more, but still in history: rotate it.");
+            }
+            if !sp.also_at.is_empty() {
+                m.push_str(&format!(" Also at {}.", sp.also_at.join(", ")));
+            }
+        }
         if f.origin.other_places > 0 {
             m.push_str(&format!(
                 " Also in {} other place(s) of the history.",
@@ -528,6 +555,19 @@ fn properties(report: &Report<'_>, f: &Finding) -> Value {
         p["date"] = json!(c.date);
         p["commitSummary"] = json!(c.summary);
         p["commitAtOrBefore"] = json!(c.at_or_before);
+    }
+    if let Some(s) = &f.spread {
+        p["versions"] = json!(s.versions);
+        p["stillIn"] = json!(s.still_in);
+        if let Some(c) = &s.last_commit {
+            p["lastCommit"] = json!(c.id);
+        }
+        if let Some(c) = &s.removed_in {
+            p["removedIn"] = json!(c.id);
+        }
+        if !s.also_at.is_empty() {
+            p["alsoAt"] = json!(s.also_at);
+        }
     }
     if let Some(b) = &f.origin.blob_id {
         p["blobId"] = json!(b);

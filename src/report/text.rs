@@ -82,6 +82,12 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
             )?;
         }
     }
+    if let Some(s) = &f.spread {
+        writeln!(w, "    {DIM}history{DIM:#} {}", spread_text(s))?;
+        if !s.also_at.is_empty() {
+            writeln!(w, "    {DIM}also at{DIM:#} {}", s.also_at.join(", "))?;
+        }
+    }
     if let Some(v) = &f.validation {
         let style = match v.status {
             crate::validate::Status::Valid => AnsiColor::Red.on_default().bold(),
@@ -98,6 +104,35 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
         writeln!(w, "    {DIM}dropped{DIM:#} {why}")?;
     }
     Ok(())
+}
+
+/// "in 3 versions (last brought by 1a2b3c4d5e6f, 2024-05-01); still in refs/heads/main".
+fn spread_text(s: &crate::group::Spread) -> String {
+    let short = |c: &crate::source::CommitInfo| {
+        format!(
+            "{}, {}",
+            &c.id[..c.id.len().min(12)],
+            c.date.get(..10).unwrap_or(&c.date)
+        )
+    };
+    let mut t = if s.versions == 1 {
+        "in 1 version".to_string()
+    } else {
+        format!("in {} versions", s.versions)
+    };
+    if s.versions > 1 {
+        if let Some(c) = &s.last_commit {
+            t.push_str(&format!(" (last brought by {})", short(c)));
+        }
+    }
+    if !s.still_in.is_empty() {
+        t.push_str(&format!("; still in {}", s.still_in.join(", ")));
+    } else if let Some(c) = &s.removed_in {
+        t.push_str(&format!("; gone from the file since {}", short(c)));
+    } else {
+        t.push_str("; in no branch tip (only in history)");
+    }
+    t
 }
 
 /// Writes the summary block.

@@ -125,6 +125,16 @@ impl History {
         self.commits[i as usize]
     }
 
+    /// The commits, parents-first: a commit's index is its rank.
+    pub(crate) fn commit_ids(&self) -> &[ObjectId] {
+        &self.commits
+    }
+
+    /// An interned path.
+    pub(crate) fn path(&self, i: u32) -> &[u8] {
+        &self.paths[i as usize]
+    }
+
     /// The places of blobs beyond their first one: each further distinct path, with the
     /// first commit that holds the blob there, as `(blob index, origin, commit index)`.
     pub(crate) fn other_places(&self) -> impl Iterator<Item = (usize, Origin, u32)> + '_ {

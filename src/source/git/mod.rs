@@ -27,6 +27,7 @@ pub mod index;
 mod packs;
 pub mod read;
 mod repo;
+pub mod tips;
 
 pub use error::GitError;
 pub use repo::Repo;
