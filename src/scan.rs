@@ -15,7 +15,7 @@ use crate::matcher::{Hits, Matcher, Place};
 use crate::rules::{Confidence, RuleSet};
 use crate::source::archive::{self, Budget, Limits, Member};
 use crate::source::decode::SpanMemo;
-use crate::source::{classify, decode, ContentKind, Decoded, Origin};
+use crate::source::{classify, decode, ContentKind, Origin};
 
 /// How large inputs are read: whole up to a size, past it in overlapping chunks. Fields (not
 /// constants) so that tests can shrink them and cross every border with small inputs.
@@ -207,14 +207,14 @@ impl Output {
 fn fill_line_hashes(findings: &mut [Finding], file: &[u8]) {
     let lines: Vec<usize> = findings
         .iter()
-        .filter(|f| f.origin.members.is_empty())
+        .filter(|f| !f.origin.in_member())
         .map(|f| f.line)
         .collect();
     if lines.is_empty() {
         return;
     }
     let hashes = crate::fingerprint::github_line_hashes(file, &lines);
-    for f in findings.iter_mut().filter(|f| f.origin.members.is_empty()) {
+    for f in findings.iter_mut().filter(|f| !f.origin.in_member()) {
         f.line_hash = hashes.get(&f.line).cloned();
     }
 }
@@ -253,8 +253,8 @@ impl Scanner {
     fn place<'a>(origin: &'a Origin) -> Place<'a> {
         Place {
             path: origin.rule_path(),
-            commit: origin.commit.as_ref().map(|c| c.id.as_str()),
-            container: (!origin.members.is_empty()).then_some(origin.path.as_str()),
+            commit: origin.commit().map(|c| c.id.as_str()),
+            container: origin.container(),
         }
     }
 
@@ -317,7 +317,7 @@ impl Scanner {
 
     /// True for leakscan's own configuration, which is never reported.
     fn never_scanned(&self, origin: &Origin) -> bool {
-        origin.members.is_empty() && self.opts.never_scan.contains(&origin.path)
+        !origin.in_member() && self.opts.never_scan.iter().any(|p| p == origin.path())
     }
 
     fn scan_nested(&self, nest: Nest<'_>, origin: &Origin, bytes: &[u8], out: &mut Output) {
@@ -339,12 +339,7 @@ impl Scanner {
             }
         }
         if let Some((text, encoding)) = decode::utf16(bytes) {
-            let mut o = origin.clone();
-            o.decoded = Some(Decoded {
-                encoding: encoding.into(),
-                line: 1,
-                column: 1,
-            });
+            let o = origin.decoded(encoding, 1, 1);
             self.scan_text(
                 Nest {
                     known: None,
@@ -357,11 +352,7 @@ impl Scanner {
             return;
         }
         self.scan_text(nest, origin, bytes, out);
-        if origin.commit.is_none()
-            && origin.members.is_empty()
-            && origin.decoded.is_none()
-            && origin.path != "-"
-        {
+        if origin.is_plain_file() {
             fill_line_hashes(&mut out.findings[first..], bytes);
         }
     }
@@ -475,7 +466,7 @@ impl Scanner {
     /// Scans text: source-map sources as members, the buffer itself, then encoded spans.
     fn scan_text(&self, nest: Nest<'_>, origin: &Origin, bytes: &[u8], out: &mut Output) {
         let mut region = None;
-        if origin.decoded.is_none() && decode::is_source_map(origin.rule_path(), bytes) {
+        if origin.decoding().is_none() && decode::is_source_map(origin.rule_path(), bytes) {
             match decode::source_map(bytes) {
                 Ok(map) => {
                     region = map.region;
@@ -560,19 +551,9 @@ impl Scanner {
         base: Base,
         spans: &[decode::Span],
     ) -> Vec<SpanFound> {
-        let prefix = origin
-            .decoded
-            .as_ref()
-            .map(|d| format!("{},", d.encoding))
-            .unwrap_or_default();
         let mut found = Vec::new();
         for span in spans {
-            let mut o = origin.clone();
-            o.decoded = Some(Decoded {
-                encoding: format!("{prefix}{}", span.encoding),
-                line: 0,
-                column: 0,
-            });
+            let o = origin.decoded(span.encoding, 0, 0);
             let mut sub = Output::default();
             self.scan_text(
                 Nest {
@@ -596,7 +577,7 @@ impl Scanner {
                 f.end_column = end_column;
                 f.offset = base.offset + span.start as u64;
                 f.binary = false;
-                if let Some(d) = f.origin.decoded.as_mut() {
+                if let Some(d) = f.origin.decoding_mut() {
                     d.line = line;
                     d.column = column;
                 }
@@ -712,7 +693,7 @@ impl Scanner {
     pub fn apply_commit_checks(&self, out: &mut Output) {
         let (drop, keep): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut out.findings)
             .into_iter()
-            .partition(|f| f.origin.commit.is_some() && self.commit_reason(f).is_some());
+            .partition(|f| f.origin.commit().is_some() && self.commit_reason(f).is_some());
         out.findings = keep;
         if self.opts.explain {
             out.dropped.extend(drop.into_iter().map(|mut f| {
@@ -723,7 +704,7 @@ impl Scanner {
     }
 
     fn commit_reason(&self, f: &Finding) -> Option<String> {
-        if let Some(c) = &f.origin.commit {
+        if let Some(c) = f.origin.commit() {
             if let Some(a) = f.commit_allow.iter().find(|a| a.allows(&c.id)) {
                 return Some(a.reason.clone());
             }
@@ -742,7 +723,7 @@ impl Scanner {
         self.gitleaks_ignore.as_ref().is_some_and(|ig| {
             ig.is_listed(
                 &origin.display_path(),
-                origin.commit.as_ref().map(|c| c.id.as_str()),
+                origin.commit().map(|c| c.id.as_str()),
                 rule,
                 line,
             )
@@ -790,12 +771,7 @@ impl Scanner {
             let mut stream = std::io::Cursor::new(head).chain(rest);
             match decode::utf16_layout(stream.get_ref().0.get_ref()) {
                 Some(layout) => {
-                    let mut o = origin.clone();
-                    o.decoded = Some(Decoded {
-                        encoding: layout.name().into(),
-                        line: 1,
-                        column: 1,
-                    });
+                    let o = origin.decoded(layout.name(), 1, 1);
                     let mut text = decode::Utf16Reader::new(stream, layout);
                     self.scan_chunks(&o, &mut text, false, out);
                 }

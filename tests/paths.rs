@@ -44,7 +44,7 @@ fn seen(f: &Finding) -> Seen {
         f.secret.as_ref().map(|s| s.expose()),
         f.snippet.clone(),
         f.dropped.clone(),
-        f.origin.decoded.as_ref().map(|d| format!("{d:?}")),
+        f.origin.decoding().map(|d| format!("{d:?}")),
         f.binary,
     )
 }

@@ -139,10 +139,10 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
     let mut work: Vec<(usize, Vec<(Origin, u32)>)> = Vec::new();
     for (i, places) in by_blob {
         let first = history.origin(&history.blobs[i]);
-        let mut seen = vec![profile(&first.path)];
+        let mut seen = vec![profile(first.path())];
         let mut again = Vec::new();
         for (origin, commit) in places {
-            let p = profile(&origin.path);
+            let p = profile(origin.path());
             if !seen.contains(&p) {
                 seen.push(p);
                 again.push((origin, commit));
@@ -158,7 +158,7 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
     // What the first scans found, per blob: (rule, offset, secret), to report nothing twice.
     let mut found: HashMap<&str, Vec<&Finding>> = HashMap::new();
     for f in done.findings.iter().chain(done.dropped.iter()) {
-        if let Some(id) = f.origin.blob_id.as_deref() {
+        if let Some(id) = f.origin.blob_id() {
             found.entry(id).or_default().push(f);
         }
     }
@@ -169,12 +169,9 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
             let bytes = match repo.read_blob(history, *i) {
                 Ok(b) => b,
                 Err(e) => {
-                    let path = &places[0].0.path;
-                    acc.skips.push(Skip::new(
-                        path.clone(),
-                        SkipReason::CorruptObject,
-                        e.to_string(),
-                    ));
+                    let path = places[0].0.path();
+                    acc.skips
+                        .push(Skip::new(path, SkipReason::CorruptObject, e.to_string()));
                     return acc;
                 }
             };
@@ -184,14 +181,14 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
                 scanner.scan_bytes(origin, &bytes, &mut sub);
                 // The blob's skips (a media file) were recorded at its first path.
                 sub.skips.retain(|s| s.reason != SkipReason::Media);
-                let id = origin.blob_id.as_deref().unwrap_or_default();
+                let id = origin.blob_id().unwrap_or_default();
                 let before = found.get(id).map(Vec::as_slice).unwrap_or_default();
                 let same = |a: &Finding, b: &Finding| {
                     a.rule_id == b.rule_id
                         && a.offset == b.offset
                         && a.secret == b.secret
-                        && a.origin.members == b.origin.members
-                        && a.origin.decoded == b.origin.decoded
+                        && a.origin.members() == b.origin.members()
+                        && a.origin.decoding() == b.origin.decoding()
                 };
                 let fresh = |f: &Finding| {
                     !before.iter().any(|b| same(b, f)) && !seen.iter().any(|b| same(b, f))
@@ -227,8 +224,7 @@ fn drop_allowed_commits(out: &mut Output, rules: &RuleSet, explain: bool) {
     }
     let is_allowed = |f: &Finding| {
         f.origin
-            .commit
-            .as_ref()
+            .commit()
             .is_some_and(|c| crate::rules::commit_listed(allowed, false, &c.id))
     };
     let (drop, keep): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut out.findings)

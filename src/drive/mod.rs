@@ -38,7 +38,7 @@ pub fn scan_sources(
                 path: PathBuf::from("-"),
                 source: e,
             })?;
-        scanner.scan_bytes(&Origin::file("-"), &buf, &mut out);
+        scanner.scan_bytes(&Origin::Stdin, &buf, &mut out);
         return Ok(out);
     }
     if let Some(manager) = settings.package {

@@ -131,7 +131,7 @@ impl Repo {
             paths
                 .entry(history.blobs[i].id)
                 .or_default()
-                .push(origin.path);
+                .push(origin.path().to_string());
         }
         ContentSet {
             kind: self.repo.object_hash(),
@@ -147,11 +147,7 @@ impl Repo {
     pub fn attribute<'a>(&self, history: &History, origins: impl Iterator<Item = &'a mut Origin>) {
         let mut cache: HashMap<u32, Option<Arc<CommitInfo>>> = HashMap::new();
         for origin in origins {
-            let Some(place) = origin
-                .blob_id
-                .as_deref()
-                .and_then(|hex| history.first_place(hex))
-            else {
+            let Some(place) = origin.blob_id().and_then(|hex| history.first_place(hex)) else {
                 continue;
             };
             if place.commit == history::NO_COMMIT {
@@ -161,7 +157,7 @@ impl Repo {
                 .entry(place.commit)
                 .or_insert_with(|| self.commit_info(history.commit_id(place.commit)))
                 .clone();
-            origin.commit = info;
+            origin.set_commit(info);
         }
     }
 
@@ -178,7 +174,7 @@ impl Repo {
         }
         let info = self.commit_info(history.commit_id(commit));
         for origin in origins {
-            origin.commit = info.clone();
+            origin.set_commit(info.clone());
         }
     }
 
@@ -238,7 +234,7 @@ impl ContentSet<'_> {
             .collect::<Vec<_>>()
             .join("/");
         let b = &self.history.blobs[*self.history.by_id.get(&id)? as usize];
-        let mut paths = vec![self.history.origin(b).path];
+        let mut paths = vec![self.history.origin(b).path().to_string()];
         paths.extend(self.paths.get(&id).into_iter().flatten().cloned());
         Some((rel, paths))
     }
