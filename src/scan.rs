@@ -13,9 +13,9 @@ use crate::finding::{Base, Builder, Finding};
 use crate::gitleaksignore::GitleaksIgnore;
 use crate::matcher::{Hits, Matcher, Place};
 use crate::rules::{Confidence, RuleSet};
-use crate::source::archive::{self, Budget, Limits, Member};
+use crate::source::archive::{self, Budget, Input, Limits, Members};
 use crate::source::decode::SpanMemo;
-use crate::source::{classify, decode, ContentKind, Origin};
+use crate::source::{classify, decode, Blob, Content, ContentKind, Origin, Source};
 
 /// How large inputs are read: whole up to a size, past it in overlapping chunks. Fields (not
 /// constants) so that tests can shrink them and cross every border with small inputs.
@@ -394,18 +394,22 @@ impl Scanner {
             known: None,
             ..nest
         };
-        let skips = archive::expand_bytes(origin, kind, bytes, budget, &mut |o, m, _| {
-            self.scan_member(inner, o, m, out)
-        });
-        out.skips.extend(skips);
+        let members = Members::new(origin, kind, Input::Bytes(bytes), budget);
+        self.scan_members(inner, &members, out);
     }
 
-    fn scan_member(&self, nest: Nest<'_>, origin: &Origin, member: Member<'_>, out: &mut Output) {
-        match member {
-            Member::Bytes(b) => self.scan_nested(nest, origin, &b, out),
-            // Members too large to hold are scanned as text in chunks, not opened.
-            Member::Stream(r) => self.scan_reader(origin, r, out),
-        }
+    /// Scans the members of an archive, a nested source, one level deeper.
+    fn scan_members(&self, nest: Nest<'_>, members: &Members<'_>, out: &mut Output) {
+        members.for_each(|blob: Blob<'_, ()>| {
+            let Some(origin) = blob.origin else { return };
+            match blob.content {
+                Content::Bytes(b) => self.scan_nested(nest, origin, b, out),
+                // Members too large to hold are scanned as text in chunks, not opened.
+                Content::Stream(r) => self.scan_reader(origin, r, out),
+                Content::File(_) | Content::Failed(_) => {}
+            }
+        });
+        out.skips.extend(members.skips());
     }
 
     /// Scans a large seekable input (a file past [`ChunkLimits::whole`]): archives are opened
@@ -457,10 +461,8 @@ impl Scanner {
             decode_depth: 0,
             known: None,
         };
-        let skips = archive::expand_reader(origin, kind, r, &budget, &mut |o, m, _| {
-            self.scan_member(inner, o, m, out)
-        });
-        out.skips.extend(skips);
+        let members = Members::new(origin, kind, Input::Reader(Box::new(r)), &budget);
+        self.scan_members(inner, &members, out);
     }
 
     /// Scans text: source-map sources as members, the buffer itself, then encoded spans.

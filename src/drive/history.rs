@@ -13,12 +13,10 @@ use std::path::Path;
 use super::Notes;
 use crate::error::{Error, Skip, SkipReason};
 use crate::finding::Finding;
-use crate::progress::Progress;
 use crate::rules::RuleSet;
-use crate::scan::{BlobMemo, Memo, Output, Scanner};
+use crate::scan::{Output, Scanner};
 use crate::settings::Settings;
-use crate::source::git::read::Blob;
-use crate::source::git::{History, Repo};
+use crate::source::git::{Blobs, History, Repo};
 use crate::source::Origin;
 
 /// Scans a repository root: its history (as selected), then its working tree unless told not to.
@@ -64,45 +62,7 @@ pub fn scan_history(
     repo: &Repo,
     history: &History,
 ) -> Output {
-    let progress = Progress::blobs(
-        history.blob_count() as u64,
-        history.commit_count,
-        settings.progress,
-    );
-    let matcher = scanner.matcher();
-    let mut out = repo.fold_blobs(
-        history,
-        Output::default,
-        |acc, blob: Blob<'_, Memo>| {
-            let bytes = match blob.content {
-                Ok(bytes) => bytes,
-                Err(skip) => {
-                    progress.inc(0);
-                    acc.skips.push(skip);
-                    return None;
-                }
-            };
-            // A delta's keyword occurrences and encoded spans come from its base's and what
-            // the delta inserted.
-            let known = BlobMemo::new(blob.base);
-            let Some(origin) = blob.origin else {
-                // Only a base of blobs to scan: its memo is for them, unless it is binary
-                // (those bases are searched no further; their deltas are searched whole).
-                let binary = memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some();
-                return (!binary).then(|| known.into_memo(matcher, bytes));
-            };
-            progress.inc(bytes.len() as u64);
-            scanner.scan_blob(origin, bytes, &known, acc);
-            // What the scan did not search (an archive, UTF-16) its deltas search whole.
-            blob.is_base.then(|| known.searched())
-        },
-        |mut a, b| {
-            a.merge(b);
-            a
-        },
-    );
-    progress.finish();
-    out.skips.extend(history.skips.iter().cloned());
+    let mut out = super::scan_source(&Blobs { repo, history }, scanner, settings.progress, None);
     let origins = out
         .findings
         .iter_mut()

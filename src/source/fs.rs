@@ -41,6 +41,37 @@ pub struct Walk {
     pub skips: Vec<Skip>,
 }
 
+impl crate::source::Source for Walk {
+    fn progress(&self, shown: bool) -> crate::progress::Progress {
+        let total = self.files.iter().map(|f| f.size).sum();
+        crate::progress::Progress::new(total, "files", shown)
+    }
+
+    fn skips(&self) -> Vec<Skip> {
+        self.skips.clone()
+    }
+
+    fn fold<A, S, I, F, M>(&self, init: I, f: F, merge: M) -> A
+    where
+        A: Send,
+        S: Send + Sync,
+        I: Fn() -> A + Sync + Send,
+        F: Fn(&mut A, crate::source::Blob<'_, S>) -> Option<S> + Sync + Send,
+        M: Fn(A, A) -> A + Sync + Send,
+    {
+        use crate::source::{Blob, Content, Origin};
+        use rayon::prelude::*;
+        self.files
+            .par_iter()
+            .fold(&init, |mut acc, entry| {
+                let origin = Origin::file(entry.display.clone());
+                f(&mut acc, Blob::plain(&origin, Content::File(entry)));
+                acc
+            })
+            .reduce(&init, &merge)
+    }
+}
+
 /// The display form of a path: `/` separators, no leading `./`.
 pub fn display_path(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");

@@ -20,6 +20,7 @@
 //! holds it), and a conflict resolution in a merge is attributed to the merge. Author and
 //! message are read afterwards, only for blobs with findings.
 
+mod blobs;
 mod error;
 pub mod history;
 pub mod hooks;
@@ -28,6 +29,7 @@ mod packs;
 pub mod read;
 mod repo;
 
+pub use blobs::Blobs;
 pub use error::GitError;
 pub use repo::Repo;
 
