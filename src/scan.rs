@@ -11,7 +11,7 @@ use crate::delta::Copied;
 use crate::error::{Skip, SkipReason};
 use crate::finding::{Base, Builder, Finding};
 use crate::gitleaksignore::GitleaksIgnore;
-use crate::matcher::{Hits, Matcher, Place};
+use crate::matcher::{Hits, Matcher, Place, Profile};
 use crate::rules::{Confidence, RuleSet};
 use crate::source::archive::{self, Budget, Input, Limits, Members};
 use crate::source::decode::SpanMemo;
@@ -326,11 +326,12 @@ impl Scanner {
         }
         out.stats.files += 1;
         out.stats.bytes += bytes.len() as u64;
-        if self.matcher.place_allowed(&Scanner::place(origin)) {
+        let profile = self.matcher.profile(Scanner::place(origin));
+        if profile.allowed {
             return;
         }
         let first = out.findings.len();
-        self.path_findings(origin, out);
+        self.path_findings(&profile, origin, out);
         if self.opts.archives.max_depth > 0 {
             if let Some(kind) = archive::detect(origin.rule_path(), &bytes[..bytes.len().min(512)])
             {
@@ -345,13 +346,14 @@ impl Scanner {
                     known: None,
                     ..nest
                 },
+                &profile,
                 &o,
                 &text,
                 out,
             );
             return;
         }
-        self.scan_text(nest, origin, bytes, out);
+        self.scan_text(nest, &profile, origin, bytes, out);
         if origin.is_plain_file() {
             fill_line_hashes(&mut out.findings[first..], bytes);
         }
@@ -450,10 +452,11 @@ impl Scanner {
         }
         out.stats.files += 1;
         out.stats.bytes += size;
-        if self.matcher.place_allowed(&Scanner::place(origin)) {
+        let profile = self.matcher.profile(Scanner::place(origin));
+        if profile.allowed {
             return;
         }
-        self.path_findings(origin, out);
+        self.path_findings(&profile, origin, out);
         let budget = Budget::new(self.opts.archives.clone(), size);
         let inner = Nest {
             archive_depth: 1,
@@ -466,7 +469,14 @@ impl Scanner {
     }
 
     /// Scans text: source-map sources as members, the buffer itself, then encoded spans.
-    fn scan_text(&self, nest: Nest<'_>, origin: &Origin, bytes: &[u8], out: &mut Output) {
+    fn scan_text(
+        &self,
+        nest: Nest<'_>,
+        profile: &Profile<'_>,
+        origin: &Origin,
+        bytes: &[u8],
+        out: &mut Output,
+    ) {
         let mut region = None;
         if origin.decoding().is_none() && decode::is_source_map(origin.rule_path(), bytes) {
             match decode::source_map(bytes) {
@@ -495,6 +505,7 @@ impl Scanner {
         let dmark = out.dropped.len();
         let known = nest.known.map(|k| k.hits(&self.matcher, bytes));
         self.scan_chunk(
+            profile,
             origin,
             bytes,
             Base::default(),
@@ -515,12 +526,28 @@ impl Scanner {
                 _ => None,
             };
             match memo {
-                Some(m) => {
-                    self.scan_spans(nest, origin, bytes, Base::default(), m.spans(), mark, out)
-                }
+                Some(m) => self.scan_spans(
+                    nest,
+                    profile,
+                    origin,
+                    bytes,
+                    Base::default(),
+                    m.spans(),
+                    mark,
+                    out,
+                ),
                 None => {
                     let spans = decode::spans(bytes, region);
-                    self.scan_spans(nest, origin, bytes, Base::default(), &spans, mark, out);
+                    self.scan_spans(
+                        nest,
+                        profile,
+                        origin,
+                        bytes,
+                        Base::default(),
+                        &spans,
+                        mark,
+                        out,
+                    );
                 }
             }
         }
@@ -533,6 +560,7 @@ impl Scanner {
     fn scan_spans(
         &self,
         nest: Nest<'_>,
+        profile: &Profile<'_>,
         origin: &Origin,
         bytes: &[u8],
         base: Base,
@@ -540,7 +568,7 @@ impl Scanner {
         mark: usize,
         out: &mut Output,
     ) {
-        let found = self.decode_spans(nest, origin, bytes, base, spans);
+        let found = self.decode_spans(nest, profile, origin, bytes, base, spans);
         merge_spans(found, mark, out);
     }
 
@@ -548,6 +576,7 @@ impl Scanner {
     fn decode_spans(
         &self,
         nest: Nest<'_>,
+        profile: &Profile<'_>,
         origin: &Origin,
         bytes: &[u8],
         base: Base,
@@ -563,6 +592,7 @@ impl Scanner {
                     known: None,
                     ..nest
                 },
+                profile,
                 &o,
                 &span.text,
                 &mut sub,
@@ -594,12 +624,11 @@ impl Scanner {
     }
 
     /// Reports path rules that match the origin's path.
-    fn path_findings(&self, origin: &Origin, out: &mut Output) {
+    fn path_findings(&self, profile: &Profile<'_>, origin: &Origin, out: &mut Output) {
         let rules = self.matcher.rules();
-        let place = Scanner::place(origin);
-        for i in self.matcher.path_matches_at(&place) {
+        for &i in &profile.path_rules {
             let rule = &rules.rules[i];
-            let confidence = self.matcher.path_confidence(i, &place);
+            let confidence = self.matcher.path_confidence(i, &profile.place);
             if confidence < self.opts.min_confidence {
                 continue;
             }
@@ -623,6 +652,7 @@ impl Scanner {
     #[allow(clippy::too_many_arguments)]
     fn scan_chunk(
         &self,
+        profile: &Profile<'_>,
         origin: &Origin,
         buf: &[u8],
         base: Base,
@@ -631,9 +661,9 @@ impl Scanner {
         once: &mut Vec<usize>,
         out: &mut Output,
     ) {
-        let mut cands =
-            self.matcher
-                .scan_with_hits(buf, &Scanner::place(origin), self.opts.explain, known);
+        let mut cands = self
+            .matcher
+            .scan_with_hits(buf, profile, self.opts.explain, known);
         if cands.is_empty() {
             return;
         }
@@ -762,8 +792,9 @@ impl Scanner {
             return;
         }
         out.stats.files += 1;
-        if !self.matcher.place_allowed(&Scanner::place(origin)) {
-            self.path_findings(origin, out);
+        let profile = self.matcher.profile(Scanner::place(origin));
+        if !profile.allowed {
+            self.path_findings(&profile, origin, out);
             let binary = crate::source::is_binary(&head);
             let rest: &mut dyn Read = if eof {
                 &mut std::io::empty()
@@ -775,9 +806,9 @@ impl Scanner {
                 Some(layout) => {
                     let o = origin.decoded(layout.name(), 1, 1);
                     let mut text = decode::Utf16Reader::new(stream, layout);
-                    self.scan_chunks(&o, &mut text, false, out);
+                    self.scan_chunks(&profile, &o, &mut text, false, out);
                 }
-                None => self.scan_chunks(origin, &mut stream, binary, out),
+                None => self.scan_chunks(&profile, origin, &mut stream, binary, out),
             }
         }
         // Drain what was not read (an allowed place), so the byte count is the input's.
@@ -786,7 +817,14 @@ impl Scanner {
     }
 
     /// The chunk loop of [`Scanner::scan_reader`].
-    fn scan_chunks(&self, origin: &Origin, reader: &mut dyn Read, binary: bool, out: &mut Output) {
+    fn scan_chunks(
+        &self,
+        profile: &Profile<'_>,
+        origin: &Origin,
+        reader: &mut dyn Read,
+        binary: bool,
+        out: &mut Output,
+    ) {
         let lim = &self.opts.chunks;
         let (chunk, overlap, context) = (lim.chunk.max(1), lim.overlap, lim.context);
         let mut buf: Vec<u8> = Vec::with_capacity(context + chunk + overlap);
@@ -820,13 +858,29 @@ impl Scanner {
             // Candidates starting in the overlap belong to the next chunk, which holds them
             // whole.
             let end = if eof { buf.len() } else { buf.len() - overlap };
-            self.scan_chunk(origin, &buf, base, start..end, None, &mut once, out);
+            self.scan_chunk(
+                profile,
+                origin,
+                &buf,
+                base,
+                start..end,
+                None,
+                &mut once,
+                out,
+            );
             if self.opts.max_decode_depth > 0 {
                 let spans: Vec<decode::Span> = decode::spans(&buf, None)
                     .into_iter()
                     .filter(|s| (start..end).contains(&s.start))
                     .collect();
-                decoded.extend(self.decode_spans(Nest::default(), origin, &buf, base, &spans));
+                decoded.extend(self.decode_spans(
+                    Nest::default(),
+                    profile,
+                    origin,
+                    &buf,
+                    base,
+                    &spans,
+                ));
             }
             if eof {
                 // Findings on one line in two chunks mask each other's secrets too.
