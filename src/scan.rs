@@ -15,7 +15,8 @@ use crate::matcher::{Hits, Matcher, Place, Profile};
 use crate::rules::{Confidence, RuleSet};
 use crate::source::archive::{self, Budget, Input, Limits, Members};
 use crate::source::decode::SpanMemo;
-use crate::source::{classify, decode, Blob, Content, ContentKind, Origin, Source};
+use crate::source::input::{Blob, Content, Source};
+use crate::source::{classify, decode, ContentKind, Origin};
 
 /// How large inputs are read: whole up to a size, past it in overlapping chunks. Fields (not
 /// constants) so that tests can shrink them and cross every border with small inputs.

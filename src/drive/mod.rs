@@ -15,8 +15,9 @@ use std::path::PathBuf;
 use crate::error::Error;
 use crate::scan::{BlobMemo, Memo, Output, Scanner};
 use crate::settings::Settings;
+use crate::source;
 use crate::source::git::{ContentSet, Detected};
-use crate::source::{self, Blob, Content, Source};
+use crate::source::input::{Blob, Content, Source};
 
 pub use notes::Notes;
 
@@ -29,14 +30,19 @@ pub fn scan_sources(
     notes: &mut Notes,
 ) -> Result<Output, Error> {
     if settings.stdin {
-        let stdin = source::Stdin::read().map_err(|e| Error::Io {
+        let stdin = source::input::Stdin::read().map_err(|e| Error::Io {
             path: PathBuf::from("-"),
             source: e,
         })?;
         return Ok(scan_source(&stdin, scanner, settings.progress, None));
     }
     if let Some(manager) = settings.package {
-        let walk = source::package::walk(manager, &settings.root, &settings.walk.exclude)?;
+        let dir = &settings.root;
+        let walk = source::fs::listed(
+            dir,
+            source::package::list(manager, dir)?,
+            &settings.walk.exclude,
+        );
         return Ok(scan_source(&walk, scanner, settings.progress, None));
     }
     if settings.git.staged {

@@ -263,7 +263,7 @@ pub enum Input<'a> {
     Reader(Box<dyn ReadSeek + 'a>),
 }
 
-/// The members of an archive as a nested [`Source`](crate::source::Source): each member a
+/// The members of an archive as a nested [`Source`](crate::source::input::Source): each member a
 /// blob whose origin is the archive's one layer deeper, handed out in archive order (an
 /// archive is a stream, so never in parallel), within `budget`.
 pub struct Members<'a> {
@@ -287,7 +287,7 @@ impl<'a> Members<'a> {
     }
 }
 
-impl crate::source::Source for Members<'_> {
+impl crate::source::input::Source for Members<'_> {
     fn progress(&self, _shown: bool) -> crate::progress::Progress {
         crate::progress::Progress::hidden()
     }
@@ -301,7 +301,7 @@ impl crate::source::Source for Members<'_> {
         A: Send,
         S: Send + Sync,
         I: Fn() -> A + Sync + Send,
-        F: Fn(&mut A, crate::source::Blob<'_, S>) -> Option<S> + Sync + Send,
+        F: Fn(&mut A, crate::source::input::Blob<'_, S>) -> Option<S> + Sync + Send,
         M: Fn(A, A) -> A + Sync + Send,
     {
         let mut acc = init();
@@ -314,9 +314,9 @@ impl crate::source::Source for Members<'_> {
 
 impl Members<'_> {
     /// Hands each member to `f` in archive order, once: a second call hands out nothing.
-    /// What could not be read is in [`Source::skips`](crate::source::Source::skips) after.
-    pub fn for_each<S>(&self, mut f: impl FnMut(crate::source::Blob<'_, S>)) {
-        use crate::source::{Blob, Content};
+    /// What could not be read is in [`Source::skips`](crate::source::input::Source::skips) after.
+    pub fn for_each<S>(&self, mut f: impl FnMut(crate::source::input::Blob<'_, S>)) {
+        use crate::source::input::{Blob, Content};
         let input = self.input.lock().unwrap_or_else(|p| p.into_inner()).take();
         let mut visit = |o: &Origin, m: Member<'_>, _: &mut Vec<Skip>| {
             let content = match m {

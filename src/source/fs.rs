@@ -41,35 +41,38 @@ pub struct Walk {
     pub skips: Vec<Skip>,
 }
 
-impl crate::source::Source for Walk {
-    fn progress(&self, shown: bool) -> crate::progress::Progress {
-        let total = self.files.iter().map(|f| f.size).sum();
-        crate::progress::Progress::new(total, "files", shown)
+/// The files a listing names (paths relative to `dir`, such as a package manager's), as a
+/// walk: each listed regular file, except the canonical paths in `exclude`; a listed path that
+/// is not a regular file is a skip.
+pub fn listed(dir: &Path, names: Vec<String>, exclude: &[PathBuf]) -> Walk {
+    let mut walk = Walk::default();
+    for rel in names {
+        let path = dir.join(&rel);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => {
+                let excluded = path.canonicalize().is_ok_and(|c| exclude.contains(&c));
+                if !excluded {
+                    walk.files.push(FileEntry {
+                        display: display_path(&path),
+                        path,
+                        size: m.len(),
+                    });
+                }
+            }
+            Ok(_) => walk.skips.push(Skip::new(
+                display_path(&path),
+                SkipReason::Other,
+                "listed by the package manager but not a regular file",
+            )),
+            Err(e) => walk.skips.push(Skip::new(
+                display_path(&path),
+                SkipReason::Unreadable,
+                format!("listed by the package manager: {e}"),
+            )),
+        }
     }
-
-    fn skips(&self) -> Vec<Skip> {
-        self.skips.clone()
-    }
-
-    fn fold<A, S, I, F, M>(&self, init: I, f: F, merge: M) -> A
-    where
-        A: Send,
-        S: Send + Sync,
-        I: Fn() -> A + Sync + Send,
-        F: Fn(&mut A, crate::source::Blob<'_, S>) -> Option<S> + Sync + Send,
-        M: Fn(A, A) -> A + Sync + Send,
-    {
-        use crate::source::{Blob, Content, Origin};
-        use rayon::prelude::*;
-        self.files
-            .par_iter()
-            .fold(&init, |mut acc, entry| {
-                let origin = Origin::file(entry.display.clone());
-                f(&mut acc, Blob::plain(&origin, Content::File(entry)));
-                acc
-            })
-            .reduce(&init, &merge)
-    }
+    walk.files.sort();
+    walk
 }
 
 /// The display form of a path: `/` separators, no leading `./`.

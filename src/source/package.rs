@@ -8,9 +8,6 @@ use std::process::Command;
 
 use serde::Deserialize;
 
-use super::fs::{display_path, FileEntry, Walk};
-use crate::error::{Skip, SkipReason};
-
 /// A package manager whose package listing says what ships.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Manager {
@@ -79,44 +76,6 @@ struct NpmPack {
 #[derive(Deserialize)]
 struct NpmFile {
     path: String,
-}
-
-/// The files the package in `dir` would publish, as a walk (a [`Source`](super::Source)):
-/// each listed regular file, except the canonical paths in `exclude`; a listed path that is
-/// not a regular file is a skip.
-pub fn walk(
-    manager: Manager,
-    dir: &Path,
-    exclude: &[std::path::PathBuf],
-) -> Result<Walk, PackageError> {
-    let mut walk = Walk::default();
-    for rel in list(manager, dir)? {
-        let path = dir.join(&rel);
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_file() => {
-                let excluded = path.canonicalize().is_ok_and(|c| exclude.contains(&c));
-                if !excluded {
-                    walk.files.push(FileEntry {
-                        display: display_path(&path),
-                        path,
-                        size: m.len(),
-                    });
-                }
-            }
-            Ok(_) => walk.skips.push(Skip::new(
-                display_path(&path),
-                SkipReason::Other,
-                "listed by the package manager but not a regular file",
-            )),
-            Err(e) => walk.skips.push(Skip::new(
-                display_path(&path),
-                SkipReason::Unreadable,
-                format!("listed by the package manager: {e}"),
-            )),
-        }
-    }
-    walk.files.sort();
-    Ok(walk)
 }
 
 /// The published files of the package in `dir`, relative to it with `/` separators, sorted.

@@ -4,7 +4,7 @@ use super::history::History;
 use super::repo::Repo;
 use crate::error::Skip;
 use crate::progress::Progress;
-use crate::source::{Blob, Content, Source};
+use crate::source::input::{Blob, Content, Source};
 
 /// The distinct blobs of a [`History`] (a selection of history, the staged entries, a push),
 /// read from `repo`.
