@@ -355,7 +355,7 @@ impl Scanner {
             return;
         }
         self.scan_text(nest, &profile, origin, bytes, out);
-        if origin.is_plain_file() {
+        if origin.is_whole_file() {
             fill_line_hashes(&mut out.findings[first..], bytes);
         }
     }

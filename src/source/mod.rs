@@ -232,10 +232,14 @@ impl Origin {
         }
     }
 
-    /// True for a whole file of the working tree as read from disk (not a blob, not a
-    /// member, not decoded): code scanning computes line hashes from such files.
-    pub fn is_plain_file(&self) -> bool {
-        matches!(self, Origin::File { .. })
+    /// True for the whole content of a named file or git blob (not standard input, not a
+    /// member, not decoded; a history blob before its commit is attributed): code scanning
+    /// computes line hashes from such content.
+    pub fn is_whole_file(&self) -> bool {
+        matches!(
+            self,
+            Origin::File { .. } | Origin::Blob { commit: None, .. } | Origin::Staged { .. }
+        )
     }
 
     /// The full display path: `path!member!member`.
