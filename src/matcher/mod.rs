@@ -474,23 +474,39 @@ impl Matcher {
             let secret = &buf[h.start..h.end];
             let dropped = self.filter(rule, buf, h.start, h.end, secret, place);
             if dropped.is_none() || explain {
-                let commit_allow = if dropped.is_none() {
-                    self.commit_allow(rule, buf, h.start, h.end, secret, place)
-                } else {
-                    Vec::new()
-                };
-                out.push(Candidate {
+                let found = Found {
                     rule: w.rule as usize,
-                    start: h.start,
-                    end: h.end,
-                    secret_start: h.start,
-                    secret_end: h.end,
+                    matched: (h.start, h.end),
+                    secret: (h.start, h.end),
                     dropped,
                     confidence: rule.confidence,
                     assessed: None,
-                    commit_allow,
-                });
+                };
+                out.push(self.candidate(found, buf, place));
             }
+        }
+    }
+
+    /// The candidate of a match: with the allowlists that drop it once its commit is known,
+    /// when it is kept. The one place candidates are made.
+    fn candidate(&self, f: Found, buf: &[u8], place: &Place<'_>) -> Candidate {
+        let (ms, me) = f.matched;
+        let (ss, se) = f.secret;
+        let commit_allow = if f.dropped.is_none() {
+            self.commit_allow(&self.rules.rules[f.rule], buf, ms, me, &buf[ss..se], place)
+        } else {
+            Vec::new()
+        };
+        Candidate {
+            rule: f.rule,
+            start: ms,
+            end: me,
+            secret_start: ss,
+            secret_end: se,
+            dropped: f.dropped,
+            confidence: f.confidence,
+            assessed: f.assessed,
+            commit_allow,
         }
     }
 
@@ -522,17 +538,15 @@ impl Matcher {
                 Some(span) => span,
                 None => {
                     if explain {
-                        out.push(Candidate {
+                        let found = Found {
                             rule: ri,
-                            start: ms,
-                            end: me,
-                            secret_start: ms,
-                            secret_end: me,
+                            matched: (ms, me),
+                            secret: (ms, me),
                             dropped: Some(Dropped::EmptySecret),
                             confidence: rule.confidence,
                             assessed: None,
-                            commit_allow: Vec::new(),
-                        });
+                        };
+                        out.push(self.candidate(found, buf, place));
                     }
                     continue;
                 }
@@ -597,22 +611,15 @@ impl Matcher {
             }
             let failed_checksum = matches!(dropped, Some(Dropped::Checksum(_)));
             if dropped.is_none() || explain || failed_checksum {
-                let commit_allow = if dropped.is_none() {
-                    self.commit_allow(rule, buf, ms, me, &buf[ss..se], place)
-                } else {
-                    Vec::new()
-                };
-                out.push(Candidate {
+                let found = Found {
                     rule: ri,
-                    start: ms,
-                    end: me,
-                    secret_start: ss,
-                    secret_end: se,
+                    matched: (ms, me),
+                    secret: (ss, se),
                     dropped,
                     confidence,
                     assessed,
-                    commit_allow,
-                });
+                };
+                out.push(self.candidate(found, buf, place));
             }
         }
     }
@@ -827,6 +834,18 @@ fn describe(a: &crate::rules::Allowlist, whose: &str) -> String {
     } else {
         format!("'{}' ({whose})", a.description)
     }
+}
+
+/// A match as the matcher decided it, before [`Matcher::candidate`] makes it a candidate.
+struct Found {
+    rule: usize,
+    /// The whole match, byte offsets.
+    matched: (usize, usize),
+    /// The secret, byte offsets.
+    secret: (usize, usize),
+    dropped: Option<Dropped>,
+    confidence: Confidence,
+    assessed: Option<&'static str>,
 }
 
 /// What the rules say about one place, decided once by [`Matcher::profile`] and handed to
