@@ -29,7 +29,7 @@
 //! unrelated values in two baselines. The key sits in the file, so anyone who holds the file
 //! can still test guesses for one entry; the secret itself was in the repository anyway.
 //!
-//! `.leakscanignore` holds one leakscan/v1 fingerprint per line, each with a reason:
+//! `.leakscanignore` holds one leakscan/v2 fingerprint per line (v1 ones still match), each with a reason:
 //! `0123456789abcdef0123456789abcdef # test fixture, not a real key`. Blank lines and lines
 //! starting with `#` are comments.
 
@@ -364,7 +364,7 @@ impl IgnoreList {
             let at = format!("{}:{}", path.display(), i + 1);
             if fp.len() != 32 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
                 problems.push(format!(
-                    "{at}: expected a leakscan/v1 fingerprint (32 hex digits), found '{}'",
+                    "{at}: expected a leakscan fingerprint (32 hex digits), found '{}'",
                     fp.chars().take(40).collect::<String>()
                 ));
             } else if reason.is_empty() {
@@ -383,9 +383,11 @@ impl IgnoreList {
         }
     }
 
-    /// True when the finding's fingerprint is listed.
+    /// True when the finding's fingerprint is listed (its `leakscan/v2` fingerprint, or the
+    /// retired `leakscan/v1` one that files written before v2 hold).
     pub fn contains(&self, f: &Finding) -> bool {
         self.fingerprints.contains_key(&f.fingerprint)
+            || self.fingerprints.contains_key(&f.legacy_fingerprint())
     }
 }
 
@@ -442,11 +444,7 @@ mod tests {
             binary: false,
             secret: Some(Secret::new(secret.as_bytes())),
             snippet: String::new(),
-            fingerprint: crate::fingerprint::compute(
-                "r",
-                path,
-                &Secret::new(secret.as_bytes()).sha256(),
-            ),
+            fingerprint: crate::fingerprint::compute("r", path, secret.as_bytes()),
             line_hash: None,
             dropped: None,
             commit_allow: Vec::new(),
@@ -517,7 +515,7 @@ mod tests {
             .to_string();
         assert!(e.contains(".leakscanignore:1: give a reason"), "{e}");
         assert!(
-            e.contains(".leakscanignore:2: expected a leakscan/v1 fingerprint"),
+            e.contains(".leakscanignore:2: expected a leakscan fingerprint"),
             "{e}"
         );
     }

@@ -41,7 +41,7 @@ pub struct Finding {
     pub secret: Option<Secret>,
     /// The line of the finding with the secret masked; never holds the secret.
     pub snippet: String,
-    /// `leakscan/v1` fingerprint.
+    /// `leakscan/v2` fingerprint (see [`fingerprint`]).
     pub fingerprint: String,
     /// GitHub's `primaryLocationLineHash` of the finding's line, when the finding's buffer is
     /// the whole checked-out file (see [`fingerprint::github_line_hashes`]); `None` elsewhere.
@@ -55,9 +55,13 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Hex SHA-256 of the secret, if any.
-    pub fn secret_sha256(&self) -> Option<String> {
-        self.secret.as_ref().map(Secret::sha256)
+    /// The retired `leakscan/v1` fingerprint, only to match old `.leakscanignore` entries.
+    pub fn legacy_fingerprint(&self) -> String {
+        fingerprint::compute_v1(
+            &self.rule_id,
+            &self.origin.display_path(),
+            self.secret.as_ref().map_or(&[][..], Secret::as_bytes),
+        )
     }
 
     /// The order of findings in every output: path, members, commit, offset, rule.
@@ -73,12 +77,12 @@ impl Finding {
 
     /// A finding for a path rule: the file itself.
     pub fn for_path(rule: &Rule, origin: &Origin) -> Finding {
-        Finding::of_rule(rule, origin, "")
+        Finding::of_rule(rule, origin, b"")
     }
 
-    /// A finding of `rule` at `origin` whose secret hashes to `sha` (empty: no secret), at
-    /// line 1, column 1; the one place that copies a rule's fields into a finding.
-    fn of_rule(rule: &Rule, origin: &Origin, sha: &str) -> Finding {
+    /// A finding of `rule` at `origin` with `secret` (empty: none), at line 1, column 1; the
+    /// one place that copies a rule's fields into a finding.
+    fn of_rule(rule: &Rule, origin: &Origin, secret: &[u8]) -> Finding {
         Finding {
             rule_id: rule.id.clone(),
             description: rule.description.clone(),
@@ -95,7 +99,7 @@ impl Finding {
             binary: false,
             secret: None,
             snippet: String::new(),
-            fingerprint: fingerprint::compute(&rule.id, &origin.display_path(), sha),
+            fingerprint: fingerprint::compute(&rule.id, &origin.display_path(), secret),
             line_hash: None,
             dropped: None,
             commit_allow: Vec::new(),
@@ -171,7 +175,6 @@ impl<'a> Builder<'a> {
             line + memchr::memchr_iter(b'\n', &self.buf[c.secret_start..c.secret_end]).count();
         let end_column = self.column_at(c.secret_end);
         let snippet = self.snippet(c.secret_start, c.secret_end, &secret);
-        let sha = secret.sha256();
         Finding {
             confidence: c.confidence,
             line,
@@ -184,7 +187,7 @@ impl<'a> Builder<'a> {
             snippet,
             dropped: c.dropped.as_ref().map(ToString::to_string),
             commit_allow: c.commit_allow.clone(),
-            ..Finding::of_rule(rule, origin, &sha)
+            ..Finding::of_rule(rule, origin, &self.buf[c.secret_start..c.secret_end])
         }
     }
 

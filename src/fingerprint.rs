@@ -1,23 +1,104 @@
-//! Versioned fingerprints that identify a finding independently of line numbers.
+//! Versioned fingerprints that identify a finding independently of line numbers, and reveal
+//! (next to) nothing about its secret.
 //!
-//! `leakscan/v1` is the first 32 hex digits of
-//! `SHA-256("leakscan/v1" NUL rule-id NUL display-path NUL SHA-256(secret))`.
+//! `leakscan/v2` is the first 32 hex digits of
+//! `SHA-256("leakscan/v2" NUL rule-id NUL path NUL secret-tag)`, where the secret tag is
+//! - with `LEAKSCAN_FINGERPRINT_KEY` set: `k:` and the hex HMAC-SHA-256 of the secret under that
+//!   key: one-way for anyone without the key, and distinct for distinct secrets;
+//! - without it: `t:` and the first 4 hex digits (16 bits) of `SHA-256("leakscan/secret" NUL
+//!   secret)`, deliberately truncated: whoever holds a report and guesses a secret can only
+//!   tell that one guess in 65,536 fits, so a list of likely passwords yields dozens of
+//!   equally plausible candidates rather than a confirmation. The price is documented: two
+//!   different secrets of the same rule in the same file share a fingerprint once in 65,536
+//!   pairs, and an ignore entry for one then also covers the other.
+//!
 //! It stays the same when unrelated edits move the secret to another line, across runs and
-//! machines, and differs for different secrets, rules or files. It is shared by JSON, SARIF and
-//! baselines. The secret enters only through its own SHA-256, so the fingerprint is one-way.
+//! machines (with the same key, or none), and is shared by JSON, SARIF and `.leakscanignore`.
+//! `leakscan/v1` (the secret's full, unkeyed SHA-256 inside) is no longer written anywhere;
+//! [`compute_v1`] is kept only so that existing `.leakscanignore` files still match.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 /// The name of the current fingerprint scheme.
-pub const VERSION: &str = "leakscan/v1";
+pub const VERSION: &str = "leakscan/v2";
+/// The environment variable holding the fingerprint key.
+pub const KEY_ENV: &str = "LEAKSCAN_FINGERPRINT_KEY";
 
-/// Computes the `leakscan/v1` fingerprint from the rule id, display path and the hex SHA-256
-/// of the secret.
-pub fn compute(rule_id: &str, display_path: &str, secret_sha256: &str) -> String {
+static KEY: OnceLock<Option<Vec<u8>>> = OnceLock::new();
+
+/// The fingerprint key: `LEAKSCAN_FINGERPRINT_KEY` as bytes, read once; `None` when unset or
+/// empty.
+fn key() -> Option<&'static [u8]> {
+    KEY.get_or_init(|| {
+        std::env::var_os(KEY_ENV)
+            .map(|v| v.into_encoded_bytes())
+            .filter(|v| !v.is_empty())
+    })
+    .as_deref()
+}
+
+/// Whether fingerprints are keyed (`LEAKSCAN_FINGERPRINT_KEY` set).
+pub fn is_keyed() -> bool {
+    key().is_some()
+}
+
+/// The secret's part of a fingerprint (see the module documentation); empty for no secret.
+fn secret_tag(secret: &[u8], key: Option<&[u8]>) -> String {
+    if secret.is_empty() {
+        return String::new();
+    }
+    match key {
+        Some(k) => {
+            let mut mac =
+                <Hmac<Sha256> as KeyInit>::new_from_slice(k).expect("HMAC takes any key length");
+            mac.update(secret);
+            format!("k:{}", hex::encode(mac.finalize().into_bytes()))
+        }
+        None => {
+            let mut h = Sha256::new();
+            h.update(b"leakscan/secret\0");
+            h.update(secret);
+            format!("t:{}", &hex::encode(h.finalize())[..4])
+        }
+    }
+}
+
+/// Computes the `leakscan/v2` fingerprint from the rule id, display path and the secret (empty
+/// for path rules), keyed when `LEAKSCAN_FINGERPRINT_KEY` is set.
+pub fn compute(rule_id: &str, display_path: &str, secret: &[u8]) -> String {
+    compute_with(rule_id, display_path, secret, key())
+}
+
+/// [`compute`] with an explicit key.
+pub fn compute_with(
+    rule_id: &str,
+    display_path: &str,
+    secret: &[u8],
+    key: Option<&[u8]>,
+) -> String {
+    let tag = secret_tag(secret, key);
     let mut h = Sha256::new();
-    for part in [VERSION, rule_id, display_path, secret_sha256] {
+    for part in [VERSION, rule_id, display_path, &tag] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+/// The retired `leakscan/v1` fingerprint (the hex SHA-256 of the secret inside): computed only
+/// to match `.leakscanignore` files written before v2, never written to any output.
+pub fn compute_v1(rule_id: &str, display_path: &str, secret: &[u8]) -> String {
+    let sha = if secret.is_empty() {
+        String::new()
+    } else {
+        hex::encode(Sha256::digest(secret))
+    };
+    let mut h = Sha256::new();
+    for part in ["leakscan/v1", rule_id, display_path, &sha] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
@@ -148,13 +229,13 @@ impl<'a> LineHasher<'a> {
 
 /// leakscan's own `primaryLocationLineHash` for findings that GitHub cannot hash correctly
 /// (history, archive members, decoded spans, standard input, chunked files): the first 16 hex
-/// digits of `SHA-256("leakscan/line-hash/v1" NUL rule-id NUL path NUL SHA-256(secret))`, in
+/// digits of `SHA-256("leakscan/line-hash/v2" NUL fingerprint NUL)`, in
 /// GitHub's `<hex>:<n>` shape; the caller numbers equal digests `:1`, `:2`, ... in report order.
 /// It depends on neither line numbers nor the commit, so the alert stays open, and one, while
 /// the same secret sits at the same path.
-pub fn own_line_digest(rule_id: &str, path: &str, secret_sha256: &str) -> String {
+pub fn own_line_digest(fingerprint: &str) -> String {
     let mut h = Sha256::new();
-    for part in ["leakscan/line-hash/v1", rule_id, path, secret_sha256] {
+    for part in ["leakscan/line-hash/v2", fingerprint] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
@@ -167,11 +248,43 @@ mod tests {
 
     #[test]
     fn stable_and_distinct() {
-        let a = compute("github-pat", "src/a.rs", "00ff");
-        assert_eq!(a, compute("github-pat", "src/a.rs", "00ff"));
-        assert_ne!(a, compute("github-pat", "src/a.rs", "00fe"));
-        assert_ne!(a, compute("github-pat", "src/b.rs", "00ff"));
-        assert_eq!(a.len(), 32);
+        for key in [None, Some(&b"a fingerprint key of the team"[..])] {
+            let a = compute_with("github-pat", "src/a.rs", b"ghp_first", key);
+            assert_eq!(a, compute_with("github-pat", "src/a.rs", b"ghp_first", key));
+            assert_ne!(a, compute_with("github-pat", "src/a.rs", b"ghp_other", key));
+            assert_ne!(a, compute_with("github-pat", "src/b.rs", b"ghp_first", key));
+            assert_ne!(a, compute_with("other-rule", "src/a.rs", b"ghp_first", key));
+            assert_eq!(a.len(), 32);
+        }
+        let unkeyed = compute_with("r", "a", b"s3cr3t-value", None);
+        assert_ne!(unkeyed, compute_with("r", "a", b"s3cr3t-value", Some(b"k")));
+        assert_ne!(
+            compute_with("r", "a", b"s3cr3t-value", Some(b"k1")),
+            compute_with("r", "a", b"s3cr3t-value", Some(b"k2"))
+        );
+    }
+
+    /// Without a key, a guessed secret cannot be confirmed from a fingerprint: of 400,000
+    /// wrong guesses of the same shape, several fit as well as the right one does.
+    #[test]
+    fn unkeyed_fingerprints_do_not_confirm_a_guess() {
+        let secret = b"Summer2024!";
+        let fp = compute_with("generic-password", "config/app.ini", secret, None);
+        let mut rng = crate::test_rng::Lcg(7);
+        let fits = (0..400_000)
+            .map(|_| {
+                format!(
+                    "{}{}!",
+                    ["Spring", "Winter", "Autumn", "Summer"][rng.below(4)],
+                    rng.below(1_000_000)
+                )
+            })
+            .filter(|g| g.as_bytes() != secret)
+            .filter(|g| {
+                compute_with("generic-password", "config/app.ini", g.as_bytes(), None) == fp
+            })
+            .count();
+        assert!(fits >= 2, "{fits} wrong guesses fit");
     }
 
     // Expected values were computed with the algorithm of github/codeql-action
@@ -216,9 +329,9 @@ mod tests {
 
     #[test]
     fn own_digest_ignores_lines_and_separates_secrets() {
-        let a = own_line_digest("r", "a.py", "00ff");
+        let a = own_line_digest("00ff");
         assert_eq!(a.len(), 16);
-        assert_eq!(a, own_line_digest("r", "a.py", "00ff"));
-        assert_ne!(a, own_line_digest("r", "a.py", "00fe"));
+        assert_eq!(a, own_line_digest("00ff"));
+        assert_ne!(a, own_line_digest("00fe"));
     }
 }

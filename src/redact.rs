@@ -6,8 +6,6 @@
 
 use std::fmt;
 
-use sha2::{Digest, Sha256};
-
 /// A matched secret. Formatting shows a redacted form only.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Secret(Vec<u8>);
@@ -47,11 +45,6 @@ impl Secret {
             .map(|c| if c.is_control() { '.' } else { c })
             .collect();
         format!("{prefix}…({n} chars)")
-    }
-
-    /// Hex SHA-256 of the secret.
-    pub fn sha256(&self) -> String {
-        hex::encode(Sha256::digest(&self.0))
     }
 }
 

@@ -309,7 +309,7 @@ fn sarif_of_history_is_valid_with_commit_properties_and_stable() {
     let fp = fingerprints(&doc);
     assert!(fp
         .iter()
-        .all(|f| f["leakscan/v1"].as_str().map(str::len) == Some(32)));
+        .all(|f| f["leakscan/v2"].as_str().map(str::len) == Some(32)));
     assert_eq!(fp, fingerprints(&sarif("1")), "two runs differ");
     assert_eq!(fp, fingerprints(&sarif("4")), "1 and 4 threads differ");
 }

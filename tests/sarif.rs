@@ -150,7 +150,7 @@ fn tree_findings_are_valid_and_located() {
         want.get(&3).map(String::as_str)
     );
     assert_eq!(
-        res["partialFingerprints"]["leakscan/v1"]
+        res["partialFingerprints"]["leakscan/v2"]
             .as_str()
             .map(str::len),
         Some(32)
@@ -177,7 +177,7 @@ fn fingerprints_survive_shifted_lines_and_separate_secrets() {
             .clone()
     };
     assert_eq!(line(&after), 6);
-    assert_eq!(fp(&before, "leakscan/v1"), fp(&after, "leakscan/v1"));
+    assert_eq!(fp(&before, "leakscan/v2"), fp(&after, "leakscan/v2"));
     assert_eq!(
         fp(&before, "primaryLocationLineHash"),
         fp(&after, "primaryLocationLineHash")
@@ -187,7 +187,7 @@ fn fingerprints_survive_shifted_lines_and_separate_secrets() {
         format!("# a new header\n\n\nimport os\n\nAPI = \"{OTHER}\"\n"),
     );
     let other = sarif_of(&d, &[]);
-    assert_ne!(fp(&before, "leakscan/v1"), fp(&other, "leakscan/v1"));
+    assert_ne!(fp(&before, "leakscan/v2"), fp(&other, "leakscan/v2"));
     assert_ne!(
         fp(&before, "primaryLocationLineHash"),
         fp(&other, "primaryLocationLineHash")
@@ -241,7 +241,7 @@ fn finding(origin: Origin, line: usize, secret: &str, severity: Severity) -> Fin
         fingerprint: leakscan::fingerprint::compute(
             "test-token",
             &origin.display_path(),
-            &s.sha256(),
+            s.as_bytes(),
         ),
         origin,
         line,

@@ -6,7 +6,7 @@
 //! ```text
 //! { "version": "15.0.7",
 //!   "vulnerabilities": [ {
-//!       "id",            // UUID-shaped digest of the leakscan/v1 fingerprint, commit and line: stable across runs
+//!       "id",            // UUID-shaped digest of the leakscan/v2 fingerprint, commit and line: stable across runs
 //!       "name",          // rule description
 //!       "description",   // the redacted message (as in SARIF)
 //!       "severity",      // Critical | High | Medium | Low | Info

@@ -15,8 +15,8 @@
 //!     "binary",        // true: the file is binary, the offset is the meaningful location
 //!     "match",         // the secret, redacted unless --no-redact; null for path rules
 //!     "redacted",      // whether "match" is redacted
-//!     "secret_sha256", // hex SHA-256 of the secret; null for path rules
-//!     "fingerprint",   // leakscan/v1 fingerprint (see src/fingerprint.rs)
+//!     "fingerprint",   // leakscan/v2 fingerprint (see src/fingerprint.rs): no unkeyed hash of
+//!                      // the secret appears in any report
 //!     "snippet",       // the line with the secret masked
 //!     "commit",        // null for tree scans; else { id, author_name, author_email, date, summary, at_or_before }
 //!     "blob_id",       // git blob id for history findings, else null
@@ -83,7 +83,6 @@ pub struct WireFinding<'a> {
     #[serde(rename = "match")]
     matched: Option<String>,
     redacted: bool,
-    secret_sha256: Option<String>,
     fingerprint: &'a str,
     snippet: &'a str,
     commit: Option<&'a CommitInfo>,
@@ -127,7 +126,6 @@ pub fn wire<'a>(report: &Report<'_>, f: &'a Finding) -> WireFinding<'a> {
         binary: f.binary,
         matched: report.secret_text(f),
         redacted: report.redact,
-        secret_sha256: f.secret_sha256(),
         fingerprint: &f.fingerprint,
         snippet: &f.snippet,
         commit: f.origin.commit().map(|c| &**c),

@@ -400,7 +400,7 @@ fn help(f: &RuleFacts<'_>) -> (String, String) {
         Kind::Internal => "Remove the marker or the file from what is published, or allow it in .leakscan.toml if it is meant to be public.".to_string(),
     });
     let purge = "Deleting it in a new commit leaves it in the git history: rewrite the history (git filter-repo --replace-text, or BFG), force-push every branch and tag, and have collaborators clone again. Forks, clones and caches keep the old objects, so rotate first.";
-    let fp = "If this is not a leak, add `leakscan:allow` in a comment on the line, add the finding's leakscan/v1 fingerprint with a reason to .leakscanignore, or record it in a baseline (leakscan baseline create).";
+    let fp = "If this is not a leak, add `leakscan:allow` in a comment on the line, add the finding's leakscan/v2 fingerprint with a reason to .leakscanignore, or record it in a baseline (leakscan baseline create).";
     let text = format!("{what}\n\nWhat to do: {fix}\n\nPurge it from history: {purge}\n\nFalse positive: {fp}\n\nRule: {} ({:?} severity, {:?} confidence).", f.id, f.severity, f.confidence);
     let md = format!(
         "## {}\n\n{what}\n\n### What to do\n\n{fix}\n\n### Purge it from the git history\n\n{purge}\n\n```sh\n# after rotating: replace the value everywhere in history\ngit filter-repo --replace-text replacements.txt\ngit push --force --all && git push --force --tags\n```\n\n### False positive\n\n{fp}\n\nRule `{}`: {} severity, {} confidence.\n",
@@ -422,11 +422,7 @@ fn result(
     let line_hash = match &f.line_hash {
         Some(h) => h.clone(),
         None => {
-            let d = fingerprint::own_line_digest(
-                &f.rule_id,
-                &f.origin.display_path(),
-                &f.secret_sha256().unwrap_or_default(),
-            );
+            let d = fingerprint::own_line_digest(&f.fingerprint);
             let n = digests.entry(d.clone()).or_insert(0);
             *n += 1;
             format!("{d}:{n}")
