@@ -96,7 +96,7 @@ impl Entry {
 
     fn matches(&self, f: &Finding, hmac: &mut dyn FnMut(&Secret) -> String) -> bool {
         if let Some(c) = &self.commit {
-            match &f.origin.commit {
+            match f.origin.commit() {
                 Some(fc) if fc.id.starts_with(c.as_str()) => {}
                 _ => return false,
             }

@@ -71,7 +71,7 @@ impl Finding {
     pub fn sort_key(&self) -> (String, Option<String>, u64, &str, usize) {
         (
             self.origin.display_path(),
-            self.origin.commit.as_ref().map(|c| c.id.clone()),
+            self.origin.commit().map(|c| c.id.clone()),
             self.offset,
             self.rule_id.as_str(),
             self.end_column,

@@ -102,28 +102,33 @@ pub fn group(findings: Vec<Finding>, rank: impl Fn(&Finding) -> Option<u32>) -> 
             let mut first = g.remove(0);
             let mut spread = Spread {
                 versions: 1,
-                last_commit: first.origin.commit.clone(),
+                last_commit: first.origin.commit().cloned(),
                 ..Spread::default()
             };
-            let mut blobs: BTreeSet<String> = first.origin.blob_id.iter().cloned().collect();
+            let mut blobs: BTreeSet<String> = first
+                .origin
+                .blob_id()
+                .map(str::to_string)
+                .into_iter()
+                .collect();
             // Several findings of one blob (the secret twice in one version) are one version.
             for f in &g {
-                let new_blob = match &f.origin.blob_id {
-                    Some(b) => blobs.insert(b.clone()),
+                let new_blob = match f.origin.blob_id() {
+                    Some(b) => blobs.insert(b.to_string()),
                     None => true,
                 };
                 if new_blob {
                     spread.versions += 1;
                     if spread.occurrences.len() < MAX_OCCURRENCES {
                         spread.occurrences.push(Occurrence {
-                            commit: f.origin.commit.clone(),
-                            blob_id: f.origin.blob_id.clone(),
+                            commit: f.origin.commit().cloned(),
+                            blob_id: f.origin.blob_id().map(str::to_string),
                             line: f.line,
                         });
                     }
                 }
-                if f.origin.commit.is_some() {
-                    spread.last_commit = f.origin.commit.clone();
+                if f.origin.commit().is_some() {
+                    spread.last_commit = f.origin.commit().cloned();
                 }
             }
             spread.blobs = blobs.into_iter().collect();
@@ -166,11 +171,11 @@ pub fn place_in_time(
         let Some(spread) = f.spread.as_deref_mut() else {
             continue;
         };
-        if spread.blobs.is_empty() || f.origin.commit.is_none() {
+        if spread.blobs.is_empty() || f.origin.commit().is_none() {
             continue;
         }
-        spread.still_in = tips.holding(&f.origin.path, &spread.blobs);
-        if !spread.still_in.is_empty() || !f.origin.members.is_empty() {
+        spread.still_in = tips.holding(f.origin.path(), &spread.blobs);
+        if !spread.still_in.is_empty() || !f.origin.members().is_empty() {
             continue;
         }
         let last = spread
@@ -179,8 +184,8 @@ pub fn place_in_time(
             .and_then(|c| rank(&c.id))
             .unwrap_or(0);
         let versions = versions_cache
-            .entry(f.origin.path.clone())
-            .or_insert_with(|| tips.versions(&f.origin.path));
+            .entry(f.origin.path().to_string())
+            .or_insert_with(|| tips.versions(f.origin.path()));
         spread.removed_in = versions
             .iter()
             .find(|(r, blob)| *r > last && !spread.blobs.contains(blob))
@@ -203,9 +208,12 @@ mod tests {
     }
 
     fn finding(path: &str, secret: &str, c: &str, blob: &str, line: usize) -> Finding {
-        let mut origin = Origin::file(path);
-        origin.commit = Some(commit(c));
-        origin.blob_id = Some(blob.to_string());
+        let origin = Origin::Blob {
+            path: path.to_string(),
+            id: blob.to_string(),
+            commit: Some(commit(c)),
+            other_places: 0,
+        };
         Finding {
             rule_id: "r".into(),
             description: String::new(),
@@ -232,7 +240,7 @@ mod tests {
     }
 
     fn rank(f: &Finding) -> Option<u32> {
-        f.origin.commit.as_ref().map(|c| c.id.as_bytes()[0] as u32)
+        f.origin.commit().map(|c| c.id.as_bytes()[0] as u32)
     }
 
     #[test]
@@ -249,7 +257,7 @@ mod tests {
         assert_eq!(out.len(), 3);
         let k1 = &out[0];
         assert_eq!(k1.line, 3);
-        assert!(k1.origin.commit.as_ref().unwrap().id.starts_with('a'));
+        assert!(k1.origin.commit().unwrap().id.starts_with('a'));
         let s = k1.spread.as_ref().unwrap();
         assert_eq!(s.versions, 3);
         assert_eq!(s.occurrences.len(), 2);

@@ -11,11 +11,12 @@ use crate::delta::Copied;
 use crate::error::{Skip, SkipReason};
 use crate::finding::{Base, Builder, Finding};
 use crate::gitleaksignore::GitleaksIgnore;
-use crate::matcher::{Hits, Matcher, Place};
+use crate::matcher::{Hits, Matcher, Place, Profile};
 use crate::rules::{Confidence, RuleSet};
-use crate::source::archive::{self, Budget, Limits, Member};
+use crate::source::archive::{self, Budget, Input, Limits, Members};
 use crate::source::decode::SpanMemo;
-use crate::source::{classify, decode, ContentKind, Decoded, Origin};
+use crate::source::input::{Blob, Content, Source};
+use crate::source::{classify, decode, ContentKind, Origin};
 
 /// How large inputs are read: whole up to a size, past it in overlapping chunks. Fields (not
 /// constants) so that tests can shrink them and cross every border with small inputs.
@@ -207,14 +208,14 @@ impl Output {
 fn fill_line_hashes(findings: &mut [Finding], file: &[u8]) {
     let lines: Vec<usize> = findings
         .iter()
-        .filter(|f| f.origin.members.is_empty())
+        .filter(|f| !f.origin.in_member())
         .map(|f| f.line)
         .collect();
     if lines.is_empty() {
         return;
     }
     let hashes = crate::fingerprint::github_line_hashes(file, &lines);
-    for f in findings.iter_mut().filter(|f| f.origin.members.is_empty()) {
+    for f in findings.iter_mut().filter(|f| !f.origin.in_member()) {
         f.line_hash = hashes.get(&f.line).cloned();
     }
 }
@@ -253,8 +254,8 @@ impl Scanner {
     fn place<'a>(origin: &'a Origin) -> Place<'a> {
         Place {
             path: origin.rule_path(),
-            commit: origin.commit.as_ref().map(|c| c.id.as_str()),
-            container: (!origin.members.is_empty()).then_some(origin.path.as_str()),
+            commit: origin.commit().map(|c| c.id.as_str()),
+            container: origin.container(),
         }
     }
 
@@ -317,7 +318,7 @@ impl Scanner {
 
     /// True for leakscan's own configuration, which is never reported.
     fn never_scanned(&self, origin: &Origin) -> bool {
-        origin.members.is_empty() && self.opts.never_scan.contains(&origin.path)
+        !origin.in_member() && self.opts.never_scan.iter().any(|p| p == origin.path())
     }
 
     fn scan_nested(&self, nest: Nest<'_>, origin: &Origin, bytes: &[u8], out: &mut Output) {
@@ -326,11 +327,12 @@ impl Scanner {
         }
         out.stats.files += 1;
         out.stats.bytes += bytes.len() as u64;
-        if self.matcher.place_allowed(&Scanner::place(origin)) {
+        let profile = self.matcher.profile(Scanner::place(origin));
+        if profile.allowed {
             return;
         }
         let first = out.findings.len();
-        self.path_findings(origin, out);
+        self.path_findings(&profile, origin, out);
         if self.opts.archives.max_depth > 0 {
             if let Some(kind) = archive::detect(origin.rule_path(), &bytes[..bytes.len().min(512)])
             {
@@ -339,29 +341,21 @@ impl Scanner {
             }
         }
         if let Some((text, encoding)) = decode::utf16(bytes) {
-            let mut o = origin.clone();
-            o.decoded = Some(Decoded {
-                encoding: encoding.into(),
-                line: 1,
-                column: 1,
-            });
+            let o = origin.decoded(encoding, 1, 1);
             self.scan_text(
                 Nest {
                     known: None,
                     ..nest
                 },
+                &profile,
                 &o,
                 &text,
                 out,
             );
             return;
         }
-        self.scan_text(nest, origin, bytes, out);
-        if origin.commit.is_none()
-            && origin.members.is_empty()
-            && origin.decoded.is_none()
-            && origin.path != "-"
-        {
+        self.scan_text(nest, &profile, origin, bytes, out);
+        if origin.is_whole_file() {
             fill_line_hashes(&mut out.findings[first..], bytes);
         }
     }
@@ -403,18 +397,22 @@ impl Scanner {
             known: None,
             ..nest
         };
-        let skips = archive::expand_bytes(origin, kind, bytes, budget, &mut |o, m, _| {
-            self.scan_member(inner, o, m, out)
-        });
-        out.skips.extend(skips);
+        let members = Members::new(origin, kind, Input::Bytes(bytes), budget);
+        self.scan_members(inner, &members, out);
     }
 
-    fn scan_member(&self, nest: Nest<'_>, origin: &Origin, member: Member<'_>, out: &mut Output) {
-        match member {
-            Member::Bytes(b) => self.scan_nested(nest, origin, &b, out),
-            // Members too large to hold are scanned as text in chunks, not opened.
-            Member::Stream(r) => self.scan_reader(origin, r, out),
-        }
+    /// Scans the members of an archive, a nested source, one level deeper.
+    fn scan_members(&self, nest: Nest<'_>, members: &Members<'_>, out: &mut Output) {
+        members.for_each(|blob: Blob<'_, ()>| {
+            let Some(origin) = blob.origin else { return };
+            match blob.content {
+                Content::Bytes(b) => self.scan_nested(nest, origin, b, out),
+                // Members too large to hold are scanned as text in chunks, not opened.
+                Content::Stream(r) => self.scan_reader(origin, r, out),
+                Content::File(_) | Content::Failed(_) => {}
+            }
+        });
+        out.skips.extend(members.skips());
     }
 
     /// Scans a large seekable input (a file past [`ChunkLimits::whole`]): archives are opened
@@ -455,10 +453,11 @@ impl Scanner {
         }
         out.stats.files += 1;
         out.stats.bytes += size;
-        if self.matcher.place_allowed(&Scanner::place(origin)) {
+        let profile = self.matcher.profile(Scanner::place(origin));
+        if profile.allowed {
             return;
         }
-        self.path_findings(origin, out);
+        self.path_findings(&profile, origin, out);
         let budget = Budget::new(self.opts.archives.clone(), size);
         let inner = Nest {
             archive_depth: 1,
@@ -466,16 +465,21 @@ impl Scanner {
             decode_depth: 0,
             known: None,
         };
-        let skips = archive::expand_reader(origin, kind, r, &budget, &mut |o, m, _| {
-            self.scan_member(inner, o, m, out)
-        });
-        out.skips.extend(skips);
+        let members = Members::new(origin, kind, Input::Reader(Box::new(r)), &budget);
+        self.scan_members(inner, &members, out);
     }
 
     /// Scans text: source-map sources as members, the buffer itself, then encoded spans.
-    fn scan_text(&self, nest: Nest<'_>, origin: &Origin, bytes: &[u8], out: &mut Output) {
+    fn scan_text(
+        &self,
+        nest: Nest<'_>,
+        profile: &Profile<'_>,
+        origin: &Origin,
+        bytes: &[u8],
+        out: &mut Output,
+    ) {
         let mut region = None;
-        if origin.decoded.is_none() && decode::is_source_map(origin.rule_path(), bytes) {
+        if origin.decoding().is_none() && decode::is_source_map(origin.rule_path(), bytes) {
             match decode::source_map(bytes) {
                 Ok(map) => {
                     region = map.region;
@@ -502,6 +506,7 @@ impl Scanner {
         let dmark = out.dropped.len();
         let known = nest.known.map(|k| k.hits(&self.matcher, bytes));
         self.scan_chunk(
+            profile,
             origin,
             bytes,
             Base::default(),
@@ -522,12 +527,28 @@ impl Scanner {
                 _ => None,
             };
             match memo {
-                Some(m) => {
-                    self.scan_spans(nest, origin, bytes, Base::default(), m.spans(), mark, out)
-                }
+                Some(m) => self.scan_spans(
+                    nest,
+                    profile,
+                    origin,
+                    bytes,
+                    Base::default(),
+                    m.spans(),
+                    mark,
+                    out,
+                ),
                 None => {
                     let spans = decode::spans(bytes, region);
-                    self.scan_spans(nest, origin, bytes, Base::default(), &spans, mark, out);
+                    self.scan_spans(
+                        nest,
+                        profile,
+                        origin,
+                        bytes,
+                        Base::default(),
+                        &spans,
+                        mark,
+                        out,
+                    );
                 }
             }
         }
@@ -540,6 +561,7 @@ impl Scanner {
     fn scan_spans(
         &self,
         nest: Nest<'_>,
+        profile: &Profile<'_>,
         origin: &Origin,
         bytes: &[u8],
         base: Base,
@@ -547,7 +569,7 @@ impl Scanner {
         mark: usize,
         out: &mut Output,
     ) {
-        let found = self.decode_spans(nest, origin, bytes, base, spans);
+        let found = self.decode_spans(nest, profile, origin, bytes, base, spans);
         merge_spans(found, mark, out);
     }
 
@@ -555,24 +577,15 @@ impl Scanner {
     fn decode_spans(
         &self,
         nest: Nest<'_>,
+        profile: &Profile<'_>,
         origin: &Origin,
         bytes: &[u8],
         base: Base,
         spans: &[decode::Span],
     ) -> Vec<SpanFound> {
-        let prefix = origin
-            .decoded
-            .as_ref()
-            .map(|d| format!("{},", d.encoding))
-            .unwrap_or_default();
         let mut found = Vec::new();
         for span in spans {
-            let mut o = origin.clone();
-            o.decoded = Some(Decoded {
-                encoding: format!("{prefix}{}", span.encoding),
-                line: 0,
-                column: 0,
-            });
+            let o = origin.decoded(span.encoding, 0, 0);
             let mut sub = Output::default();
             self.scan_text(
                 Nest {
@@ -580,6 +593,7 @@ impl Scanner {
                     known: None,
                     ..nest
                 },
+                profile,
                 &o,
                 &span.text,
                 &mut sub,
@@ -596,7 +610,7 @@ impl Scanner {
                 f.end_column = end_column;
                 f.offset = base.offset + span.start as u64;
                 f.binary = false;
-                if let Some(d) = f.origin.decoded.as_mut() {
+                if let Some(d) = f.origin.decoding_mut() {
                     d.line = line;
                     d.column = column;
                 }
@@ -611,12 +625,11 @@ impl Scanner {
     }
 
     /// Reports path rules that match the origin's path.
-    fn path_findings(&self, origin: &Origin, out: &mut Output) {
+    fn path_findings(&self, profile: &Profile<'_>, origin: &Origin, out: &mut Output) {
         let rules = self.matcher.rules();
-        let place = Scanner::place(origin);
-        for i in self.matcher.path_matches_at(&place) {
+        for &i in &profile.path_rules {
             let rule = &rules.rules[i];
-            let confidence = self.matcher.path_confidence(i, &place);
+            let confidence = self.matcher.path_confidence(i, &profile.place);
             if confidence < self.opts.min_confidence {
                 continue;
             }
@@ -640,6 +653,7 @@ impl Scanner {
     #[allow(clippy::too_many_arguments)]
     fn scan_chunk(
         &self,
+        profile: &Profile<'_>,
         origin: &Origin,
         buf: &[u8],
         base: Base,
@@ -648,9 +662,9 @@ impl Scanner {
         once: &mut Vec<usize>,
         out: &mut Output,
     ) {
-        let mut cands =
-            self.matcher
-                .scan_with_hits(buf, &Scanner::place(origin), self.opts.explain, known);
+        let mut cands = self
+            .matcher
+            .scan_with_hits(buf, profile, self.opts.explain, known);
         if cands.is_empty() {
             return;
         }
@@ -712,7 +726,7 @@ impl Scanner {
     pub fn apply_commit_checks(&self, out: &mut Output) {
         let (drop, keep): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut out.findings)
             .into_iter()
-            .partition(|f| f.origin.commit.is_some() && self.commit_reason(f).is_some());
+            .partition(|f| f.origin.commit().is_some() && self.commit_reason(f).is_some());
         out.findings = keep;
         if self.opts.explain {
             out.dropped.extend(drop.into_iter().map(|mut f| {
@@ -723,7 +737,7 @@ impl Scanner {
     }
 
     fn commit_reason(&self, f: &Finding) -> Option<String> {
-        if let Some(c) = &f.origin.commit {
+        if let Some(c) = f.origin.commit() {
             if let Some(a) = f.commit_allow.iter().find(|a| a.allows(&c.id)) {
                 return Some(a.reason.clone());
             }
@@ -742,7 +756,7 @@ impl Scanner {
         self.gitleaks_ignore.as_ref().is_some_and(|ig| {
             ig.is_listed(
                 &origin.display_path(),
-                origin.commit.as_ref().map(|c| c.id.as_str()),
+                origin.commit().map(|c| c.id.as_str()),
                 rule,
                 line,
             )
@@ -779,8 +793,9 @@ impl Scanner {
             return;
         }
         out.stats.files += 1;
-        if !self.matcher.place_allowed(&Scanner::place(origin)) {
-            self.path_findings(origin, out);
+        let profile = self.matcher.profile(Scanner::place(origin));
+        if !profile.allowed {
+            self.path_findings(&profile, origin, out);
             let binary = crate::source::is_binary(&head);
             let rest: &mut dyn Read = if eof {
                 &mut std::io::empty()
@@ -790,16 +805,11 @@ impl Scanner {
             let mut stream = std::io::Cursor::new(head).chain(rest);
             match decode::utf16_layout(stream.get_ref().0.get_ref()) {
                 Some(layout) => {
-                    let mut o = origin.clone();
-                    o.decoded = Some(Decoded {
-                        encoding: layout.name().into(),
-                        line: 1,
-                        column: 1,
-                    });
+                    let o = origin.decoded(layout.name(), 1, 1);
                     let mut text = decode::Utf16Reader::new(stream, layout);
-                    self.scan_chunks(&o, &mut text, false, out);
+                    self.scan_chunks(&profile, &o, &mut text, false, out);
                 }
-                None => self.scan_chunks(origin, &mut stream, binary, out),
+                None => self.scan_chunks(&profile, origin, &mut stream, binary, out),
             }
         }
         // Drain what was not read (an allowed place), so the byte count is the input's.
@@ -808,7 +818,14 @@ impl Scanner {
     }
 
     /// The chunk loop of [`Scanner::scan_reader`].
-    fn scan_chunks(&self, origin: &Origin, reader: &mut dyn Read, binary: bool, out: &mut Output) {
+    fn scan_chunks(
+        &self,
+        profile: &Profile<'_>,
+        origin: &Origin,
+        reader: &mut dyn Read,
+        binary: bool,
+        out: &mut Output,
+    ) {
         let lim = &self.opts.chunks;
         let (chunk, overlap, context) = (lim.chunk.max(1), lim.overlap, lim.context);
         let mut buf: Vec<u8> = Vec::with_capacity(context + chunk + overlap);
@@ -842,13 +859,29 @@ impl Scanner {
             // Candidates starting in the overlap belong to the next chunk, which holds them
             // whole.
             let end = if eof { buf.len() } else { buf.len() - overlap };
-            self.scan_chunk(origin, &buf, base, start..end, None, &mut once, out);
+            self.scan_chunk(
+                profile,
+                origin,
+                &buf,
+                base,
+                start..end,
+                None,
+                &mut once,
+                out,
+            );
             if self.opts.max_decode_depth > 0 {
                 let spans: Vec<decode::Span> = decode::spans(&buf, None)
                     .into_iter()
                     .filter(|s| (start..end).contains(&s.start))
                     .collect();
-                decoded.extend(self.decode_spans(Nest::default(), origin, &buf, base, &spans));
+                decoded.extend(self.decode_spans(
+                    Nest::default(),
+                    profile,
+                    origin,
+                    &buf,
+                    base,
+                    &spans,
+                ));
             }
             if eof {
                 // Findings on one line in two chunks mask each other's secrets too.

@@ -218,11 +218,15 @@ fn commits_in_allowlists_and_gitleaksignore_commit_entries() {
     let scanner =
         Scanner::new(Arc::new(rules), ScanOptions::default()).with_gitleaks_ignore(ignore);
     let at = |path: &str, commit: &str| {
-        let mut o = Origin::file(path);
-        o.commit = Some(Arc::new(CommitInfo {
-            id: commit.into(),
-            ..CommitInfo::default()
-        }));
+        let o = Origin::Blob {
+            path: path.into(),
+            id: String::new(),
+            commit: Some(Arc::new(CommitInfo {
+                id: commit.into(),
+                ..CommitInfo::default()
+            })),
+            other_places: 0,
+        };
         let mut out = Output::default();
         scanner.scan_bytes(&o, b"x\nkey_a1b2c3d4e5\n", &mut out);
         out.findings.len()

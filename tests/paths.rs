@@ -1,6 +1,7 @@
 //! One harness for the scanner's three ways into a buffer: every case is scanned whole, in
 //! chunks far smaller than the case (so that matches, lines and encoded spans cross chunk
-//! borders), and as the member of an archive; all three must give the same findings and the
+//! borders), and as the member of an archive (opened by the scanner, and read as a source by
+//! the scan driver); all of them must give the same findings and the
 //! same dropped candidates (`--explain`), located the same.
 //!
 //! Cases: every file of the labelled detection corpus (`fixtures/detection/corpus`) and every
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use leakscan::finding::Finding;
 use leakscan::rules::{Confidence, RuleSet};
 use leakscan::scan::{ChunkLimits, Output, ScanOptions, Scanner};
+use leakscan::source::archive::{Budget, Input, Kind, Limits, Members};
 use leakscan::source::Origin;
 
 use crate::util::{repo_root, TEST_RULES, TOKEN};
@@ -44,7 +46,7 @@ fn seen(f: &Finding) -> Seen {
         f.secret.as_ref().map(|s| s.expose()),
         f.snippet.clone(),
         f.dropped.clone(),
-        f.origin.decoded.as_ref().map(|d| format!("{d:?}")),
+        f.origin.decoding().map(|d| format!("{d:?}")),
         f.binary,
     )
 }
@@ -145,11 +147,22 @@ fn check(rules: &Arc<RuleSet>, name: &str, data: &[u8], chunks: &[usize]) -> usi
         }
     }
     let mut c = Output::default();
-    whole.scan_bytes(&Origin::file("case.tar"), &tar_of(name, &data), &mut c);
+    let tar = tar_of(name, &data);
+    whole.scan_bytes(&Origin::file("case.tar"), &tar, &mut c);
     assert_eq!(
         all_seen(&a),
         all_seen(&c),
         "{name}: whole vs archive member"
+    );
+    // The archive's members as a source of their own, through the scan driver.
+    let origin = Origin::file("case.tar");
+    let budget = Budget::new(Limits::default(), tar.len() as u64);
+    let members = Members::new(&origin, Kind::Tar, Input::Bytes(&tar), &budget);
+    let d = leakscan::drive::scan_source(&members, &whole, false, None);
+    assert_eq!(
+        all_seen(&a),
+        all_seen(&d),
+        "{name}: whole vs archive member as a source"
     );
     a.findings.len() + a.dropped.len()
 }

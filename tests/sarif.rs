@@ -261,7 +261,9 @@ fn finding(origin: Origin, line: usize, secret: &str, severity: Severity) -> Fin
 }
 
 fn history_origin(path: &str) -> Origin {
-    Origin {
+    Origin::Blob {
+        path: path.into(),
+        id: "89abcdef0123456789abcdef0123456789abcdef".into(),
         commit: Some(Arc::new(CommitInfo {
             id: "0123456789abcdef0123456789abcdef01234567".into(),
             author_name: "Ada Lovelace".into(),
@@ -270,9 +272,7 @@ fn history_origin(path: &str) -> Origin {
             summary: "add config".into(),
             at_or_before: false,
         })),
-        blob_id: Some("89abcdef0123456789abcdef0123456789abcdef".into()),
         other_places: 2,
-        ..Origin::file(path)
     }
 }
 

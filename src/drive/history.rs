@@ -13,13 +13,11 @@ use std::path::Path;
 use super::Notes;
 use crate::error::{Error, Skip, SkipReason};
 use crate::finding::Finding;
-use crate::progress::Progress;
 use crate::rules::RuleSet;
-use crate::scan::{BlobMemo, Memo, Output, Scanner};
+use crate::scan::{Output, Scanner};
 use crate::settings::Settings;
-use crate::source::git::read::Blob;
 use crate::source::git::tips::RepoTips;
-use crate::source::git::{History, Repo};
+use crate::source::git::{Blobs, History, Repo};
 use crate::source::Origin;
 
 /// Scans a repository root: its history (as selected), then its working tree unless told not to.
@@ -65,45 +63,7 @@ pub fn scan_history(
     repo: &Repo,
     history: &History,
 ) -> Output {
-    let progress = Progress::blobs(
-        history.blob_count() as u64,
-        history.commit_count,
-        settings.progress,
-    );
-    let matcher = scanner.matcher();
-    let mut out = repo.fold_blobs(
-        history,
-        Output::default,
-        |acc, blob: Blob<'_, Memo>| {
-            let bytes = match blob.content {
-                Ok(bytes) => bytes,
-                Err(skip) => {
-                    progress.inc(0);
-                    acc.skips.push(skip);
-                    return None;
-                }
-            };
-            // A delta's keyword occurrences and encoded spans come from its base's and what
-            // the delta inserted.
-            let known = BlobMemo::new(blob.base);
-            let Some(origin) = blob.origin else {
-                // Only a base of blobs to scan: its memo is for them, unless it is binary
-                // (those bases are searched no further; their deltas are searched whole).
-                let binary = memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some();
-                return (!binary).then(|| known.into_memo(matcher, bytes));
-            };
-            progress.inc(bytes.len() as u64);
-            scanner.scan_blob(origin, bytes, &known, acc);
-            // What the scan did not search (an archive, UTF-16) its deltas search whole.
-            blob.is_base.then(|| known.searched())
-        },
-        |mut a, b| {
-            a.merge(b);
-            a
-        },
-    );
-    progress.finish();
-    out.skips.extend(history.skips.iter().cloned());
+    let mut out = super::scan_source(&Blobs { repo, history }, scanner, settings.progress, None);
     let origins = out
         .findings
         .iter_mut()
@@ -128,7 +88,7 @@ fn group_findings(repo: &Repo, history: &History, out: &mut Output) {
     let ranks = tips.rank_of();
     let rank_of = |id: &str| ranks.get(id).copied();
     out.findings = crate::group::group(std::mem::take(&mut out.findings), |f| {
-        f.origin.commit.as_ref().and_then(|c| rank_of(&c.id))
+        f.origin.commit().and_then(|c| rank_of(&c.id))
     });
     crate::group::place_in_time(&mut out.findings, &tips, rank_of);
 }
@@ -156,10 +116,10 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
     let mut work: Vec<(usize, Vec<(Origin, u32)>)> = Vec::new();
     for (i, places) in by_blob {
         let first = history.origin(&history.blobs[i]);
-        let mut seen = vec![profile(&first.path)];
+        let mut seen = vec![profile(first.path())];
         let mut again = Vec::new();
         for (origin, commit) in places {
-            let p = profile(&origin.path);
+            let p = profile(origin.path());
             if !seen.contains(&p) {
                 seen.push(p);
                 again.push((origin, commit));
@@ -175,7 +135,7 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
     // What the first scans found, per blob: (rule, offset, secret), to report nothing twice.
     let mut found: HashMap<&str, Vec<&Finding>> = HashMap::new();
     for f in done.findings.iter().chain(done.dropped.iter()) {
-        if let Some(id) = f.origin.blob_id.as_deref() {
+        if let Some(id) = f.origin.blob_id() {
             found.entry(id).or_default().push(f);
         }
     }
@@ -186,12 +146,9 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
             let bytes = match repo.read_blob(history, *i) {
                 Ok(b) => b,
                 Err(e) => {
-                    let path = &places[0].0.path;
-                    acc.skips.push(Skip::new(
-                        path.clone(),
-                        SkipReason::CorruptObject,
-                        e.to_string(),
-                    ));
+                    let path = places[0].0.path();
+                    acc.skips
+                        .push(Skip::new(path, SkipReason::CorruptObject, e.to_string()));
                     return acc;
                 }
             };
@@ -201,14 +158,14 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
                 scanner.scan_bytes(origin, &bytes, &mut sub);
                 // The blob's skips (a media file) were recorded at its first path.
                 sub.skips.retain(|s| s.reason != SkipReason::Media);
-                let id = origin.blob_id.as_deref().unwrap_or_default();
+                let id = origin.blob_id().unwrap_or_default();
                 let before = found.get(id).map(Vec::as_slice).unwrap_or_default();
                 let same = |a: &Finding, b: &Finding| {
                     a.rule_id == b.rule_id
                         && a.offset == b.offset
                         && a.secret == b.secret
-                        && a.origin.members == b.origin.members
-                        && a.origin.decoded == b.origin.decoded
+                        && a.origin.members() == b.origin.members()
+                        && a.origin.decoding() == b.origin.decoding()
                 };
                 let fresh = |f: &Finding| {
                     !before.iter().any(|b| same(b, f)) && !seen.iter().any(|b| same(b, f))
@@ -244,8 +201,7 @@ fn drop_allowed_commits(out: &mut Output, rules: &RuleSet, explain: bool) {
     }
     let is_allowed = |f: &Finding| {
         f.origin
-            .commit
-            .as_ref()
+            .commit()
             .is_some_and(|c| crate::rules::commit_listed(allowed, false, &c.id))
     };
     let (drop, keep): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut out.findings)

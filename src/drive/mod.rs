@@ -10,44 +10,45 @@ pub mod history;
 mod notes;
 pub mod tree;
 
-use std::io::Read;
 use std::path::PathBuf;
 
-use crate::error::{Error, Skip, SkipReason};
-use crate::scan::{Output, Scanner};
+use crate::error::Error;
+use crate::scan::{BlobMemo, Memo, Output, Scanner};
 use crate::settings::Settings;
-use crate::source::git::Detected;
-use crate::source::{self, fs, Origin};
+use crate::source;
+use crate::source::git::{ContentSet, Detected};
+use crate::source::input::{Blob, Content, Source};
 
 pub use notes::Notes;
 
 /// Scans what the settings name: standard input, a package listing, the staged index, or
-/// each root as a repository (history and work tree) or as files and folders.
+/// each root as a repository (history and work tree) or as files and folders. This picks the
+/// [`Source`]s; [`scan_source`] reads each.
 pub fn scan_sources(
     settings: &Settings,
     scanner: &Scanner,
     notes: &mut Notes,
 ) -> Result<Output, Error> {
-    let mut out = Output::default();
     if settings.stdin {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::Io {
-                path: PathBuf::from("-"),
-                source: e,
-            })?;
-        scanner.scan_bytes(&Origin::file("-"), &buf, &mut out);
-        return Ok(out);
+        let stdin = source::input::Stdin::read().map_err(|e| Error::Io {
+            path: PathBuf::from("-"),
+            source: e,
+        })?;
+        return Ok(scan_source(&stdin, scanner, settings.progress, None));
     }
     if let Some(manager) = settings.package {
-        out.merge(scan_package(settings, scanner, manager)?);
-        return Ok(out);
+        let dir = &settings.root;
+        let walk = source::fs::listed(
+            dir,
+            source::package::list(manager, dir)?,
+            &settings.walk.exclude,
+        );
+        return Ok(scan_source(&walk, scanner, settings.progress, None));
     }
     if settings.git.staged {
         return history::scan_staged(settings, scanner);
     }
+    let mut out = Output::default();
     let mut plain = Vec::new();
     let mut repos = 0;
     for root in &settings.roots {
@@ -78,41 +79,58 @@ pub fn scan_sources(
     Ok(out)
 }
 
-/// Scans the files the package in the scan root would publish.
-fn scan_package(
-    settings: &Settings,
+/// Reads every blob of `src` in parallel and scans it; the output is in no order yet
+/// ([`Output::finish`] sorts it). Files whose content `known` holds (a repository's history
+/// blobs, already scanned) are not scanned again. A git blob read as a delta has its keyword
+/// occurrences and encoded spans derived from its base's ([`BlobMemo`]).
+pub fn scan_source<S: Source>(
+    src: &S,
     scanner: &Scanner,
-    manager: source::package::Manager,
-) -> Result<Output, Error> {
-    let dir = &settings.root;
-    let mut walk = fs::Walk::default();
-    for rel in source::package::list(manager, dir)? {
-        let path = dir.join(&rel);
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_file() => {
-                let excluded = path
-                    .canonicalize()
-                    .is_ok_and(|c| settings.walk.exclude.contains(&c));
-                if !excluded {
-                    walk.files.push(fs::FileEntry {
-                        display: fs::display_path(&path),
-                        path,
-                        size: m.len(),
-                    });
+    shown: bool,
+    known: Option<&ContentSet<'_>>,
+) -> Output {
+    let progress = src.progress(shown);
+    let matcher = scanner.matcher();
+    let mut out = src.fold(
+        Output::default,
+        |acc, blob: Blob<'_, Memo>| {
+            let bytes = match blob.content {
+                Content::Bytes(bytes) => bytes,
+                Content::File(entry) => {
+                    acc.merge(tree::scan_file_unless_known(scanner, entry, known));
+                    progress.inc(entry.size);
+                    return None;
                 }
-            }
-            Ok(_) => walk.skips.push(Skip::new(
-                fs::display_path(&path),
-                SkipReason::Other,
-                "listed by the package manager but not a regular file",
-            )),
-            Err(e) => walk.skips.push(Skip::new(
-                fs::display_path(&path),
-                SkipReason::Unreadable,
-                format!("listed by the package manager: {e}"),
-            )),
-        }
-    }
-    walk.files.sort();
-    Ok(tree::scan_walk(settings, scanner, walk, None))
+                Content::Stream(reader) => {
+                    if let Some(origin) = blob.origin {
+                        scanner.scan_reader(origin, reader, acc);
+                    }
+                    return None;
+                }
+                Content::Failed(skip) => {
+                    progress.inc(0);
+                    acc.skips.push(skip);
+                    return None;
+                }
+            };
+            let known = BlobMemo::new(blob.base);
+            let Some(origin) = blob.origin else {
+                // Only a base of blobs to scan: its memo is for them, unless it is binary
+                // (those bases are searched no further; their deltas are searched whole).
+                let binary = memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some();
+                return (!binary).then(|| known.into_memo(matcher, bytes));
+            };
+            progress.inc(bytes.len() as u64);
+            scanner.scan_blob(origin, bytes, &known, acc);
+            // What the scan did not search (an archive, UTF-16) its deltas search whole.
+            blob.is_base.then(|| known.searched())
+        },
+        |mut a, b| {
+            a.merge(b);
+            a
+        },
+    );
+    progress.finish();
+    out.skips.extend(src.skips());
+    out
 }

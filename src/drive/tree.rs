@@ -4,10 +4,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use rayon::prelude::*;
-
 use crate::error::{Skip, SkipReason};
-use crate::progress::Progress;
 use crate::scan::{Output, Scanner};
 use crate::settings::Settings;
 use crate::source::git::ContentSet;
@@ -23,36 +20,7 @@ pub fn scan_tree(
     known: Option<&ContentSet<'_>>,
 ) -> Output {
     let walk = fs::walk(roots, &settings.walk);
-    scan_walk(settings, scanner, walk, known)
-}
-
-/// Scans walked files in parallel, except those whose content `known` holds.
-pub(crate) fn scan_walk(
-    settings: &Settings,
-    scanner: &Scanner,
-    walk: fs::Walk,
-    known: Option<&ContentSet<'_>>,
-) -> Output {
-    let total: u64 = walk.files.iter().map(|f| f.size).sum();
-    let progress = Progress::new(total, "files", settings.progress);
-    let parts: Vec<Output> = walk
-        .files
-        .par_iter()
-        .map(|entry| {
-            let o = scan_file_unless_known(scanner, entry, known);
-            progress.inc(entry.size);
-            o
-        })
-        .collect();
-    progress.finish();
-    let mut out = Output {
-        skips: walk.skips,
-        ..Output::default()
-    };
-    for p in parts {
-        out.merge(p);
-    }
-    out
+    super::scan_source(&walk, scanner, settings.progress, known)
 }
 
 /// Scans one file: media files are skipped (an allowed skip), large files are read in chunks.
@@ -81,7 +49,7 @@ fn already_scanned(
 }
 
 /// [`scan_file`], except that a file whose content `known` holds is not scanned.
-pub fn scan_file_unless_known(
+pub(crate) fn scan_file_unless_known(
     scanner: &Scanner,
     entry: &fs::FileEntry,
     known: Option<&ContentSet<'_>>,

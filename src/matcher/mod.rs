@@ -126,6 +126,8 @@ pub struct Matcher {
     rules: Arc<RuleSet>,
     prefilter: Prefilter,
     path_rules: Vec<usize>,
+    /// Rules whose running depends on the place (see [`Matcher::profile`]), in order.
+    placed: Vec<usize>,
     markers: Option<markers::Markers>,
     context: markers::Context,
     /// Per rule, the indices of its required rules (`None`: no such rule); empty for most.
@@ -150,6 +152,9 @@ impl Matcher {
             .enumerate()
             .filter(|(_, r)| r.is_path_rule() && !r.skip_report)
             .map(|(i, _)| i)
+            .collect();
+        let placed = (0..rules.rules.len())
+            .filter(|&i| placed(&rules.rules[i]))
             .collect();
         let required = rules
             .rules
@@ -181,6 +186,7 @@ impl Matcher {
             rules,
             prefilter,
             path_rules,
+            placed,
             markers,
             context,
             required,
@@ -228,16 +234,38 @@ impl Matcher {
         self.gitleaks_allow = on;
     }
 
-    /// True when the global allowlists exclude this place from scanning: `allow.paths`, or a
-    /// global allowlist decided by path and commit alone.
-    pub fn place_allowed(&self, place: &Place<'_>) -> bool {
-        self.path_allowed(place.path)
+    /// What the rules say about `place`, decided once for every buffer scanned there: whether
+    /// the global allowlists exclude it (`allow.paths`, or a global allowlist decided by path
+    /// and commit alone), which rules do not run there (their path filter, `allow-paths`, or
+    /// one of their allowlists decided by path and commit alone), and which path rules report
+    /// the file.
+    pub fn profile<'a>(&self, place: Place<'a>) -> Profile<'a> {
+        let allowed = self.path_allowed(place.path)
             || self
                 .rules
                 .allow
                 .allowlists
                 .iter()
-                .any(|a| allow::allows_place(a, place))
+                .any(|a| allow::allows_place(a, &place));
+        let rules = &self.rules.rules;
+        let not_here: Vec<usize> = self
+            .placed
+            .iter()
+            .copied()
+            .filter(|&i| !runs_at(&rules[i], &place))
+            .collect();
+        let path_rules = self
+            .path_rules
+            .iter()
+            .copied()
+            .filter(|i| not_here.binary_search(i).is_err())
+            .collect();
+        Profile {
+            place,
+            allowed,
+            not_here,
+            path_rules,
+        }
     }
 
     /// The allowlist (global, then the rule's) that a place decided by path and commit alone
@@ -301,22 +329,11 @@ impl Matcher {
 
     /// Path rules that match `path`: each reports the file itself.
     pub fn path_matches(&self, path: &str) -> Vec<usize> {
-        self.path_matches_at(&Place {
+        self.profile(Place {
             path,
             ..Place::default()
         })
-    }
-
-    /// Path rules that match the place's path, allowlists applied.
-    pub fn path_matches_at(&self, place: &Place<'_>) -> Vec<usize> {
-        self.path_rules
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let r = &self.rules.rules[i];
-                r.paths.as_ref().is_some_and(|g| g.is_match(place.path)) && applies_to(r, place)
-            })
-            .collect()
+        .path_rules
     }
 
     /// Candidates of every regex rule in `buf`, sorted by offset then rule. `path` is what
@@ -334,7 +351,7 @@ impl Matcher {
 
     /// [`Matcher::scan`] at a place that may carry a commit (history blobs).
     pub fn scan_at(&self, buf: &[u8], place: &Place<'_>, explain: bool) -> Vec<Candidate> {
-        self.scan_with_hits(buf, place, explain, None)
+        self.scan_with_hits(buf, &self.profile(*place), explain, None)
     }
 
     /// Every keyword occurrence of `buf` (see [`Matcher::scan_with_hits`]).
@@ -354,10 +371,11 @@ impl Matcher {
     pub fn scan_with_hits(
         &self,
         buf: &[u8],
-        place: &Place<'_>,
+        profile: &Profile<'_>,
         explain: bool,
         hits: Option<&Hits>,
     ) -> Vec<Candidate> {
+        let place = &profile.place;
         let rules = &self.rules.rules;
         let reach = |r: u32| {
             let rule = &rules[r as usize];
@@ -376,21 +394,15 @@ impl Matcher {
             _ => self.prefilter.windows(buf, reach),
         };
         let mut out = Vec::new();
-        let mut current: Option<(u32, bool)> = None;
+        let mut current = None;
         let mut locs = None;
         for w in windows {
             let rule = &rules[w.rule as usize];
-            let applies = match current {
-                Some((r, a)) if r == w.rule => a,
-                _ => {
-                    let a = rule.paths.as_ref().is_none_or(|g| g.is_match(place.path))
-                        && applies_to(rule, place);
-                    current = Some((w.rule, a));
-                    locs = None;
-                    a
-                }
-            };
-            if !applies {
+            if current != Some(w.rule) {
+                current = Some(w.rule);
+                locs = None;
+            }
+            if !profile.runs(w.rule as usize) {
                 continue;
             }
             if rule.is_engine_rule() {
@@ -414,7 +426,7 @@ impl Matcher {
             );
         }
         if self.required.iter().any(|r| !r.is_empty()) {
-            self.check_required(buf, place, &mut out);
+            self.check_required(buf, profile, &mut out);
         }
         self.judge_context(buf, place, &mut out);
         suppress_overlaps(&mut out, rules);
@@ -462,23 +474,39 @@ impl Matcher {
             let secret = &buf[h.start..h.end];
             let dropped = self.filter(rule, buf, h.start, h.end, secret, place);
             if dropped.is_none() || explain {
-                let commit_allow = if dropped.is_none() {
-                    self.commit_allow(rule, buf, h.start, h.end, secret, place)
-                } else {
-                    Vec::new()
-                };
-                out.push(Candidate {
+                let found = Found {
                     rule: w.rule as usize,
-                    start: h.start,
-                    end: h.end,
-                    secret_start: h.start,
-                    secret_end: h.end,
+                    matched: (h.start, h.end),
+                    secret: (h.start, h.end),
                     dropped,
                     confidence: rule.confidence,
                     assessed: None,
-                    commit_allow,
-                });
+                };
+                out.push(self.candidate(found, buf, place));
             }
+        }
+    }
+
+    /// The candidate of a match: with the allowlists that drop it once its commit is known,
+    /// when it is kept. The one place candidates are made.
+    fn candidate(&self, f: Found, buf: &[u8], place: &Place<'_>) -> Candidate {
+        let (ms, me) = f.matched;
+        let (ss, se) = f.secret;
+        let commit_allow = if f.dropped.is_none() {
+            self.commit_allow(&self.rules.rules[f.rule], buf, ms, me, &buf[ss..se], place)
+        } else {
+            Vec::new()
+        };
+        Candidate {
+            rule: f.rule,
+            start: ms,
+            end: me,
+            secret_start: ss,
+            secret_end: se,
+            dropped: f.dropped,
+            confidence: f.confidence,
+            assessed: f.assessed,
+            commit_allow,
         }
     }
 
@@ -510,17 +538,15 @@ impl Matcher {
                 Some(span) => span,
                 None => {
                     if explain {
-                        out.push(Candidate {
+                        let found = Found {
                             rule: ri,
-                            start: ms,
-                            end: me,
-                            secret_start: ms,
-                            secret_end: me,
+                            matched: (ms, me),
+                            secret: (ms, me),
                             dropped: Some(Dropped::EmptySecret),
                             confidence: rule.confidence,
                             assessed: None,
-                            commit_allow: Vec::new(),
-                        });
+                        };
+                        out.push(self.candidate(found, buf, place));
                     }
                     continue;
                 }
@@ -585,29 +611,22 @@ impl Matcher {
             }
             let failed_checksum = matches!(dropped, Some(Dropped::Checksum(_)));
             if dropped.is_none() || explain || failed_checksum {
-                let commit_allow = if dropped.is_none() {
-                    self.commit_allow(rule, buf, ms, me, &buf[ss..se], place)
-                } else {
-                    Vec::new()
-                };
-                out.push(Candidate {
+                let found = Found {
                     rule: ri,
-                    start: ms,
-                    end: me,
-                    secret_start: ss,
-                    secret_end: se,
+                    matched: (ms, me),
+                    secret: (ss, se),
                     dropped,
                     confidence,
                     assessed,
-                    commit_allow,
-                });
+                };
+                out.push(self.candidate(found, buf, place));
             }
         }
     }
 
     /// Drops kept candidates of composite rules that lack a required rule's match nearby. A
     /// required rule runs over the whole buffer whatever its keywords, as gitleaks runs it.
-    fn check_required(&self, buf: &[u8], place: &Place<'_>, out: &mut [Candidate]) {
+    fn check_required(&self, buf: &[u8], profile: &Profile<'_>, out: &mut [Candidate]) {
         let rules = &self.rules.rules;
         let mut hits: Vec<Option<Vec<(usize, usize)>>> = vec![None; rules.len()];
         for c in out.iter_mut() {
@@ -620,7 +639,7 @@ impl Matcher {
             let mut missing = None;
             for (q, idx) in rule.required.iter().zip(reqs) {
                 let found = idx.is_some_and(|ri| {
-                    let list = hits[ri].get_or_insert_with(|| self.required_hits(ri, buf, place));
+                    let list = hits[ri].get_or_insert_with(|| self.required_hits(ri, buf, profile));
                     list.iter().any(|&(l, k)| {
                         q.within_lines.is_none_or(|w| l.abs_diff(line) <= w)
                             && q.within_columns.is_none_or(|w| k.abs_diff(col) <= w)
@@ -639,10 +658,9 @@ impl Matcher {
 
     /// Where a required rule matches in `buf` (line, gitleaks column), filters applied; a path
     /// rule matches at line 0, column 0, as gitleaks reports it.
-    fn required_hits(&self, ri: usize, buf: &[u8], place: &Place<'_>) -> Vec<(usize, usize)> {
+    fn required_hits(&self, ri: usize, buf: &[u8], profile: &Profile<'_>) -> Vec<(usize, usize)> {
         let rule = &self.rules.rules[ri];
-        if !(rule.paths.as_ref().is_none_or(|g| g.is_match(place.path)) && applies_to(rule, place))
-        {
+        if !profile.runs(ri) {
             return Vec::new();
         }
         let Some(re) = rule.regex.as_ref().and_then(|r| r.get()) else {
@@ -660,7 +678,7 @@ impl Matcher {
             buf,
             0,
             buf.len(),
-            place,
+            &profile.place,
             false,
             &mut found,
         );
@@ -816,6 +834,50 @@ fn describe(a: &crate::rules::Allowlist, whose: &str) -> String {
     } else {
         format!("'{}' ({whose})", a.description)
     }
+}
+
+/// A match as the matcher decided it, before [`Matcher::candidate`] makes it a candidate.
+struct Found {
+    rule: usize,
+    /// The whole match, byte offsets.
+    matched: (usize, usize),
+    /// The secret, byte offsets.
+    secret: (usize, usize),
+    dropped: Option<Dropped>,
+    confidence: Confidence,
+    assessed: Option<&'static str>,
+}
+
+/// What the rules say about one place, decided once by [`Matcher::profile`] and handed to
+/// every check that depends on the place.
+#[derive(Clone, Debug)]
+pub struct Profile<'a> {
+    /// The place.
+    pub place: Place<'a>,
+    /// The global allowlists exclude the place from scanning.
+    pub allowed: bool,
+    /// Rules that do not run at the place, sorted.
+    not_here: Vec<usize>,
+    /// Path rules that report the file at the place.
+    pub path_rules: Vec<usize>,
+}
+
+impl Profile<'_> {
+    /// True when rule `rule` runs at the place.
+    pub fn runs(&self, rule: usize) -> bool {
+        self.not_here.is_empty() || self.not_here.binary_search(&rule).is_err()
+    }
+}
+
+/// True when a rule depends on the place: it has a path filter, `allow-paths`, or allowlists.
+fn placed(rule: &Rule) -> bool {
+    rule.paths.is_some() || rule.allow_paths.is_some() || !rule.allowlists.is_empty()
+}
+
+/// Whether a rule runs at a place: its path filter holds, and neither its `allow-paths` nor
+/// one of its allowlists decided by path and commit alone excludes the place.
+fn runs_at(rule: &Rule, place: &Place<'_>) -> bool {
+    rule.paths.as_ref().is_none_or(|g| g.is_match(place.path)) && applies_to(rule, place)
 }
 
 /// Whether a rule runs at a place: not excluded by `allow-paths` nor by one of its allowlists

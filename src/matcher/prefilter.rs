@@ -255,12 +255,7 @@ impl Prefilter {
         out.sort_unstable();
         let mut merged: Vec<Window> = Vec::with_capacity(out.len());
         for w in out {
-            match merged.last_mut() {
-                Some(prev) if prev.rule == w.rule && w.start <= prev.end => {
-                    prev.end = prev.end.max(w.end)
-                }
-                _ => merged.push(w),
-            }
+            push_merged(&mut merged, w);
         }
         merged
     }
@@ -346,11 +341,10 @@ impl Hits {
 fn dirty_spans(len: usize, copied: &[Copied], margin: usize) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut push = |a: usize, b: usize| {
-        let (a, b) = (a.saturating_sub(margin), (b + margin).min(len));
-        match spans.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => spans.push((a, b)),
-        }
+        push_merged(
+            &mut spans,
+            (a.saturating_sub(margin), (b + margin).min(len)),
+        )
     };
     let mut cursor = 0;
     for c in copied {
@@ -364,6 +358,43 @@ fn dirty_spans(len: usize, copied: &[Copied], margin: usize) -> Vec<(usize, usiz
         push(cursor, len);
     }
     spans
+}
+
+/// A span of a buffer that joins the span before it when they overlap or touch.
+trait Span {
+    /// True when `next` (which starts no earlier) overlaps or touches `self` and may join it.
+    fn reaches(&self, next: &Self) -> bool;
+    /// Extends `self` over `next`.
+    fn absorb(&mut self, next: Self);
+}
+
+impl Span for Window {
+    fn reaches(&self, next: &Window) -> bool {
+        self.rule == next.rule && next.start <= self.end
+    }
+
+    fn absorb(&mut self, next: Window) {
+        self.end = self.end.max(next.end);
+    }
+}
+
+impl Span for (usize, usize) {
+    fn reaches(&self, next: &(usize, usize)) -> bool {
+        next.0 <= self.1
+    }
+
+    fn absorb(&mut self, next: (usize, usize)) {
+        self.1 = self.1.max(next.1);
+    }
+}
+
+/// Appends `next` to `list` (sorted, `next` not before its last span), merged into the last
+/// span when that reaches it. The one place windows and spans are merged.
+fn push_merged<T: Span>(list: &mut Vec<T>, next: T) {
+    match list.last_mut() {
+        Some(prev) if prev.reaches(&next) => prev.absorb(next),
+        _ => list.push(next),
+    }
 }
 
 fn build(keywords: &[String], kind: AhoCorasickKind) -> Option<AhoCorasick> {

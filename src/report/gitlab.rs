@@ -72,13 +72,13 @@ impl Reporter for Gitlab {
 }
 
 fn vulnerability(report: &Report<'_>, f: &Finding) -> Value {
-    let commit = match &f.origin.commit {
+    let commit = match f.origin.commit() {
         Some(c) => {
             json!({ "sha": c.id, "author": format!("{} <{}>", c.author_name, c.author_email), "date": c.date, "message": c.summary })
         }
         None => json!({ "sha": "0000000" }),
     };
-    let (start, end) = if f.origin.members.is_empty() && f.secret.is_some() {
+    let (start, end) = if f.origin.members().is_empty() && f.secret.is_some() {
         (f.line, f.end_line)
     } else {
         (1, 1)
@@ -95,7 +95,7 @@ fn vulnerability(report: &Report<'_>, f: &Finding) -> Value {
             "value": f.rule_id,
         } ],
         "location": {
-            "file": f.origin.path,
+            "file": f.origin.path(),
             "start_line": start,
             "end_line": end,
             "commit": commit,
@@ -135,7 +135,7 @@ fn severity(s: Severity) -> &'static str {
 
 /// A UUID-shaped digest (version 8 bits set) of what makes the vulnerability unique.
 fn id(f: &Finding) -> String {
-    let commit = f.origin.commit.as_ref().map_or("", |c| c.id.as_str());
+    let commit = f.origin.commit().map_or("", |c| c.id.as_str());
     let mut h = Sha256::new();
     for part in [
         f.fingerprint.as_str(),

@@ -53,7 +53,7 @@ impl Reporter for Junit {
 
 fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Result<()> {
     let file = f.origin.display_path();
-    let line = if f.origin.members.is_empty() {
+    let line = if f.origin.members().is_empty() {
         f.line
     } else {
         1
@@ -64,7 +64,7 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
         esc(&file),
         esc(&f.rule_id),
         f.line,
-        esc(&f.origin.path),
+        esc(f.origin.path()),
     )?;
     let message = super::sarif::message(f);
     writeln!(
@@ -88,7 +88,7 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
     if !f.snippet.is_empty() {
         body.push(format!("line: {}", f.snippet));
     }
-    if let Some(c) = &f.origin.commit {
+    if let Some(c) = f.origin.commit() {
         body.push(format!(
             "commit: {} by {} <{}> on {}",
             c.id, c.author_name, c.author_email, c.date

@@ -423,7 +423,7 @@ fn result(
     // an old version, and the same text in two files or versions must not make two findings
     // one alert: its digest comes from its fingerprint.
     let line_hash = match &f.line_hash {
-        Some(h) if f.origin.commit.is_none() => h.clone(),
+        Some(h) if f.origin.commit().is_none() => h.clone(),
         _ => {
             let d = fingerprint::own_line_digest(&f.fingerprint);
             let n = digests.entry(d.clone()).or_insert(0);
@@ -451,21 +451,21 @@ pub(crate) fn message(f: &Finding) -> String {
         None => format!(
             "{}: {}.",
             f.description.trim_end_matches('.'),
-            f.origin.path
+            f.origin.path()
         ),
     };
-    if !f.origin.members.is_empty() {
+    if !f.origin.members().is_empty() {
         m.push_str(&format!(
             " Inside {} of {}",
-            f.origin.members.join(" > "),
-            f.origin.path
+            f.origin.members().join(" > "),
+            f.origin.path()
         ));
         if f.secret.is_some() && !f.binary {
             m.push_str(&format!(", line {}, column {}", f.line, f.column));
         }
         m.push('.');
     }
-    if let Some(d) = &f.origin.decoded {
+    if let Some(d) = f.origin.decoding() {
         m.push_str(&format!(
             " Found after {} decoding of the text at line {}, column {}.",
             d.encoding, d.line, d.column
@@ -477,7 +477,7 @@ pub(crate) fn message(f: &Finding) -> String {
     if let Some(v) = &f.validation {
         m.push_str(&format!(" Validation: {}.", v.describe()));
     }
-    if let Some(c) = &f.origin.commit {
+    if let Some(c) = f.origin.commit() {
         let when = if c.at_or_before { "at or before" } else { "in" };
         m.push_str(&format!(
             " Added {when} commit {} by {} on {}",
@@ -490,7 +490,7 @@ pub(crate) fn message(f: &Finding) -> String {
         }
         m.push('.');
         if let Some(sp) = &f.spread {
-            if f.origin.members.is_empty() && f.secret.is_some() {
+            if f.origin.members().is_empty() && f.secret.is_some() {
                 m.push_str(&format!(
                     " The line number is the line in that commit's version of the file."
                 ));
@@ -513,10 +513,10 @@ pub(crate) fn message(f: &Finding) -> String {
                 m.push_str(&format!(" Also at {}.", sp.also_at.join(", ")));
             }
         }
-        if f.origin.other_places > 0 {
+        if f.origin.other_places() > 0 {
             m.push_str(&format!(
                 " Also in {} other place(s) of the history.",
-                f.origin.other_places
+                f.origin.other_places()
             ));
         }
     }
@@ -536,19 +536,19 @@ fn properties(report: &Report<'_>, f: &Finding) -> Value {
         "match": report.secret_text(f),
         "redacted": report.redact,
     });
-    if !f.origin.members.is_empty() {
-        p["archive"] = json!(f.origin.path);
-        p["members"] = json!(f.origin.members);
+    if !f.origin.members().is_empty() {
+        p["archive"] = json!(f.origin.path());
+        p["members"] = json!(f.origin.members());
         p["memberLine"] = json!(f.line);
         p["memberColumn"] = json!(f.column);
     }
     if f.binary {
         p["byteOffset"] = json!(f.offset);
     }
-    if let Some(d) = &f.origin.decoded {
+    if let Some(d) = f.origin.decoding() {
         p["decoded"] = json!(d);
     }
-    if let Some(c) = &f.origin.commit {
+    if let Some(c) = f.origin.commit() {
         p["commit"] = json!(c.id);
         p["author"] = json!(c.author_name);
         p["authorEmail"] = json!(c.author_email);
@@ -569,9 +569,9 @@ fn properties(report: &Report<'_>, f: &Finding) -> Value {
             p["alsoAt"] = json!(s.also_at);
         }
     }
-    if let Some(b) = &f.origin.blob_id {
+    if let Some(b) = f.origin.blob_id() {
         p["blobId"] = json!(b);
-        p["otherPlaces"] = json!(f.origin.other_places);
+        p["otherPlaces"] = json!(f.origin.other_places());
     }
     if let Some(v) = &f.validation {
         p["validation"] = json!(v.status);
@@ -591,7 +591,7 @@ fn properties(report: &Report<'_>, f: &Finding) -> Value {
 fn location(f: &Finding) -> sarif::Location {
     let region = region(f);
     let phys = sarif::PhysicalLocation::builder()
-        .artifact_location(artifact(&f.origin.path))
+        .artifact_location(artifact(f.origin.path()))
         .region(region)
         .build();
     sarif::Location::builder().physical_location(phys).build()
@@ -600,10 +600,10 @@ fn location(f: &Finding) -> sarif::Location {
 /// Where to point: the finding's span in a plain file; the encoded span of a decoded finding;
 /// line 1 of an archive (the member is named in the message) and of a path-rule finding.
 fn region(f: &Finding) -> sarif::Region {
-    if !f.origin.members.is_empty() || f.secret.is_none() {
+    if !f.origin.members().is_empty() || f.secret.is_none() {
         return sarif::Region::builder().start_line(1).build();
     }
-    if let Some(d) = &f.origin.decoded {
+    if let Some(d) = f.origin.decoding() {
         return sarif::Region::builder()
             .start_line(d.line as i64)
             .start_column(d.column as i64)

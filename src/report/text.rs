@@ -56,14 +56,14 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
     if !f.snippet.is_empty() {
         writeln!(w, "    {DIM}line{DIM:#}    {}", f.snippet)?;
     }
-    if let Some(d) = &f.origin.decoded {
+    if let Some(d) = f.origin.decoding() {
         writeln!(
             w,
             "    {DIM}decoded{DIM:#} {} span at line {}, column {}",
             d.encoding, d.line, d.column
         )?;
     }
-    if let Some(c) = &f.origin.commit {
+    if let Some(c) = f.origin.commit() {
         let when = if c.at_or_before { "at or before" } else { "in" };
         writeln!(
             w,
@@ -74,11 +74,11 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
             c.date,
             c.summary
         )?;
-        if f.origin.other_places > 0 {
+        if f.origin.other_places() > 0 {
             writeln!(
                 w,
                 "    {DIM}also{DIM:#}    in {} other place(s) of the history",
-                f.origin.other_places
+                f.origin.other_places()
             )?;
         }
     }

@@ -251,6 +251,96 @@ pub fn expand_reader<R: Read + Seek>(
     skips
 }
 
+/// A seekable stream an archive is read from.
+pub trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// Where an archive's bytes are.
+pub enum Input<'a> {
+    /// In memory.
+    Bytes(&'a [u8]),
+    /// In a large file, read as a stream.
+    Reader(Box<dyn ReadSeek + 'a>),
+}
+
+/// The members of an archive as a nested [`Source`](crate::source::input::Source): each member a
+/// blob whose origin is the archive's one layer deeper, handed out in archive order (an
+/// archive is a stream, so never in parallel), within `budget`.
+pub struct Members<'a> {
+    origin: &'a Origin,
+    kind: Kind,
+    input: std::sync::Mutex<Option<Input<'a>>>,
+    budget: &'a Budget,
+    skips: std::sync::Mutex<Vec<Skip>>,
+}
+
+impl<'a> Members<'a> {
+    /// The members of the archive of `kind` at `origin`, read from `input`.
+    pub fn new(origin: &'a Origin, kind: Kind, input: Input<'a>, budget: &'a Budget) -> Self {
+        Members {
+            origin,
+            kind,
+            input: std::sync::Mutex::new(Some(input)),
+            budget,
+            skips: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl crate::source::input::Source for Members<'_> {
+    fn progress(&self, _shown: bool) -> crate::progress::Progress {
+        crate::progress::Progress::hidden()
+    }
+
+    fn skips(&self) -> Vec<Skip> {
+        std::mem::take(&mut *self.skips.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn fold<A, S, I, F, M>(&self, init: I, f: F, _merge: M) -> A
+    where
+        A: Send,
+        S: Send + Sync,
+        I: Fn() -> A + Sync + Send,
+        F: Fn(&mut A, crate::source::input::Blob<'_, S>) -> Option<S> + Sync + Send,
+        M: Fn(A, A) -> A + Sync + Send,
+    {
+        let mut acc = init();
+        self.for_each(|blob| {
+            f(&mut acc, blob);
+        });
+        acc
+    }
+}
+
+impl Members<'_> {
+    /// Hands each member to `f` in archive order, once: a second call hands out nothing.
+    /// What could not be read is in [`Source::skips`](crate::source::input::Source::skips) after.
+    pub fn for_each<S>(&self, mut f: impl FnMut(crate::source::input::Blob<'_, S>)) {
+        use crate::source::input::{Blob, Content};
+        let input = self.input.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let mut visit = |o: &Origin, m: Member<'_>, _: &mut Vec<Skip>| {
+            let content = match m {
+                Member::Bytes(ref b) => Content::Bytes(b),
+                Member::Stream(r) => Content::Stream(r),
+            };
+            f(Blob::plain(o, content));
+        };
+        let skips = match input {
+            Some(Input::Bytes(data)) => {
+                expand_bytes(self.origin, self.kind, data, self.budget, &mut visit)
+            }
+            Some(Input::Reader(r)) => {
+                expand_reader(self.origin, self.kind, r, self.budget, &mut visit)
+            }
+            None => Vec::new(),
+        };
+        self.skips
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(skips);
+    }
+}
+
 fn finish(origin: &Origin, res: io::Result<()>, budget: &Budget, skips: &mut Vec<Skip>) {
     let path = origin.display_path();
     if let Some(why) = budget.exhausted() {

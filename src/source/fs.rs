@@ -41,6 +41,40 @@ pub struct Walk {
     pub skips: Vec<Skip>,
 }
 
+/// The files a listing names (paths relative to `dir`, such as a package manager's), as a
+/// walk: each listed regular file, except the canonical paths in `exclude`; a listed path that
+/// is not a regular file is a skip.
+pub fn listed(dir: &Path, names: Vec<String>, exclude: &[PathBuf]) -> Walk {
+    let mut walk = Walk::default();
+    for rel in names {
+        let path = dir.join(&rel);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => {
+                let excluded = path.canonicalize().is_ok_and(|c| exclude.contains(&c));
+                if !excluded {
+                    walk.files.push(FileEntry {
+                        display: display_path(&path),
+                        path,
+                        size: m.len(),
+                    });
+                }
+            }
+            Ok(_) => walk.skips.push(Skip::new(
+                display_path(&path),
+                SkipReason::Other,
+                "listed by the package manager but not a regular file",
+            )),
+            Err(e) => walk.skips.push(Skip::new(
+                display_path(&path),
+                SkipReason::Unreadable,
+                format!("listed by the package manager: {e}"),
+            )),
+        }
+    }
+    walk.files.sort();
+    walk
+}
+
 /// The display form of a path: `/` separators, no leading `./`.
 pub fn display_path(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");

@@ -1,5 +1,5 @@
 //! Sources turn inputs into byte buffers named by an [`Origin`] and record what they could not
-//! read as [`Skip`](crate::error::Skip)s.
+//! read as [`Skip`](crate::error::Skip)s. Each kind of input is an [`input::Source`].
 //!
 //! A source never matches: it hands bytes to the scanner. [`Origin`] names where a buffer came
 //! from (a file, standard input, a git blob at a commit, an archive member, a decoded span), and
@@ -9,6 +9,7 @@ pub mod archive;
 pub mod decode;
 pub mod fs;
 pub mod git;
+pub mod input;
 pub mod package;
 
 use std::sync::Arc;
@@ -32,22 +33,53 @@ pub struct CommitInfo {
     pub at_or_before: bool,
 }
 
-/// Where a buffer came from.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Origin {
-    /// Path relative to the scan root with `/` separators; `-` for standard input.
-    pub path: String,
-    /// Members inside archives or source maps, outermost first
-    /// (`dist/a.tgz!package/cli.js.map!src/x.ts` is `["package/cli.js.map", "src/x.ts"]`).
-    pub members: Vec<String>,
-    /// For history blobs: the commit that introduced the blob at this path.
-    pub commit: Option<Arc<CommitInfo>>,
-    /// For history blobs: the blob id.
-    pub blob_id: Option<String>,
-    /// For decoded spans: the encoding and the byte range of the encoded span in the parent.
-    pub decoded: Option<Decoded>,
-    /// For history blobs: how many other (commit, path) places hold the same blob.
-    pub other_places: usize,
+/// Where a buffer came from: the outermost input it was read from (a file, standard input, a
+/// git blob, a staged entry), and, layered on it, the archive members and decoded spans it was
+/// taken out of. The only location type the rest of the code sees.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    /// A file, by its path relative to the scan root (or as given) with `/` separators.
+    File {
+        /// The file's display path.
+        path: String,
+    },
+    /// Standard input. Reported under the name `-`.
+    Stdin,
+    /// A blob of a repository's history, at the first path that holds it.
+    Blob {
+        /// The path of the blob at its first commit.
+        path: String,
+        /// The blob id (hex).
+        id: String,
+        /// The commit that introduced the blob at this path; filled after scanning.
+        commit: Option<Arc<CommitInfo>>,
+        /// How many other (commit, path) places hold the same blob.
+        other_places: usize,
+    },
+    /// A blob staged in the index (`scan --staged`).
+    Staged {
+        /// Its path in the index.
+        path: String,
+        /// The blob id (hex).
+        id: String,
+        /// How many other staged paths hold the same blob.
+        other_places: usize,
+    },
+    /// A member of an archive, or a source of a source map.
+    Member {
+        /// The archive or source map.
+        parent: Box<Origin>,
+        /// The member's name inside it.
+        name: String,
+    },
+    /// A span of the parent decoded before scanning (base64, percent-encoding, UTF-16...).
+    Decoded {
+        /// The buffer the span is in (never itself `Decoded`: decodings of decodings are
+        /// one layer whose encoding names the chain).
+        parent: Box<Origin>,
+        /// The encoding and where the span is.
+        decoded: Decoded,
+    },
 }
 
 /// A span that was decoded before scanning (base64, percent-encoding, ...).
@@ -61,27 +93,159 @@ pub struct Decoded {
     pub column: usize,
 }
 
+/// The name standard input is reported under.
+const STDIN_NAME: &str = "-";
+
 impl Origin {
     /// An origin for a plain file path.
     pub fn file(path: impl Into<String>) -> Origin {
-        Origin {
-            path: path.into(),
-            ..Origin::default()
+        Origin::File { path: path.into() }
+    }
+
+    /// The origin of a member of this buffer (archive entry, source-map source): a member is
+    /// a buffer of its own, so a decoding this buffer was taken from does not carry over.
+    pub fn member(&self, name: impl Into<String>) -> Origin {
+        Origin::Member {
+            parent: Box::new(self.undecoded().clone()),
+            name: name.into(),
         }
     }
 
-    /// The origin of a member of this buffer (archive entry, source-map source).
-    pub fn member(&self, name: impl Into<String>) -> Origin {
-        let mut o = self.clone();
-        o.members.push(name.into());
-        o.decoded = None;
-        o
+    /// The origin of a span of this buffer decoded from `encoding` (a decoding of a decoded
+    /// buffer names both, outermost first: `base64,percent`).
+    pub fn decoded(&self, encoding: &str, line: usize, column: usize) -> Origin {
+        let encoding = match self.decoding() {
+            Some(d) => format!("{},{encoding}", d.encoding),
+            None => encoding.to_string(),
+        };
+        Origin::Decoded {
+            parent: Box::new(self.undecoded().clone()),
+            decoded: Decoded {
+                encoding,
+                line,
+                column,
+            },
+        }
+    }
+
+    /// This origin without its decoded layer.
+    fn undecoded(&self) -> &Origin {
+        match self {
+            Origin::Decoded { parent, .. } => parent,
+            o => o,
+        }
+    }
+
+    /// The outermost input: a file, standard input, a blob or a staged entry.
+    pub fn root(&self) -> &Origin {
+        match self {
+            Origin::Member { parent, .. } | Origin::Decoded { parent, .. } => parent.root(),
+            o => o,
+        }
+    }
+
+    fn root_mut(&mut self) -> &mut Origin {
+        match self {
+            Origin::Member { parent, .. } | Origin::Decoded { parent, .. } => parent.root_mut(),
+            o => o,
+        }
+    }
+
+    /// The path of the outermost input (`-` for standard input).
+    pub fn path(&self) -> &str {
+        match self.root() {
+            Origin::File { path } | Origin::Blob { path, .. } | Origin::Staged { path, .. } => path,
+            _ => STDIN_NAME,
+        }
+    }
+
+    /// The archive members or source-map sources the buffer is in, outermost first
+    /// (`dist/a.tgz!package/cli.js.map!src/x.ts` is `["package/cli.js.map", "src/x.ts"]`).
+    pub fn members(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        let mut o = self;
+        loop {
+            match o {
+                Origin::Member { parent, name } => {
+                    names.push(name.as_str());
+                    o = parent;
+                }
+                Origin::Decoded { parent, .. } => o = parent,
+                _ => break,
+            }
+        }
+        names.reverse();
+        names
+    }
+
+    /// True when the buffer is inside an archive or a source map.
+    pub fn in_member(&self) -> bool {
+        matches!(self.undecoded(), Origin::Member { .. })
+    }
+
+    /// The encoding and place of the decoded span the buffer is, if it is one.
+    pub fn decoding(&self) -> Option<&Decoded> {
+        match self {
+            Origin::Decoded { decoded, .. } => Some(decoded),
+            _ => None,
+        }
+    }
+
+    /// [`Origin::decoding`], to relocate the span.
+    pub fn decoding_mut(&mut self) -> Option<&mut Decoded> {
+        match self {
+            Origin::Decoded { decoded, .. } => Some(decoded),
+            _ => None,
+        }
+    }
+
+    /// For history blobs: the commit that introduced the blob at its path, once attributed.
+    pub fn commit(&self) -> Option<&Arc<CommitInfo>> {
+        match self.root() {
+            Origin::Blob { commit, .. } => commit.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Sets the commit of a history blob's origin (nothing for other origins).
+    pub fn set_commit(&mut self, info: Option<Arc<CommitInfo>>) {
+        if let Origin::Blob { commit, .. } = self.root_mut() {
+            *commit = info;
+        }
+    }
+
+    /// For git blobs (history or staged): the blob id.
+    pub fn blob_id(&self) -> Option<&str> {
+        match self.root() {
+            Origin::Blob { id, .. } | Origin::Staged { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// For git blobs: how many other places hold the same blob.
+    pub fn other_places(&self) -> usize {
+        match self.root() {
+            Origin::Blob { other_places, .. } | Origin::Staged { other_places, .. } => {
+                *other_places
+            }
+            _ => 0,
+        }
+    }
+
+    /// True for the whole content of a named file or git blob (not standard input, not a
+    /// member, not decoded; a history blob before its commit is attributed): code scanning
+    /// computes line hashes from such content.
+    pub fn is_whole_file(&self) -> bool {
+        matches!(
+            self,
+            Origin::File { .. } | Origin::Blob { commit: None, .. } | Origin::Staged { .. }
+        )
     }
 
     /// The full display path: `path!member!member`.
     pub fn display_path(&self) -> String {
-        let mut s = self.path.clone();
-        for m in &self.members {
+        let mut s = self.path().to_string();
+        for m in self.members() {
             s.push('!');
             s.push_str(m);
         }
@@ -91,10 +255,16 @@ impl Origin {
     /// The path that rules' path filters and allowlists see: the innermost member name when
     /// inside an archive (so `*.env` matches `pkg.tgz!package/.env`), else the path.
     pub fn rule_path(&self) -> &str {
-        self.members
-            .last()
-            .map(String::as_str)
-            .unwrap_or(&self.path)
+        match self.undecoded() {
+            Origin::Member { name, .. } => name,
+            o => o.path(),
+        }
+    }
+
+    /// The archive or source map holding the buffer, when it is a member: the outermost
+    /// input's path.
+    pub fn container(&self) -> Option<&str> {
+        self.in_member().then(|| self.path())
     }
 }
 

@@ -210,14 +210,14 @@ fn find_pair(
     f: &Finding,
     within: usize,
 ) -> Option<usize> {
-    let commit = |x: &Finding| x.origin.commit.as_ref().map(|c| c.id.clone());
+    let commit = |x: &Finding| x.origin.commit().map(|c| c.id.clone());
     candidates
         .iter()
         .map(|&i| (i, &findings[i]))
         .filter(|(_, o)| {
             o.secret.is_some()
-                && o.origin.path == f.origin.path
-                && o.origin.members == f.origin.members
+                && o.origin.path() == f.origin.path()
+                && o.origin.members() == f.origin.members()
                 && commit(o) == commit(f)
                 && o.line.abs_diff(f.line) <= within
         })

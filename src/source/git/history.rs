@@ -97,6 +97,9 @@ pub struct History {
     pub skips: Vec<Skip>,
     /// Commits in the selection.
     pub commit_count: usize,
+    /// True for the staged entries of an index rather than a history: their origins are
+    /// [`Origin::Staged`].
+    pub(crate) staged: bool,
 }
 
 impl History {
@@ -141,23 +144,34 @@ impl History {
         self.others.iter().filter_map(|o| {
             let &i = self.by_id.get(&o.blob)?;
             let b = self.blobs.get(i as usize)?;
-            let origin = Origin {
-                path: lossy(&self.paths[o.place.path as usize]),
-                blob_id: Some(b.id.to_string()),
-                other_places: b.other_places as usize,
-                ..Origin::default()
-            };
+            let origin = self.origin_at(b, o.place.path);
             Some((i as usize, origin, o.place.commit))
         })
     }
 
     /// The origin of a blob, without its commit (see [`Repo::attribute`]).
     pub(crate) fn origin(&self, b: &HistBlob) -> Origin {
-        Origin {
-            path: lossy(&self.paths[b.first.path as usize]),
-            blob_id: Some(b.id.to_string()),
-            other_places: b.other_places as usize,
-            ..Origin::default()
+        self.origin_at(b, b.first.path)
+    }
+
+    /// The origin of blob `b` at path index `path`: a staged entry or a history blob.
+    fn origin_at(&self, b: &HistBlob, path: u32) -> Origin {
+        let path = lossy(&self.paths[path as usize]);
+        let id = b.id.to_string();
+        let other_places = b.other_places as usize;
+        if self.staged {
+            Origin::Staged {
+                path,
+                id,
+                other_places,
+            }
+        } else {
+            Origin::Blob {
+                path,
+                id,
+                commit: None,
+                other_places,
+            }
         }
     }
 }

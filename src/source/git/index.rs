@@ -24,6 +24,7 @@ impl Repo {
     pub fn staged(&self, index_file: Option<&Path>) -> Result<History, GitError> {
         let index = self.read_index(index_file)?;
         let mut h = History::default();
+        h.staged = true;
         let head = self.head_blobs(&mut h.skips);
         let mut seen: HashMap<ObjectId, u32> = HashMap::default();
         for entry in index.entries() {

@@ -20,6 +20,7 @@
 //! holds it), and a conflict resolution in a merge is attributed to the merge. Author and
 //! message are read afterwards, only for blobs with findings.
 
+mod blobs;
 mod error;
 pub mod history;
 pub mod hooks;
@@ -29,6 +30,7 @@ pub mod read;
 mod repo;
 pub mod tips;
 
+pub use blobs::Blobs;
 pub use error::GitError;
 pub use repo::Repo;
 
@@ -132,7 +134,7 @@ impl Repo {
             paths
                 .entry(history.blobs[i].id)
                 .or_default()
-                .push(origin.path);
+                .push(origin.path().to_string());
         }
         ContentSet {
             kind: self.repo.object_hash(),
@@ -148,11 +150,7 @@ impl Repo {
     pub fn attribute<'a>(&self, history: &History, origins: impl Iterator<Item = &'a mut Origin>) {
         let mut cache: HashMap<u32, Option<Arc<CommitInfo>>> = HashMap::new();
         for origin in origins {
-            let Some(place) = origin
-                .blob_id
-                .as_deref()
-                .and_then(|hex| history.first_place(hex))
-            else {
+            let Some(place) = origin.blob_id().and_then(|hex| history.first_place(hex)) else {
                 continue;
             };
             if place.commit == history::NO_COMMIT {
@@ -162,7 +160,7 @@ impl Repo {
                 .entry(place.commit)
                 .or_insert_with(|| self.commit_info(history.commit_id(place.commit)))
                 .clone();
-            origin.commit = info;
+            origin.set_commit(info);
         }
     }
 
@@ -179,7 +177,7 @@ impl Repo {
         }
         let info = self.commit_info(history.commit_id(commit));
         for origin in origins {
-            origin.commit = info.clone();
+            origin.set_commit(info.clone());
         }
     }
 
@@ -239,7 +237,7 @@ impl ContentSet<'_> {
             .collect::<Vec<_>>()
             .join("/");
         let b = &self.history.blobs[*self.history.by_id.get(&id)? as usize];
-        let mut paths = vec![self.history.origin(b).path];
+        let mut paths = vec![self.history.origin(b).path().to_string()];
         paths.extend(self.paths.get(&id).into_iter().flatten().cloned());
         Some((rel, paths))
     }

@@ -65,8 +65,8 @@ impl<'a> RepoTips<'a> {
             );
         }
         for (_, origin, commit) in history.other_places() {
-            if let Some(blob) = origin.blob_id {
-                add(origin.path, commit, blob);
+            if let Some(blob) = origin.blob_id() {
+                add(origin.path().to_string(), commit, blob.to_string());
             }
         }
         for v in by_path.values_mut() {
