@@ -25,6 +25,7 @@
 //! rule or list is dropped loudly, never silently.
 
 mod detect;
+pub mod ids;
 pub mod goregex;
 mod read;
 
