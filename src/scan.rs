@@ -162,8 +162,20 @@ impl<'a> BlobMemo<'a> {
 pub struct Stats {
     /// Files (or blobs, members) scanned.
     pub files: u64,
+    /// Of `files`, the blobs of git history (not archive members inside them).
+    pub blobs: u64,
     /// Bytes scanned.
     pub bytes: u64,
+}
+
+impl Stats {
+    /// Counts one scanned input.
+    fn count(&mut self, origin: &Origin) {
+        self.files += 1;
+        if origin.blob_id.is_some() && origin.members.is_empty() {
+            self.blobs += 1;
+        }
+    }
 }
 
 /// What scanning produced.
@@ -186,6 +198,7 @@ impl Output {
         self.dropped.extend(other.dropped);
         self.skips.extend(other.skips);
         self.stats.files += other.stats.files;
+        self.stats.blobs += other.stats.blobs;
         self.stats.bytes += other.stats.bytes;
     }
 
@@ -324,7 +337,7 @@ impl Scanner {
         if self.never_scanned(origin) || self.skip_media(origin, bytes, out) {
             return;
         }
-        out.stats.files += 1;
+        out.stats.count(origin);
         out.stats.bytes += bytes.len() as u64;
         if self.matcher.place_allowed(&Scanner::place(origin)) {
             return;
@@ -453,7 +466,7 @@ impl Scanner {
         if self.skip_media(origin, &head, out) {
             return;
         }
-        out.stats.files += 1;
+        out.stats.count(origin);
         out.stats.bytes += size;
         if self.matcher.place_allowed(&Scanner::place(origin)) {
             return;
@@ -778,7 +791,7 @@ impl Scanner {
         if self.skip_media(origin, &head, out) {
             return;
         }
-        out.stats.files += 1;
+        out.stats.count(origin);
         if !self.matcher.place_allowed(&Scanner::place(origin)) {
             self.path_findings(origin, out);
             let binary = crate::source::is_binary(&head);

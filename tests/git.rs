@@ -67,7 +67,7 @@ fn secret_added_then_removed_is_found_with_its_commit() {
     );
     assert!(
         text.stdout().contains(&format!(
-            "commit  in {} by Ada Author <ada@example.com>",
+            "commit      in {} by Ada Author <ada@example.com>",
             &added[..12]
         )),
         "{}",
