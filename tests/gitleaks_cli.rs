@@ -1,0 +1,190 @@
+//! gitleaks' command lines, as the README's table "Switching from gitleaks: the command line"
+//! lists them: each row runs in a test repository twice, the left column with `gitleaks`
+//! replaced by `leakscan` and the right column as written, and both must give the same exit
+//! status, the same output (timings masked) and the same report files.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::repo::Repo;
+use crate::util::{github_token, program, repo_root};
+
+/// The rows of the table: (gitleaks command, leakscan command).
+fn table() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let start = readme
+        .find("<!-- gitleaks-cli-table")
+        .expect("the README's gitleaks table");
+    let end = readme[start..]
+        .find("<!-- /gitleaks-cli-table -->")
+        .expect("end of the table")
+        + start;
+    readme[start..end]
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let unquote = |c: &str| c.trim_matches('`').to_string();
+            (unquote(cells[1]), unquote(cells[2]))
+        })
+        .collect()
+}
+
+/// Splits a command line of the table: words, double quotes removed, `< FILE` as standard
+/// input. Returns (arguments after the program name, standard input file).
+fn split(line: &str) -> (Vec<String>, Option<String>) {
+    let (cmd, input) = match line.split_once(" < ") {
+        Some((c, f)) => (c, Some(f.trim().to_string())),
+        None => (line, None),
+    };
+    let words: Vec<String> = cmd.split_whitespace().map(|w| w.replace('"', "")).collect();
+    (words[1..].to_vec(), input)
+}
+
+/// Masks what differs between two runs of the same scan: durations.
+fn mask(s: &str) -> String {
+    let mut out = String::new();
+    for line in s.lines() {
+        let mut l = line.to_string();
+        for key in ["\"elapsed_ms\": ", "time=\""] {
+            if let Some(i) = l.find(key) {
+                let rest: String = l[i + key.len()..]
+                    .chars()
+                    .skip_while(|c| c.is_ascii_digit() || *c == '.')
+                    .collect();
+                l = format!("{}{key}#{rest}", &l[..i]);
+            }
+        }
+        if let Some(i) = l.rfind(") in ") {
+            if l.ends_with(" s") {
+                l = format!("{}) in # s", &l[..i]);
+            }
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out
+}
+
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    reports: Vec<(String, String)>,
+}
+
+fn run(repo: &Repo, line: &str) -> Outcome {
+    let (args, input) = split(line);
+    let mut cmd = Command::new(program());
+    repo.env(&mut cmd);
+    cmd.args(&args)
+        .current_dir(repo.work())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("leakscan");
+    if let Some(f) = input {
+        let bytes = std::fs::read(repo.work().join(f)).expect("stdin file");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(&bytes)
+            .expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait");
+    let mut reports = Vec::new();
+    for name in ["report.json", "report.sarif"] {
+        let p = repo.work().join(name);
+        if let Ok(text) = std::fs::read_to_string(&p) {
+            reports.push((name.to_string(), mask(&text)));
+            std::fs::remove_file(&p).expect("remove report");
+        }
+    }
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        stdout: mask(&String::from_utf8_lossy(&out.stdout)),
+        stderr: mask(&String::from_utf8_lossy(&out.stderr)),
+        reports,
+    }
+}
+
+/// A repository with findings in two commits, one staged and two uncommitted files, a gitleaks
+/// configuration, a `.gitleaksignore` naming a gitleaks rule id, and a gitleaks JSON report.
+fn fixture() -> Repo {
+    let repo = Repo::with_rules("");
+    let tok = |n: usize| github_token("ghp", &format!("{n}mW7rT2kPq9ZxL4vB8nC3hJ6dF1gS5")[..30]);
+    repo.write("config/app.conf", &format!("GITHUB_TOKEN={}\n", tok(1)));
+    repo.write("src/acme.txt", "key = acme_k3j4h5g6f7d8s9a0q1w2e3r4\n");
+    repo.write(
+        "ci/gitleaks.toml",
+        "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"acme-key\"\ndescription = \"ACME key\"\nregex = '''acme_[a-z0-9]{24}'''\nkeywords = [\"acme_\"]\n",
+    );
+    repo.write("ci/.gitleaksignore", "config/app.conf:github-pat:1\n");
+    repo.commit("first");
+    repo.write(
+        "src/main.py",
+        &format!(
+            "token = \"{}\"  # gitleaks:allow\nother = \"{}\"\n",
+            tok(2),
+            tok(3)
+        ),
+    );
+    let second = repo.commit("second");
+    repo.write("staged.conf", &format!("GH={}\n", tok(4)));
+    repo.git(&["add", "staged.conf"]);
+    repo.write("wip.txt", &format!("t={}\n", tok(5)));
+    repo.write("notes.txt", &format!("t={}\n", tok(6)));
+    repo.write(
+        "gitleaks-report.json",
+        &format!(
+            "[{{\"RuleID\": \"github-pat\", \"File\": \"src/main.py\", \"StartLine\": 2, \"Commit\": \"{second}\", \"Secret\": \"REDACTED\"}}]\n"
+        ),
+    );
+    repo
+}
+
+#[test]
+fn each_gitleaks_line_of_the_readme_equals_its_leakscan_line() {
+    let repo = fixture();
+    let rows = table();
+    assert!(rows.len() >= 25, "{} rows", rows.len());
+    let mut with_findings = 0;
+    let mut history_findings = None;
+    for (gitleaks, native) in &rows {
+        assert!(gitleaks.starts_with("gitleaks "), "{gitleaks}");
+        let compat = gitleaks.replacen("gitleaks", "leakscan", 1);
+        let a = run(&repo, &compat);
+        let b = run(&repo, native);
+        assert_eq!(
+            (a.code, &a.stdout, &a.stderr, &a.reports),
+            (b.code, &b.stdout, &b.stderr, &b.reports),
+            "`{compat}` and `{native}` differ"
+        );
+        assert!(a.code == 0 || a.code == 1, "`{compat}`: exit {}\n{}", a.code, a.stderr);
+        let shown = a.stdout.matches("fingerprint ").count();
+        with_findings += usize::from(a.code == 1);
+        if gitleaks == "gitleaks git" {
+            history_findings = Some(shown);
+        }
+    }
+    assert!(with_findings >= 20, "{with_findings} rows found something");
+    // The history holds tokens 1 and 3 (2 is allowed by its comment) and the ACME key is not a
+    // built-in format; the ignore file and the gitleaks baseline each take one away.
+    assert_eq!(
+        history_findings,
+        Some(2),
+        "{}",
+        run(&repo, "leakscan scan --no-worktree --explain").stdout
+    );
+    let count = |line: &str| run(&repo, line).stdout.matches("fingerprint ").count();
+    assert_eq!(count("leakscan git -i ci/.gitleaksignore"), 1);
+    assert_eq!(count("leakscan git -b gitleaks-report.json"), 1);
+    assert_eq!(count("leakscan git -c ci/gitleaks.toml"), 3);
+    assert_eq!(count("leakscan git --ignore-gitleaks-allow"), 3);
+    assert_eq!(count("leakscan git --pre-commit --staged"), 1);
+}
