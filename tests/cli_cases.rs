@@ -45,7 +45,7 @@ fn completions_for_each_shell() {
         assert_eq!(run.code(), 0, "{shell}: {}", run.stderr());
         let out = run.stdout();
         assert!(out.contains(marker), "{shell}");
-        assert!(out.contains("--only-rule") && out.contains("baseline"), "{shell}");
+        assert!(out.contains("only-rule") && out.contains("baseline"), "{shell}");
     }
     let bad = dir.run(&["completions", "tcsh"]);
     assert_eq!(bad.code(), 2);

@@ -565,7 +565,7 @@ fn baseline_import_keeps_the_triage_of_gitleaksignore() {
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert!(
         r.stderr()
-            .contains("2 finding(s) listed in ./.gitleaksignore recorded in baseline.json"),
+            .contains("2 of 2 entries in ./.gitleaksignore matched 2 finding(s), recorded in baseline.json"),
         "{}",
         r.stderr()
     );

@@ -188,3 +188,43 @@ fn each_gitleaks_line_of_the_readme_equals_its_leakscan_line() {
     assert_eq!(count("leakscan git --ignore-gitleaks-allow"), 3);
     assert_eq!(count("leakscan git --pre-commit --staged"), 1);
 }
+
+/// `.gitleaksignore` entries name gitleaks rule ids; those that match no finding are counted
+/// on standard error, with the rules they name.
+#[test]
+fn gitleaksignore_entries_that_match_nothing_are_counted() {
+    let repo = fixture();
+    repo.write(
+        "ci/stale.gitleaksignore",
+        "config/app.conf:github-pat:1\nold/gone.txt:aws-access-token:3\nold/gone.txt:aws-access-token:4\n",
+    );
+    let run = run(&repo, "leakscan scan --no-worktree -i ci/stale.gitleaksignore");
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "leakscan: warning: 2 of 3 .gitleaksignore entries matched no finding of this scan (aws-access-token 2)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("note: 1 of 3 gitleaks ignore entries applied"),
+        "{}",
+        run.stdout
+    );
+    // The same through `baseline import`.
+    let import = run_import(&repo);
+    assert!(import.contains("1 of 3 entries in ci/stale.gitleaksignore matched 1 finding(s)"), "{import}");
+    assert!(import.contains("2 of 3 .gitleaksignore entries matched no finding"), "{import}");
+}
+
+fn run_import(repo: &Repo) -> String {
+    let out = repo.leakscan_in(
+        &repo.work(),
+        &["baseline", "import", "--no-worktree", "-i", "ci/stale.gitleaksignore", "-o", "../b.json"],
+        &[],
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr());
+    out.stderr()
+}

@@ -175,13 +175,14 @@ mod tests {
 
     #[test]
     fn only_by_glob_id_and_gitleaks_id() {
+        // `github-pat` and `aws-access-token` are gitleaks ids, translated.
         let sel = Selection {
             only: vec!["github-pat".into(), "aws-access-token".into()],
             ..Selection::default()
         };
         assert_eq!(
             ids(&sel, |_| true).expect("ok"),
-            vec!["aws-access-key-id".to_string(), "github-pat".to_string()]
+            vec!["aws-access-key-id".to_string(), "github-pat-classic".to_string()]
         );
         let sel = Selection {
             only: vec!["private-key-*".into()],
@@ -202,11 +203,11 @@ mod tests {
         assert!(got.contains(&"aws-access-key-id".to_string()));
         // A rule the configuration switched off comes back with enable.
         let sel = Selection {
-            enable: vec!["github-pat".into()],
+            enable: vec!["github-pat-classic".into()],
             ..Selection::default()
         };
-        let got = ids(&sel, |id| id != "github-pat").expect("ok");
-        assert!(got.contains(&"github-pat".to_string()));
+        let got = ids(&sel, |id| id != "github-pat-classic").expect("ok");
+        assert!(got.contains(&"github-pat-classic".to_string()));
         let sel = Selection {
             only: vec!["githbu-pat".into()],
             ..Selection::default()
