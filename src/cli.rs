@@ -400,7 +400,13 @@ pub struct ScanArgs {
     // -- baselines and ignore files --
     /// Report only findings that are not in this baseline (made by `leakscan baseline create`,
     /// or a gitleaks JSON report as gitleaks' --baseline-path takes).
-    #[arg(long, short = 'b', visible_alias = "baseline-path", value_name = "FILE", help_heading = "Baselines")]
+    #[arg(
+        long,
+        short = 'b',
+        visible_alias = "baseline-path",
+        value_name = "FILE",
+        help_heading = "Baselines"
+    )]
     pub baseline: Option<PathBuf>,
     /// Fingerprints to ignore, one per line with a reason (default: .leakscanignore at the scan
     /// root, unless --no-repo-config).
@@ -410,7 +416,12 @@ pub struct ScanArgs {
     /// gitleaks ignore file, or a folder holding one (default: .gitleaksignore at the scan
     /// root, and in the current folder). Listed findings are not reported; gitleaks rule ids
     /// are translated to leakscan's.
-    #[arg(long, short = 'i', value_name = "PATH", help_heading = "gitleaks compatibility")]
+    #[arg(
+        long,
+        short = 'i',
+        value_name = "PATH",
+        help_heading = "gitleaks compatibility"
+    )]
     pub gitleaks_ignore_path: Option<PathBuf>,
     /// Do not honour `gitleaks:allow` comments (`leakscan:allow` still counts).
     #[arg(long, help_heading = "gitleaks compatibility")]
@@ -526,14 +537,29 @@ impl Default for ScanArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct RuleSelectArgs {
     /// Run only these rules (ids, globs such as `aws-*`, or tags such as `cloud`).
-    #[arg(long, value_name = "RULE,...", value_delimiter = ',', help_heading = "Rules")]
+    #[arg(
+        long,
+        value_name = "RULE,...",
+        value_delimiter = ',',
+        help_heading = "Rules"
+    )]
     pub only_rule: Vec<String>,
     /// Run these rules even when the configuration switched them off (`[extend] disable`,
     /// `[select] disable`).
-    #[arg(long, value_name = "RULE,...", value_delimiter = ',', help_heading = "Rules")]
+    #[arg(
+        long,
+        value_name = "RULE,...",
+        value_delimiter = ',',
+        help_heading = "Rules"
+    )]
     pub enable_rule: Vec<String>,
     /// Do not run these rules.
-    #[arg(long, value_name = "RULE,...", value_delimiter = ',', help_heading = "Rules")]
+    #[arg(
+        long,
+        value_name = "RULE,...",
+        value_delimiter = ',',
+        help_heading = "Rules"
+    )]
     pub disable_rule: Vec<String>,
 }
 
@@ -574,7 +600,13 @@ pub struct CompatArgs {
     #[arg(long, help_heading = "gitleaks compatibility")]
     pub no_banner: bool,
     /// gitleaks' `-l/--log-level`: warn, error and fatal print findings only (as --quiet).
-    #[arg(short = 'l', long, value_enum, value_name = "LEVEL", help_heading = "gitleaks compatibility")]
+    #[arg(
+        short = 'l',
+        long,
+        value_enum,
+        value_name = "LEVEL",
+        help_heading = "gitleaks compatibility"
+    )]
     pub log_level: Option<LogLevel>,
     /// gitleaks' `--no-color`: as --color never.
     #[arg(long, help_heading = "gitleaks compatibility")]
@@ -602,7 +634,13 @@ pub struct BaselineArgs {
     pub min_confidence: ConfidenceArg,
 
     /// Configuration file, leakscan or gitleaks format (default: as `leakscan scan`).
-    #[arg(short, long, env = "LEAKSCAN_CONFIG", value_name = "FILE", help_heading = "Rules")]
+    #[arg(
+        short,
+        long,
+        env = "LEAKSCAN_CONFIG",
+        value_name = "FILE",
+        help_heading = "Rules"
+    )]
     pub config: Option<PathBuf>,
     /// Ignore configuration files found in the scanned repository.
     #[arg(long, help_heading = "Rules")]
@@ -624,23 +662,48 @@ pub struct BaselineArgs {
     #[command(flatten)]
     pub git: GitArgs,
     /// Scan exactly the files a package would publish.
-    #[arg(long, value_enum, value_name = "MANAGER", help_heading = "Artifacts and markers")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "MANAGER",
+        help_heading = "Artifacts and markers"
+    )]
     pub package: Option<Package>,
     /// Archives nested deeper than this are not opened.
-    #[arg(long, value_name = "N", default_value_t = 5, help_heading = "Artifacts and markers")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 5,
+        help_heading = "Artifacts and markers"
+    )]
     pub max_archive_depth: usize,
     /// Bytes one archive may decompress to (e.g. 500M, 2G).
-    #[arg(long, value_name = "SIZE", default_value = "1G", help_heading = "Artifacts and markers")]
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "1G",
+        help_heading = "Artifacts and markers"
+    )]
     pub max_archive_size: String,
     /// How often decoded text is decoded again (0: no decoding).
-    #[arg(long, value_name = "N", default_value_t = 2, help_heading = "Artifacts and markers")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 2,
+        help_heading = "Artifacts and markers"
+    )]
     pub max_decode_depth: usize,
     /// Fingerprints to leave out (default: .leakscanignore at the scan root).
     #[arg(long, value_name = "FILE", help_heading = "Baselines")]
     pub ignore_file: Option<PathBuf>,
     /// gitleaks ignore file, or a folder holding one (default: .gitleaksignore at the scan
     /// root, and in the current folder).
-    #[arg(long, short = 'i', value_name = "PATH", help_heading = "gitleaks compatibility")]
+    #[arg(
+        long,
+        short = 'i',
+        value_name = "PATH",
+        help_heading = "gitleaks compatibility"
+    )]
     pub gitleaks_ignore_path: Option<PathBuf>,
     /// Do not honour `gitleaks:allow` comments.
     #[arg(long, help_heading = "gitleaks compatibility")]
@@ -825,18 +888,24 @@ impl KindArg {
 pub enum RulesCommand {
     /// List the rules in effect: the configuration here (.leakscan.toml, .gitleaks.toml) or
     /// --config, with the rule selection applied.
-    #[command(after_help = "Examples:\n  leakscan rules list\n  leakscan rules list --only-rule aws-*\n  leakscan rules list --json -c .leakscan.toml")]
+    #[command(
+        after_help = "Examples:\n  leakscan rules list\n  leakscan rules list --only-rule aws-*\n  leakscan rules list --json -c .leakscan.toml"
+    )]
     List(RulesListArgs),
     /// Check a rule or configuration file: syntax, regexes, ids, and that each rule's examples
     /// match and its counter-examples do not.
-    #[command(after_help = "Examples:\n  leakscan rules check .leakscan.toml\n  leakscan rules check rules/*.toml")]
+    #[command(
+        after_help = "Examples:\n  leakscan rules check .leakscan.toml\n  leakscan rules check rules/*.toml"
+    )]
     Check {
         /// Files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Run the examples and counter-examples of every rule in effect (as `rules list`).
-    #[command(after_help = "Examples:\n  leakscan rules test\n  leakscan rules test -c my-rules.toml --only-rule my-*")]
+    #[command(
+        after_help = "Examples:\n  leakscan rules test\n  leakscan rules test -c my-rules.toml --only-rule my-*"
+    )]
     Test(RulesListArgs),
     /// Convert a gitleaks configuration into an equivalent leakscan one (.leakscan.toml).
     #[command(after_help = "Examples:\n  leakscan rules convert .gitleaks.toml -o .leakscan.toml")]
@@ -903,11 +972,15 @@ pub struct GitArgs {
 pub enum HookCommand {
     /// The pre-push check: reads git's pre-push lines on standard input, scans only the commits
     /// the remote does not have, and exits non-zero (blocking the push) on findings.
-    #[command(after_help = "Examples:\n  git push   (runs it once `leakscan hook install` wrote the hook)\n  PRE_COMMIT_FROM_REF=origin/main PRE_COMMIT_TO_REF=HEAD leakscan hook pre-push --from-env")]
+    #[command(
+        after_help = "Examples:\n  git push   (runs it once `leakscan hook install` wrote the hook)\n  PRE_COMMIT_FROM_REF=origin/main PRE_COMMIT_TO_REF=HEAD leakscan hook pre-push --from-env"
+    )]
     PrePush(PrePushArgs),
     /// Write leakscan's hooks into the repository of the current folder (honours
     /// core.hooksPath). The hooks run the `leakscan` on PATH when git runs them.
-    #[command(after_help = "Examples:\n  leakscan hook install\n  leakscan hook install --pre-commit --chain")]
+    #[command(
+        after_help = "Examples:\n  leakscan hook install\n  leakscan hook install --pre-commit --chain"
+    )]
     Install(InstallArgs),
     /// Remove leakscan's hooks and put back the hooks they chained or replaced.
     #[command(after_help = "Examples:\n  leakscan hook uninstall")]

@@ -176,7 +176,12 @@ impl GitleaksIgnore {
                     .push(i);
             }
         }
-        self.used = Arc::new(self.entries.iter().map(|_| AtomicBool::new(false)).collect());
+        self.used = Arc::new(
+            self.entries
+                .iter()
+                .map(|_| AtomicBool::new(false))
+                .collect(),
+        );
     }
 
     /// True when there is no entry.

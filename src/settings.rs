@@ -368,18 +368,23 @@ impl Settings {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
-        let max_file_size = match (args.max_file_size.as_deref(), args.compat.max_target_megabytes) {
-            (Some(_), Some(_)) => {
-                return Err(Error::Usage(
-                    "--max-file-size and --max-target-megabytes say the same thing: give one".into(),
-                ))
-            }
-            (Some(s), None) => Some(parse_size(s)?),
-            (None, Some(0) | None) => None,
-            (None, Some(mb)) => Some(mb.checked_mul(1 << 20).ok_or_else(|| {
-                Error::Usage(format!("--max-target-megabytes {mb}: too large"))
-            })?),
-        };
+        let max_file_size =
+            match (
+                args.max_file_size.as_deref(),
+                args.compat.max_target_megabytes,
+            ) {
+                (Some(_), Some(_)) => {
+                    return Err(Error::Usage(
+                        "--max-file-size and --max-target-megabytes say the same thing: give one"
+                            .into(),
+                    ))
+                }
+                (Some(s), None) => Some(parse_size(s)?),
+                (None, Some(0) | None) => None,
+                (None, Some(mb)) => Some(mb.checked_mul(1 << 20).ok_or_else(|| {
+                    Error::Usage(format!("--max-target-megabytes {mb}: too large"))
+                })?),
+            };
         if args.compat.redact == Some(0) {
             return Err(Error::Usage(
                 "--redact=0 would show secrets in full; leakscan says that with --no-redact".into(),
@@ -495,10 +500,18 @@ mod tests {
     #[test]
     fn log_opts() {
         use super::parse_log_opts;
-        assert_eq!(parse_log_opts("main..HEAD").ok(), Some(Some("main..HEAD".into())));
+        assert_eq!(
+            parse_log_opts("main..HEAD").ok(),
+            Some(Some("main..HEAD".into()))
+        );
         assert_eq!(parse_log_opts("--all").ok(), Some(None));
-        assert_eq!(parse_log_opts("--all a..b -p").ok(), Some(Some("a..b".into())));
-        let e = parse_log_opts("--since=2024-01-01").err().map(|e| e.to_string());
+        assert_eq!(
+            parse_log_opts("--all a..b -p").ok(),
+            Some(Some("a..b".into()))
+        );
+        let e = parse_log_opts("--since=2024-01-01")
+            .err()
+            .map(|e| e.to_string());
         assert!(e.is_some_and(|e| e.contains("does not understand '--since=2024-01-01'")));
         assert!(parse_log_opts("a...b").is_err());
         assert!(parse_log_opts("a..b c..d").is_err());

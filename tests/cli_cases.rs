@@ -25,7 +25,13 @@ fn man_page_in_docs_is_current() {
         run.stdout() == committed,
         "docs/leakscan.1 is out of date: run `leakscan man > docs/leakscan.1`"
     );
-    for section in [".SH NAME", ".SH SYNOPSIS", ".SH OPTIONS", ".SH SUBCOMMANDS", "Exit status"] {
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH OPTIONS",
+        ".SH SUBCOMMANDS",
+        "Exit status",
+    ] {
         assert!(committed.contains(section), "{section}");
     }
 }
@@ -45,7 +51,10 @@ fn completions_for_each_shell() {
         assert_eq!(run.code(), 0, "{shell}: {}", run.stderr());
         let out = run.stdout();
         assert!(out.contains(marker), "{shell}");
-        assert!(out.contains("only-rule") && out.contains("baseline"), "{shell}");
+        assert!(
+            out.contains("only-rule") && out.contains("baseline"),
+            "{shell}"
+        );
     }
     let bad = dir.run(&["completions", "tcsh"]);
     assert_eq!(bad.code(), 2);

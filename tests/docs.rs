@@ -26,7 +26,11 @@ fn toml_blocks(markdown: &str) -> Vec<String> {
 fn rules_md_examples_check_load_and_pass_their_tests() {
     let text = std::fs::read_to_string(repo_root().join("docs/rules.md")).expect("docs/rules.md");
     let blocks = toml_blocks(&text);
-    assert_eq!(blocks.len(), 4, "docs/rules.md's TOML examples changed: update this test");
+    assert_eq!(
+        blocks.len(),
+        4,
+        "docs/rules.md's TOML examples changed: update this test"
+    );
     let dir = Dir::new();
     // The configuration example pulls in ../shared/leakscan-rules.toml.
     dir.write(
@@ -45,11 +49,23 @@ fn rules_md_examples_check_load_and_pass_their_tests() {
         if i < 2 {
             let test = dir.run(&["rules", "test", "-c", &name]);
             assert_eq!(test.code(), 0, "block {i}: {}", test.stdout());
-            assert!(test.stdout().ends_with(" 0 failure(s)\n"), "{}", test.stdout());
+            assert!(
+                test.stdout().ends_with(" 0 failure(s)\n"),
+                "{}",
+                test.stdout()
+            );
         }
     }
     // The rule example and the configuration's rule are in effect where they are.
-    let list = dir.run(&["rules", "list", "--json", "-c", "proj/example0.toml", "--only-rule", "acme-*"]);
+    let list = dir.run(&[
+        "rules",
+        "list",
+        "--json",
+        "-c",
+        "proj/example0.toml",
+        "--only-rule",
+        "acme-*",
+    ]);
     let rules = list.json();
     let ids: Vec<&str> = rules
         .as_array()

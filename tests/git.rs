@@ -764,6 +764,10 @@ fn pre_commit_hook_says_the_commit_is_blocked() {
         stderr.contains("leakscan: commit blocked:") && stderr.contains("--no-verify"),
         "{stderr}"
     );
-    let out = r.git_try(&r.work(), &["commit", "-q", "--no-verify", "-m", "leak"], None);
+    let out = r.git_try(
+        &r.work(),
+        &["commit", "-q", "--no-verify", "-m", "leak"],
+        None,
+    );
     assert!(out.status.success());
 }

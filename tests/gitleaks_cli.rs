@@ -165,7 +165,12 @@ fn each_gitleaks_line_of_the_readme_equals_its_leakscan_line() {
             (b.code, &b.stdout, &b.stderr, &b.reports),
             "`{compat}` and `{native}` differ"
         );
-        assert!(a.code == 0 || a.code == 1, "`{compat}`: exit {}\n{}", a.code, a.stderr);
+        assert!(
+            a.code == 0 || a.code == 1,
+            "`{compat}`: exit {}\n{}",
+            a.code,
+            a.stderr
+        );
         let shown = a.stdout.matches("fingerprint ").count();
         with_findings += usize::from(a.code == 1);
         if gitleaks == "gitleaks git" {
@@ -198,7 +203,10 @@ fn gitleaksignore_entries_that_match_nothing_are_counted() {
         "ci/stale.gitleaksignore",
         "config/app.conf:github-pat:1\nold/gone.txt:aws-access-token:3\nold/gone.txt:aws-access-token:4\n",
     );
-    let run = run(&repo, "leakscan scan --no-worktree -i ci/stale.gitleaksignore");
+    let run = run(
+        &repo,
+        "leakscan scan --no-worktree -i ci/stale.gitleaksignore",
+    );
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains(
@@ -215,14 +223,28 @@ fn gitleaksignore_entries_that_match_nothing_are_counted() {
     );
     // The same through `baseline import`.
     let import = run_import(&repo);
-    assert!(import.contains("1 of 3 entries in ci/stale.gitleaksignore matched 1 finding(s)"), "{import}");
-    assert!(import.contains("2 of 3 .gitleaksignore entries matched no finding"), "{import}");
+    assert!(
+        import.contains("1 of 3 entries in ci/stale.gitleaksignore matched 1 finding(s)"),
+        "{import}"
+    );
+    assert!(
+        import.contains("2 of 3 .gitleaksignore entries matched no finding"),
+        "{import}"
+    );
 }
 
 fn run_import(repo: &Repo) -> String {
     let out = repo.leakscan_in(
         &repo.work(),
-        &["baseline", "import", "--no-worktree", "-i", "ci/stale.gitleaksignore", "-o", "../b.json"],
+        &[
+            "baseline",
+            "import",
+            "--no-worktree",
+            "-i",
+            "ci/stale.gitleaksignore",
+            "-o",
+            "../b.json",
+        ],
         &[],
     );
     assert_eq!(out.code(), 0, "{}", out.stderr());

@@ -28,7 +28,10 @@ pub fn format_for(path: &Path) -> Format {
 
 /// The scan options gitleaks' common flags describe, for `paths`.
 fn common(c: &GitleaksArgs, paths: Vec<PathBuf>) -> ScanArgs {
-    let to_stdout = c.report_path.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let to_stdout = c
+        .report_path
+        .as_deref()
+        .is_some_and(|p| p.as_os_str() == "-");
     let format = match (c.report_format, &c.report_path) {
         (Some(f), _) => f,
         (None, Some(p)) if !to_stdout => format_for(p),

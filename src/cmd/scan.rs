@@ -104,10 +104,8 @@ pub fn collect_with(
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", settings.threads)))?;
     let mut told = Notes::default();
-    let starting = crate::progress::Starting::new(
-        "listing files and reading git history",
-        settings.progress,
-    );
+    let starting =
+        crate::progress::Starting::new("listing files and reading git history", settings.progress);
     let mut out = pool.install(|| source(&settings, &scanner, &mut told))?;
     drop(starting);
     out.finish();

@@ -25,8 +25,8 @@
 //! rule or list is dropped loudly, never silently.
 
 mod detect;
-pub mod ids;
 pub mod goregex;
+pub mod ids;
 mod read;
 
 pub use detect::is_gitleaks;
@@ -90,7 +90,11 @@ pub fn translate(path: &Path, text: &str) -> Result<Translation, ConfigError> {
                 continue;
             }
             // A rule of gitleaks' default configuration: the leakscan rules that cover it.
-            let covering = if uses_default { translated(&rules, &id) } else { Vec::new() };
+            let covering = if uses_default {
+                translated(&rules, &id)
+            } else {
+                Vec::new()
+            };
             if !covering.is_empty() {
                 for r in rules.iter_mut().filter(|r| covering.contains(&r.id)) {
                     r.allowlists.push(list.clone());
@@ -98,7 +102,9 @@ pub fn translate(path: &Path, text: &str) -> Result<Translation, ConfigError> {
             } else if uses_default {
                 ctx.warn(format!("{at}: [[allowlists]] targetRules: no rule '{id}' (leakscan's built-in pack has its own ids; see `leakscan rules list`); ignored"));
             } else {
-                ctx.problems.push(format!("{at}: [[allowlists]] target rule ID '{id}' does not exist"));
+                ctx.problems.push(format!(
+                    "{at}: [[allowlists]] target rule ID '{id}' does not exist"
+                ));
             }
         }
     }
@@ -216,7 +222,11 @@ fn load_level(path: &Path, text: &str, depth: usize, ctx: &mut Ctx) -> Result<Le
         if !base.iter().any(|r| &r.id == id) {
             // A rule of gitleaks' default configuration: switch off the leakscan rules that
             // cover it and nothing else (not a catch-all such as generic-password).
-            let ids = if uses_default { translated(&base, id) } else { Vec::new() };
+            let ids = if uses_default {
+                translated(&base, id)
+            } else {
+                Vec::new()
+            };
             let (mine, shared): (Vec<String>, Vec<String>) =
                 ids.into_iter().partition(|l| ids::exclusive(id, l));
             if !shared.is_empty() {

@@ -57,7 +57,7 @@ impl Selector {
 
     fn direct(&self, r: &Rule) -> bool {
         r.id == self.text
-            || r.tags.iter().any(|t| *t == self.text)
+            || r.tags.contains(&self.text)
             || self.glob.as_ref().is_some_and(|g| g.is_match(&r.id))
     }
 
@@ -182,14 +182,20 @@ mod tests {
         };
         assert_eq!(
             ids(&sel, |_| true).expect("ok"),
-            vec!["aws-access-key-id".to_string(), "github-pat-classic".to_string()]
+            vec![
+                "aws-access-key-id".to_string(),
+                "github-pat-classic".to_string()
+            ]
         );
         let sel = Selection {
             only: vec!["private-key-*".into()],
             ..Selection::default()
         };
         let got = ids(&sel, |_| true).expect("ok");
-        assert!(got.len() >= 5 && got.iter().all(|i| i.starts_with("private-key-")), "{got:?}");
+        assert!(
+            got.len() >= 5 && got.iter().all(|i| i.starts_with("private-key-")),
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub fn toml_error(name: &str, text: &str, e: &toml::de::Error) -> String {
 }
 
 /// The key of a `key = value` line when `offset` points into its value.
-fn key_at<'a>(text: &'a str, offset: usize) -> Option<&'a str> {
+fn key_at(text: &str, offset: usize) -> Option<&str> {
     let offset = offset.min(text.len());
     let start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
     let (key, _) = text[start..offset].split_once('=')?;
@@ -73,7 +73,8 @@ mod tests {
         let e = parse_file("c.toml", text).err().map(|e| e.to_string());
         let e = e.unwrap_or_default();
         assert!(
-            e.starts_with("c.toml:5:12: `severity`: ") && e.ends_with("(info, low, medium, high or critical, in quotes)"),
+            e.starts_with("c.toml:5:12: `severity`: ")
+                && e.ends_with("(info, low, medium, high or critical, in quotes)"),
             "{e}"
         );
     }
