@@ -544,8 +544,8 @@ pub struct RuleSelectArgs {
         help_heading = "Rules"
     )]
     pub only_rule: Vec<String>,
-    /// Run these rules even when the configuration switched them off (`[extend] disable`,
-    /// `[select] disable`).
+    /// Run these built-in rules even when the configuration switched them off (`[extend]
+    /// disable`, `[select] disable`).
     #[arg(
         long,
         value_name = "RULE,...",

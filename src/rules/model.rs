@@ -42,7 +42,7 @@ pub struct SelectDef {
     /// Run only these rules.
     #[serde(default)]
     pub only: Vec<String>,
-    /// Run these even when `[extend] disable` switched them off.
+    /// Run these built-in rules even when `[extend] disable` switched them off.
     #[serde(default)]
     pub enable: Vec<String>,
     /// Do not run these.
