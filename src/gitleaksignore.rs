@@ -45,6 +45,9 @@ type Key = (Option<String>, String, String, usize);
 pub struct GitleaksIgnore {
     entries: Vec<Entry>,
     index: HashMap<Key, Vec<usize>>,
+    /// History entries by the blob their `commit:path` names, rule and line (see
+    /// [`GitleaksIgnore::resolve_blobs`]).
+    blobs: HashMap<(String, String, usize), Vec<usize>>,
     used: Arc<Vec<AtomicBool>>,
 }
 
@@ -84,6 +87,18 @@ impl Usage {
             list.join(", ")
         ))
     }
+}
+
+/// The rule ids an entry lists findings of: its own, and the leakscan rules that cover it when
+/// it names a rule of gitleaks' default configuration.
+fn rules_of(e: &Entry) -> Vec<String> {
+    let mut rules = vec![e.rule.clone()];
+    for id in ids::translate(&e.rule).unwrap_or_default() {
+        if !rules.contains(id) {
+            rules.push(id.clone());
+        }
+    }
+    rules
 }
 
 /// The path form entries are compared in: `/` separators, no leading `./`.
@@ -162,14 +177,9 @@ impl GitleaksIgnore {
         }
         self.entries.sort();
         self.index.clear();
+        self.blobs.clear();
         for (i, e) in self.entries.iter().enumerate() {
-            let mut rules = vec![e.rule.clone()];
-            for id in ids::translate(&e.rule).unwrap_or_default() {
-                if !rules.contains(id) {
-                    rules.push(id.clone());
-                }
-            }
-            for rule in rules {
+            for rule in rules_of(e) {
                 self.index
                     .entry((e.commit.clone(), e.path.clone(), rule, e.line))
                     .or_default()
@@ -182,6 +192,47 @@ impl GitleaksIgnore {
                 .map(|_| AtomicBool::new(false))
                 .collect(),
         );
+    }
+
+    /// Lets history entries match by content: `lookup(commit, path)` gives the blob id that
+    /// `commit:path` names. gitleaks reports a secret in the commit whose diff adds its line;
+    /// leakscan scans each blob once and names the first commit it finds it in, which can be
+    /// another commit holding the same blob (a merge, another branch). The blob, rule and line
+    /// then name the same finding.
+    pub fn resolve_blobs(&mut self, lookup: impl Fn(&str, &str) -> Option<String>) {
+        self.blobs.clear();
+        for (i, e) in self.entries.iter().enumerate() {
+            let Some(c) = &e.commit else { continue };
+            let Some(blob) = lookup(c, &e.path) else {
+                continue;
+            };
+            for rule in rules_of(e) {
+                self.blobs
+                    .entry((blob.clone(), rule, e.line))
+                    .or_default()
+                    .push(i);
+            }
+        }
+    }
+
+    /// True when a history entry names blob `blob` (see [`GitleaksIgnore::resolve_blobs`])
+    /// with a finding of `rule` on `line`. Records the entries that list it.
+    pub fn is_listed_blob(&self, blob: &str, rule: &str, line: usize) -> bool {
+        if self.blobs.is_empty() {
+            return false;
+        }
+        let Some(list) = self
+            .blobs
+            .get(&(blob.to_ascii_lowercase(), rule.to_string(), line))
+        else {
+            return false;
+        };
+        for &i in list {
+            if let Some(u) = self.used.get(i) {
+                u.store(true, Ordering::Relaxed);
+            }
+        }
+        true
     }
 
     /// True when there is no entry.
@@ -270,6 +321,11 @@ mod tests {
         assert!(!scanner_copy.is_listed("keys.txt", None, "aws-access-key-id", 4));
         let u = ig.usage();
         assert_eq!((u.entries, u.applied, u.unused()), (4, 2, 2));
+        // The history entry names a blob leakscan reports at another commit.
+        let mut ig = ig;
+        ig.resolve_blobs(|c, p| (c == "c0ffee" && p == "keys.txt").then(|| "abc123".to_string()));
+        assert!(ig.is_listed_blob("ABC123", "aws-access-key-id", 4));
+        assert!(!ig.is_listed_blob("abc123", "aws-access-key-id", 5));
         assert_eq!(
             u.warning().as_deref(),
             Some("2 of 4 .gitleaksignore entries matched no finding of this scan (aws-access-token 1, no-such-rule 1)")

@@ -753,12 +753,17 @@ impl Scanner {
 
     fn listed(&self, origin: &Origin, rule: &str, line: usize) -> bool {
         self.gitleaks_ignore.as_ref().is_some_and(|ig| {
+            // Both lookups run (`|`), so every entry that names the finding counts as used.
             ig.is_listed(
                 &origin.display_path(),
                 origin.commit.as_ref().map(|c| c.id.as_str()),
                 rule,
                 line,
-            )
+            ) | (origin.members.is_empty()
+                && origin
+                    .blob_id
+                    .as_deref()
+                    .is_some_and(|b| ig.is_listed_blob(b, rule, line)))
         })
     }
 

@@ -250,3 +250,35 @@ fn run_import(repo: &Repo) -> String {
     assert_eq!(out.code(), 0, "{}", out.stderr());
     out.stderr()
 }
+
+/// gitleaks names the commit whose diff adds a line; leakscan scans each blob once and names
+/// one commit holding it. An entry naming another commit with the same blob still applies.
+#[test]
+fn gitleaksignore_history_entries_match_the_same_blob_in_another_commit() {
+    let repo = Repo::with_rules("");
+    repo.write("README.md", "hello\n");
+    repo.commit("root");
+    let token = github_token("ghp", "p4Lk9Wz2Qx7Rv3Mn8Bc1Jd6Hf5Gt0S");
+    let content = format!("token = {token}\n");
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("app.conf", &content);
+    let side = repo.commit("side adds it");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("app.conf", &content);
+    let main = repo.commit("main adds it too");
+    let plain = run(&repo, "leakscan scan --no-worktree");
+    assert_eq!(plain.stdout.matches("fingerprint ").count(), 1, "{}", plain.stdout);
+    repo.write(
+        "ci/.gitleaksignore",
+        &format!("{side}:app.conf:github-pat:1\n{main}:app.conf:github-pat:1\n"),
+    );
+    let ignored = run(&repo, "leakscan scan --no-worktree -i ci/.gitleaksignore");
+    assert_eq!(ignored.code, 0, "{}{}", ignored.stdout, ignored.stderr);
+    assert!(
+        ignored
+            .stdout
+            .contains("note: 2 of 2 gitleaks ignore entries applied"),
+        "{}",
+        ignored.stdout
+    );
+}

@@ -79,6 +79,14 @@ pub fn collect_with(
         notes.push(format!("gitleaks ignore file: {}", path.display()));
         ignore.extend(entries);
     }
+    if !ignore.is_empty() && settings.git.history {
+        for root in &settings.roots {
+            if let crate::source::git::Detected::Repo(repo) = crate::source::git::detect(root) {
+                ignore.resolve_blobs(|c, p| repo.rev_hex(&format!("{c}:{p}")).ok());
+                break;
+            }
+        }
+    }
     let ignore_used = ignore.clone();
     marker_warnings(&settings, &loaded.marker_warnings, &mut notes)?;
     let never_scan = private_files(&mut settings, &loaded);
