@@ -267,7 +267,12 @@ fn gitleaksignore_history_entries_match_the_same_blob_in_another_commit() {
     repo.write("app.conf", &content);
     let main = repo.commit("main adds it too");
     let plain = run(&repo, "leakscan scan --no-worktree");
-    assert_eq!(plain.stdout.matches("fingerprint ").count(), 1, "{}", plain.stdout);
+    assert_eq!(
+        plain.stdout.matches("fingerprint ").count(),
+        1,
+        "{}",
+        plain.stdout
+    );
     repo.write(
         "ci/.gitleaksignore",
         &format!("{side}:app.conf:github-pat:1\n{main}:app.conf:github-pat:1\n"),
