@@ -1004,9 +1004,18 @@ pub struct PrePushArgs {
     /// Show secrets in full.
     #[arg(long)]
     pub no_redact: bool,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format (a hook's output is read in a terminal or a CI log).
+    #[arg(short, long, value_enum, default_value_t = HookFormat::Text)]
+    pub format: HookFormat,
+}
+
+/// The formats `hook pre-push` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HookFormat {
+    /// Human-readable report.
+    Text,
+    /// JSON document (schema in the README).
+    Json,
 }
 
 /// Options of `hook install`.
