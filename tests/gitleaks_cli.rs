@@ -287,3 +287,61 @@ fn gitleaksignore_history_entries_match_the_same_blob_in_another_commit() {
         ignored.stdout
     );
 }
+
+/// A gitleaks configuration extending the default names gitleaks' ids in `disabledRules` and
+/// `targetRules`: they reach the leakscan rules of the same formats, never a rule that other
+/// gitleaks rules share.
+#[test]
+fn gitleaks_config_ids_in_disabled_rules_and_target_rules_are_translated() {
+    let dir = crate::util::Dir::new();
+    dir.write(
+        "gl.toml",
+        "[extend]\nuseDefault = true\ndisabledRules = [\"aws-access-token\", \"generic-api-key\"]\n\n[[allowlists]]\ntargetRules = [\"github-pat\"]\npaths = ['''^fixtures/''']\n",
+    );
+    let tok = github_token("ghp", "x2Vb7Nm4Qw9Er1Ty6Ui3Op8As5Df0G");
+    dir.write("fixtures/a.conf", &format!("token = {tok}\n"));
+    dir.write("src/b.conf", &format!("token = {tok}\n"));
+    let list = dir.run(&["rules", "list", "--json", "-c", "gl.toml"]);
+    assert_eq!(list.code(), 0, "{}", list.stderr());
+    let ids: Vec<String> = list
+        .json()
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .collect();
+    assert!(!ids.contains(&"aws-access-key-id".to_string()));
+    assert!(!ids.contains(&"generic-secret-assignment".to_string()));
+    assert!(ids.contains(&"generic-password".to_string()));
+    assert!(
+        list.stderr().contains(
+            "disabledRules: 'generic-api-key': leakscan's generic-password not switched off"
+        ),
+        "{}",
+        list.stderr()
+    );
+    // The allowlist for github-pat applies to github-pat-classic: only src/ is reported.
+    let scan = dir.run(&[
+        "scan",
+        "-c",
+        "gl.toml",
+        "--format",
+        "json",
+        "--no-history",
+        ".",
+    ]);
+    let found: Vec<(String, String)> = scan
+        .findings()
+        .into_iter()
+        .map(|(loc, _, rule)| (loc, rule))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(
+            "src/b.conf:1:9".to_string(),
+            "github-pat-classic".to_string()
+        )],
+        "{}",
+        scan.stderr()
+    );
+}

@@ -231,9 +231,10 @@ fn load_level(path: &Path, text: &str, depth: usize, ctx: &mut Ctx) -> Result<Le
                 ids.into_iter().partition(|l| ids::exclusive(id, l));
             if !shared.is_empty() {
                 ctx.warn(format!(
-                    "{}: disabledRules: '{id}' is covered by {} in leakscan, which also cover other rules; not disabled (use [extend] disable in a .leakscan.toml, or --disable-rule)",
+                    "{}: disabledRules: '{id}': leakscan's {} not switched off, as {} other gitleaks rules too (use [extend] disable in a .leakscan.toml, or --disable-rule)",
                     src.at(*at),
-                    shared.join(", ")
+                    shared.join(", "),
+                    if shared.len() == 1 { "it covers" } else { "they cover" }
                 ));
             }
             if !mine.is_empty() {
