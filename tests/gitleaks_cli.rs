@@ -47,12 +47,15 @@ fn mask(s: &str) -> String {
     for line in s.lines() {
         let mut l = line.to_string();
         for key in ["\"elapsed_ms\": ", "time=\""] {
-            if let Some(i) = l.find(key) {
-                let rest: String = l[i + key.len()..]
+            let mut from = 0;
+            while let Some(at) = l[from..].find(key) {
+                let i = from + at + key.len();
+                let rest: String = l[i..]
                     .chars()
                     .skip_while(|c| c.is_ascii_digit() || *c == '.')
                     .collect();
-                l = format!("{}{key}#{rest}", &l[..i]);
+                l = format!("{}#{rest}", &l[..i]);
+                from = i + 1;
             }
         }
         if let Some(i) = l.rfind(") in ") {
