@@ -622,7 +622,11 @@ def write(args, loaded, hits, conf, notes):
             if peer == "gitleaks":
                 # For .gitleaksignore: the rules that detect the format; when the samples show
                 # none, a leakscan rule of the same id (e.g. a checksum format) still maps.
-                mapping[r.id] = by or ([r.id] if r.id in own else [])
+                # `ids` in the notes: the rules that cover the real format when the peer's
+                # regex draws samples no real token looks like (private keys, OpenAI, Stripe).
+                also = notes.get(peer, {}).get(r.id, {}).get("ids", [])
+                base = by or ([r.id] if r.id in own else [])
+                mapping[r.id] = base + [x for x in also if x not in base]
             cov = ", ".join(f"`{b}` ({conf.get(b, 'medium')})" for b in by) or "-"
             remark = reason
             if r.note:

@@ -151,6 +151,9 @@ pub enum FormatError {
     /// The key is too short to hide the secrets' hashes.
     #[error("baseline key is shorter than 16 bytes")]
     KeyTooShort,
+    /// A JSON array, but not a gitleaks report's findings.
+    #[error("not a gitleaks JSON report: {0}")]
+    Gitleaks(serde_json::Error),
 }
 
 /// The file on disk.
@@ -265,8 +268,13 @@ impl Baseline {
         })
     }
 
-    /// Parses the JSON of a baseline.
+    /// Parses the JSON of a baseline, or of a gitleaks JSON report (what gitleaks'
+    /// `--baseline-path` takes): each of its findings becomes a location entry (rule, path,
+    /// commit, line), under every leakscan rule that covers its gitleaks rule.
     pub fn parse(text: &str) -> Result<Baseline, FormatError> {
+        if text.trim_start().starts_with('[') {
+            return Baseline::parse_gitleaks(text);
+        }
         let wire: Wire = serde_json::from_str(text)?;
         if wire.version != VERSION {
             return Err(FormatError::Version(wire.version));
@@ -278,6 +286,35 @@ impl Baseline {
         let mut b = Baseline::with_key(key);
         for e in wire.entries {
             b.insert(e);
+        }
+        Ok(b)
+    }
+
+    fn parse_gitleaks(text: &str) -> Result<Baseline, FormatError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Reported {
+            #[serde(rename = "RuleID")]
+            rule_id: String,
+            file: String,
+            #[serde(default)]
+            commit: String,
+            start_line: usize,
+        }
+        let list: Vec<Reported> = serde_json::from_str(text).map_err(FormatError::Gitleaks)?;
+        let mut b = Baseline::new();
+        for f in list {
+            let commit = Some(f.commit.as_str()).filter(|c| !c.is_empty());
+            let mut ids = vec![f.rule_id.clone()];
+            for id in crate::rules::gitleaks::ids::translate(&f.rule_id).unwrap_or_default() {
+                if !ids.contains(id) {
+                    ids.push(id.clone());
+                }
+            }
+            let path = f.file.strip_prefix("./").unwrap_or(&f.file);
+            for id in ids {
+                b.insert(Entry::at_location(&id, path, commit, Some(f.start_line)));
+            }
         }
         Ok(b)
     }

@@ -8,6 +8,16 @@ use crate::rules::{Confidence, Kind};
 use crate::source::package::Manager;
 
 const EXIT_STATUS_HELP: &str = "\
+Examples:
+  leakscan                          scan the current folder (and its git history)
+  leakscan scan src/ config/        scan some folders
+  leakscan scan --staged            what `git commit` would record (pre-commit)
+  leakscan scan --range main..HEAD  the commits of a branch
+  cat build.log | leakscan -        standard input
+  leakscan scan -f sarif -o leakscan.sarif
+  leakscan rules list               the rules in effect here
+  leakscan detect --source . -v     a gitleaks command line works too (see `leakscan detect --help`)
+
 Exit status:
   0  everything was scanned and nothing was found
   1  findings (change with --exit-code)
@@ -18,7 +28,13 @@ Exit status:
 /// Find secrets and internal markers in working trees, git history and build artifacts
 /// before they leave.
 #[derive(Debug, Parser)]
-#[command(name = "leakscan", version, about, after_help = EXIT_STATUS_HELP, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "leakscan",
+    version,
+    about,
+    after_help = EXIT_STATUS_HELP,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// What to do (default: scan).
     #[command(subcommand)]
@@ -35,34 +51,138 @@ pub enum Command {
     #[command(after_help = EXIT_STATUS_HELP)]
     Scan(ScanArgs),
     /// List, check and test rules.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = RULES_HELP)]
     Rules(RulesCommand),
     /// Record today's findings so that later scans report only new ones.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = BASELINE_HELP)]
     Baseline(BaselineCommand),
     /// Git hooks: run the pre-push check, or install it.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = HOOK_HELP)]
     Hook(HookCommand),
     /// Internal markers: make keyed hashes of codenames for `[internal] codename-hashes`.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = INTERNAL_HELP)]
     Internal(InternalCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), made from this command line's definition.
+    #[command(after_help = "Examples:\n  leakscan man > leakscan.1 && man ./leakscan.1")]
+    Man,
+    /// gitleaks compatibility: `gitleaks detect`, the history of a repository (files with
+    /// --no-git, standard input with --pipe).
+    #[command(after_help = DETECT_HELP, display_order = 100)]
+    Detect(DetectArgs),
+    /// gitleaks compatibility: `gitleaks git [REPO]`, the history of a repository (--staged:
+    /// the staged changes).
+    #[command(after_help = GIT_HELP, display_order = 101)]
+    Git(GitCompatArgs),
+    /// gitleaks compatibility: `gitleaks dir [PATH]` (also `directory`, `file`), files and
+    /// folders without their history.
+    #[command(visible_aliases = ["directory", "file"], after_help = DIR_HELP, display_order = 102)]
+    Dir(DirArgs),
+    /// gitleaks compatibility: `gitleaks protect`, uncommitted changes (--staged: the staged
+    /// ones).
+    #[command(after_help = PROTECT_HELP, display_order = 103)]
+    Protect(ProtectArgs),
+    /// gitleaks compatibility: `gitleaks stdin`, standard input.
+    #[command(after_help = STDIN_HELP, display_order = 104)]
+    Stdin(StdinArgs),
 }
+
+const RULES_HELP: &str = "\
+Examples:
+  leakscan rules list                      the rules in effect (.leakscan.toml here, or --config)
+  leakscan rules list --json | jq '.[].id'
+  leakscan rules check .leakscan.toml      syntax, regexes, ids, and each rule's examples
+  leakscan rules test -c .leakscan.toml    every rule's examples and counter-examples
+  leakscan rules convert .gitleaks.toml -o .leakscan.toml";
+
+const BASELINE_HELP: &str = "\
+Examples:
+  leakscan baseline create -o .leakscan-baseline.json
+  leakscan scan --baseline .leakscan-baseline.json     report only new findings
+  leakscan baseline import -o .leakscan-baseline.json  from .gitleaksignore";
+
+const HOOK_HELP: &str = "\
+Examples:
+  leakscan hook install                 pre-push check in this repository
+  leakscan hook install --pre-commit    and a pre-commit check of the staged changes
+  leakscan hook uninstall";
+
+const INTERNAL_HELP: &str = "\
+Examples:
+  export LEAKSCAN_MARKER_KEY=...        a random key of 16 characters or more
+  printf 'nightjar\\nblue heron\\n' | leakscan internal hash";
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  leakscan completions bash > ~/.local/share/bash-completion/completions/leakscan
+  leakscan completions zsh > \"${fpath[1]}/_leakscan\"
+  leakscan completions fish > ~/.config/fish/completions/leakscan.fish";
+
+const DETECT_HELP: &str = "\
+Examples:
+  leakscan detect                       = leakscan scan --no-worktree .
+  leakscan detect -s repo --log-opts=\"main..HEAD\"   = leakscan scan --range main..HEAD repo
+  leakscan detect --no-git -s dist      = leakscan scan --no-history dist
+  cat f | leakscan detect --pipe        = leakscan scan -
+
+Secrets are redacted whatever --redact says; --no-redact shows them. The README's table
+\"Switching from gitleaks\" maps every gitleaks option to leakscan's.";
+
+const GIT_HELP: &str = "\
+Examples:
+  leakscan git                          = leakscan scan --no-worktree .
+  leakscan git -v --redact repo         = leakscan scan --no-worktree repo
+  leakscan git --pre-commit --staged    = leakscan scan --staged
+  leakscan git --log-opts=\"A..B\"        = leakscan scan --range A..B
+
+Secrets are redacted whatever --redact says; --no-redact shows them. The README's table
+\"Switching from gitleaks\" maps every gitleaks option to leakscan's.";
+
+const DIR_HELP: &str = "\
+Examples:
+  leakscan dir                          = leakscan scan --no-history .
+  leakscan dir dist -r report.json      = leakscan scan --no-history dist -f json -o report.json
+
+Secrets are redacted whatever --redact says; --no-redact shows them. The README's table
+\"Switching from gitleaks\" maps every gitleaks option to leakscan's.";
+
+const PROTECT_HELP: &str = "\
+Examples:
+  leakscan protect --staged             = leakscan scan --staged
+  leakscan protect                      = leakscan scan --no-history (all uncommitted files)
+
+Secrets are redacted whatever --redact says; --no-redact shows them. The README's table
+\"Switching from gitleaks\" maps every gitleaks option to leakscan's.";
+
+const STDIN_HELP: &str = "\
+Examples:
+  cat build.log | leakscan stdin        = cat build.log | leakscan scan -
+
+Secrets are redacted whatever --redact says; --no-redact shows them. The README's table
+\"Switching from gitleaks\" maps every gitleaks option to leakscan's.";
 
 /// `leakscan baseline ...`
 #[derive(Debug, Subcommand)]
 pub enum BaselineCommand {
     /// Scan like `leakscan scan` and write every finding to the baseline file given with -o.
     #[command(
-        after_help = "Then: leakscan scan --baseline FILE reports only findings not in FILE."
+        after_help = "Examples:\n  leakscan baseline create -o .leakscan-baseline.json\n  leakscan baseline create --no-history -o base.json src/\n\nThen: leakscan scan --baseline FILE reports only findings not in FILE."
     )]
-    Create(ScanArgs),
+    Create(BaselineArgs),
     /// Turn .gitleaksignore entries into baseline entries: scan like `leakscan scan` and record
     /// the findings that .gitleaksignore lists in the baseline file given with -o. Unlike the
     /// entries, which name a line, the baseline's fingerprints survive edits that move lines.
+    /// gitleaks rule ids are translated to leakscan's (docs/gitleaks-ids.toml).
     #[command(
-        after_help = "Then: leakscan scan --baseline FILE reports only findings not in FILE, and .gitleaksignore can go."
+        after_help = "Examples:\n  leakscan baseline import -o .leakscan-baseline.json\n  leakscan baseline import --gitleaks-ignore-path ci/.gitleaksignore -o base.json\n\nThen: leakscan scan --baseline FILE reports only findings not in FILE, and .gitleaksignore can go."
     )]
-    Import(ScanArgs),
+    Import(BaselineArgs),
 }
 
 /// `leakscan internal ...`
@@ -70,6 +190,7 @@ pub enum BaselineCommand {
 pub enum InternalCommand {
     /// Print the keyed hash (HMAC-SHA256) of each codename, ready for `codename-hashes`.
     /// The key is read from an environment variable, never from the command line.
+    #[command(after_help = INTERNAL_HELP)]
     Hash {
         /// Environment variable holding the key.
         #[arg(long, value_name = "VAR", default_value = crate::rules::internal::DEFAULT_KEY_ENV)]
@@ -171,12 +292,13 @@ pub struct ScanArgs {
     pub paths: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
+    #[arg(short, long, value_enum, default_value_t = Format::Text, visible_alias = "report-format", help_heading = "Output")]
     pub format: Format,
     /// Write the report to FILE instead of standard output.
     #[arg(
         short,
         long,
+        short_alias = 'r',
         visible_alias = "report-path",
         value_name = "FILE",
         help_heading = "Output"
@@ -218,6 +340,9 @@ pub struct ScanArgs {
     /// Ignore configuration files found in the scanned repository (audits of untrusted code).
     #[arg(long, help_heading = "Rules")]
     pub no_repo_config: bool,
+    /// Which rules run.
+    #[command(flatten)]
+    pub select: RuleSelectArgs,
 
     /// Threads (default: the number of CPUs).
     #[arg(short = 'j', long, value_name = "N", help_heading = "Input")]
@@ -234,9 +359,9 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub git: GitArgs,
     // -- artifacts (archives, decoding, packages, internal markers) --
-    /// Kinds of finding that make the exit status 1, comma-separated (`secret`, `internal`).
-    /// Findings of other kinds are still reported.
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [KindArg::Secret, KindArg::Internal], env = "LEAKSCAN_FAIL_ON", value_name = "KINDS", help_heading = "Artifacts and markers")]
+    /// Kinds of finding that make the exit status 1, a comma-separated list of `secret` and
+    /// `internal` (e.g. --fail-on secret). Findings of other kinds are still reported.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [KindArg::Secret, KindArg::Internal], hide_default_value = true, hide_possible_values = true, env = "LEAKSCAN_FAIL_ON", value_name = "KIND,...", help_heading = "Artifacts and markers")]
     pub fail_on: Vec<KindArg>,
     /// Scan exactly the files a package would publish, in the package folder (PATH or the
     /// current folder).
@@ -273,21 +398,41 @@ pub struct ScanArgs {
     )]
     pub max_decode_depth: usize,
     // -- baselines and ignore files --
-    /// Report only findings that are not in this baseline (made by `leakscan baseline create`).
-    #[arg(long, value_name = "FILE", help_heading = "Baselines")]
+    /// Report only findings that are not in this baseline (made by `leakscan baseline create`,
+    /// or a gitleaks JSON report as gitleaks' --baseline-path takes).
+    #[arg(
+        long,
+        short = 'b',
+        visible_alias = "baseline-path",
+        value_name = "FILE",
+        help_heading = "Baselines"
+    )]
     pub baseline: Option<PathBuf>,
     /// Fingerprints to ignore, one per line with a reason (default: .leakscanignore at the scan
     /// root, unless --no-repo-config).
     #[arg(long, value_name = "FILE", help_heading = "Baselines")]
     pub ignore_file: Option<PathBuf>,
     // -- gitleaks compatibility --
-    /// gitleaks ignore file (default: .gitleaksignore at the scan root, and in the current
-    /// folder). Listed findings are not reported.
-    #[arg(long, value_name = "FILE", help_heading = "gitleaks compatibility")]
+    /// gitleaks ignore file, or a folder holding one (default: .gitleaksignore at the scan
+    /// root, and in the current folder). Listed findings are not reported; gitleaks rule ids
+    /// are translated to leakscan's.
+    #[arg(
+        long,
+        short = 'i',
+        value_name = "PATH",
+        help_heading = "gitleaks compatibility"
+    )]
     pub gitleaks_ignore_path: Option<PathBuf>,
     /// Do not honour `gitleaks:allow` comments (`leakscan:allow` still counts).
     #[arg(long, help_heading = "gitleaks compatibility")]
     pub ignore_gitleaks_allow: bool,
+    /// gitleaks' `--log-opts`: the git log options leakscan understands, `A..B` (as --range)
+    /// and `--all` (the default); anything else is refused.
+    #[arg(long, value_name = "OPTS", allow_hyphen_values = true, conflicts_with_all = ["range", "since", "staged", "no_history"], help_heading = "gitleaks compatibility")]
+    pub log_opts: Option<String>,
+    /// gitleaks' options with the same meaning.
+    #[command(flatten)]
+    pub compat: CompatArgs,
     // -- live validation --
     /// Live validation options.
     #[command(flatten)]
@@ -379,9 +524,354 @@ impl Default for ScanArgs {
             ignore_file: None,
             gitleaks_ignore_path: None,
             ignore_gitleaks_allow: false,
+            log_opts: None,
+            compat: CompatArgs::default(),
+            select: RuleSelectArgs::default(),
             validate: ValidateArgs::default(),
         }
     }
+}
+
+/// `--only-rule`, `--enable-rule`, `--disable-rule`: which rules run. Each takes rule ids,
+/// globs over ids (`aws-*`) and tags (`cloud`), repeated or comma-separated.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RuleSelectArgs {
+    /// Run only these rules (ids, globs such as `aws-*`, or tags such as `cloud`).
+    #[arg(
+        long,
+        value_name = "RULE,...",
+        value_delimiter = ',',
+        help_heading = "Rules"
+    )]
+    pub only_rule: Vec<String>,
+    /// Run these built-in rules even when the configuration switched them off (`[extend]
+    /// disable`, `[select] disable`).
+    #[arg(
+        long,
+        value_name = "RULE,...",
+        value_delimiter = ',',
+        help_heading = "Rules"
+    )]
+    pub enable_rule: Vec<String>,
+    /// Do not run these rules.
+    #[arg(
+        long,
+        value_name = "RULE,...",
+        value_delimiter = ',',
+        help_heading = "Rules"
+    )]
+    pub disable_rule: Vec<String>,
+}
+
+/// gitleaks' `--log-level` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogLevel {
+    /// As info.
+    Trace,
+    /// As info.
+    Debug,
+    /// Findings, summary and notes (the default).
+    Info,
+    /// Findings only (as --quiet).
+    Warn,
+    /// Findings only (as --quiet).
+    Error,
+    /// Findings only (as --quiet).
+    Fatal,
+}
+
+/// gitleaks' options that have a leakscan meaning, accepted so that a gitleaks command line
+/// works unchanged (the README's table "Switching from gitleaks" maps each).
+#[derive(Debug, Args, Clone, Default)]
+pub struct CompatArgs {
+    /// gitleaks' `--redact[=N]`. Secrets are always redacted unless --no-redact: leakscan
+    /// shows at most one character in six of a secret, never more than six, whatever N (1 to
+    /// 100) asks. N = 0, gitleaks' "no redaction", is refused: say --no-redact.
+    #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true, default_missing_value = "100", value_parser = clap::value_parser!(u8).range(0..=100), help_heading = "gitleaks compatibility")]
+    pub redact: Option<u8>,
+    /// gitleaks' `--max-target-megabytes N`: skip files larger than N MiB (as --max-file-size
+    /// NM; 0: no limit).
+    #[arg(long, value_name = "N", help_heading = "gitleaks compatibility")]
+    pub max_target_megabytes: Option<u64>,
+    /// gitleaks' `-v/--verbose`: accepted; leakscan's report always lists each finding.
+    #[arg(short, long, help_heading = "gitleaks compatibility")]
+    pub verbose: bool,
+    /// gitleaks' `--no-banner`: accepted; leakscan prints no banner.
+    #[arg(long, help_heading = "gitleaks compatibility")]
+    pub no_banner: bool,
+    /// gitleaks' `-l/--log-level`: warn, error and fatal print findings only (as --quiet).
+    #[arg(
+        short = 'l',
+        long,
+        value_enum,
+        value_name = "LEVEL",
+        help_heading = "gitleaks compatibility"
+    )]
+    pub log_level: Option<LogLevel>,
+    /// gitleaks' `--no-color`: as --color never.
+    #[arg(long, help_heading = "gitleaks compatibility")]
+    pub no_color: bool,
+}
+
+/// Options of `baseline create` and `baseline import`: what to scan and with which rules; a
+/// baseline has no report format, exit-code or colour options.
+#[derive(Debug, Args, Clone)]
+pub struct BaselineArgs {
+    /// Folders, files or `-` for standard input (default: the current folder).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The baseline file to write (JSON).
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+    /// No messages on standard error except errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// No progress indicator.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Lowest confidence to record (generic rules are `low`).
+    #[arg(long, value_enum, default_value_t = ConfidenceArg::Medium)]
+    pub min_confidence: ConfidenceArg,
+
+    /// Configuration file, leakscan or gitleaks format (default: as `leakscan scan`).
+    #[arg(
+        short,
+        long,
+        env = "LEAKSCAN_CONFIG",
+        value_name = "FILE",
+        help_heading = "Rules"
+    )]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files found in the scanned repository.
+    #[arg(long, help_heading = "Rules")]
+    pub no_repo_config: bool,
+    /// Which rules run.
+    #[command(flatten)]
+    pub select: RuleSelectArgs,
+
+    /// Threads (default: the number of CPUs).
+    #[arg(short = 'j', long, value_name = "N", help_heading = "Input")]
+    pub threads: Option<usize>,
+    /// Skip files larger than this (e.g. 10M, 1G).
+    #[arg(long, value_name = "SIZE", help_heading = "Input")]
+    pub max_file_size: Option<String>,
+    /// Do not honour .gitignore, .ignore and git's exclude files.
+    #[arg(long, help_heading = "Input")]
+    pub no_ignore: bool,
+    /// Git history options.
+    #[command(flatten)]
+    pub git: GitArgs,
+    /// Scan exactly the files a package would publish.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "MANAGER",
+        help_heading = "Artifacts and markers"
+    )]
+    pub package: Option<Package>,
+    /// Archives nested deeper than this are not opened.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 5,
+        help_heading = "Artifacts and markers"
+    )]
+    pub max_archive_depth: usize,
+    /// Bytes one archive may decompress to (e.g. 500M, 2G).
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "1G",
+        help_heading = "Artifacts and markers"
+    )]
+    pub max_archive_size: String,
+    /// How often decoded text is decoded again (0: no decoding).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 2,
+        help_heading = "Artifacts and markers"
+    )]
+    pub max_decode_depth: usize,
+    /// Fingerprints to leave out (default: .leakscanignore at the scan root).
+    #[arg(long, value_name = "FILE", help_heading = "Baselines")]
+    pub ignore_file: Option<PathBuf>,
+    /// gitleaks ignore file, or a folder holding one (default: .gitleaksignore at the scan
+    /// root, and in the current folder).
+    #[arg(
+        long,
+        short = 'i',
+        value_name = "PATH",
+        help_heading = "gitleaks compatibility"
+    )]
+    pub gitleaks_ignore_path: Option<PathBuf>,
+    /// Do not honour `gitleaks:allow` comments.
+    #[arg(long, help_heading = "gitleaks compatibility")]
+    pub ignore_gitleaks_allow: bool,
+}
+
+impl BaselineArgs {
+    /// The scan these options describe (the report options at their defaults).
+    pub fn to_scan_args(&self) -> ScanArgs {
+        ScanArgs {
+            paths: self.paths.clone(),
+            output: Some(self.output.clone()),
+            quiet: self.quiet,
+            no_progress: self.no_progress,
+            min_confidence: self.min_confidence,
+            config: self.config.clone(),
+            no_repo_config: self.no_repo_config,
+            select: self.select.clone(),
+            threads: self.threads,
+            max_file_size: self.max_file_size.clone(),
+            no_ignore: self.no_ignore,
+            git: self.git.clone(),
+            package: self.package,
+            max_archive_depth: self.max_archive_depth,
+            max_archive_size: self.max_archive_size.clone(),
+            max_decode_depth: self.max_decode_depth,
+            ignore_file: self.ignore_file.clone(),
+            gitleaks_ignore_path: self.gitleaks_ignore_path.clone(),
+            ignore_gitleaks_allow: self.ignore_gitleaks_allow,
+            ..ScanArgs::default()
+        }
+    }
+}
+
+/// The options every gitleaks scanning command takes (gitleaks' persistent flags), with
+/// gitleaks' names, short forms and meaning.
+#[derive(Debug, Args, Clone)]
+pub struct GitleaksArgs {
+    /// Configuration file, gitleaks or leakscan format (default: GITLEAKS_CONFIG, then
+    /// .leakscan.toml or .gitleaks.toml at the scan root).
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Exit status when findings are reported.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub exit_code: u8,
+    /// Report file (`-`: standard output). Without -f its format follows the extension
+    /// (.json, .sarif, .xml as JUnit), else JSON, as gitleaks does.
+    #[arg(short = 'r', long, value_name = "FILE")]
+    pub report_path: Option<PathBuf>,
+    /// Report format.
+    #[arg(short = 'f', long, value_enum, value_name = "FORMAT")]
+    pub report_format: Option<Format>,
+    /// A baseline: a gitleaks JSON report, or a leakscan baseline. Findings it lists are not
+    /// reported.
+    #[arg(short = 'b', long, value_name = "FILE")]
+    pub baseline_path: Option<PathBuf>,
+    /// Run only these rules (gitleaks ids are translated to leakscan's; globs and tags work).
+    #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
+    pub enable_rule: Vec<String>,
+    /// gitleaks ignore file, or a folder holding one (default: .gitleaksignore at the scan
+    /// root, and in the current folder).
+    #[arg(short = 'i', long, value_name = "PATH")]
+    pub gitleaks_ignore_path: Option<PathBuf>,
+    /// Do not honour `gitleaks:allow` comments.
+    #[arg(long)]
+    pub ignore_gitleaks_allow: bool,
+    /// How often decoded text is decoded again.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub max_decode_depth: usize,
+    /// Archives nested deeper than this are not opened (0: archives are scanned as bytes,
+    /// gitleaks' default; leakscan opens them).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_archive_depth: usize,
+    /// Show secrets in full (leakscan's option; gitleaks shows them unless --redact).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// gitleaks' options with the same meaning.
+    #[command(flatten)]
+    pub compat: CompatArgs,
+}
+
+/// `leakscan detect`: gitleaks' `detect`.
+#[derive(Debug, Args, Clone)]
+pub struct DetectArgs {
+    /// The repository or folder to scan.
+    #[arg(short, long, value_name = "PATH", default_value = ".")]
+    pub source: PathBuf,
+    /// Scan the files, not the history (as `leakscan scan --no-history`).
+    #[arg(long)]
+    pub no_git: bool,
+    /// Scan standard input (as `leakscan scan -`).
+    #[arg(long, conflicts_with = "no_git")]
+    pub pipe: bool,
+    /// git log options: `A..B` (as --range) and `--all` are understood.
+    #[arg(long, value_name = "OPTS", allow_hyphen_values = true)]
+    pub log_opts: Option<String>,
+    /// Accepted; leakscan does not follow symbolic links.
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// Accepted; leakscan's reports do not link to a platform.
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// gitleaks' common options.
+    #[command(flatten)]
+    pub common: GitleaksArgs,
+}
+
+/// `leakscan git`: gitleaks' `git`.
+#[derive(Debug, Args, Clone)]
+pub struct GitCompatArgs {
+    /// The repository (default: the current folder).
+    #[arg(value_name = "REPO")]
+    pub repo: Option<PathBuf>,
+    /// Scan the staged changes (as `leakscan scan --staged`).
+    #[arg(long)]
+    pub staged: bool,
+    /// Scan the uncommitted changes: with --staged the staged ones, else the working tree's
+    /// files (as `leakscan scan --no-history`).
+    #[arg(long)]
+    pub pre_commit: bool,
+    /// git log options: `A..B` (as --range) and `--all` are understood.
+    #[arg(long, value_name = "OPTS", allow_hyphen_values = true, conflicts_with_all = ["staged", "pre_commit"])]
+    pub log_opts: Option<String>,
+    /// Accepted; leakscan's reports do not link to a platform.
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// gitleaks' common options.
+    #[command(flatten)]
+    pub common: GitleaksArgs,
+}
+
+/// `leakscan dir`: gitleaks' `dir`.
+#[derive(Debug, Args, Clone)]
+pub struct DirArgs {
+    /// The folder or file (default: the current folder).
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+    /// Accepted; leakscan does not follow symbolic links.
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// gitleaks' common options.
+    #[command(flatten)]
+    pub common: GitleaksArgs,
+}
+
+/// `leakscan protect`: gitleaks' `protect`.
+#[derive(Debug, Args, Clone)]
+pub struct ProtectArgs {
+    /// The repository.
+    #[arg(short, long, value_name = "PATH", default_value = ".")]
+    pub source: PathBuf,
+    /// Scan the staged changes (as `leakscan scan --staged`).
+    #[arg(long)]
+    pub staged: bool,
+    /// Accepted and not used, as by gitleaks' protect.
+    #[arg(long, value_name = "OPTS", allow_hyphen_values = true, hide = true)]
+    pub log_opts: Option<String>,
+    /// gitleaks' common options.
+    #[command(flatten)]
+    pub common: GitleaksArgs,
+}
+
+/// `leakscan stdin`: gitleaks' `stdin`.
+#[derive(Debug, Args, Clone)]
+pub struct StdinArgs {
+    /// gitleaks' common options.
+    #[command(flatten)]
+    pub common: GitleaksArgs,
 }
 
 impl KindArg {
@@ -396,17 +886,29 @@ impl KindArg {
 /// `leakscan rules ...`
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
-    /// List the rules in effect.
+    /// List the rules in effect: the configuration here (.leakscan.toml, .gitleaks.toml) or
+    /// --config, with the rule selection applied.
+    #[command(
+        after_help = "Examples:\n  leakscan rules list\n  leakscan rules list --only-rule aws-*\n  leakscan rules list --json -c .leakscan.toml"
+    )]
     List(RulesListArgs),
-    /// Check a rule or configuration file: syntax, regexes, ids.
+    /// Check a rule or configuration file: syntax, regexes, ids, and that each rule's examples
+    /// match and its counter-examples do not.
+    #[command(
+        after_help = "Examples:\n  leakscan rules check .leakscan.toml\n  leakscan rules check rules/*.toml"
+    )]
     Check {
         /// Files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Run every rule's examples and counter-examples.
+    /// Run the examples and counter-examples of every rule in effect (as `rules list`).
+    #[command(
+        after_help = "Examples:\n  leakscan rules test\n  leakscan rules test -c my-rules.toml --only-rule my-*"
+    )]
     Test(RulesListArgs),
     /// Convert a gitleaks configuration into an equivalent leakscan one (.leakscan.toml).
+    #[command(after_help = "Examples:\n  leakscan rules convert .gitleaks.toml -o .leakscan.toml")]
     Convert {
         /// The gitleaks configuration (e.g. .gitleaks.toml).
         file: PathBuf,
@@ -419,9 +921,16 @@ pub enum RulesCommand {
 /// Options of `rules list` and `rules test`.
 #[derive(Debug, Args)]
 pub struct RulesListArgs {
-    /// Configuration file (default: the built-in pack only).
+    /// Configuration file (default: as `leakscan scan` finds it: LEAKSCAN_CONFIG,
+    /// GITLEAKS_CONFIG, else .leakscan.toml or .gitleaks.toml in the current folder).
     #[arg(short, long, env = "LEAKSCAN_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The built-in pack only, whatever configuration is here.
+    #[arg(long, conflicts_with = "config")]
+    pub builtin: bool,
+    /// Which rules.
+    #[command(flatten)]
+    pub select: RuleSelectArgs,
     /// Output as JSON.
     #[arg(long)]
     pub json: bool,
@@ -463,11 +972,18 @@ pub struct GitArgs {
 pub enum HookCommand {
     /// The pre-push check: reads git's pre-push lines on standard input, scans only the commits
     /// the remote does not have, and exits non-zero (blocking the push) on findings.
+    #[command(
+        after_help = "Examples:\n  git push   (runs it once `leakscan hook install` wrote the hook)\n  PRE_COMMIT_FROM_REF=origin/main PRE_COMMIT_TO_REF=HEAD leakscan hook pre-push --from-env"
+    )]
     PrePush(PrePushArgs),
     /// Write leakscan's hooks into the repository of the current folder (honours
     /// core.hooksPath). The hooks run the `leakscan` on PATH when git runs them.
+    #[command(
+        after_help = "Examples:\n  leakscan hook install\n  leakscan hook install --pre-commit --chain"
+    )]
     Install(InstallArgs),
     /// Remove leakscan's hooks and put back the hooks they chained or replaced.
+    #[command(after_help = "Examples:\n  leakscan hook uninstall")]
     Uninstall(UninstallArgs),
 }
 
@@ -488,9 +1004,18 @@ pub struct PrePushArgs {
     /// Show secrets in full.
     #[arg(long)]
     pub no_redact: bool,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format (a hook's output is read in a terminal or a CI log).
+    #[arg(short, long, value_enum, default_value_t = HookFormat::Text)]
+    pub format: HookFormat,
+}
+
+/// The formats `hook pre-push` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HookFormat {
+    /// Human-readable report.
+    Text,
+    /// JSON document (schema in the README).
+    Json,
 }
 
 /// Options of `hook install`.

@@ -107,7 +107,9 @@ impl HookKind {
             HookKind::PreCommit => (
                 "commit",
                 "pre-commit check",
-                "\"$leakscan\" scan --staged --no-progress",
+                // As the pre-push check does, say what was blocked and how to override it
+                // (exit 1: findings; 2 and 3 explain themselves).
+                "\"$leakscan\" scan --staged --no-progress\nstatus=$?\nif [ \"$status\" -eq 1 ]; then\n  echo \"leakscan: commit blocked: the staged changes hold what is reported above. Unstage or edit them (git restore --staged FILE), rotate a secret that already left, or commit with --no-verify to override.\" >&2\nfi\nexit $status",
             ),
         };
         let stdin = match self {

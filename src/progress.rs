@@ -3,10 +3,59 @@
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// How long a scan stays silent before an indicator appears: short enough that a scan never
+/// looks stuck, long enough that a quick one (a small folder) prints nothing.
+const DELAY: Duration = Duration::from_millis(150);
+
+/// The spinner shown while sources are listed (files walked, history indexed), before the
+/// first progress bar knows its total; that bar replaces it.
+static STARTING: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Shows a spinner with `message` (after [`DELAY`]) until the first progress bar or
+/// [`Starting`]'s drop clears it; only when `enabled` and standard error is a terminal.
+pub struct Starting;
+
+impl Starting {
+    /// Starts the spinner.
+    pub fn new(message: &str, enabled: bool) -> Starting {
+        if !enabled || !std::io::stderr().is_terminal() {
+            return Starting;
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+            bar.set_style(style);
+        }
+        bar.set_message(message.to_string());
+        if let Ok(mut slot) = STARTING.lock() {
+            *slot = Some(bar.clone());
+        }
+        std::thread::spawn(move || {
+            std::thread::sleep(DELAY);
+            if !bar.is_finished() {
+                bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(8));
+                bar.enable_steady_tick(Duration::from_millis(120));
+            }
+        });
+        Starting
+    }
+}
+
+impl Drop for Starting {
+    fn drop(&mut self) {
+        clear_starting();
+    }
+}
+
+fn clear_starting() {
+    if let Some(bar) = STARTING.lock().ok().and_then(|mut s| s.take()) {
+        bar.finish_and_clear();
+    }
+}
 
 /// A progress indicator; a no-op when hidden.
 #[derive(Clone, Debug)]
@@ -21,8 +70,8 @@ pub struct Progress {
 
 impl Progress {
     /// A progress bar over `total_bytes` of `unit`s (files, blobs), shown only when `enabled`
-    /// and standard error is a terminal. It appears after a short delay, so quick scans (hooks)
-    /// print nothing.
+    /// and standard error is a terminal. It appears after a short delay ([`DELAY`]), so quick
+    /// scans print nothing.
     pub fn new(total_bytes: u64, unit: &'static str, enabled: bool) -> Progress {
         let units = Arc::new(AtomicU64::new(0));
         if !enabled || !std::io::stderr().is_terminal() {
@@ -35,6 +84,7 @@ impl Progress {
                 started: std::time::Instant::now(),
             };
         }
+        clear_starting();
         let bar = ProgressBar::with_draw_target(Some(total_bytes), ProgressDrawTarget::hidden());
         if let Ok(style) = ProgressStyle::with_template(
             "{spinner} {msg} {bytes}/{total_bytes} ({binary_bytes_per_sec}) {elapsed}",
@@ -43,7 +93,7 @@ impl Progress {
         }
         let shown = bar.clone();
         std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(500));
+            std::thread::sleep(DELAY);
             if !shown.is_finished() {
                 shown.set_draw_target(ProgressDrawTarget::stderr_with_hz(8));
                 shown.enable_steady_tick(Duration::from_millis(250));

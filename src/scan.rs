@@ -163,8 +163,20 @@ impl<'a> BlobMemo<'a> {
 pub struct Stats {
     /// Files (or blobs, members) scanned.
     pub files: u64,
+    /// Of `files`, the blobs of git history (not archive members inside them).
+    pub blobs: u64,
     /// Bytes scanned.
     pub bytes: u64,
+}
+
+impl Stats {
+    /// Counts one scanned input.
+    fn count(&mut self, origin: &Origin) {
+        self.files += 1;
+        if origin.blob_id().is_some() && origin.members().is_empty() {
+            self.blobs += 1;
+        }
+    }
 }
 
 /// What scanning produced.
@@ -187,6 +199,7 @@ impl Output {
         self.dropped.extend(other.dropped);
         self.skips.extend(other.skips);
         self.stats.files += other.stats.files;
+        self.stats.blobs += other.stats.blobs;
         self.stats.bytes += other.stats.bytes;
     }
 
@@ -325,7 +338,7 @@ impl Scanner {
         if self.never_scanned(origin) || self.skip_media(origin, bytes, out) {
             return;
         }
-        out.stats.files += 1;
+        out.stats.count(origin);
         out.stats.bytes += bytes.len() as u64;
         let profile = self.matcher.profile(Scanner::place(origin));
         if profile.allowed {
@@ -451,7 +464,7 @@ impl Scanner {
         if self.skip_media(origin, &head, out) {
             return;
         }
-        out.stats.files += 1;
+        out.stats.count(origin);
         out.stats.bytes += size;
         let profile = self.matcher.profile(Scanner::place(origin));
         if profile.allowed {
@@ -754,12 +767,16 @@ impl Scanner {
 
     fn listed(&self, origin: &Origin, rule: &str, line: usize) -> bool {
         self.gitleaks_ignore.as_ref().is_some_and(|ig| {
+            // Both lookups run (`|`), so every entry that names the finding counts as used.
             ig.is_listed(
                 &origin.display_path(),
                 origin.commit().map(|c| c.id.as_str()),
                 rule,
                 line,
-            )
+            ) | (origin.members().is_empty()
+                && origin
+                    .blob_id()
+                    .is_some_and(|b| ig.is_listed_blob(b, rule, line)))
         })
     }
 
@@ -792,7 +809,7 @@ impl Scanner {
         if self.skip_media(origin, &head, out) {
             return;
         }
-        out.stats.files += 1;
+        out.stats.count(origin);
         let profile = self.matcher.profile(Scanner::place(origin));
         if !profile.allowed {
             self.path_findings(&profile, origin, out);

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ColorChoice, Format, ScanArgs};
+use crate::cli::{ColorChoice, Format, LogLevel, ScanArgs};
 use crate::error::Error;
 use crate::rules::{Confidence, ConfigSource, Kind};
 use crate::source::archive::Limits;
@@ -67,6 +67,8 @@ pub struct Settings {
     pub ignore_file: Option<PathBuf>,
     /// Live validation (`--validate`), if asked for.
     pub validate: Option<ValidateSettings>,
+    /// `--only-rule`, `--enable-rule`, `--disable-rule`.
+    pub select: crate::rules::select::Selection,
 }
 
 /// What `--validate` runs with.
@@ -167,6 +169,31 @@ impl GitSettings {
     }
 }
 
+/// gitleaks' `--log-opts`: the git log options leakscan understands, as a range. `A..B` is the
+/// range; `--all`, `--full-history`, `-p`/`--patch` are what leakscan does anyway. Anything
+/// else is refused, naming the option, rather than scanning something else than asked.
+pub fn parse_log_opts(opts: &str) -> Result<Option<String>, Error> {
+    let mut range = None;
+    for tok in opts.split_whitespace() {
+        match tok {
+            "--all" | "--full-history" | "-p" | "--patch" => {}
+            t if !t.starts_with('-') && t.contains("..") && !t.contains("...") => {
+                if range.replace(t.to_string()).is_some() {
+                    return Err(Error::Usage(format!(
+                        "--log-opts '{opts}': leakscan scans one range A..B at a time"
+                    )));
+                }
+            }
+            t => {
+                return Err(Error::Usage(format!(
+                    "--log-opts '{opts}': leakscan does not understand '{t}'; it takes a range A..B and --all (or use leakscan scan --range A..B, --since REV)"
+                )))
+            }
+        }
+    }
+    Ok(range)
+}
+
 /// Parses a size such as `512`, `10K`, `10M`, `1G` (powers of 1024; a trailing `B`/`iB` is
 /// accepted).
 pub fn parse_size(s: &str) -> Result<u64, Error> {
@@ -258,7 +285,8 @@ pub fn gitleaks_ignore_files(
         } else {
             p.to_path_buf()
         };
-        if !p.is_file() {
+        // Any readable non-folder will do: /dev/null says "no entries".
+        if std::fs::metadata(&p).is_err() {
             return Err(Error::Usage(format!(
                 "{}: no such gitleaks ignore file",
                 p.display()
@@ -340,7 +368,48 @@ impl Settings {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
-        let max_file_size = args.max_file_size.as_deref().map(parse_size).transpose()?;
+        let max_file_size =
+            match (
+                args.max_file_size.as_deref(),
+                args.compat.max_target_megabytes,
+            ) {
+                (Some(_), Some(_)) => {
+                    return Err(Error::Usage(
+                        "--max-file-size and --max-target-megabytes say the same thing: give one"
+                            .into(),
+                    ))
+                }
+                (Some(s), None) => Some(parse_size(s)?),
+                (None, Some(0) | None) => None,
+                (None, Some(mb)) => Some(mb.checked_mul(1 << 20).ok_or_else(|| {
+                    Error::Usage(format!("--max-target-megabytes {mb}: too large"))
+                })?),
+            };
+        if args.compat.redact == Some(0) {
+            return Err(Error::Usage(
+                "--redact=0 would show secrets in full; leakscan says that with --no-redact".into(),
+            ));
+        }
+        if args.compat.redact.is_some() && args.no_redact {
+            return Err(Error::Usage(
+                "--redact and --no-redact contradict each other".into(),
+            ));
+        }
+        let mut git_args = args.git.clone();
+        if let Some(opts) = &args.log_opts {
+            git_args.range = parse_log_opts(opts)?;
+        }
+        let quiet = args.quiet
+            || matches!(
+                args.compat.log_level,
+                Some(LogLevel::Warn | LogLevel::Error | LogLevel::Fatal)
+            );
+        let color = if args.compat.no_color {
+            ColorChoice::Never
+        } else {
+            args.color
+        };
+        let output = args.output.clone().filter(|p| p.as_os_str() != "-");
         if args.package.is_some() && stdin {
             return Err(Error::Usage(
                 "--package cannot be combined with '-' (standard input)".into(),
@@ -370,7 +439,7 @@ impl Settings {
             args.validate.validate_cache.as_deref(),
             args.baseline.as_deref(),
             ignore_file.as_deref(),
-            args.output.as_deref(),
+            output.as_deref(),
         ]
         .into_iter()
         .flatten()
@@ -390,14 +459,14 @@ impl Settings {
             root,
             config,
             format: args.format,
-            output: args.output.clone(),
+            output,
             redact: !args.no_redact,
             min_confidence: args.min_confidence.into(),
             explain: args.explain,
             exit_code: args.exit_code,
-            color: args.color,
-            quiet: args.quiet,
-            progress: !args.no_progress && !args.quiet,
+            color,
+            quiet,
+            progress: !args.no_progress && !quiet,
             threads,
             walk: WalkOptions {
                 no_ignore: args.no_ignore,
@@ -409,12 +478,17 @@ impl Settings {
             package: args.package.map(Into::into),
             archives,
             max_decode_depth: args.max_decode_depth,
-            git: GitSettings::from_args(&args.git),
+            git: GitSettings::from_args(&git_args),
             gitleaks_ignore,
             gitleaks_allow: !args.ignore_gitleaks_allow,
             baseline: args.baseline.clone(),
             ignore_file,
             validate: ValidateSettings::from_args(&args.validate)?,
+            select: crate::rules::select::Selection {
+                only: args.select.only_rule.clone(),
+                enable: args.select.enable_rule.clone(),
+                disable: args.select.disable_rule.clone(),
+            },
         })
     }
 }
@@ -422,6 +496,26 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::parse_size;
+
+    #[test]
+    fn log_opts() {
+        use super::parse_log_opts;
+        assert_eq!(
+            parse_log_opts("main..HEAD").ok(),
+            Some(Some("main..HEAD".into()))
+        );
+        assert_eq!(parse_log_opts("--all").ok(), Some(None));
+        assert_eq!(
+            parse_log_opts("--all a..b -p").ok(),
+            Some(Some("a..b".into()))
+        );
+        let e = parse_log_opts("--since=2024-01-01")
+            .err()
+            .map(|e| e.to_string());
+        assert!(e.is_some_and(|e| e.contains("does not understand '--since=2024-01-01'")));
+        assert!(parse_log_opts("a...b").is_err());
+        assert!(parse_log_opts("a..b c..d").is_err());
+    }
 
     #[test]
     fn sizes() {

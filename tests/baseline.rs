@@ -92,7 +92,7 @@ fn baseline_errors() {
     let d = repo();
     let r = d.run(&["baseline", "create", ".", "--config", "rules.toml"]);
     assert_eq!(r.code(), 2);
-    assert!(r.stderr().contains("-o FILE"), "{}", r.stderr());
+    assert!(r.stderr().contains("--output <FILE>"), "{}", r.stderr());
     let r = d.run(&[
         "scan",
         "--config",

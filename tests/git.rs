@@ -67,7 +67,7 @@ fn secret_added_then_removed_is_found_with_its_commit() {
     );
     assert!(
         text.stdout().contains(&format!(
-            "commit  in {} by Ada Author <ada@example.com>",
+            "commit      in {} by Ada Author <ada@example.com>",
             &added[..12]
         )),
         "{}",
@@ -743,4 +743,31 @@ fn hook_install_upgrades_a_hook_that_named_an_old_binary() {
     r.commit("clean");
     let (ok, out) = push(&r, &["origin", "main"]);
     assert!(ok, "{out}");
+}
+
+/// The pre-commit hook says that the commit was blocked and how to override it, as the
+/// pre-push check does.
+#[test]
+fn pre_commit_hook_says_the_commit_is_blocked() {
+    let r = Repo::with_rules("");
+    r.write("README.md", "hello\n");
+    r.commit("first");
+    let run = r.leakscan_in(&r.work(), &["hook", "install", "--pre-commit"], &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let token = crate::util::github_token("ghp", "k8Rw2pXq7LmZ4vB9nC3hJ6dF1gT5sY");
+    r.write("app.conf", &format!("token = {token}\n"));
+    r.git(&["add", "app.conf"]);
+    let out = r.git_try(&r.work(), &["commit", "-q", "-m", "leak"], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("leakscan: commit blocked:") && stderr.contains("--no-verify"),
+        "{stderr}"
+    );
+    let out = r.git_try(
+        &r.work(),
+        &["commit", "-q", "--no-verify", "-m", "leak"],
+        None,
+    );
+    assert!(out.status.success());
 }

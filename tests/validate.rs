@@ -436,10 +436,10 @@ fn valid_findings_come_first_in_text_and_fail_on_valid_fails() {
         .collect();
     assert!(lines[0].starts_with("tokens.txt:3:"), "{out}");
     assert!(
-        out.contains("checked valid: login=octo, scopes=repo, read:org"),
+        out.contains("checked     valid: login=octo, scopes=repo, read:org"),
         "{out}"
     );
-    assert_eq!(out.matches("checked invalid").count(), 2, "{out}");
+    assert_eq!(out.matches("checked     invalid").count(), 2, "{out}");
     for t in &tokens {
         assert!(!out.contains(t.as_str()) && !run.stderr().contains(t.as_str()));
     }

@@ -3,26 +3,22 @@
 #![allow(clippy::print_stderr)]
 
 use crate::baseline::Baseline;
-use crate::cli::BaselineCommand;
+use crate::cli::{BaselineArgs, BaselineCommand};
 use crate::cmd::scan;
 use crate::error::{Error, ExitStatus};
 
 /// Runs a `baseline` subcommand and returns the exit code.
 pub fn run(cmd: BaselineCommand) -> Result<u8, Error> {
     match cmd {
-        BaselineCommand::Create(args) => create(&args),
+        BaselineCommand::Create(args) => create(&args.to_scan_args()),
         BaselineCommand::Import(args) => import(&args),
     }
 }
 
 /// Scans with the `.gitleaksignore` entries applied and records the findings they list.
-fn import(args: &crate::cli::ScanArgs) -> Result<u8, Error> {
-    let Some(path) = args.output.clone() else {
-        return Err(Error::Usage(
-            "baseline import needs the file to write: -o FILE".into(),
-        ));
-    };
-    let mut scan_args = args.clone();
+fn import(args: &BaselineArgs) -> Result<u8, Error> {
+    let path = args.output.clone();
+    let mut scan_args = args.to_scan_args();
     scan_args.explain = true;
     scan_args.output = None;
     let s = scan::collect(&scan_args)?;
@@ -44,13 +40,19 @@ fn import(args: &crate::cli::ScanArgs) -> Result<u8, Error> {
     }
     b.write(&path)?;
     if !args.quiet {
+        let u = s.gitleaks_ignore.usage();
         eprintln!(
-            "leakscan: {} finding(s) listed in {} recorded in {} ({} entries); entries that match no finding today are not carried over",
-            listed.len(),
+            "leakscan: {} of {} entries in {} matched {} finding(s), recorded in {} ({} baseline entries)",
+            u.applied,
+            u.entries,
             s.settings.gitleaks_ignore.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            listed.len(),
             path.display(),
             b.len()
         );
+        if let Some(w) = u.warning() {
+            eprintln!("leakscan: warning: {w}; they are not carried over");
+        }
     }
     Ok(ExitStatus::Clean.code())
 }

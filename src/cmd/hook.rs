@@ -8,7 +8,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Format, HookCommand, InstallArgs, KindArg, PrePushArgs, ScanArgs, UninstallArgs};
+use crate::cli::{
+    Format, HookCommand, HookFormat, InstallArgs, KindArg, PrePushArgs, ScanArgs, UninstallArgs,
+};
 use crate::error::{Error, ExitStatus};
 use crate::hook::{self, Existing, HookKind, Installed, Uninstalled};
 use crate::settings::Settings;
@@ -29,10 +31,9 @@ fn hook_settings(args: &PrePushArgs) -> Result<Settings, Error> {
     let mut scan = ScanArgs {
         paths: vec![PathBuf::from(".")],
         no_progress: true,
-        format: if args.format == Format::Json {
-            Format::Json
-        } else {
-            Format::Text
+        format: match args.format {
+            HookFormat::Json => Format::Json,
+            HookFormat::Text => Format::Text,
         },
         config: args.config.clone(),
         no_redact: args.no_redact,

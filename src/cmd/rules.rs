@@ -59,12 +59,29 @@ fn convert(file: &std::path::Path, output: Option<&std::path::Path>) -> Result<u
     Ok(ExitStatus::Clean.code())
 }
 
+/// The rules in effect as `leakscan scan` in the current folder would run them: `--config`,
+/// else the configuration it would discover, else the built-in pack; then the selection.
 fn load(args: &RulesListArgs) -> Result<RuleSet, Error> {
-    let source = match &args.config {
-        Some(p) => ConfigSource::File(p.clone()),
-        None => ConfigSource::None,
+    let source = if args.builtin {
+        ConfigSource::None
+    } else {
+        crate::settings::discover_config(args.config.as_deref(), std::path::Path::new("."), false)?
     };
-    Ok(rules::load(&source)?.rules)
+    let loaded = rules::load(&source)?;
+    for w in &loaded.warnings {
+        eprintln!("leakscan: warning: {w}");
+    }
+    if let Some(name) = source.describe() {
+        eprintln!("leakscan: configuration: {name}");
+    }
+    let mut set = loaded.rules;
+    let sel = rules::select::Selection {
+        only: args.select.only_rule.clone(),
+        enable: args.select.enable_rule.clone(),
+        disable: args.select.disable_rule.clone(),
+    };
+    sel.apply(&mut set.rules, rules::load::builtin_rules, "command line")?;
+    Ok(set)
 }
 
 #[derive(Serialize)]
@@ -130,6 +147,11 @@ fn check(files: &[std::path::PathBuf]) -> Result<u8, Error> {
                     for w in &c.warnings {
                         eprintln!("leakscan: warning: {w}");
                     }
+                    let failed = run_examples(f, &text);
+                    if !failed.is_empty() {
+                        problems.extend(failed);
+                        continue;
+                    }
                     let format = if c.format == "gitleaks" {
                         " (gitleaks format)"
                     } else {
@@ -148,6 +170,29 @@ fn check(files: &[std::path::PathBuf]) -> Result<u8, Error> {
     } else {
         Err(Error::ConfigMany(problems))
     }
+}
+
+/// Runs the examples and counter-examples of the rules `text` defines (not those of the
+/// built-in pack it extends): an example that gives no finding, or a counter-example that
+/// gives one, is a problem. A rule without examples is left to `rules test`.
+fn run_examples(path: &std::path::Path, text: &str) -> Vec<String> {
+    let Ok(set) = rules::load::load_user(path, text) else {
+        return Vec::new(); // `check` already reported why it does not load
+    };
+    let own: std::collections::HashMap<String, String> = set
+        .rules
+        .iter()
+        .filter(|r| !r.source.starts_with("builtin:"))
+        .map(|r| (r.id.clone(), r.source.clone()))
+        .collect();
+    selftest::run(Arc::new(set))
+        .into_iter()
+        .filter(|f| !f.what.starts_with("has no "))
+        .filter_map(|f| {
+            own.get(&f.rule)
+                .map(|src| format!("{src}: rule '{}': {}", f.rule, f.what))
+        })
+        .collect()
 }
 
 fn test(args: &RulesListArgs) -> Result<u8, Error> {

@@ -34,6 +34,8 @@ pub struct Scanned {
     pub notes: Vec<String>,
     /// When the scan started.
     pub started: Instant,
+    /// The `.gitleaksignore` entries, with which of them matched a finding.
+    pub gitleaks_ignore: GitleaksIgnore,
 }
 
 /// Resolves settings, loads rules and scans every source.
@@ -49,7 +51,12 @@ pub fn collect_with(
 ) -> Result<Scanned, Error> {
     let started = Instant::now();
     let mut settings = settings;
-    let loaded = rules::load(&settings.config)?;
+    let mut loaded = rules::load(&settings.config)?;
+    settings.select.apply(
+        &mut loaded.rules.rules,
+        rules::load::builtin_rules,
+        "command line",
+    )?;
     let mut notes = Vec::new();
     if let Some(name) = settings.config.describe() {
         let format = if loaded.gitleaks {
@@ -72,6 +79,15 @@ pub fn collect_with(
         notes.push(format!("gitleaks ignore file: {}", path.display()));
         ignore.extend(entries);
     }
+    if !ignore.is_empty() && settings.git.history {
+        for root in &settings.roots {
+            if let crate::source::git::Detected::Repo(repo) = crate::source::git::detect(root) {
+                ignore.resolve_blobs(|c, p| repo.rev_hex(&format!("{c}:{p}")).ok());
+                break;
+            }
+        }
+    }
+    let ignore_used = ignore.clone();
     marker_warnings(&settings, &loaded.marker_warnings, &mut notes)?;
     let never_scan = private_files(&mut settings, &loaded);
     let rules = Arc::new(loaded.rules);
@@ -96,7 +112,10 @@ pub fn collect_with(
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", settings.threads)))?;
     let mut told = Notes::default();
+    let starting =
+        crate::progress::Starting::new("listing files and reading git history", settings.progress);
     let mut out = pool.install(|| source(&settings, &scanner, &mut told))?;
+    drop(starting);
     out.finish();
     if !settings.quiet && settings.format == Format::Text && settings.output.is_none() {
         // The summary (with its notes) goes to standard output in this case; warnings must
@@ -106,12 +125,20 @@ pub fn collect_with(
         }
     }
     notes.extend(told.notes);
+    if !ignore_used.is_empty() {
+        let u = ignore_used.usage();
+        notes.push(format!(
+            "{} of {} gitleaks ignore entries applied",
+            u.applied, u.entries
+        ));
+    }
     Ok(Scanned {
         settings,
         rules,
         out,
         notes,
         started,
+        gitleaks_ignore: ignore_used,
     })
 }
 
@@ -159,8 +186,20 @@ pub fn run_with(
     finish(collect_with(settings, source)?)
 }
 
+/// Says on standard error how many `.gitleaksignore` entries matched no finding (unless
+/// `--quiet`): they are stale, or name a rule leakscan does not know.
+pub fn warn_unused_ignores(s: &Scanned) {
+    if s.settings.quiet {
+        return;
+    }
+    if let Some(w) = s.gitleaks_ignore.usage().warning() {
+        eprintln!("leakscan: warning: {w}");
+    }
+}
+
 /// Applies the ignore file and baseline, reports, and returns the exit code.
 fn finish(mut s: Scanned) -> Result<u8, Error> {
+    warn_unused_ignores(&s);
     suppress(&mut s, true)?;
     validate(&mut s)?;
     let report = Report {

@@ -389,7 +389,12 @@ fn clip(s: &str, max: usize) -> String {
 /// The rule's help in plain text and markdown: what leaked, what to do now, how to purge it.
 fn help(f: &RuleFacts<'_>) -> (String, String) {
     let what = match f.kind {
-        Kind::Secret => format!("A {} was found in the repository.", f.description),
+        // Descriptions are noun phrases of every shape ("Anthropic API key", "A private key
+        // in PEM form", "curl with user:password"): no article fits them all, a heading does.
+        Kind::Secret => format!(
+            "Found in the repository: {}.",
+            f.description.trim_end_matches('.')
+        ),
         Kind::Internal => format!(
             "An internal marker was found: {}.",
             f.description.trim_end_matches('.')

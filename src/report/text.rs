@@ -50,16 +50,17 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
         f.kind,
         f.description
     )?;
+    writeln!(w, "    {DIM}fingerprint{DIM:#} {}", f.fingerprint)?;
     if let Some(s) = report.secret_text(f) {
-        writeln!(w, "    {DIM}match{DIM:#}   {s}")?;
+        writeln!(w, "    {DIM}match{DIM:#}       {s}")?;
     }
     if !f.snippet.is_empty() {
-        writeln!(w, "    {DIM}line{DIM:#}    {}", f.snippet)?;
+        writeln!(w, "    {DIM}line{DIM:#}        {}", f.snippet)?;
     }
     if let Some(d) = f.origin.decoding() {
         writeln!(
             w,
-            "    {DIM}decoded{DIM:#} {} span at line {}, column {}",
+            "    {DIM}decoded{DIM:#}     {} span at line {}, column {}",
             d.encoding, d.line, d.column
         )?;
     }
@@ -67,7 +68,7 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
         let when = if c.at_or_before { "at or before" } else { "in" };
         writeln!(
             w,
-            "    {DIM}commit{DIM:#}  {when} {} by {} <{}> on {}: {}",
+            "    {DIM}commit{DIM:#}      {when} {} by {} <{}> on {}: {}",
             &c.id[..c.id.len().min(12)],
             c.author_name,
             c.author_email,
@@ -77,15 +78,15 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
         if f.origin.other_places() > 0 {
             writeln!(
                 w,
-                "    {DIM}also{DIM:#}    in {} other place(s) of the history",
+                "    {DIM}also{DIM:#}        in {} other place(s) of the history",
                 f.origin.other_places()
             )?;
         }
     }
     if let Some(s) = &f.spread {
-        writeln!(w, "    {DIM}history{DIM:#} {}", spread_text(s))?;
+        writeln!(w, "    {DIM}history{DIM:#}     {}", spread_text(s))?;
         if !s.also_at.is_empty() {
-            writeln!(w, "    {DIM}also at{DIM:#} {}", s.also_at.join(", "))?;
+            writeln!(w, "    {DIM}also at{DIM:#}     {}", s.also_at.join(", "))?;
         }
     }
     if let Some(v) = &f.validation {
@@ -96,12 +97,12 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
         };
         writeln!(
             w,
-            "    {DIM}checked{DIM:#} {style}{}{style:#}",
+            "    {DIM}checked{DIM:#}     {style}{}{style:#}",
             v.describe()
         )?;
     }
     if let Some(why) = &f.dropped {
-        writeln!(w, "    {DIM}dropped{DIM:#} {why}")?;
+        writeln!(w, "    {DIM}dropped{DIM:#}     {why}")?;
     }
     Ok(())
 }
@@ -147,16 +148,27 @@ pub fn write_summary(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(
         w,
-        "{verdict}{} finding{}{verdict:#} in {} file{} ({}) in {:.2} s",
+        "{verdict}{} finding{}{verdict:#} in {} ({}) in {:.2} s",
         n,
         if n == 1 { "" } else { "s" },
-        report.stats.files,
-        if report.stats.files == 1 { "" } else { "s" },
+        inputs(report.stats.files - report.stats.blobs, report.stats.blobs),
         human_bytes(report.stats.bytes),
         report.elapsed.as_secs_f64()
     )?;
-    for (rule, count) in report.by_rule() {
+    let mut rules: Vec<(&str, usize)> = report.by_rule().into_iter().collect();
+    rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    for (rule, count) in rules.iter().take(RULES_SHOWN) {
         writeln!(w, "    {count:>6}  {rule}")?;
+    }
+    if rules.len() > RULES_SHOWN {
+        let rest = &rules[RULES_SHOWN..];
+        let findings: usize = rest.iter().map(|r| r.1).sum();
+        writeln!(
+            w,
+            "    {DIM}... and {} more rules ({findings} finding{}; --format json lists them all){DIM:#}",
+            rest.len(),
+            if findings == 1 { "" } else { "s" }
+        )?;
     }
     let (allowed, missed): (Vec<_>, Vec<_>) = report.skips.iter().partition(|s| s.allowed);
     if !allowed.is_empty() {
@@ -188,6 +200,21 @@ pub fn write_summary(report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "{BOLD}note:{BOLD:#} {note}")?;
     }
     Ok(())
+}
+
+/// Rules listed in the summary, most findings first; the rest are counted on one line.
+const RULES_SHOWN: usize = 10;
+
+/// "3 files", "1 file and 120 blobs", "120 blobs": files of the working tree (and archive
+/// members) and blobs of git history.
+fn inputs(files: u64, blobs: u64) -> String {
+    let files_s = format!("{files} file{}", if files == 1 { "" } else { "s" });
+    let blobs_s = format!("{blobs} blob{}", if blobs == 1 { "" } else { "s" });
+    match (files, blobs) {
+        (_, 0) => files_s,
+        (0, _) => blobs_s,
+        _ => format!("{files_s} and {blobs_s}"),
+    }
 }
 
 /// Bytes as B, KB, MB, GB (powers of 1000).

@@ -26,6 +26,7 @@
 
 mod detect;
 pub mod goregex;
+pub mod ids;
 mod read;
 
 pub use detect::is_gitleaks;
@@ -84,10 +85,26 @@ pub fn translate(path: &Path, text: &str) -> Result<Translation, ConfigError> {
     } = level;
     for (list, targets) in targeted {
         for (id, at) in targets {
-            match rules.iter_mut().find(|r| r.id == id) {
-                Some(r) => r.allowlists.push(list.clone()),
-                None if uses_default => ctx.warn(format!("{at}: [[allowlists]] targetRules: no rule '{id}' (leakscan's built-in pack has its own ids; see `leakscan rules list`); ignored")),
-                None => ctx.problems.push(format!("{at}: [[allowlists]] target rule ID '{id}' does not exist")),
+            if let Some(r) = rules.iter_mut().find(|r| r.id == id) {
+                r.allowlists.push(list.clone());
+                continue;
+            }
+            // A rule of gitleaks' default configuration: the leakscan rules that cover it.
+            let covering = if uses_default {
+                translated(&rules, &id)
+            } else {
+                Vec::new()
+            };
+            if !covering.is_empty() {
+                for r in rules.iter_mut().filter(|r| covering.contains(&r.id)) {
+                    r.allowlists.push(list.clone());
+                }
+            } else if uses_default {
+                ctx.warn(format!("{at}: [[allowlists]] targetRules: no rule '{id}' (leakscan's built-in pack has its own ids; see `leakscan rules list`); ignored"));
+            } else {
+                ctx.problems.push(format!(
+                    "{at}: [[allowlists]] target rule ID '{id}' does not exist"
+                ));
             }
         }
     }
@@ -199,8 +216,34 @@ fn load_level(path: &Path, text: &str, depth: usize, ctx: &mut Ctx) -> Result<Le
             )),
         }
     }
+    let mut disabled: Vec<String> = Vec::new();
     for (id, at) in &ext.disabled {
+        disabled.push(id.clone());
         if !base.iter().any(|r| &r.id == id) {
+            // A rule of gitleaks' default configuration: switch off the leakscan rules that
+            // cover it and nothing else (not a catch-all such as generic-password).
+            let ids = if uses_default {
+                translated(&base, id)
+            } else {
+                Vec::new()
+            };
+            let (mine, shared): (Vec<String>, Vec<String>) =
+                ids.into_iter().partition(|l| ids::exclusive(id, l));
+            if !shared.is_empty() {
+                ctx.warn(format!(
+                    "{}: disabledRules: '{id}': leakscan's {} not switched off, as {} other gitleaks rules too (use [extend] disable in a .leakscan.toml, or --disable-rule)",
+                    src.at(*at),
+                    shared.join(", "),
+                    if shared.len() == 1 { "it covers" } else { "they cover" }
+                ));
+            }
+            if !mine.is_empty() {
+                disabled.extend(mine);
+                continue;
+            }
+            if !shared.is_empty() {
+                continue;
+            }
             let hint = if uses_default {
                 " (leakscan's built-in pack has its own ids; see `leakscan rules list`)"
             } else {
@@ -212,7 +255,7 @@ fn load_level(path: &Path, text: &str, depth: usize, ctx: &mut Ctx) -> Result<Le
             ));
         }
     }
-    base.retain(|r| !ext.disabled.iter().any(|(id, _)| id == &r.id));
+    base.retain(|r| !disabled.contains(&r.id));
     for part in file.parts {
         match base.iter_mut().find(|r| r.id == part.id) {
             Some(rule) => merge(rule, part),
@@ -232,6 +275,17 @@ fn load_level(path: &Path, text: &str, depth: usize, ctx: &mut Ctx) -> Result<Le
         uses_default,
         title: file.title,
     })
+}
+
+/// The leakscan rules of `rules` that cover gitleaks' default rule `id` (empty when `id` is
+/// not one, or none of them is loaded).
+fn translated(rules: &[Rule], id: &str) -> Vec<String> {
+    ids::translate(id)
+        .unwrap_or_default()
+        .iter()
+        .filter(|l| rules.iter().any(|r| &r.id == *l))
+        .cloned()
+        .collect()
 }
 
 /// gitleaks opens `[extend] path` relative to the current folder; leakscan first tries the

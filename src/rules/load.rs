@@ -237,6 +237,16 @@ fn load_native_with_markers(
             }
         }
     }
+    if let Some(sel) = def.select {
+        let sel = super::select::Selection {
+            only: sel.only,
+            enable: sel.enable,
+            disable: sel.disable,
+        };
+        if let Err(e) = sel.apply(&mut rules, builtin_rules, &format!("{name}: [select]")) {
+            problems.push(e.to_string());
+        }
+    }
     apply_self_hosted(def.validate, &mut rules, &name, text, &mut problems);
     check_pairs(&rules, &mut problems);
     for r in &rules {

@@ -11,6 +11,7 @@ pub mod gitleaks;
 pub mod internal;
 pub mod load;
 pub mod model;
+pub mod select;
 pub mod selftest;
 mod set;
 mod text;

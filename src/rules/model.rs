@@ -30,6 +30,24 @@ pub struct FileDef {
     /// `[validate]`: self-hosted instances `--validate` may contact.
     #[serde(default)]
     pub validate: Option<ValidateConfigDef>,
+    /// `[select]`: which rules run (as `--only-rule`, `--enable-rule`, `--disable-rule`).
+    #[serde(default)]
+    pub select: Option<SelectDef>,
+}
+
+/// `[select]`: rule ids, globs over ids, or tags; see `super::select`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SelectDef {
+    /// Run only these rules.
+    #[serde(default)]
+    pub only: Vec<String>,
+    /// Run these built-in rules even when `[extend] disable` switched them off.
+    #[serde(default)]
+    pub enable: Vec<String>,
+    /// Do not run these.
+    #[serde(default)]
+    pub disable: Vec<String>,
 }
 
 /// `[internal]`: what a project declares internal. Every list is optional; see docs/rules.md.

@@ -13,10 +13,37 @@ pub fn toml_error(name: &str, text: &str, e: &toml::de::Error) -> String {
     match e.span() {
         Some(span) => {
             let (line, col) = line_col(text, span.start);
-            format!("{name}:{line}:{col}: {}", e.message().trim_end())
+            let message = e.message().trim_end();
+            match key_at(text, span.start) {
+                // serde's messages about a value's type do not say which key holds it.
+                Some(key) if !message.contains(key) => {
+                    let hint = match key {
+                        "severity" => " (info, low, medium, high or critical, in quotes)",
+                        "confidence" => " (low, medium or high, in quotes)",
+                        "kind" => " (secret or internal, in quotes)",
+                        "window" => " (line, multiline or file, in quotes)",
+                        _ => "",
+                    };
+                    format!("{name}:{line}:{col}: `{key}`: {message}{hint}")
+                }
+                _ => format!("{name}:{line}:{col}: {message}"),
+            }
         }
         None => format!("{name}: {}", e.message().trim_end()),
     }
+}
+
+/// The key of a `key = value` line when `offset` points into its value.
+fn key_at(text: &str, offset: usize) -> Option<&str> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
+    let (key, _) = text[start..offset].split_once('=')?;
+    let key = key.trim();
+    let ok = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    ok.then_some(key)
 }
 
 /// 1-based line and column (in characters) of a byte offset in `text`.
@@ -33,4 +60,22 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
         .count()
         + 1;
     (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_file;
+
+    /// A value of the wrong type names its key and the values it takes.
+    #[test]
+    fn type_errors_name_the_key() {
+        let text = "[[rules]]\nid = \"x\"\ndescription = \"d\"\nregex = 'a'\nseverity = 3\n";
+        let e = parse_file("c.toml", text).err().map(|e| e.to_string());
+        let e = e.unwrap_or_default();
+        assert!(
+            e.starts_with("c.toml:5:12: `severity`: ")
+                && e.ends_with("(info, low, medium, high or critical, in quotes)"),
+            "{e}"
+        );
+    }
 }
