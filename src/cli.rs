@@ -150,6 +150,14 @@ pub enum Format {
     Junit,
     /// GitLab secret-detection report (artifacts:reports:secret_detection).
     Gitlab,
+    /// Audit report: one self-contained HTML file (summary, timeline, filterable findings).
+    Html,
+    /// Markdown summary (GitHub job summaries, pull-request comments).
+    Markdown,
+    /// CSV, one row per finding, for spreadsheets.
+    Csv,
+    /// JSON Lines: one finding per line, the JSON report's fields.
+    Jsonl,
 }
 
 /// When to use colour.

@@ -18,6 +18,7 @@ mod markers;
 mod packs;
 mod paths;
 mod redaction;
+mod reports;
 mod release;
 mod review;
 mod rules;

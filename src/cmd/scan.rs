@@ -292,6 +292,10 @@ fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
         Format::Json => Box::new(Json),
         Format::Junit => Box::new(Junit),
         Format::Gitlab => Box::new(Gitlab),
+        Format::Html => Box::new(crate::report::html::Html),
+        Format::Markdown => Box::new(crate::report::markdown::Markdown),
+        Format::Csv => Box::new(crate::report::csv::Csv),
+        Format::Jsonl => Box::new(crate::report::jsonl::JsonLines),
         Format::Sarif => {
             let sarif = Sarif {
                 root: std::fs::canonicalize(&settings.root).ok(),
