@@ -26,10 +26,21 @@ fn hostile_repo() -> Repo {
     let dir = r.work();
     let out = r.git_try(
         &dir,
-        &["hash-object", "-t", "commit", "-w", "--literally", "--stdin"],
+        &[
+            "hash-object",
+            "-t",
+            "commit",
+            "-w",
+            "--literally",
+            "--stdin",
+        ],
         Some(&commit),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
     r.git(&["update-ref", "refs/heads/main", &id]);
     r.git(&["reset", "-q", "--hard"]);
@@ -48,8 +59,8 @@ fn hostile_repo() -> Repo {
 const TAGS: &[&str] = &[
     "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p", "main",
     "section", "div", "b", "span", "table", "thead", "tbody", "tr", "th", "td", "code", "svg",
-    "rect", "line", "text", "g", "br", "ul", "li", "input", "select", "option", "script",
-    "footer", "i",
+    "rect", "line", "text", "g", "br", "ul", "li", "input", "select", "option", "script", "footer",
+    "i",
 ];
 
 fn assert_only_own_markup(html: &str) {
@@ -81,7 +92,15 @@ fn html_report_is_escaped_redacted_and_self_contained() {
     let r = hostile_repo();
     let rules = r.rules();
     let run = r.leakscan_env(
-        &["scan", ".", "--config", &rules, "--format", "html", "--no-progress"],
+        &[
+            "scan",
+            ".",
+            "--config",
+            &rules,
+            "--format",
+            "html",
+            "--no-progress",
+        ],
         &[],
     );
     assert_eq!(run.code(), 1, "{}", run.stderr());
@@ -97,10 +116,7 @@ fn html_report_is_escaped_redacted_and_self_contained() {
         "&lt;script&gt;alert(&#39;rule&#39;)&lt;/script&gt;",
         "&lt;script&gt;var t = &quot;tt",
     ] {
-        assert!(
-            html.contains(shown),
-            "missing {shown}"
-        );
+        assert!(html.contains(shown), "missing {shown}");
     }
     // Nothing can be loaded: a CSP that forbids everything but the two inline blocks, and no
     // URL that a browser would fetch.
@@ -128,7 +144,15 @@ fn html_report_shows_secrets_only_with_no_redact() {
     let r = hostile_repo();
     let rules = r.rules();
     let run = r.leakscan_env(
-        &["scan", ".", "--config", &rules, "--format", "html", "--no-redact"],
+        &[
+            "scan",
+            ".",
+            "--config",
+            &rules,
+            "--format",
+            "html",
+            "--no-redact",
+        ],
         &[],
     );
     assert_eq!(run.code(), 1, "{}", run.stderr());
@@ -142,15 +166,29 @@ fn markdown_report_escapes_markup() {
     let r = hostile_repo();
     let rules = r.rules();
     let run = r.leakscan_env(
-        &["scan", ".", "--config", &rules, "--format", "markdown", "--no-progress"],
+        &[
+            "scan",
+            ".",
+            "--config",
+            &rules,
+            "--format",
+            "markdown",
+            "--no-progress",
+        ],
         &[],
     );
     assert_eq!(run.code(), 1, "{}", run.stderr());
     let md = run.stdout();
     assert!(md.starts_with("## leakscan: 3 findings\n"), "{md}");
     assert!(!md.contains(TOKEN));
-    assert!(!md.contains('<'), "raw markup in the Markdown report:\n{md}");
-    assert!(md.contains("&lt;script&gt;alert\\(1\\)&lt;x/leak.html:1"), "{md}");
+    assert!(
+        !md.contains('<'),
+        "raw markup in the Markdown report:\n{md}"
+    );
+    assert!(
+        md.contains("&lt;script&gt;alert\\(1\\)&lt;x/leak.html:1"),
+        "{md}"
+    );
     assert!(md.contains("| Severity | Rule | Location | Commit | Finding | Fingerprint |"));
 }
 
@@ -192,7 +230,10 @@ fn csv_has_a_header_and_one_row_per_finding() {
     assert!(!out.contains(TOKEN));
     let mut rows = out.split("\r\n").filter(|l| !l.is_empty());
     let header = rows.next().expect("header");
-    assert!(header.starts_with("rule_id,description,kind,severity,"), "{header}");
+    assert!(
+        header.starts_with("rule_id,description,kind,severity,"),
+        "{header}"
+    );
     let cols = header.split(',').count();
     let rows: Vec<&str> = rows.collect();
     assert_eq!(rows.len(), 3, "{out}");

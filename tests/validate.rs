@@ -369,7 +369,9 @@ fn every_provider_is_checked_and_valid_on_its_own_host() {
         reqs.iter().map(|r| &r.host).collect::<Vec<_>>()
     );
     // Redacted by default in every format, verdicts and identities included.
-    for format in ["text", "json", "sarif", "junit", "gitlab", "html", "markdown", "csv", "jsonl"] {
+    for format in [
+        "text", "json", "sarif", "junit", "gitlab", "html", "markdown", "csv", "jsonl",
+    ] {
         let run = dir.run_env(
             &["scan", ".", "--validate", "--format", format],
             &[("LEAKSCAN_VALIDATE_OVERRIDE", server.base.as_str())],
@@ -543,7 +545,9 @@ fn without_validate_no_connection_is_made() {
     dir.write("all.env", &text);
     let server = Server::start(|r, _| valid_answer(r));
     let env = [("LEAKSCAN_VALIDATE_OVERRIDE", server.base.as_str())];
-    for format in ["text", "json", "sarif", "junit", "gitlab", "html", "markdown", "csv", "jsonl"] {
+    for format in [
+        "text", "json", "sarif", "junit", "gitlab", "html", "markdown", "csv", "jsonl",
+    ] {
         let run = dir.run_env(&["scan", ".", "--format", format], &env);
         assert_eq!(run.code(), 1);
         assert!(!run.stdout().contains("validation"), "{format}");
@@ -593,7 +597,9 @@ fn every_format_carries_the_verdict_and_no_secret() {
     let (dir, tokens) = github_dir(2);
     let server = Server::start(|r, _| valid_answer(r));
     let env = [("LEAKSCAN_VALIDATE_OVERRIDE", server.base.as_str())];
-    for format in ["text", "json", "sarif", "junit", "gitlab", "html", "markdown", "csv", "jsonl"] {
+    for format in [
+        "text", "json", "sarif", "junit", "gitlab", "html", "markdown", "csv", "jsonl",
+    ] {
         let run = dir.run_env(&["scan", ".", "--validate", "--format", format], &env);
         assert_eq!(run.code(), 1, "{format}: {}", run.stderr());
         let out = run.stdout();

@@ -36,9 +36,31 @@ pub struct Scanned {
     pub started: Instant,
 }
 
-/// Resolves settings, loads rules and scans every source.
+/// Resolves settings, loads rules and scans every source. Repository URLs among the paths are
+/// cloned first (`source::remote`) and the clones removed when the scan is over.
 pub fn collect(args: &ScanArgs) -> Result<Scanned, Error> {
-    collect_with(Settings::from_args(args)?, crate::drive::scan_sources)
+    let history = !args.git.no_history && !args.git.staged;
+    let (remotes, paths) = crate::source::remote::Remotes::prepare(&args.paths, history)?;
+    if remotes.is_empty() {
+        return collect_with(Settings::from_args(args)?, crate::drive::scan_sources);
+    }
+    let args = ScanArgs {
+        paths,
+        ..args.clone()
+    };
+    let scrub = |e: Error| Error::Usage(remotes.scrub(&e.to_string()));
+    let mut s = Settings::from_args(&args)
+        .and_then(|settings| collect_with(settings, crate::drive::scan_sources))
+        .map_err(scrub)?;
+    for n in &mut s.notes {
+        *n = remotes.scrub(n);
+    }
+    for skip in &mut s.out.skips {
+        skip.path = remotes.scrub(&skip.path);
+        skip.detail = remotes.scrub(&skip.detail);
+    }
+    s.notes.extend(remotes.notes());
+    Ok(s)
 }
 
 /// Loads the rules and runs `source` on a thread pool of the configured size. `source` may

@@ -91,7 +91,10 @@ fn row(report: &Report<'_>, f: &Finding) -> Vec<String> {
         t(c.map_or("", |c| c.date.as_str())),
         t(c.map_or("", |c| c.summary.as_str())),
         t(f.origin.blob_id.as_deref().unwrap_or("")),
-        t(&f.validation.as_ref().map(|v| v.describe()).unwrap_or_default()),
+        t(&f.validation
+            .as_ref()
+            .map(|v| v.describe())
+            .unwrap_or_default()),
         t(f.dropped.as_deref().unwrap_or("")),
     ]
 }
@@ -116,7 +119,10 @@ mod tests {
         assert_eq!(field("a,b", true), "\"a,b\"");
         assert_eq!(field("say \"hi\"", true), "\"say \"\"hi\"\"\"");
         assert_eq!(field("two\nlines", true), "\"two\nlines\"");
-        assert_eq!(field("=HYPERLINK(\"x\")", true), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(
+            field("=HYPERLINK(\"x\")", true),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
         assert_eq!(field("-1", true), "'-1");
         assert_eq!(field("@sum", true), "'@sum");
         assert_eq!(field("12", false), "12");

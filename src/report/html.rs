@@ -75,6 +75,7 @@ th{font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;le
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12px}
 .wrap{word-break:break-all}
+.nowrap{white-space:nowrap}
 .muted{color:var(--muted)}
 .pill{display:inline-block;padding:1px 7px;border-radius:9px;font-size:11px;font-weight:600;color:#fff;white-space:nowrap}
 .sev-critical{background:var(--crit)}.sev-high{background:var(--high)}.sev-medium{background:var(--med)}.sev-low{background:var(--low)}.sev-info{background:var(--info)}
@@ -135,7 +136,10 @@ const SCRIPT: &str = r#"
       body.appendChild(fr);
     });
   });
+  var h=location.hash;
+  if(h.indexOf('#q=')===0){try{q.value=decodeURIComponent(h.slice(3));}catch(e){}}
   apply();
+  document.documentElement.setAttribute('data-script','ready');
 })();
 "#;
 
@@ -194,7 +198,11 @@ fn header(report: &Report<'_>, out: &mut String) {
         out,
         r#"<header><h1>leakscan audit report</h1><p>leakscan {} · {} ({}) scanned in {:.2} s · secrets {}</p></header>"#,
         env!("CARGO_PKG_VERSION"),
-        plural(report.stats.files as usize, "file or blob", "files and blobs"),
+        plural(
+            report.stats.files as usize,
+            "file or blob",
+            "files and blobs"
+        ),
         esc(&super::text::human_bytes(report.stats.bytes)),
         report.elapsed.as_secs_f64(),
         if report.redact {
@@ -424,7 +432,7 @@ fn count_table(title: &str, first: &str, rows: &[CountRow], dates: bool, out: &m
         if dates {
             let _ = write!(
                 out,
-                r#"<td class="mono">{}</td><td class="mono">{}</td>"#,
+                r#"<td class="mono nowrap">{}</td><td class="mono nowrap">{}</td>"#,
                 esc(r.first.as_deref().unwrap_or("")),
                 esc(r.last.as_deref().unwrap_or(""))
             );
@@ -440,7 +448,11 @@ fn count_table(title: &str, first: &str, rows: &[CountRow], dates: bool, out: &m
             out,
             r#"<p class="note">… and {} more with {}.</p>"#,
             rest.len(),
-            plural(rest.iter().map(CountRow::total).sum(), "finding", "findings")
+            plural(
+                rest.iter().map(CountRow::total).sum(),
+                "finding",
+                "findings"
+            )
         );
     }
     out.push_str("</section>");
@@ -448,10 +460,12 @@ fn count_table(title: &str, first: &str, rows: &[CountRow], dates: bool, out: &m
 
 fn presence(o: &Overview, out: &mut String) {
     out.push_str(r#"<section><h2>On disk now, or in the history</h2><div class="presence">"#);
-    let explain = |p: Presence| match p {
+    let explain = |p: Presence| {
+        match p {
         Presence::WorkingTree => "found in files on disk: uncommitted changes of the working tree, or the folders and files scanned",
         Presence::HistoryAndTree => "found in commits, and the same secret is still on disk at that path (an uncommitted file holds it too)",
         Presence::History => "found in commits, dated by the commit that introduced it; removing it from the files does not remove it from the history",
+    }
     };
     for ((p, distinct), (_, n)) in o.distinct_by_presence.iter().zip(&o.by_presence) {
         let _ = write!(
@@ -534,7 +548,7 @@ fn finding_row(report: &Report<'_>, index: &PresenceIndex<'_>, f: &Finding, out:
         Some(c) => {
             let _ = write!(
                 out,
-                r#"<td data-sort="{}"><code title="{}">{}</code> <span class="mono">{}</span><br><span class="muted" title="{}">{}</span></td>"#,
+                r#"<td class="nowrap" data-sort="{}"><code title="{}">{}</code> <span class="mono">{}</span><br><span class="muted" title="{}">{}</span></td>"#,
                 esc(&c.date),
                 esc(&format!("{} — {}", c.id, c.summary)),
                 esc(&c.id[..c.id.len().min(10)]),
@@ -545,11 +559,7 @@ fn finding_row(report: &Report<'_>, index: &PresenceIndex<'_>, f: &Finding, out:
         }
         None => out.push_str(r#"<td data-sort=""></td>"#),
     }
-    let _ = write!(
-        out,
-        r#"<td><code>{}</code></td></tr>"#,
-        esc(&f.fingerprint)
-    );
+    let _ = write!(out, r#"<td><code>{}</code></td></tr>"#, esc(&f.fingerprint));
 }
 
 const TABLE_HEAD: &str = r#"<thead><tr><th data-type="num">Severity</th><th>Rule</th><th>Where</th><th>Location</th><th>Match</th><th>Line</th><th>Commit</th><th>Fingerprint</th></tr></thead>"#;
@@ -567,7 +577,9 @@ fn findings(report: &Report<'_>, o: &Overview, out: &mut String) {
             let _ = write!(out, r#"<option value="{name}">{name} ({n})</option>"#);
         }
     }
-    out.push_str(r#"</select><select id="fp" aria-label="Where"><option value="">anywhere</option>"#);
+    out.push_str(
+        r#"</select><select id="fp" aria-label="Where"><option value="">anywhere</option>"#,
+    );
     for (p, n) in &o.by_presence {
         if *n > 0 {
             let _ = write!(
@@ -616,13 +628,7 @@ pub fn render(report: &Report<'_>) -> String {
     timeline(&o, &mut body);
     body.push_str(r#"<div class="grid2">"#);
     count_table("Paths", "Path", &o.by_path, true, &mut body);
-    count_table(
-        "Commit authors",
-        "Author",
-        &o.by_author,
-        true,
-        &mut body,
-    );
+    count_table("Commit authors", "Author", &o.by_author, true, &mut body);
     body.push_str("</div>");
     presence(&o, &mut body);
     skips_and_notes(report, &mut body);

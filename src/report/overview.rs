@@ -220,8 +220,7 @@ pub fn day(date: &str) -> Option<&str> {
     let b = d.as_bytes();
     let shaped = b[4] == b'-'
         && b[7] == b'-'
-        && b
-            .iter()
+        && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     shaped.then_some(d)
@@ -275,7 +274,10 @@ impl Overview {
             p.add(f);
             let pr = index.presence(f);
             *presence.entry(pr).or_default() += 1;
-            distinct_presence.entry(pr).or_default().insert(&f.fingerprint);
+            distinct_presence
+                .entry(pr)
+                .or_default()
+                .insert(&f.fingerprint);
             if let Some(c) = &f.origin.commit {
                 history += 1;
                 let who = format!("{} <{}>", c.author_name, c.author_email);

@@ -10,6 +10,7 @@ pub mod decode;
 pub mod fs;
 pub mod git;
 pub mod package;
+pub mod remote;
 
 use std::sync::Arc;
 
