@@ -19,6 +19,7 @@ mod packs;
 mod paths;
 mod redaction;
 mod release;
+mod remote;
 mod reports;
 mod review;
 mod rules;
