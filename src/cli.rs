@@ -190,6 +190,10 @@ pub struct ScanArgs {
         help_heading = "Output"
     )]
     pub output: Option<PathBuf>,
+    /// Also append a Markdown summary (what `--format markdown` writes) to FILE, whatever the
+    /// format: in GitHub Actions, `--markdown-summary "$GITHUB_STEP_SUMMARY"`.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub markdown_summary: Option<PathBuf>,
     /// Show secrets in full. Without it every secret is redacted in every format.
     #[arg(long, help_heading = "Output")]
     pub no_redact: bool,
@@ -365,6 +369,7 @@ impl Default for ScanArgs {
             paths: Vec::new(),
             format: Format::Text,
             output: None,
+            markdown_summary: None,
             no_redact: false,
             min_confidence: ConfidenceArg::Medium,
             explain: false,

@@ -29,6 +29,8 @@ pub struct Settings {
     pub format: Format,
     /// Output file.
     pub output: Option<PathBuf>,
+    /// File to append a Markdown summary to (`--markdown-summary`).
+    pub markdown_summary: Option<PathBuf>,
     /// Redact secrets.
     pub redact: bool,
     /// Lowest confidence reported.
@@ -371,6 +373,7 @@ impl Settings {
             args.baseline.as_deref(),
             ignore_file.as_deref(),
             args.output.as_deref(),
+            args.markdown_summary.as_deref(),
         ]
         .into_iter()
         .flatten()
@@ -391,6 +394,7 @@ impl Settings {
             config,
             format: args.format,
             output: args.output.clone(),
+            markdown_summary: args.markdown_summary.clone(),
             redact: !args.no_redact,
             min_confidence: args.min_confidence.into(),
             explain: args.explain,

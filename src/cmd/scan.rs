@@ -358,6 +358,22 @@ fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
             ignore_broken_pipe(reporter.write(report, &mut w).and_then(|_| w.flush()))?;
         }
     }
+    if let Some(path) = &settings.markdown_summary {
+        let io = |e| Error::Io {
+            path: path.clone(),
+            source: e,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(io)?;
+        let mut w = std::io::BufWriter::new(file);
+        crate::report::markdown::Markdown
+            .write(report, &mut w)
+            .and_then(|_| w.flush())
+            .map_err(io)?;
+    }
     if (!is_text || settings.output.is_some()) && !settings.quiet {
         let stderr = std::io::stderr();
         let choice = match settings.color {

@@ -164,7 +164,7 @@ impl Reporter for Markdown {
             for s in missed.iter().take(MAX_ROWS) {
                 writeln!(
                     w,
-                    "- {}: {} ({})",
+                    "- {}: not scanned, {} ({})",
                     cell(&s.path),
                     cell(&s.reason.to_string()),
                     cell(&s.detail)
