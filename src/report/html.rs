@@ -526,7 +526,7 @@ fn finding_row(report: &Report<'_>, index: &PresenceIndex<'_>, f: &Finding, out:
     let p = index.presence(f);
     let _ = write!(
         out,
-        r#"<tr data-kind="{}" data-sev="{}" data-presence="{}"><td data-sort="{}">{}</td><td><code title="{}">{}</code></td><td>{}</td><td class="wrap"><code>{}</code></td>"#,
+        r#"<tr data-kind="{}" data-sev="{}" data-presence="{}"><td data-sort="{}">{}</td><td class="nowrap"><code title="{}">{}</code></td><td>{}</td><td class="wrap"><code>{}</code></td>"#,
         kind_name(f.kind),
         severity_name(f.severity),
         esc(p.label()),
@@ -538,9 +538,11 @@ fn finding_row(report: &Report<'_>, index: &PresenceIndex<'_>, f: &Finding, out:
         esc(&location(f)),
     );
     let secret = report.secret_text(f).unwrap_or_default();
+    // A redacted match is short: kept on one line. A full secret may be long: wrapped.
     let _ = write!(
         out,
-        r#"<td class="wrap"><code>{}</code></td><td class="wrap snip"><code>{}</code></td>"#,
+        r#"<td class="{}"><code>{}</code></td><td class="wrap snip"><code>{}</code></td>"#,
+        if report.redact { "nowrap" } else { "wrap" },
         esc(&secret),
         esc(&f.snippet)
     );
