@@ -79,6 +79,7 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mo
 .muted{color:var(--muted)}
 .pill{display:inline-block;padding:1px 7px;border-radius:9px;font-size:11px;font-weight:600;color:#fff;white-space:nowrap}
 .sev-critical{background:var(--crit)}.sev-high{background:var(--high)}.sev-medium{background:var(--med)}.sev-low{background:var(--low)}.sev-info{background:var(--info)}
+.val-valid{background:var(--crit)}.val-invalid{background:var(--ok)}.val-unknown,.val-skipped{background:var(--info)}
 .k-secret{background:var(--sec)}.k-internal{background:var(--int)}
 .bar rect{fill:#c9302c}.bar rect.i{fill:#7b5cc4}
 .chart text{font:11px system-ui,sans-serif;fill:#5d6678}
@@ -541,9 +542,36 @@ fn finding_row(report: &Report<'_>, index: &PresenceIndex<'_>, f: &Finding, out:
     // A redacted match is short: kept on one line. A full secret may be long: wrapped.
     let _ = write!(
         out,
-        r#"<td class="{}"><code>{}</code></td><td class="wrap snip"><code>{}</code></td>"#,
+        r#"<td class="{}"><code>{}</code>"#,
         if report.redact { "nowrap" } else { "wrap" },
-        esc(&secret),
+        esc(&secret)
+    );
+    if let Some(v) = &f.validation {
+        // The provider's verdict (`--validate`) and the identity it returned.
+        let status = v.status.as_str();
+        let _ = write!(
+            out,
+            r#"<br><span class="pill val-{}" title="{}">{}</span>"#,
+            esc(status),
+            esc(&v.describe()),
+            esc(status)
+        );
+        if !v.identity.is_empty() {
+            let ids: Vec<String> = v
+                .identity
+                .iter()
+                .map(|(k, x)| format!("{k}: {x}"))
+                .collect();
+            let _ = write!(
+                out,
+                r#" <span class="muted">{}</span>"#,
+                esc(&ids.join(", "))
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        r#"</td><td class="wrap snip"><code>{}</code></td>"#,
         esc(&f.snippet)
     );
     match &f.origin.commit {

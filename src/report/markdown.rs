@@ -135,10 +135,13 @@ impl Reporter for Markdown {
                         cell(&c.author_name)
                     )
                 });
-                let finding = match report.secret_text(f) {
+                let mut finding = match report.secret_text(f) {
                     Some(s) => format!("{}: {}", cell(&f.description), cell(&s)),
                     None => cell(&f.description),
                 };
+                if let Some(v) = &f.validation {
+                    finding.push_str(&format!(" (checked: **{}**)", cell(&v.describe())));
+                }
                 writeln!(
                     w,
                     "| {} | {} | {} | {} | {} | {} |",

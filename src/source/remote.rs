@@ -1,8 +1,9 @@
 //! Remote repositories for audits: `leakscan scan <git URL>` clones the repository into a
 //! temporary bare repository with the git command line, the scan reads its whole history like
 //! any bare repository (paths are the repository's own), and the clone is removed afterwards:
-//! when the [`Remotes`] holding it is dropped (success, error or panic), and on Ctrl-C or
-//! SIGTERM by a signal handler that removes every clone still registered before exiting.
+//! when the [`Remotes`] holding it is dropped (success, error or panic), and on Ctrl-C,
+//! SIGTERM or SIGHUP by a signal handler that removes every clone still registered before
+//! exiting with status 130.
 //!
 //! URLs: `https://`, `http://`, `ssh://`, `git://`, `file://` (and git's `git+ssh://`), and
 //! scp-like `user@host:path`. Credentials in a URL (`https://user:token@host/...`) are never
@@ -10,7 +11,7 @@
 //! replace the URL and its user information, in raw and percent-decoded form.
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, Once};
 
@@ -160,31 +161,40 @@ fn is_scp_like(s: &str) -> bool {
     word(user, "+") && word(host, "[]") && !path.is_empty() && !path.starts_with("//")
 }
 
-/// Clones alive in this process, removed by the signal handler.
+/// Clones alive in this process. The lock is held while a clone folder is made and
+/// registered, while one is removed, and by the signal handler until the process exits, so that
+/// the handler never exits in the middle of a removal, nor misses a folder just made.
 static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static HANDLER: Once = Once::new();
 
-fn register(path: &Path) {
+fn live() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    LIVE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn install_handler() {
     HANDLER.call_once(|| {
         // Another handler (set by an embedding program) wins; the clones are then removed
         // only by `Drop`.
         let _ = ctrlc::try_set_handler(|| {
-            let live = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
-            for dir in live {
+            let live = live();
+            for dir in live.iter() {
                 let _ = std::fs::remove_dir_all(dir);
             }
             std::process::exit(130);
         });
     });
-    if let Ok(mut l) = LIVE.lock() {
-        l.push(path.to_path_buf());
-    }
 }
 
-fn unregister(path: &Path) {
-    if let Ok(mut l) = LIVE.lock() {
-        l.retain(|p| p != path);
-    }
+#[cfg(unix)]
+fn killed_by_signal(status: &std::process::ExitStatus) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    status.signal().is_some()
+}
+
+#[cfg(not(unix))]
+fn killed_by_signal(_: &std::process::ExitStatus) -> bool {
+    false
 }
 
 /// One cloned repository.
@@ -192,29 +202,38 @@ fn unregister(path: &Path) {
 pub struct Cloned {
     /// The URL it came from.
     pub url: RemoteUrl,
-    /// The temporary folder (removed on drop).
-    dir: tempfile::TempDir,
+    /// The temporary folder, removed on drop.
+    dir: PathBuf,
     /// The bare repository inside it.
     pub repo: PathBuf,
 }
 
 impl Drop for Cloned {
     fn drop(&mut self) {
-        unregister(self.dir.path());
+        let mut live = live();
+        let _ = std::fs::remove_dir_all(&self.dir);
+        live.retain(|p| p != &self.dir);
     }
 }
 
 /// Clones `url` into a new temporary bare repository.
 pub fn clone(url: &RemoteUrl) -> Result<Cloned, RemoteError> {
-    let dir = tempfile::Builder::new()
-        .prefix("leakscan-remote-")
-        .tempdir()
-        .map_err(|e| RemoteError::Temp {
-            url: url.shown().to_string(),
-            detail: e.to_string(),
-        })?;
-    register(dir.path());
-    let repo = dir.path().join("repo.git");
+    install_handler();
+    let dir = {
+        let mut live = live();
+        let dir = tempfile::Builder::new()
+            .prefix("leakscan-remote-")
+            .tempdir()
+            .map_err(|e| RemoteError::Temp {
+                url: url.shown().to_string(),
+                detail: e.to_string(),
+            })?
+            .keep();
+        let dir = dir.canonicalize().unwrap_or(dir);
+        live.push(dir.clone());
+        dir
+    };
+    let repo = dir.join("repo.git");
     let mut clone = Cloned {
         url: url.clone(),
         dir,
@@ -236,6 +255,11 @@ pub fn clone(url: &RemoteUrl) -> Result<Cloned, RemoteError> {
             detail: url.scrub(&e.to_string()),
         })?;
     if !out.status.success() {
+        if killed_by_signal(&out.status) {
+            // Ctrl-C reaches git and leakscan together: give the handler, which removes the
+            // clone and exits 130, the time to run before this is reported as a failure.
+            std::thread::sleep(std::time::Duration::from_secs(2));
+        }
         let msg = String::from_utf8_lossy(&out.stderr);
         let msg = msg.trim();
         let detail = if msg.is_empty() {
@@ -263,7 +287,7 @@ impl Cloned {
     /// Replaces the clone's path and the URL's credentials in `text`.
     pub fn scrub(&self, text: &str) -> String {
         let mut t = self.url.scrub(text);
-        for p in [self.repo.as_path(), self.dir.path()] {
+        for p in [self.repo.as_path(), self.dir.as_path()] {
             let shown = p.display().to_string();
             if !shown.is_empty() {
                 t = t.replace(&shown, self.url.shown());
