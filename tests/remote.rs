@@ -1,6 +1,8 @@
 //! `leakscan scan <git URL>`: a temporary bare clone, scanned like a repository in place, and
 //! removed afterwards (also on error and Ctrl-C); credentials in URLs never shown.
 
+#![allow(clippy::print_stderr)] // the git daemon test says why it skips
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
