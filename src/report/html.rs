@@ -66,7 +66,7 @@ section{background:var(--card);border:1px solid var(--line);border-radius:8px;pa
 .card b{display:block;font-size:26px;font-weight:650}
 .card span{color:var(--muted)}
 .card.bad b{color:var(--sec)}.card.int b{color:var(--int)}.card.ok b{color:var(--ok)}.card.warn b{color:var(--med)}
-.grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+.grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px;align-items:start;margin:0 0 16px}
 .grid2>section{margin:0}
 @media (max-width:1000px){.grid2{grid-template-columns:1fr}}
 table{border-collapse:collapse;width:100%}
