@@ -271,6 +271,14 @@ pub enum Format {
     Junit,
     /// GitLab secret-detection report (artifacts:reports:secret_detection).
     Gitlab,
+    /// Audit report: one self-contained HTML file (summary, timeline, filterable findings).
+    Html,
+    /// Markdown summary (GitHub job summaries, pull-request comments).
+    Markdown,
+    /// CSV, one row per finding, for spreadsheets.
+    Csv,
+    /// JSON Lines: one finding per line, the JSON report's fields.
+    Jsonl,
 }
 
 /// When to use colour.
@@ -304,6 +312,10 @@ pub struct ScanArgs {
         help_heading = "Output"
     )]
     pub output: Option<PathBuf>,
+    /// Also append a Markdown summary (what `--format markdown` writes) to FILE, whatever the
+    /// format: in GitHub Actions, `--markdown-summary "$GITHUB_STEP_SUMMARY"`.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub markdown_summary: Option<PathBuf>,
     /// Show secrets in full. Without it every secret is redacted in every format.
     #[arg(long, help_heading = "Output")]
     pub no_redact: bool,
@@ -502,6 +514,7 @@ impl Default for ScanArgs {
             paths: Vec::new(),
             format: Format::Text,
             output: None,
+            markdown_summary: None,
             no_redact: false,
             min_confidence: ConfidenceArg::Medium,
             explain: false,

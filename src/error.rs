@@ -40,6 +40,9 @@ pub enum Error {
     /// A baseline or ignore file could not be read or written.
     #[error("{0}")]
     Baseline(#[from] crate::baseline::BaselineError),
+    /// A repository URL could not be cloned (credentials hidden).
+    #[error("{0}")]
+    Remote(#[from] crate::source::remote::RemoteError),
 }
 
 impl From<crate::rules::ConfigError> for Error {

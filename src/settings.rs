@@ -29,6 +29,8 @@ pub struct Settings {
     pub format: Format,
     /// Output file.
     pub output: Option<PathBuf>,
+    /// File to append a Markdown summary to (`--markdown-summary`).
+    pub markdown_summary: Option<PathBuf>,
     /// Redact secrets.
     pub redact: bool,
     /// Lowest confidence reported.
@@ -440,6 +442,7 @@ impl Settings {
             args.baseline.as_deref(),
             ignore_file.as_deref(),
             output.as_deref(),
+            args.markdown_summary.as_deref(),
         ]
         .into_iter()
         .flatten()
@@ -460,6 +463,7 @@ impl Settings {
             config,
             format: args.format,
             output,
+            markdown_summary: args.markdown_summary.clone(),
             redact: !args.no_redact,
             min_confidence: args.min_confidence.into(),
             explain: args.explain,

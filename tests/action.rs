@@ -425,8 +425,10 @@ fn real_scan_writes_outputs_and_a_redacted_summary() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     assert!(n >= 1, "{:?}", o.outputs);
+    // leakscan's own Markdown report (--markdown-summary), from the same scan.
     assert!(
-        o.summary.contains("| `test-token` | `app.py:3` | high |"),
+        o.summary.contains("## leakscan: 1 finding\n")
+            && o.summary.contains("| high | test-token | app.py:3 |"),
         "{}",
         o.summary
     );

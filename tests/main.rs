@@ -22,6 +22,8 @@ mod packs;
 mod paths;
 mod redaction;
 mod release;
+mod remote;
+mod reports;
 mod review;
 mod rules;
 mod sarif;

@@ -65,7 +65,9 @@ fn assert_no_secret(out: &str, what: &str) {
 #[test]
 fn no_output_format_leaks_by_default() {
     let d = tree();
-    for format in ["text", "json", "sarif", "junit", "gitlab"] {
+    for format in [
+        "text", "json", "sarif", "junit", "gitlab", "html", "markdown", "csv", "jsonl",
+    ] {
         for extra in [
             &[][..],
             &["--explain"][..],

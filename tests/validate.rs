@@ -369,7 +369,9 @@ fn every_provider_is_checked_and_valid_on_its_own_host() {
         reqs.iter().map(|r| &r.host).collect::<Vec<_>>()
     );
     // Redacted by default in every format, verdicts and identities included.
-    for format in ["text", "json", "sarif", "junit", "gitlab"] {
+    for format in [
+        "text", "json", "sarif", "junit", "gitlab", "html", "markdown", "csv", "jsonl",
+    ] {
         let run = dir.run_env(
             &["scan", ".", "--validate", "--format", format],
             &[("LEAKSCAN_VALIDATE_OVERRIDE", server.base.as_str())],
@@ -543,10 +545,18 @@ fn without_validate_no_connection_is_made() {
     dir.write("all.env", &text);
     let server = Server::start(|r, _| valid_answer(r));
     let env = [("LEAKSCAN_VALIDATE_OVERRIDE", server.base.as_str())];
-    for format in ["text", "json", "sarif", "junit", "gitlab"] {
+    for format in [
+        "text", "json", "sarif", "junit", "gitlab", "html", "markdown", "csv", "jsonl",
+    ] {
         let run = dir.run_env(&["scan", ".", "--format", format], &env);
         assert_eq!(run.code(), 1);
-        assert!(!run.stdout().contains("validation"), "{format}");
+        // CSV's header names a validation column; its rows hold nothing in it.
+        let out = run.stdout();
+        let body = match format {
+            "csv" => out.split_once("\r\n").map_or("", |(_, rows)| rows),
+            _ => out.as_str(),
+        };
+        assert!(!body.contains("validation"), "{format}");
     }
     std::thread::sleep(Duration::from_millis(200));
     assert!(server.requests().is_empty());
@@ -593,7 +603,9 @@ fn every_format_carries_the_verdict_and_no_secret() {
     let (dir, tokens) = github_dir(2);
     let server = Server::start(|r, _| valid_answer(r));
     let env = [("LEAKSCAN_VALIDATE_OVERRIDE", server.base.as_str())];
-    for format in ["text", "json", "sarif", "junit", "gitlab"] {
+    for format in [
+        "text", "json", "sarif", "junit", "gitlab", "html", "markdown", "csv", "jsonl",
+    ] {
         let run = dir.run_env(&["scan", ".", "--validate", "--format", format], &env);
         assert_eq!(run.code(), 1, "{format}: {}", run.stderr());
         let out = run.stdout();
@@ -616,7 +628,7 @@ fn every_format_carries_the_verdict_and_no_secret() {
     }
     assert_eq!(
         server.requests().len(),
-        2 * 5,
+        2 * 9,
         "one request per distinct secret per run"
     );
 }

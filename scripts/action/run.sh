@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GitHub Action's scan step: choose what to scan from the event, take the configuration from
 # the base branch on pull requests, run leakscan with SARIF output, write the step outputs and
-# the job summary. Tested by tests/action.rs with simulated events.
+# the job summary (leakscan's --markdown-summary). Tested by tests/action.rs with simulated events.
 #
 # Environment (the action passes its inputs as INPUT_*):
 #   INPUT_PATH        folder to scan, relative to the workspace (default .)
@@ -142,9 +142,13 @@ fi
 extra=()
 [ -n "${INPUT_ARGS:-}" ] && read -r -a extra <<< "$INPUT_ARGS"
 
+# The job summary: leakscan's own Markdown report (--markdown-summary), written by the same
+# scan as the SARIF file.
+summary_md="$tmp/leakscan-summary.md"
+rm -f "$summary_md"
 echo "::group::leakscan scan $path ${scan_args[*]:-} ${config_args[*]:-} ${extra[*]:-}"
 set +e
-"$leakscan" scan "$path" --format sarif --output "$sarif" --no-progress "${scan_args[@]}" "${config_args[@]}" "${extra[@]}"
+"$leakscan" scan "$path" --format sarif --output "$sarif" --markdown-summary "$summary_md" --no-progress "${scan_args[@]}" "${config_args[@]}" "${extra[@]}"
 code=$?
 set -e
 echo "::endgroup::"
@@ -154,8 +158,12 @@ if [ -s "$sarif" ]; then
   findings=$(jq '.runs[0].properties.resultsFound // (.runs[0].results | length)' "$sarif")
   secrets=$(jq '[.runs[0].results[]? | select((.properties.kind // "secret") == "secret")] | length' "$sarif")
   internal=$(jq '[.runs[0].results[]? | select(.properties.kind == "internal")] | length' "$sarif")
-  "$here/summary.sh" "$sarif" >> "${GITHUB_STEP_SUMMARY:-/dev/null}"
+  # A leakscan that wrote no Markdown summary (one older than --markdown-summary): the
+  # summary is made from the SARIF file.
+  [ -s "$summary_md" ] || "$here/summary.sh" "$sarif" > "$summary_md"
 fi
+[ -s "$summary_md" ] && cat "$summary_md" >> "${GITHUB_STEP_SUMMARY:-/dev/null}"
+rm -f "$summary_md"
 # The status leakscan gives findings: 1 unless the arguments chose another with --exit-code.
 leaks_code=1
 for ((i = 0; i < ${#extra[@]}; i++)); do

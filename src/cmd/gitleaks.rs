@@ -22,6 +22,7 @@ pub fn format_for(path: &Path) -> Format {
     {
         Some("sarif") => Format::Sarif,
         Some("xml") => Format::Junit,
+        Some("csv") => Format::Csv,
         _ => Format::Json,
     }
 }

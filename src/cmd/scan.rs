@@ -38,9 +38,31 @@ pub struct Scanned {
     pub gitleaks_ignore: GitleaksIgnore,
 }
 
-/// Resolves settings, loads rules and scans every source.
+/// Resolves settings, loads rules and scans every source. Repository URLs among the paths are
+/// cloned first (`source::remote`) and the clones removed when the scan is over.
 pub fn collect(args: &ScanArgs) -> Result<Scanned, Error> {
-    collect_with(Settings::from_args(args)?, crate::drive::scan_sources)
+    let history = !args.git.no_history && !args.git.staged;
+    let (remotes, paths) = crate::source::remote::Remotes::prepare(&args.paths, history)?;
+    if remotes.is_empty() {
+        return collect_with(Settings::from_args(args)?, crate::drive::scan_sources);
+    }
+    let args = ScanArgs {
+        paths,
+        ..args.clone()
+    };
+    let scrub = |e: Error| Error::Usage(remotes.scrub(&e.to_string()));
+    let mut s = Settings::from_args(&args)
+        .and_then(|settings| collect_with(settings, crate::drive::scan_sources))
+        .map_err(scrub)?;
+    for n in &mut s.notes {
+        *n = remotes.scrub(n);
+    }
+    for skip in &mut s.out.skips {
+        skip.path = remotes.scrub(&skip.path);
+        skip.detail = remotes.scrub(&skip.detail);
+    }
+    s.notes.extend(remotes.notes());
+    Ok(s)
 }
 
 /// Loads the rules and runs `source` on a thread pool of the configured size. `source` may
@@ -331,6 +353,10 @@ fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
         Format::Json => Box::new(Json),
         Format::Junit => Box::new(Junit),
         Format::Gitlab => Box::new(Gitlab),
+        Format::Html => Box::new(crate::report::html::Html),
+        Format::Markdown => Box::new(crate::report::markdown::Markdown),
+        Format::Csv => Box::new(crate::report::csv::Csv),
+        Format::Jsonl => Box::new(crate::report::jsonl::JsonLines),
         Format::Sarif => {
             let sarif = Sarif {
                 root: std::fs::canonicalize(&settings.root).ok(),
@@ -370,6 +396,22 @@ fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
             let mut w = std::io::BufWriter::new(anstream::AutoStream::new(stdout.lock(), choice));
             ignore_broken_pipe(reporter.write(report, &mut w).and_then(|_| w.flush()))?;
         }
+    }
+    if let Some(path) = &settings.markdown_summary {
+        let io = |e| Error::Io {
+            path: path.clone(),
+            source: e,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(io)?;
+        let mut w = std::io::BufWriter::new(file);
+        crate::report::markdown::Markdown
+            .write(report, &mut w)
+            .and_then(|_| w.flush())
+            .map_err(io)?;
     }
     if (!is_text || settings.output.is_some()) && !settings.quiet {
         let stderr = std::io::stderr();

@@ -3,9 +3,14 @@
 //! Every reporter receives the same [`Report`] and renders secrets only through
 //! [`Report::secret_text`], which redacts unless the user passed `--no-redact`.
 
+pub mod csv;
 pub mod gitlab;
+pub mod html;
 pub mod json;
+pub mod jsonl;
 pub mod junit;
+pub mod markdown;
+pub mod overview;
 pub mod sarif;
 pub mod text;
 

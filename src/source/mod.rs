@@ -11,6 +11,7 @@ pub mod fs;
 pub mod git;
 pub mod input;
 pub mod package;
+pub mod remote;
 
 use std::sync::Arc;
 
