@@ -13,6 +13,7 @@ pub mod load;
 pub mod model;
 pub mod selftest;
 mod set;
+pub mod span;
 mod text;
 pub mod validate;
 pub mod write;

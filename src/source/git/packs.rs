@@ -738,6 +738,21 @@ impl TreeReader {
         }
     }
 
+    /// Reads commit `id` into `out` when a pack here holds it whole (git does not store
+    /// commits as deltas unless told to). False otherwise: the caller asks the object database.
+    pub(super) fn read_commit(&self, id: &ObjectId, out: &mut Vec<u8>) -> bool {
+        no_panic(|| {
+            self.packs.iter().find_map(|pk| {
+                let offset = pk.index.pack_offset_at_index(pk.index.lookup(id)?);
+                let head = pk.data.head(offset).ok()?;
+                (head.kind == EntryKind::Commit && head.size <= MAX_ENTRY)
+                    .then(|| pk.data.inflate(head.data_offset, head.size, out).is_ok())
+            })
+        })
+        .flatten()
+        .unwrap_or(false)
+    }
+
     fn read_inner(&mut self, id: &ObjectId, out: &mut Vec<u8>) -> bool {
         let found = self.packs.iter().enumerate().find_map(|(p, pk)| {
             pk.index
