@@ -63,12 +63,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Spanned<T>, A::Error> {
                 let (mut start, mut end, mut value) = (None, None, None);
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        START => start = Some(map.next_value()?),
-                        END => end = Some(map.next_value()?),
-                        VALUE => value = Some(map.next_value()?),
-                        other => return Err(de::Error::unknown_field(other, FIELDS)),
+                while let Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::Start => start = Some(map.next_value()?),
+                        Field::End => end = Some(map.next_value()?),
+                        Field::Value => value = Some(map.next_value()?),
                     }
                 }
                 match (start, end, value) {
@@ -83,6 +82,34 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
             }
         }
         d.deserialize_struct(NAME, FIELDS, V(std::marker::PhantomData))
+    }
+}
+
+/// A key of the spanned form, read without allocating (the built-in pack has thousands).
+enum Field {
+    Start,
+    End,
+    Value,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field of a spanned value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
+                match v {
+                    START => Ok(Field::Start),
+                    END => Ok(Field::End),
+                    VALUE => Ok(Field::Value),
+                    other => Err(de::Error::unknown_field(other, FIELDS)),
+                }
+            }
+        }
+        d.deserialize_identifier(V)
     }
 }
 
