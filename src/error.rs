@@ -37,6 +37,9 @@ pub enum Error {
     /// `--package`: the package's files could not be listed.
     #[error("{0}")]
     Package(#[from] crate::source::package::PackageError),
+    /// Validation could not run (its cache, its test override).
+    #[error(transparent)]
+    Validate(#[from] crate::validate::ValidateError),
     /// A baseline or ignore file could not be read or written.
     #[error("{0}")]
     Baseline(#[from] crate::baseline::BaselineError),

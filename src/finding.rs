@@ -2,11 +2,13 @@
 //! was found in and that buffer's origin. Line and column are computed here, for confirmed
 //! candidates only.
 
+use std::sync::Arc;
+
 use crate::fingerprint;
 use crate::matcher::Candidate;
 use crate::redact::{mask_in_bytes, Secret};
 use crate::rules::{Confidence, Kind, Rule, Severity};
-use crate::source::Origin;
+use crate::source::{CommitInfo, Origin};
 
 /// A reported (or, with `--explain`, a dropped) match.
 #[derive(Clone, Debug)]
@@ -51,10 +53,10 @@ pub struct Finding {
     /// Allowlists that drop it if its commit, known after scanning, is theirs.
     pub commit_allow: Vec<crate::matcher::CommitAllow>,
     /// With `--validate`: what the provider said.
-    pub validation: Option<crate::validate::Validation>,
+    pub validation: Option<crate::validate::verdict::Validation>,
     /// For history findings grouped by (rule, path, secret): the other versions holding it,
     /// and whether it is still there (see [`crate::group`]).
-    pub spread: Option<Box<crate::group::Spread>>,
+    pub spread: Option<Box<Spread>>,
 }
 
 impl Finding {
@@ -241,4 +243,36 @@ pub fn char_count(bytes: &[u8]) -> usize {
         Ok(s) => s.chars().count(),
         Err(_) => String::from_utf8_lossy(bytes).chars().count(),
     }
+}
+
+/// Where else, and until when, a grouped finding's secret stands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Spread {
+    /// Distinct versions (blobs) of the path that hold the secret, the finding's own included.
+    pub versions: usize,
+    /// The other versions, in history order, at most [`crate::group::MAX_OCCURRENCES`].
+    pub occurrences: Vec<Occurrence>,
+    /// The last commit that brought a version holding it (the finding's own commit when the
+    /// secret never changed version).
+    pub last_commit: Option<Arc<CommitInfo>>,
+    /// Refs (branches, remote-tracking branches, `HEAD`) whose tip holds it at this path.
+    pub still_in: Vec<String>,
+    /// When no tip holds it: the first commit, after the last version holding it, that brought
+    /// a version of the path without it (`None` when the file was deleted or not seen again).
+    pub removed_in: Option<Arc<CommitInfo>>,
+    /// Other paths where the same rule found the same secret, at most [`crate::group::MAX_ALSO_AT`].
+    pub also_at: Vec<String>,
+    /// Blob ids of every version holding it (not reported; used to look the tips up).
+    pub blobs: Vec<String>,
+}
+
+/// One other version of a path that holds the secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    /// The commit that brought the version.
+    pub commit: Option<Arc<CommitInfo>>,
+    /// The blob id of the version.
+    pub blob_id: Option<String>,
+    /// The secret's line in that version.
+    pub line: usize,
 }

@@ -41,7 +41,7 @@ pub fn base64_text(secret: &[u8]) -> bool {
     if text.chars().all(|c| Some(c) == first) {
         return false;
     }
-    crate::matcher::allow::placeholder(text.as_bytes()).is_none()
+    crate::matcher::placeholder::placeholder(text.as_bytes()).is_none()
 }
 
 #[cfg(test)]

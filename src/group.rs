@@ -25,37 +25,7 @@ pub const MAX_OCCURRENCES: usize = 100;
 /// Most other paths named in `also_at`.
 pub const MAX_ALSO_AT: usize = 20;
 
-/// Where else, and until when, a grouped finding's secret stands.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Spread {
-    /// Distinct versions (blobs) of the path that hold the secret, the finding's own included.
-    pub versions: usize,
-    /// The other versions, in history order, at most [`MAX_OCCURRENCES`].
-    pub occurrences: Vec<Occurrence>,
-    /// The last commit that brought a version holding it (the finding's own commit when the
-    /// secret never changed version).
-    pub last_commit: Option<Arc<CommitInfo>>,
-    /// Refs (branches, remote-tracking branches, `HEAD`) whose tip holds it at this path.
-    pub still_in: Vec<String>,
-    /// When no tip holds it: the first commit, after the last version holding it, that brought
-    /// a version of the path without it (`None` when the file was deleted or not seen again).
-    pub removed_in: Option<Arc<CommitInfo>>,
-    /// Other paths where the same rule found the same secret, at most [`MAX_ALSO_AT`].
-    pub also_at: Vec<String>,
-    /// Blob ids of every version holding it (not reported; used to look the tips up).
-    pub blobs: Vec<String>,
-}
-
-/// One other version of a path that holds the secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Occurrence {
-    /// The commit that brought the version.
-    pub commit: Option<Arc<CommitInfo>>,
-    /// The blob id of the version.
-    pub blob_id: Option<String>,
-    /// The secret's line in that version.
-    pub line: usize,
-}
+pub use crate::finding::{Occurrence, Spread};
 
 /// The grouping key: rule, path with members, secret bytes (none for path rules).
 type Key = (String, String, Option<Vec<u8>>);

@@ -17,6 +17,7 @@ pub mod jwt;
 pub mod known;
 pub mod markers;
 mod overlap;
+pub mod placeholder;
 pub mod prefilter;
 
 use std::fmt;

@@ -113,7 +113,7 @@ pub fn builtin_rules() -> Result<Vec<Rule>, ConfigError> {
             }
         }
     }
-    super::check::check_pairs(&rules, &mut problems);
+    super::validate::check_pairs(&rules, &mut problems);
     problems.into_result()?;
     Ok(rules)
 }

@@ -4,8 +4,7 @@
 //! the rule model so that a check is one self-contained piece of data.
 
 use super::model::ValidateDef;
-use super::validate::{valid_id, Problems};
-use super::Rule;
+use super::problems::{valid_id, Problems};
 
 /// How a check talks to its provider.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,14 +105,14 @@ pub fn url_host(url: &str) -> Option<String> {
 
 /// The `{name}` variables of a template (a name is ASCII letters, digits and `_`; any other
 /// brace is literal text, as in a JSON body).
-pub fn template_vars(template: &str) -> Result<Vec<String>, String> {
-    Ok(template_parts(template)
+pub fn template_vars(template: &str) -> Vec<String> {
+    template_parts(template)
         .into_iter()
         .filter_map(|p| match p {
             TemplatePart::Var(v) => Some(v.to_string()),
             TemplatePart::Text(_) => None,
         })
-        .collect())
+        .collect()
 }
 
 /// A piece of a template.
@@ -263,19 +262,15 @@ pub fn build_check(
         templates.extend(b.iter().map(String::as_str));
     }
     for t in templates {
-        match template_vars(t) {
-            Ok(vars) => {
-                for v in vars.iter().filter(|v| !known.contains(v)) {
-                    at(
-                        at0,
-                        format!(
-                            "unknown template variable '{{{v}}}' (known: {})",
-                            known.join(", ")
-                        ),
-                    );
-                }
-            }
-            Err(e) => at(at0, format!("template: {e}")),
+        let vars = template_vars(t);
+        for v in vars.iter().filter(|v| !known.contains(v)) {
+            at(
+                at0,
+                format!(
+                    "unknown template variable '{{{v}}}' (known: {})",
+                    known.join(", ")
+                ),
+            );
         }
     }
     match protocol {
@@ -384,63 +379,4 @@ pub fn build_check(
         identity,
         rate,
     })
-}
-
-/// Every `[rules.validate] pair` names a rule of the set.
-pub(crate) fn check_pairs(rules: &[Rule], problems: &mut Problems) {
-    for r in rules {
-        if let Some(p) = r.validate.as_ref().and_then(|c| c.pair.as_ref()) {
-            if !rules.iter().any(|o| o.id == p.rule) {
-                problems.push(format!(
-                    "{}: rule '{}': validate: pair rule '{}' does not exist",
-                    r.source, r.id, p.rule
-                ));
-            }
-        }
-    }
-}
-
-/// `[validate.self-hosted]`: each provider's base URLs replace its public host in its checks.
-pub(crate) fn apply_self_hosted(
-    def: Option<super::model::ValidateConfigDef>,
-    rules: &mut [Rule],
-    name: &str,
-    text: &str,
-    problems: &mut Problems,
-) {
-    let Some(def) = def else { return };
-    for (provider, bases) in def.self_hosted {
-        let mut clean = Vec::new();
-        for b in &bases {
-            let base = b.get_ref().trim_end_matches('/');
-            let path_ok = base
-                .strip_prefix("https://")
-                .is_some_and(|rest| !rest.contains(['?', '#', '@', '{', '}']));
-            if !path_ok || url_host(base).is_none() {
-                problems.at(
-                    name,
-                    text,
-                    b.span().start,
-                    format!(
-                        "validate.self-hosted.{provider}: '{}' is not an https:// base URL",
-                        b.get_ref()
-                    ),
-                );
-                continue;
-            }
-            clean.push(base.to_string());
-        }
-        let mut used = false;
-        for r in rules.iter_mut() {
-            if let Some(c) = r.validate.as_mut().filter(|c| c.provider == provider) {
-                c.bases = clean.clone();
-                used = true;
-            }
-        }
-        if !used {
-            problems.push(format!(
-                "{name}: validate.self-hosted: no rule checks provider '{provider}'"
-            ));
-        }
-    }
 }

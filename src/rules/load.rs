@@ -12,10 +12,10 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub use super::builtin::builtin_rules;
-use super::check::{apply_self_hosted, check_pairs};
 use super::error::ConfigError;
 use super::text::line_col;
 pub use super::text::{parse_file, toml_error};
+use super::validate::{apply_self_hosted, check_pairs};
 use super::validate::{build_allow, build_allowlist, build_rule, Checked, Problems};
 use super::{internal, RuleSet};
 

@@ -11,6 +11,7 @@ pub mod gitleaks;
 pub mod internal;
 pub mod load;
 pub mod model;
+mod problems;
 pub mod select;
 pub mod selftest;
 mod set;

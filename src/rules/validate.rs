@@ -6,60 +6,11 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::check::build_check;
 pub use super::check::{template_parts, template_vars, url_host, TemplatePart};
-use super::error::ConfigError;
 use super::model::{AllowDef, AllowWhenDef, GroupDef, RuleDef, WindowDef};
-use super::text::line_col;
 use super::{Allowlist, Condition, GlobalAllow, LazyRegex, PathSet, Required, Rule, SecretGroup};
 use crate::matcher::checksum;
 
-/// Problems found while building rules.
-#[derive(Debug, Default)]
-pub struct Problems(Vec<String>);
-
-impl Problems {
-    /// Records a problem at a byte offset of a file's text.
-    pub fn at(&mut self, file: &str, text: &str, offset: usize, msg: impl AsRef<str>) {
-        let (line, col) = line_col(text, offset);
-        self.0
-            .push(format!("{file}:{line}:{col}: {}", msg.as_ref()));
-    }
-
-    /// Records an already located problem.
-    pub fn push(&mut self, msg: String) {
-        self.0.push(msg);
-    }
-
-    /// How many problems were recorded.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// True when nothing was recorded.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Ok when nothing was recorded.
-    pub fn into_result(self) -> Result<(), ConfigError> {
-        match self.0.len() {
-            0 => Ok(()),
-            1 => Err(ConfigError::Invalid(
-                self.0.into_iter().next().unwrap_or_default(),
-            )),
-            _ => Err(ConfigError::Many(self.0)),
-        }
-    }
-}
-
-/// True for a well-formed leakscan rule id.
-pub fn valid_id(id: &str) -> bool {
-    let b = id.as_bytes();
-    !b.is_empty()
-        && b[0].is_ascii_alphanumeric()
-        && b.iter().all(|c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'_')
-        })
-}
+pub use super::problems::{valid_id, Problems};
 
 pub(crate) fn globs(
     items: &[Spanned<String>],
@@ -169,7 +120,7 @@ pub fn build_rule(
     problems: &mut Problems,
 ) -> Option<Rule> {
     let id = def.id.get_ref().clone();
-    let before = problems.0.len();
+    let before = problems.len();
     let at = |offset: usize, msg: String, problems: &mut Problems| {
         problems.at(file, text, offset, format!("rule '{id}': {msg}"));
     };
@@ -311,7 +262,7 @@ pub fn build_rule(
     let validate = def.validate.and_then(|v| {
         build_check(v, file, text, &format!("rule '{id}': validate"), problems).map(Box::new)
     });
-    if problems.0.len() > before {
+    if problems.len() > before {
         return None;
     }
     let secret_group = match def.secret_group.map(Spanned::into_inner) {
@@ -455,4 +406,63 @@ pub struct Checked {
     pub format: &'static str,
     /// Things that load but deserve attention (gitleaks files: what could not be carried over).
     pub warnings: Vec<String>,
+}
+
+/// Every `[rules.validate] pair` names a rule of the set.
+pub(crate) fn check_pairs(rules: &[Rule], problems: &mut Problems) {
+    for r in rules {
+        if let Some(p) = r.validate.as_ref().and_then(|c| c.pair.as_ref()) {
+            if !rules.iter().any(|o| o.id == p.rule) {
+                problems.push(format!(
+                    "{}: rule '{}': validate: pair rule '{}' does not exist",
+                    r.source, r.id, p.rule
+                ));
+            }
+        }
+    }
+}
+
+/// `[validate.self-hosted]`: each provider's base URLs replace its public host in its checks.
+pub(crate) fn apply_self_hosted(
+    def: Option<super::model::ValidateConfigDef>,
+    rules: &mut [Rule],
+    name: &str,
+    text: &str,
+    problems: &mut Problems,
+) {
+    let Some(def) = def else { return };
+    for (provider, bases) in def.self_hosted {
+        let mut clean = Vec::new();
+        for b in &bases {
+            let base = b.get_ref().trim_end_matches('/');
+            let path_ok = base
+                .strip_prefix("https://")
+                .is_some_and(|rest| !rest.contains(['?', '#', '@', '{', '}']));
+            if !path_ok || url_host(base).is_none() {
+                problems.at(
+                    name,
+                    text,
+                    b.span().start,
+                    format!(
+                        "validate.self-hosted.{provider}: '{}' is not an https:// base URL",
+                        b.get_ref()
+                    ),
+                );
+                continue;
+            }
+            clean.push(base.to_string());
+        }
+        let mut used = false;
+        for r in rules.iter_mut() {
+            if let Some(c) = r.validate.as_mut().filter(|c| c.provider == provider) {
+                c.bases = clean.clone();
+                used = true;
+            }
+        }
+        if !used {
+            problems.push(format!(
+                "{name}: validate.self-hosted: no rule checks provider '{provider}'"
+            ));
+        }
+    }
 }

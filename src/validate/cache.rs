@@ -13,8 +13,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use super::ValidateError;
 use super::{Status, Validation};
-use crate::error::Error;
 
 /// The environment variable holding the cache key.
 pub const KEY_ENV: &str = "LEAKSCAN_VALIDATE_CACHE_KEY";
@@ -44,7 +44,7 @@ fn now() -> u64 {
 impl FileCache {
     /// Opens (or starts) the cache at `path`; a missing file is an empty cache, a line that
     /// does not parse is dropped.
-    pub fn open(path: &Path, key: Vec<u8>) -> Result<FileCache, Error> {
+    pub fn open(path: &Path, key: Vec<u8>) -> Result<FileCache, ValidateError> {
         let mut entries = HashMap::new();
         match std::fs::read_to_string(path) {
             Ok(text) => {
@@ -59,7 +59,7 @@ impl FileCache {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
-                return Err(Error::Io {
+                return Err(ValidateError::Cache {
                     path: path.to_path_buf(),
                     source: e,
                 })
@@ -102,8 +102,8 @@ impl FileCache {
     }
 
     /// Writes the cache back, readable by its owner only.
-    pub fn save(&self) -> Result<(), Error> {
-        let io = |source| Error::Io {
+    pub fn save(&self) -> Result<(), ValidateError> {
+        let io = |source| ValidateError::Cache {
             path: self.path.clone(),
             source,
         };

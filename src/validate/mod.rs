@@ -17,15 +17,13 @@ pub mod judge;
 pub mod limit;
 pub mod request;
 pub mod sigv4;
+pub mod verdict;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::{Deserialize, Serialize};
-
-use crate::error::Error;
 use crate::finding::Finding;
 use crate::redact::Secret;
 use crate::rules::{Check, Protocol, RuleSet};
@@ -34,88 +32,7 @@ use crate::rules::{Check, Protocol, RuleSet};
 /// address that every provider URL is mapped to. Refused for any other host.
 pub const OVERRIDE_ENV: &str = "LEAKSCAN_VALIDATE_OVERRIDE";
 
-/// What a provider said about a secret.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// The secret works.
-    Valid,
-    /// The provider refused it.
-    Invalid,
-    /// No verdict (timeout, rate limit, unexpected answer, missing pair): see the reason.
-    Unknown,
-    /// Not checked: the rule has no check.
-    Skipped,
-}
-
-impl Status {
-    /// The word used in every output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Valid => "valid",
-            Status::Invalid => "invalid",
-            Status::Unknown => "unknown",
-            Status::Skipped => "skipped",
-        }
-    }
-}
-
-/// A finding's verdict.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Validation {
-    /// Verdict.
-    pub status: Status,
-    /// Why it is unknown or skipped.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub reason: Option<String>,
-    /// The provider asked.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub provider: Option<String>,
-    /// Non-secret identity the provider returned (account, user, scopes).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
-    pub identity: BTreeMap<String, String>,
-    /// True when the verdict came from the file cache.
-    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
-    pub cached: bool,
-}
-
-impl Validation {
-    /// A verdict.
-    pub fn new(status: Status, provider: &str, reason: Option<String>) -> Validation {
-        Validation {
-            status,
-            reason,
-            provider: (!provider.is_empty()).then(|| provider.to_string()),
-            identity: BTreeMap::new(),
-            cached: false,
-        }
-    }
-
-    /// An unknown verdict with its reason.
-    pub fn unknown(provider: &str, reason: &str) -> Validation {
-        Validation::new(Status::Unknown, provider, Some(reason.to_string()))
-    }
-
-    /// `valid`, `invalid`, `unknown (reason)`, `skipped (reason)`, with the identity.
-    pub fn describe(&self) -> String {
-        let mut s = self.status.as_str().to_string();
-        if let Some(r) = &self.reason {
-            s.push_str(&format!(" ({r})"));
-        }
-        if !self.identity.is_empty() {
-            let ids: Vec<String> = self
-                .identity
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            s.push_str(&format!(": {}", ids.join(", ")));
-        }
-        if self.cached {
-            s.push_str(" [cached]");
-        }
-        s
-    }
-}
+pub use verdict::{Status, Validation};
 
 /// How validation runs. Its `Debug` leaves the cache key out.
 #[derive(Clone)]
@@ -166,14 +83,30 @@ impl Default for Options {
     }
 }
 
+/// Why validation could not run at all (a single request's failure is a verdict instead).
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    /// The test override names a host that is not a loopback address.
+    #[error("{0}")]
+    Override(String),
+    /// The verdict cache could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Cache {
+        /// The cache file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
 impl Options {
     /// Reads the test override from the environment; an override that is not a loopback
     /// `http://` URL is an error, never followed.
-    pub fn with_env_override(mut self) -> Result<Options, Error> {
+    pub fn with_env_override(mut self) -> Result<Options, ValidateError> {
         if let Some(v) = std::env::var_os(OVERRIDE_ENV).filter(|v| !v.is_empty()) {
             let v = v.to_string_lossy().into_owned();
             if !request::is_loopback_base(&v) {
-                return Err(Error::Usage(format!(
+                return Err(ValidateError::Override(format!(
                     "{OVERRIDE_ENV} must be an http:// URL on a loopback address (it is for tests)"
                 )));
             }
@@ -329,7 +262,7 @@ pub fn validate(
     findings: &mut [Finding],
     rules: &RuleSet,
     opts: &Options,
-) -> Result<Summary, Error> {
+) -> Result<Summary, ValidateError> {
     let mut cache = match &opts.cache {
         Some((path, key)) => Some(cache::FileCache::open(path, key.clone())?),
         None => None,
@@ -409,17 +342,17 @@ impl Engine<'_> {
         let pair = job.pair.as_ref().map(Secret::expose);
         let vars = match request::Vars::new(check, &secret, pair.as_deref()) {
             Ok(v) => v,
-            Err(e) => return Validation::unknown(&check.provider, &e),
+            Err(e) => return Validation::unknown(&check.provider, &e.0),
         };
         let urls = match request::urls(check, &vars) {
             Ok(u) => u,
-            Err(e) => return Validation::unknown(&check.provider, &e),
+            Err(e) => return Validation::unknown(&check.provider, &e.0),
         };
         let mut last = Validation::unknown(&check.provider, "no url to ask");
         for url in urls {
             let req = match self.build(check, &vars, url) {
                 Ok(r) => r,
-                Err(e) => return Validation::unknown(&check.provider, &e),
+                Err(e) => return Validation::unknown(&check.provider, &e.0),
             };
             last = self.send_with_retries(check, &req, &[&secret, pair.as_deref().unwrap_or("")]);
             if last.status != Status::Invalid {
@@ -434,7 +367,7 @@ impl Engine<'_> {
         check: &Check,
         vars: &request::Vars,
         url: String,
-    ) -> Result<request::Request, String> {
+    ) -> Result<request::Request, request::BuildError> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());

@@ -8,6 +8,24 @@ use std::collections::HashMap;
 use crate::rules::validate::url_host;
 use crate::rules::Check;
 
+/// Why a request could not be built from a check and a secret; the validation reports it as
+/// the reason of an "unknown" verdict.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BuildError(pub String);
+
+impl From<&str> for BuildError {
+    fn from(s: &str) -> BuildError {
+        BuildError(s.to_string())
+    }
+}
+
+impl From<String> for BuildError {
+    fn from(s: String) -> BuildError {
+        BuildError(s)
+    }
+}
+
 /// One request ready to send. Its `Debug` hides everything but the method, since the URL,
 /// headers and body may hold the secret.
 #[derive(Clone)]
@@ -34,7 +52,7 @@ pub struct Vars(HashMap<String, String>);
 impl Vars {
     /// The variables of `secret` (and its pair) for `check`; `Err` when the secret does not
     /// have the shape the check needs.
-    pub fn new(check: &Check, secret: &str, pair: Option<&str>) -> Result<Vars, String> {
+    pub fn new(check: &Check, secret: &str, pair: Option<&str>) -> Result<Vars, BuildError> {
         let mut m = HashMap::new();
         m.insert("secret".to_string(), secret.to_string());
         if let Some(p) = pair {
@@ -95,7 +113,7 @@ fn split_origin(url: &str) -> (&str, &str) {
 
 /// The URLs to try for `check`: the rendered URL on its own host (checked against the
 /// rule's hosts), or on each self-hosted base.
-pub fn urls(check: &Check, vars: &Vars) -> Result<Vec<String>, String> {
+pub fn urls(check: &Check, vars: &Vars) -> Result<Vec<String>, BuildError> {
     let url = vars.fill(&check.url);
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("the secret holds characters a URL cannot carry".into());
@@ -106,16 +124,16 @@ pub fn urls(check: &Check, vars: &Vars) -> Result<Vec<String>, String> {
     }
     let host = url_host(origin).ok_or("the check's URL has no host")?;
     if !url.starts_with("https://") || !check.hosts.iter().any(|p| host_matches(p, &host)) {
-        return Err(format!(
+        return Err(BuildError(format!(
             "refused: the URL's host is not one the {} check may contact",
             check.provider
-        ));
+        )));
     }
     Ok(vec![url])
 }
 
 /// The headers and body of a request for `check` (for the `http` protocol).
-pub fn render(check: &Check, vars: &Vars, url: String) -> Result<Request, String> {
+pub fn render(check: &Check, vars: &Vars, url: String) -> Result<Request, BuildError> {
     let mut headers = Vec::new();
     for (k, v) in &check.headers {
         headers.push((k.clone(), vars.fill(v)));
