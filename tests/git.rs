@@ -181,6 +181,41 @@ fn range_and_since_narrow_the_history() {
 }
 
 #[test]
+fn range_and_since_report_only_what_the_base_does_not_hold() {
+    let r = Repo::new();
+    r.write("a.py", &format!("a = {TOKEN}\n"));
+    let c1 = r.commit("one");
+    // Edit around the old secret (its line moves): nothing new.
+    r.write("a.py", &format!("import os\n\na = {TOKEN}\nb = 2\n"));
+    let c2 = r.commit("edit around");
+    let range = format!("{c1}..{c2}");
+    let run = r.scan(&["--range", &range]);
+    assert_eq!(places(&run), vec![], "{}", run.stdout());
+    assert_eq!(run.code(), 0);
+    assert_eq!(places(&r.scan(&["--since", &c1])), vec![]);
+    // --explain says why; --all-new reports what the range's blobs hold, as before.
+    let explained = r.scan(&["--range", &range, "--explain"]);
+    let dropped = explained.json()["dropped"].to_string();
+    assert!(
+        dropped.contains(&format!("already in {}", &c1[..12])),
+        "{dropped}"
+    );
+    assert_eq!(
+        places(&r.scan(&["--range", &range, "--all-new"])),
+        vec![p("a.py", 3, &c2, 0)]
+    );
+    // The same secret copied to a new path is new there; a new secret in the old file too.
+    r.write("copy.py", &format!("c = {TOKEN}\n"));
+    r.write("a.py", &format!("import os\n\na = {TOKEN}\nb = {TOKEN2}\n"));
+    let c3 = r.commit("copy and add");
+    let range = format!("{c2}..{c3}");
+    assert_eq!(
+        places(&r.scan(&["--range", &range])),
+        vec![p("a.py", 4, &c3, 0), p("copy.py", 1, &c3, 0)]
+    );
+}
+
+#[test]
 fn global_commit_allowlist_drops_that_commit() {
     let r = Repo::new();
     r.write("a.py", &format!("a = {TOKEN}\n"));
@@ -448,6 +483,78 @@ fn pre_push_blocks_leaks_allows_clean_and_ignores_what_the_remote_has() {
     let (ok, out) = push(&r, &["origin", "copy"]);
     assert!(ok, "{out}");
     assert!(!out.contains("test-token"), "{out}");
+}
+
+#[test]
+fn pre_push_blocks_only_what_the_remote_does_not_hold_and_reads_the_baseline() {
+    let (r, _remote) = pushing_repo();
+    r.write("app.py", &format!("k = \"{TOKEN}\"\n"));
+    r.commit("old leak");
+    let (ok, out) = push(&r, &["--no-verify", "origin", "main"]);
+    assert!(ok, "{out}");
+    // Editing the file around the already-pushed secret (its line moves): allowed.
+    r.write(
+        "app.py",
+        &format!("import os\n\nk = \"{TOKEN}\"\nprint(k)\n"),
+    );
+    r.commit("edit around");
+    // --all-new reports every secret of the blobs the push sends, the old one too.
+    let env = [
+        ("PRE_COMMIT_FROM_REF", "origin/main"),
+        ("PRE_COMMIT_TO_REF", "HEAD"),
+    ];
+    let hook = |extra: &[&str]| {
+        let mut a = vec!["hook", "pre-push", "--from-env"];
+        a.extend_from_slice(extra);
+        r.leakscan_in(&r.work(), &a, &env)
+    };
+    assert_eq!(hook(&[]).code(), 0, "{}", hook(&[]).stdout());
+    let all = hook(&["--all-new"]);
+    assert_eq!(all.code(), 1, "{}", all.stderr());
+    assert!(
+        all.stdout().contains("app.py:3:6 test-token"),
+        "{}",
+        all.stdout()
+    );
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "editing around a pushed secret must not block:\n{out}");
+    // A new secret in that file: blocked, and only the new one is reported.
+    r.write(
+        "app.py",
+        &format!("import os\n\nk = \"{TOKEN}\"\nj = \"{TOKEN2}\"\n"),
+    );
+    r.commit("new leak");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok, "a new secret must block:\n{out}");
+    assert!(out.contains("app.py:4:6 test-token"), "{out}");
+    assert!(
+        !out.contains("app.py:3:"),
+        "the old secret is not new:\n{out}"
+    );
+    r.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    // The old secret copied to a new path: blocked at that path.
+    r.write("copy.py", &format!("k = \"{TOKEN}\"\n"));
+    r.commit("copy");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok, "an old secret at a new path must block:\n{out}");
+    assert!(out.contains("copy.py:1:6 test-token"), "{out}");
+    assert!(!out.contains("app.py"), "{out}");
+    // Accepted in the baseline (the default file at the repository root): allowed.
+    let made = r.leakscan_in(
+        &r.work(),
+        &["baseline", "create", "-o", ".leakscan-baseline.json", "."],
+        &[],
+    );
+    assert_eq!(made.code(), 0, "{}", made.stderr());
+    r.commit("baseline");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "a baselined secret must not block:\n{out}");
+    // A secret that is not in it still blocks.
+    r.write("more.py", &format!("k = \"{TOKEN2}\"\n"));
+    r.commit("more");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("more.py:1:6"), "{out}");
 }
 
 #[test]

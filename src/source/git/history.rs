@@ -100,6 +100,9 @@ pub struct History {
     /// True for the staged entries of an index rather than a history: their origins are
     /// [`Origin::Staged`].
     pub(crate) staged: bool,
+    /// What the other side already has: the A side of a range, the revision of `--since`, the
+    /// remote's tips of a push. Empty for a whole history.
+    pub(crate) bases: Vec<ObjectId>,
 }
 
 impl History {
@@ -217,7 +220,9 @@ impl Repo {
             (tips, hidden)
         };
         let whole = sel.range.is_none() && sel.since.is_none();
+        let bases = hidden.clone();
         let mut h = self.collect(tips, hidden, skips, whole);
+        h.bases = bases;
         if sel.all_objects {
             self.add_unreachable(&mut h);
         }
@@ -241,7 +246,10 @@ impl Repo {
         }
         hidden.extend(self.remote_tracking_tips(remote));
         let tips = self.peel_tips(tips, &mut skips);
-        self.collect(tips, hidden, skips, false)
+        let bases = hidden.clone();
+        let mut h = self.collect(tips, hidden, skips, false);
+        h.bases = bases;
+        h
     }
 
     /// The id in hex when it is not all zeros and the object is here.

@@ -133,3 +133,17 @@ impl crate::group::Tips for RepoTips<'_> {
         self.info(rank)
     }
 }
+
+impl Repo {
+    /// The content of the blob at `path` in the tree of `commit`, if there is one.
+    pub fn blob_at(&self, commit: gix::ObjectId, path: &str) -> Option<Vec<u8>> {
+        let commit = self.repo.find_commit(commit).ok()?;
+        let tree = commit.tree().ok()?;
+        let entry = tree.lookup_entry_by_path(path).ok()??;
+        if !entry.mode().is_blob() {
+            return None;
+        }
+        let id = entry.object_id();
+        self.repo.find_blob(id).ok().map(|b| b.detach().data)
+    }
+}
