@@ -354,6 +354,18 @@ pub fn discover_ignore_file(
 }
 
 impl Settings {
+    /// The folder finding paths are relative to (SARIF's `%SRCROOT%`): the scan root when it
+    /// is a repository (its work tree's top, or a bare repository), else the current folder.
+    pub fn display_root(&self) -> PathBuf {
+        let r = &self.root;
+        let bare = r.join("HEAD").is_file() && r.join("objects").is_dir();
+        if crate::source::git::is_work_tree_top(r) || bare {
+            r.clone()
+        } else {
+            PathBuf::from(".")
+        }
+    }
+
     /// Resolves the scan arguments.
     pub fn from_args(args: &ScanArgs) -> Result<Settings, Error> {
         let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
@@ -496,6 +508,7 @@ impl Settings {
                 max_file_size,
                 threads,
                 exclude,
+                relative_to: None,
             },
             fail_on: args.fail_on.iter().map(|&k| k.into()).collect(),
             package: args.package.map(Into::into),

@@ -878,3 +878,120 @@ fn pre_commit_hook_says_the_commit_is_blocked() {
     );
     assert!(out.status.success());
 }
+
+/// Finding paths: relative to the repository root however the root is spelled (`.`, an
+/// absolute path, `..` from a subfolder), with or without history, in JSON and SARIF, and
+/// in baselines; a plain folder's files relative to the current folder when under it.
+#[test]
+fn paths_are_relative_to_the_repository_root_whatever_its_spelling() {
+    let r = Repo::new();
+    r.write("a.py", &format!("a = \"{TOKEN}\"\n"));
+    r.commit("one");
+    r.write("sub/w.py", &format!("w = \"{TOKEN2}\"\n"));
+    let rules = r.rules();
+    let work = r.work();
+    let abs = work.display().to_string();
+    let outside = r.dir.path().to_path_buf();
+    let sub = work.join("sub");
+    let scan = |dir: &std::path::Path, args: &[&str]| {
+        let mut a = vec!["scan", "--config", &rules, "--no-progress"];
+        a.extend_from_slice(args);
+        r.leakscan_in(dir, &a, &[])
+    };
+    let paths =
+        |run: &Run| -> Vec<String> { run.findings().into_iter().map(|(p, _, _)| p).collect() };
+    let both = vec!["a.py".to_string(), "sub/w.py".to_string()];
+    for (dir, root) in [
+        (&work, "."),
+        (&outside, abs.as_str()),
+        (&outside, "work"),
+        (&sub, ".."),
+        (&sub, abs.as_str()),
+    ] {
+        let run = scan(dir, &[root, "--format", "json"]);
+        assert_eq!(paths(&run), both, "scan {root} from {}", dir.display());
+        let run = scan(dir, &[root, "--format", "json", "--no-history"]);
+        assert_eq!(paths(&run), both, "{root} --no-history");
+    }
+    // SARIF: relative URIs against %SRCROOT%, the repository root.
+    let sarif = scan(&outside, &[&abs, "--format", "sarif"]).json();
+    let run = &sarif["runs"][0];
+    let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        base.starts_with("file://") && base.ends_with("/work/"),
+        "{base}"
+    );
+    for res in run["results"].as_array().expect("results") {
+        let loc = &res["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(loc["uriBaseId"], "%SRCROOT%", "{loc}");
+        let uri = loc["uri"].as_str().unwrap_or_default();
+        assert!(both.contains(&uri.to_string()), "{uri}");
+    }
+    // A baseline made from the absolute path accepts a scan of `.`, and the reverse.
+    let b1 = outside.join("b1.json").display().to_string();
+    let made = r.leakscan_in(
+        &outside,
+        &[
+            "baseline",
+            "create",
+            "-o",
+            &b1,
+            &abs,
+            "--config",
+            &rules,
+            "--no-progress",
+        ],
+        &[],
+    );
+    assert_eq!(made.code(), 0, "{}", made.stderr());
+    for args in [
+        vec![".", "--baseline", &b1],
+        vec![".", "--baseline", &b1, "--no-history"],
+    ] {
+        let mut a = args.clone();
+        a.extend(["--format", "json"]);
+        let run = scan(&work, &a);
+        assert_eq!(run.code(), 0, "{:?}: {:?}", args, paths(&run));
+    }
+    let b2 = outside.join("b2.json").display().to_string();
+    let made = r.leakscan_in(
+        &work,
+        &[
+            "baseline",
+            "create",
+            "-o",
+            &b2,
+            ".",
+            "--config",
+            &rules,
+            "--no-progress",
+        ],
+        &[],
+    );
+    assert_eq!(made.code(), 0, "{}", made.stderr());
+    for extra in [None, Some("--no-history")] {
+        let mut a = vec![abs.as_str(), "--baseline", &b2, "--format", "json"];
+        a.extend(extra);
+        let run = scan(&outside, &a);
+        assert_eq!(run.code(), 0, "{extra:?}: {:?}", paths(&run));
+    }
+    // A plain folder (not a repository's root): relative to the current folder when under
+    // it, whether named relatively or absolutely; relative to itself when scanned from inside.
+    let sub_abs = sub.display().to_string();
+    for root in ["sub", sub_abs.as_str()] {
+        let run = scan(&work, &[root, "--format", "json"]);
+        assert_eq!(paths(&run), vec!["sub/w.py".to_string()], "{root}");
+    }
+    assert_eq!(
+        paths(&scan(&sub, &[".", "--format", "json"])),
+        vec!["w.py".to_string()]
+    );
+    assert_eq!(
+        paths(&scan(&sub, &["w.py", "--format", "json"])),
+        vec!["w.py".to_string()]
+    );
+    let run = scan(&sub, &["../a.py", "--format", "json"]);
+    assert_eq!(paths(&run), vec!["../a.py".to_string()]);
+}

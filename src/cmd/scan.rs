@@ -359,7 +359,7 @@ fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
         Format::Jsonl => Box::new(crate::report::jsonl::JsonLines),
         Format::Sarif => {
             let sarif = Sarif {
-                root: std::fs::canonicalize(&settings.root).ok(),
+                root: std::fs::canonicalize(settings.display_root()).ok(),
                 limits: Limits::default(),
             };
             let rendered = sarif.render(report).map_err(|e| Error::Io {

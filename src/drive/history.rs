@@ -41,6 +41,7 @@ pub fn scan_repository(
             &[root.to_path_buf()],
             scanner,
             Some(&known),
+            Some(root),
         ));
     }
     Ok(out)
