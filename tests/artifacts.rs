@@ -717,7 +717,8 @@ fn fictional_company_history_keeps_deleted_secrets() {
         vec![
             f(member, 1, "internal-codename"),
             f(member, 5, "test-token"),
-            f(member, 7, "internal-codename"),
+            // The codename again at line 7 of the same member: one finding per (rule, path,
+            // secret) in history, at its first place.
             f("src/telemetry.ts", 1, "internal-codename"),
             f("src/telemetry.ts", 2, "test-token"),
         ]

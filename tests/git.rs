@@ -995,3 +995,64 @@ fn paths_are_relative_to_the_repository_root_whatever_its_spelling() {
     let run = scan(&sub, &["../a.py", "--format", "json"]);
     assert_eq!(paths(&run), vec!["../a.py".to_string()]);
 }
+
+/// A directory large enough that the history walk compares each new version with the last
+/// one walked at its path, changed by every commit: first places, other places and the blobs
+/// found are those of a walk that looks at every entry, packed or loose.
+#[test]
+fn large_directories_changed_by_every_commit_keep_first_and_other_places() {
+    let r = Repo::new();
+    let names: Vec<String> = (0..40)
+        .map(|i| format!("big/file-number-{i:02}-with-a-rather-long-name.txt"))
+        .collect();
+    for n in &names {
+        r.write(n, "plain\n");
+    }
+    r.commit("many files");
+    r.write("big/secret.env", &format!("KEY = \"{TOKEN}\"\n"));
+    let added = r.commit("add a secret");
+    r.write(&names[0], "changed\n");
+    r.write("big/copy.env", &format!("KEY = \"{TOKEN}\"\n"));
+    r.commit("copy it");
+    r.write(&names[1], "changed\n");
+    std::fs::remove_file(r.work().join("big/copy.env")).expect("rm");
+    r.commit("drop the copy");
+    r.write(&names[2], "changed\n");
+    r.write("big/copy.env", &format!("KEY = \"{TOKEN}\"\n"));
+    r.commit("the copy again, same path");
+    r.git(&["mv", "big/secret.env", "big/renamed.env"]);
+    r.write(&names[3], "changed\n");
+    r.commit("rename it");
+    r.write("big/other.env", &format!("KEY = \"{TOKEN2}\"\n"));
+    let second = r.commit("another secret");
+    let loose = r.scan(&[]);
+    assert_eq!(loose.code(), 1, "{}", loose.stderr());
+    assert_eq!(
+        places(&loose),
+        vec![
+            p("big/other.env", 1, &second, 0),
+            p("big/secret.env", 1, &added, 2),
+        ]
+    );
+    r.git(&["repack", "-adq"]);
+    let packed = r.scan(&[]);
+    assert_eq!(places(&packed), places(&loose), "{}", packed.stderr());
+}
+
+/// Replace refs (`git replace`) do not stop a scan: gix refuses pack locations while they are
+/// honoured, which once panicked while ordering the blobs to read.
+#[test]
+fn a_replace_ref_does_not_stop_the_scan() {
+    let r = Repo::new();
+    r.write("a.txt", "one\n");
+    r.commit("one");
+    r.write("app/config.py", &format!("KEY = \"{TOKEN}\"\n"));
+    r.commit("secret");
+    r.git(&["repack", "-adq"]);
+    let a = r.git(&["rev-parse", "HEAD:a.txt"]);
+    let b = r.git(&["rev-parse", "HEAD:app/config.py"]);
+    r.git(&["replace", a.trim(), b.trim()]);
+    let run = r.scan(&[]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(!run.stderr().contains("panicked"), "{}", run.stderr());
+}

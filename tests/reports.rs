@@ -128,7 +128,10 @@ fn html_report_is_escaped_redacted_and_self_contained() {
     }
     // The summary: the timeline is an inline SVG, history-only and still-present are told apart.
     assert!(html.contains("<svg class=\"chart\""));
-    assert!(html.contains("data-presence=\"history\""));
+    assert!(
+        html.contains("data-presence=\"history only\"")
+            || html.contains("data-presence=\"history, still at a branch tip\"")
+    );
     assert!(html.contains("data-presence=\"history + working tree\""));
     assert!(html.contains("data-presence=\"working tree\""));
     // Every finding's fingerprint is in the table.

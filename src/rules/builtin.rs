@@ -2,6 +2,7 @@
 //! or added file always rebuilds the binary (a directory include can miss new files).
 
 use super::error::ConfigError;
+use super::model::FileDef;
 use super::text::parse_file;
 use super::validate::{build_rule, Problems};
 use super::Rule;
@@ -69,13 +70,43 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/vcs.toml", include_str!("../../rules/vcs.toml")),
 ];
 
-/// The built-in pack, compiled lazily.
+/// The files of [`BUILTIN`] as the build script prepared them: the rule model written as JSON
+/// (see `build.rs`), in the same order.
+const PREPARED: &[&str] = &[
+    include_str!(concat!(env!("OUT_DIR"), "/rules/ai.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/cicd.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/cli.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/cloud-aws.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/cloud-azure.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/cloud-gcp.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/cloud.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/config.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/datastores.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/devplatforms.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/generic.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/hashes.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/identity.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/internal.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/messaging.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/observability.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/payments.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/private-keys.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/registries.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/rules/vcs.json")),
+];
+
+/// The built-in pack, compiled lazily. It is read from the JSON the build script prepared from
+/// the TOML files, which holds the same model, spans included.
 pub fn builtin_rules() -> Result<Vec<Rule>, ConfigError> {
     let mut problems = Problems::default();
     let mut rules = Vec::new();
-    for (name, text) in BUILTIN {
+    for (&(name, text), json) in BUILTIN.iter().zip(PREPARED) {
         let label = format!("builtin:{name}");
-        let def = parse_file(&label, text)?;
+        let def = match serde_json::from_str::<FileDef>(json) {
+            Ok(def) => def,
+            // Not expected (the build wrote it from this model); the TOML says what is wrong.
+            Err(_) => parse_file(&label, text)?,
+        };
         for r in def.rules {
             if let Some(rule) = build_rule(r, &label, text, false, &mut problems) {
                 rules.push(rule);
@@ -85,4 +116,25 @@ pub fn builtin_rules() -> Result<Vec<Rule>, ConfigError> {
     super::check::check_pairs(&rules, &mut problems);
     problems.into_result()?;
     Ok(rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The prepared JSON is the TOML's model, spans included, file for file.
+    #[test]
+    fn prepared_pack_reads_as_the_toml_does() {
+        assert_eq!(PREPARED.len(), BUILTIN.len());
+        for (&(name, text), json) in BUILTIN.iter().zip(PREPARED) {
+            let from_toml = parse_file(name, text).expect("the pack parses");
+            let from_json: FileDef = serde_json::from_str(json).expect("the prepared pack reads");
+            assert_eq!(
+                serde_json::to_value(&from_toml).expect("writes"),
+                serde_json::to_value(&from_json).expect("writes"),
+                "{name}"
+            );
+            assert!(json.contains("$__serde_spanned_private_start"), "{name}");
+        }
+    }
 }

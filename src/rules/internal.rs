@@ -9,9 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
+use super::span::Spanned;
 use hmac::{KeyInit, Mac};
 use sha2::Sha256;
-use toml::Spanned;
 
 use super::model::{InternalDef, Severity};
 use super::validate::{path_set, Problems};

@@ -14,6 +14,7 @@ pub mod model;
 pub mod select;
 pub mod selftest;
 mod set;
+pub mod span;
 mod text;
 pub mod validate;
 pub mod write;

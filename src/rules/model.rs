@@ -3,13 +3,17 @@
 //! Parsing and meaning are separate steps: these types only say what the file holds, with the
 //! spans of fields whose errors must be located; [`super::load`] and [`super::validate`] turn
 //! them into a [`super::RuleSet`]. Rule tables stay flat because spans do not survive
-//! `#[serde(flatten)]`.
+//! `#[serde(flatten)]`. They also write themselves (as JSON, spans included): the build script
+//! turns the built-in pack into that form, read back at run time without a TOML parser.
+//! This file is compiled into the build script too, so it uses nothing else of the crate but
+//! [`super::span`].
 
-use serde::Deserialize;
-use toml::Spanned;
+use serde::{Deserialize, Serialize};
+
+use super::span::Spanned;
 
 /// A whole rule or configuration file.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FileDef {
     /// How this file relates to the built-in pack.
@@ -36,7 +40,7 @@ pub struct FileDef {
 }
 
 /// `[select]`: rule ids, globs over ids, or tags; see `super::select`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SelectDef {
     /// Run only these rules.
@@ -51,7 +55,7 @@ pub struct SelectDef {
 }
 
 /// `[internal]`: what a project declares internal. Every list is optional; see docs/rules.md.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct InternalDef {
     /// Codenames in plain text (`"nightjar"`, `"blue heron"`).
@@ -88,7 +92,7 @@ pub struct InternalDef {
 
 /// `[[allow-when]]` and `[[rules.allow-when]]`: exceptions whose checks combine with a
 /// condition (the model of gitleaks' `[[allowlists]]`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AllowWhenDef {
     /// What it is for.
@@ -126,7 +130,7 @@ pub struct AllowWhenDef {
 }
 
 /// `[[rules.required]]`: a rule that must match near a finding of this rule.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RequiredDef {
     /// The required rule's id.
@@ -138,7 +142,7 @@ pub struct RequiredDef {
 }
 
 /// Where a rule's regex runs once one of its keywords occurs.
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum WindowDef {
     /// The keyword's line (the default).
@@ -151,7 +155,7 @@ pub enum WindowDef {
 }
 
 /// `[extend]`: start from the built-in pack, disable some of it, pull in more files.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ExtendDef {
     /// Start from the built-in pack (default true).
@@ -165,7 +169,7 @@ pub struct ExtendDef {
 }
 
 /// `[allow]`: filters that apply to every rule.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AllowDef {
     /// Path globs never scanned.
@@ -186,7 +190,7 @@ pub struct AllowDef {
 }
 
 /// Which capture group holds the secret: a number or a name.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(untagged)]
 pub enum GroupDef {
     /// A group number; 0 is the whole match.
@@ -197,7 +201,7 @@ pub enum GroupDef {
 
 /// Severity of a finding.
 #[derive(
-    Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize,
+    Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -216,7 +220,7 @@ pub enum Severity {
 
 /// How sure a rule is that a match is a real secret.
 #[derive(
-    Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize,
+    Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
@@ -231,7 +235,7 @@ pub enum Confidence {
 
 /// What a finding is about.
 #[derive(
-    Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize,
+    Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
@@ -243,7 +247,7 @@ pub enum Kind {
 }
 
 /// One `[[rules]]` table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuleDef {
     /// Unique id.
@@ -334,7 +338,7 @@ pub struct RuleDef {
 /// `[rules.validate]`: one read-only request that tells a live secret from a dead one.
 /// Templates (`url`, header values, `body`, `basic-auth`) may use `{secret}`, `{pair}` (the
 /// secret of the paired rule's finding) and the named groups of `secret-parts`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ValidateDef {
     /// Provider name: the unit of rate limits, of self-hosted hosts and of the cache.
@@ -390,7 +394,7 @@ pub struct ValidateDef {
 }
 
 /// The other half of a paired secret: a finding of `rule` in the same file (and commit).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PairDef {
     /// The rule whose finding is the other half.
@@ -401,7 +405,7 @@ pub struct PairDef {
 
 /// `[validate]` of a configuration file: what `--validate` may contact besides the providers'
 /// own hosts.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ValidateConfigDef {
     /// Provider -> base URLs (`https://gitlab.example.com`) of self-hosted instances; they

@@ -1,8 +1,8 @@
 //! Semantic checks on rule definitions. Every problem is collected before failing, each
 //! located as `file:line:column` with the rule id, so a user fixes a file in one pass.
 
+use super::span::Spanned;
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use toml::Spanned;
 
 use super::check::build_check;
 pub use super::check::{template_parts, template_vars, url_host, TemplatePart};

@@ -9,8 +9,11 @@
 //!
 //! Tree walking is what costs here: each distinct tree is read once, in commit order, and
 //! skipping trees already seen keeps it proportional to what changed, as in Nosey Parker's
-//! enumerator. For a whole history the packs' trees are read ahead in parallel while the
-//! commits are walked ([`super::packs::Trees`]), so the walk itself only parses them.
+//! enumerator. Trees come from the packs through [`TreeReader`], which keeps the trees of the
+//! delta chains it resolves. A tree that changed is compared, entry by entry, with the last
+//! tree walked at the same path: entries that stand there unchanged were recorded then, so
+//! only the others are looked up (in a large directory changed by every commit, such as
+//! git.git's root or `t/`, looking up every entry of every version was most of the walk).
 
 use std::collections::{BinaryHeap, HashSet};
 
@@ -20,7 +23,7 @@ use gix::prelude::*;
 use gix::ObjectId;
 
 use super::error::GitError;
-use super::packs::Trees;
+use super::packs::TreeReader;
 use super::repo::{lossy, Repo};
 use crate::error::{Skip, SkipReason};
 use crate::source::Origin;
@@ -30,10 +33,14 @@ use crate::source::Origin;
 pub const NO_COMMIT: u32 = u32::MAX;
 /// The blob index of blobs that are already on the other side (seeded, never scanned).
 const SEEDED: u32 = u32::MAX;
-/// The delta-base cache of the tree walk.
-const TREE_CACHE_BYTES: usize = 64 << 20;
-/// Trees read ahead at most (the rest is read as the walk meets it).
-const READ_AHEAD_BYTES: usize = 128 << 20;
+/// Bytes of decoded trees the tree reader keeps (see [`TreeReader`]).
+const TREE_CACHE_BYTES: usize = 48 << 20;
+/// The delta-base cache of trees read through the object database (those the tree reader
+/// could not read: loose, or in a pack it cannot open).
+const ODB_TREE_CACHE_BYTES: usize = 16 << 20;
+/// Trees at least this large are kept as the last tree walked at their path (smaller ones
+/// cost little to walk whole).
+const MIN_KEPT_TREE: usize = 512;
 
 /// What part of the history to scan.
 #[derive(Clone, Debug, Default)]
@@ -219,9 +226,8 @@ impl Repo {
             };
             (tips, hidden)
         };
-        let whole = sel.range.is_none() && sel.since.is_none();
         let bases = hidden.clone();
-        let mut h = self.collect(tips, hidden, skips, whole);
+        let mut h = self.collect(tips, hidden, skips);
         h.bases = bases;
         if sel.all_objects {
             self.add_unreachable(&mut h);
@@ -247,7 +253,7 @@ impl Repo {
         hidden.extend(self.remote_tracking_tips(remote));
         let tips = self.peel_tips(tips, &mut skips);
         let bases = hidden.clone();
-        let mut h = self.collect(tips, hidden, skips, false);
+        let mut h = self.collect(tips, hidden, skips);
         h.bases = bases;
         h
     }
@@ -376,16 +382,8 @@ impl Repo {
         out
     }
 
-    /// The blobs of the commits reachable from `tips` and not from `hidden`. With
-    /// `read_ahead` (a whole history, where most trees of the packs are walked), the packs'
-    /// trees are read in parallel while the commits are walked.
-    fn collect(
-        &self,
-        tips: Vec<Tip>,
-        hidden: Vec<ObjectId>,
-        skips: Vec<Skip>,
-        read_ahead: bool,
-    ) -> History {
+    /// The blobs of the commits reachable from `tips` and not from `hidden`.
+    fn collect(&self, tips: Vec<Tip>, hidden: Vec<ObjectId>, skips: Vec<Skip>) -> History {
         let mut w = Walker::new(self, skips);
         let commit_tips: Vec<ObjectId> = tips
             .iter()
@@ -394,25 +392,13 @@ impl Repo {
                 Tip::Other { .. } => None,
             })
             .collect();
-        let ahead = std::sync::Mutex::new(None);
-        let nodes = rayon::in_place_scope(|s| {
-            if read_ahead {
-                let objects = self.repo.objects.store_ref().path().to_path_buf();
-                let hash = self.repo.object_hash();
-                let ahead = &ahead;
-                s.spawn(move |_| {
-                    let trees = Trees::read_ahead(objects, hash, READ_AHEAD_BYTES);
-                    *ahead
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(trees);
-                });
-            }
-            w.commits(commit_tips, hidden)
-        });
-        w.ahead = ahead
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .unwrap_or_default();
+        // A whole history (nothing hidden, not shallow, no replace refs) is walked straight
+        // from the packs; anything else, or any commit that does not read that way, by gix.
+        let direct = hidden.is_empty() && self.shallow.is_empty() && !self.has_replacements();
+        let nodes = match direct.then(|| w.commits_direct(&commit_tips)).flatten() {
+            Some(nodes) => nodes,
+            None => w.commits(commit_tips, hidden),
+        };
         w.seed_boundary(&nodes);
         for &i in &parents_first(&nodes) {
             let node = &nodes[i];
@@ -432,6 +418,15 @@ impl Repo {
         }
         w.h.commit_count = nodes.len();
         w.h
+    }
+
+    /// True when the repository has replace refs (`git replace`), which gix honours when it
+    /// reads objects and the pack readers of this module do not.
+    fn has_replacements(&self) -> bool {
+        self.repo.references().map_or(true, |p| {
+            p.prefixed("refs/replace/")
+                .map_or(true, |mut it| it.next().is_some())
+        })
     }
 
     /// `--all-objects`: blobs that no walked tree holds (force-pushed away, dropped stashes).
@@ -542,8 +537,12 @@ struct Walker<'r> {
     /// The object database for trees, with a larger delta-base cache than reading blobs
     /// needs: trees are read one by one and most are deltas over trees read shortly before.
     trees: gix::OdbHandle,
-    /// Trees read ahead from the packs.
-    ahead: Trees,
+    /// Trees read from the packs.
+    reader: TreeReader,
+    /// The last tree walked at each path (prefix), when large: see [`Walker::walk_tree`].
+    last_at: std::collections::HashMap<BString, Vec<u8>>,
+    /// The bytes of the tree being walked.
+    tree_buf: Vec<u8>,
     h: History,
     seen_trees: HashSet<ObjectId, gix::hashtable::hash::Builder>,
     path_ids: std::collections::HashMap<BString, u32>,
@@ -557,13 +556,20 @@ impl<'r> Walker<'r> {
         let mut trees = repo.repo.objects.clone();
         trees.set_pack_cache(|| {
             Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-                TREE_CACHE_BYTES,
+                ODB_TREE_CACHE_BYTES,
             ))
         });
+        let reader = TreeReader::new(
+            repo.repo.objects.store_ref().path().to_path_buf(),
+            repo.repo.object_hash(),
+            TREE_CACHE_BYTES,
+        );
         Walker {
             repo,
             trees,
-            ahead: Trees::default(),
+            reader,
+            last_at: std::collections::HashMap::new(),
+            tree_buf: Vec::new(),
             h: History {
                 skips,
                 ..History::default()
@@ -625,6 +631,45 @@ impl<'r> Walker<'r> {
         nodes
     }
 
+    /// Every commit reachable from `tips`, read from the packs (each commit once; gix's walk
+    /// decoded each commit twice, once to walk and once here for its tree and time, and was
+    /// nearly half of the history enumeration on rails). `None` when a commit does not read:
+    /// the caller walks with gix, which reports what is wrong.
+    fn commits_direct(&mut self, tips: &[ObjectId]) -> Option<Vec<Node>> {
+        let mut seen: HashSet<ObjectId, gix::hashtable::hash::Builder> = HashSet::default();
+        let mut stack: Vec<ObjectId> = tips.iter().copied().filter(|t| seen.insert(*t)).collect();
+        let mut nodes = Vec::new();
+        let mut bytes = Vec::new();
+        while let Some(id) = stack.pop() {
+            let node_of = |c: gix::objs::CommitRef<'_>| Node {
+                id,
+                tree: c.tree(),
+                parents: c.parents().collect(),
+                time: c.committer().map(|s| s.seconds()).unwrap_or(0),
+            };
+            let node = if self.reader.read_commit(&id, &mut bytes) {
+                node_of(
+                    gix::objs::CommitRef::from_bytes(&bytes, self.repo.repo.object_hash()).ok()?,
+                )
+            } else {
+                node_of(
+                    self.repo
+                        .repo
+                        .objects
+                        .find_commit(&id, &mut self.buf)
+                        .ok()?,
+                )
+            };
+            for p in &node.parents {
+                if seen.insert(*p) {
+                    stack.push(*p);
+                }
+            }
+            nodes.push(node);
+        }
+        Some(nodes)
+    }
+
     /// Walks, without recording, the trees of parents outside the selection: their blobs are
     /// already on the other side of a range or push.
     fn seed_boundary(&mut self, nodes: &[Node]) {
@@ -663,16 +708,26 @@ impl<'r> Walker<'r> {
             subtrees.clear();
             blobs.clear();
             names.clear();
-            let ahead = self.ahead.take(&tid);
-            let found = match &ahead {
-                Some(bytes) => Ok(gix::objs::TreeRefIter::from_bytes(
-                    bytes,
-                    self.repo.repo.object_hash(),
-                )),
-                None => self.trees.find_tree_iter(&tid, &mut self.buf),
+            let hash = self.repo.repo.object_hash();
+            let mut bytes = std::mem::take(&mut self.tree_buf);
+            let from_pack = self.reader.read(&tid, &mut bytes);
+            // The last tree walked at this path: its entries were recorded at this path then.
+            let old = if from_pack {
+                self.last_at.remove(&prefix)
+            } else {
+                None
             };
+            let found = if from_pack {
+                Ok(gix::objs::TreeRefIter::from_bytes(&bytes, hash))
+            } else {
+                self.trees.find_tree_iter(&tid, &mut self.buf)
+            };
+            let mut whole = true;
             match found {
                 Ok(iter) => {
+                    let mut before = old
+                        .as_deref()
+                        .map(|o| gix::objs::TreeRefIter::from_bytes(o, hash).peekable());
                     for entry in iter {
                         let e = match entry {
                             Ok(e) => e,
@@ -682,9 +737,15 @@ impl<'r> Walker<'r> {
                                     SkipReason::CorruptObject,
                                     err.to_string(),
                                 ));
+                                whole = false;
                                 break;
                             }
                         };
+                        if let Some(b) = before.as_mut() {
+                            if unchanged(b, &e) {
+                                continue;
+                            }
+                        }
                         if e.mode.is_tree() {
                             if self.seen_trees.insert(e.oid.to_owned()) {
                                 let mut p = prefix.clone();
@@ -705,8 +766,23 @@ impl<'r> Walker<'r> {
                         SkipReason::CorruptObject,
                         err.to_string(),
                     ));
+                    if let Some(o) = old {
+                        self.last_at.insert(prefix, o);
+                    }
+                    self.tree_buf = bytes;
                     continue;
                 }
+            }
+            // Keep this tree as the last one at its path when it was read whole (every entry
+            // is recorded below); else keep the one before.
+            if from_pack && whole && bytes.len() >= MIN_KEPT_TREE {
+                self.last_at.insert(prefix.clone(), bytes);
+                self.tree_buf = old.unwrap_or_default();
+            } else {
+                if let Some(o) = old {
+                    self.last_at.insert(prefix.clone(), o);
+                }
+                self.tree_buf = bytes;
             }
             for &(id, s, e) in &blobs {
                 if record {
@@ -765,6 +841,42 @@ impl<'r> Walker<'r> {
         self.path_ids.insert(full, p);
         p
     }
+}
+
+/// True when `e` stands unchanged (same name, mode and id) in the tree `before` iterates,
+/// which is advanced past the entries that sort before `e`. Both are in git's tree order; an
+/// entry of a malformed tree is simply not matched (and so walked).
+fn unchanged(
+    before: &mut std::iter::Peekable<gix::objs::TreeRefIter<'_>>,
+    e: &gix::objs::tree::EntryRef<'_>,
+) -> bool {
+    while let Some(Ok(o)) = before.peek() {
+        match tree_order(o.filename, o.mode.is_tree(), e.filename, e.mode.is_tree()) {
+            std::cmp::Ordering::Less => {
+                before.next();
+            }
+            std::cmp::Ordering::Equal => {
+                let same = o.mode == e.mode && o.oid == e.oid;
+                before.next();
+                return same;
+            }
+            std::cmp::Ordering::Greater => return false,
+        }
+    }
+    false
+}
+
+/// git's order of tree entries: by name, a tree's name compared as if it ended in `/`.
+fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let n = a.len().min(b.len());
+    a[..n].cmp(&b[..n]).then_with(|| {
+        let end = |name: &[u8], tree: bool| match name.get(n) {
+            Some(&c) => c,
+            None if tree => b'/',
+            None => 0,
+        };
+        end(a, a_tree).cmp(&end(b, b_tree))
+    })
 }
 
 fn tree_label(prefix: &[u8], id: ObjectId) -> String {

@@ -12,8 +12,13 @@
 //! with whatever the caller derived from the base (its state), so that a scanner can look
 //! only at what a version adds (see [`crate::matcher::Hits`]).
 //!
-//! [`Trees`] reads every tree of the packs the same way, ahead of the history walk, which then
-//! only parses them.
+//! [`TreeReader`] reads the trees of the history walk from the same packs, one by one, with a
+//! cache of the delta bases it met on the way.
+//!
+//! Pack data is read with positioned reads, not through a memory map: a mapped pack counts in
+//! the process's resident memory for every page touched, which by the end of a history scan is
+//! the whole pack (the 500 MB pack of git.git's history doubled the peak memory). The pack
+//! index stays mapped: it is what finding an object needs.
 //!
 //! Nothing here is needed for correctness: a blob that is not in a pack this module can open,
 //! whose delta chain does not resolve inside its pack, that is too deep or too large, whose
@@ -21,8 +26,8 @@
 //! memory, is read through gix's object database instead (which also reports it as corrupt
 //! when it is), without a base.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
 use flate2::{Decompress, FlushDecompress, Status};
@@ -42,9 +47,206 @@ const HELD_BUDGET: usize = 128 << 20;
 const NONE: u32 = u32::MAX;
 
 /// An opened pack: its index and its data.
-struct Pack {
+pub(super) struct Pack {
     index: pack::index::File,
-    data: pack::data::File,
+    data: PackData,
+}
+
+/// What a pack entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EntryKind {
+    Commit,
+    Tree,
+    Blob,
+    Tag,
+    /// A delta over the entry at this pack offset.
+    OfsDelta(u64),
+    /// A delta over the object with this id.
+    RefDelta(ObjectId),
+}
+
+impl EntryKind {
+    fn is_delta(self) -> bool {
+        matches!(self, EntryKind::OfsDelta(_) | EntryKind::RefDelta(_))
+    }
+}
+
+/// A pack entry's header.
+#[derive(Clone, Copy, Debug)]
+struct Head {
+    kind: EntryKind,
+    /// Inflated size (of the delta itself for a delta).
+    size: u64,
+    /// Where the zlib stream starts.
+    data_offset: u64,
+}
+
+/// A pack's data file, read with positioned reads (see the module's documentation).
+struct PackData {
+    file: std::fs::File,
+    /// Where the entries end (the trailing checksum starts).
+    end: u64,
+    num_objects: u32,
+    hash: gix::hash::Kind,
+}
+
+impl PackData {
+    fn open(path: &Path, hash: gix::hash::Kind) -> std::io::Result<PackData> {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        let mut head = [0u8; 12];
+        file.read_exact_at(&mut head, 0)?;
+        let bad = || std::io::Error::new(std::io::ErrorKind::InvalidData, "not a pack");
+        let version = u32::from_be_bytes([head[4], head[5], head[6], head[7]]);
+        if &head[..4] != b"PACK" || !(version == 2 || version == 3) {
+            return Err(bad());
+        }
+        let end = len
+            .checked_sub(hash.len_in_bytes() as u64)
+            .filter(|&e| e >= 12)
+            .ok_or_else(bad)?;
+        Ok(PackData {
+            file,
+            end,
+            num_objects: u32::from_be_bytes([head[8], head[9], head[10], head[11]]),
+            hash,
+        })
+    }
+
+    /// Reads up to `buf.len()` bytes at `offset`, stopping at the end of the entries.
+    fn read_at<'b>(&self, offset: u64, buf: &'b mut [u8]) -> Result<&'b [u8], ()> {
+        use std::os::unix::fs::FileExt;
+        if offset >= self.end {
+            return Err(());
+        }
+        let n = buf.len().min((self.end - offset) as usize);
+        let mut got = 0;
+        while got < n {
+            match self.file.read_at(&mut buf[got..n], offset + got as u64) {
+                Ok(0) => break,
+                Ok(k) => got += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Err(()),
+            }
+        }
+        Ok(&buf[..got])
+    }
+
+    /// The header of the entry at `offset`.
+    fn head(&self, offset: u64) -> Result<Head, ()> {
+        let mut buf = [0u8; 64];
+        let b = self.read_at(offset, &mut buf)?;
+        parse_head(b, offset, self.hash)
+    }
+
+    /// Inflates the zlib stream at `offset` into `out`, which must come to exactly `size`
+    /// bytes. The stream is read in pieces: its compressed length is not known.
+    fn inflate(&self, offset: u64, size: u64, out: &mut Vec<u8>) -> Result<(), ()> {
+        let size = usize::try_from(size).map_err(|_| ())?;
+        out.clear();
+        out.reserve_exact(size + 1);
+        // One inflater and input buffer per thread: making them per entry allocates and frees
+        // each time, which fragmented the heap.
+        INFLATE.with_borrow_mut(|(z, input)| {
+            z.reset(true);
+            // Small entries (most deltas, small files) come in one read: a zlib stream is
+            // rarely longer than its output plus a few bytes.
+            let mut chunk = (size + 64).clamp(256, 64 << 10);
+            let mut at = offset;
+            loop {
+                input.resize(chunk, 0);
+                let got = self.read_at(at, input)?.len();
+                if got == 0 {
+                    return Err(());
+                }
+                let mut used = 0usize;
+                loop {
+                    let (before_in, before_out) = (z.total_in(), z.total_out());
+                    let status = z
+                        .decompress_vec(&input[used..got], out, FlushDecompress::None)
+                        .map_err(|_| ())?;
+                    used += (z.total_in() - before_in) as usize;
+                    if status == Status::StreamEnd {
+                        return if out.len() == size { Ok(()) } else { Err(()) };
+                    }
+                    if out.len() > size {
+                        return Err(());
+                    }
+                    if out.len() == out.capacity() {
+                        out.reserve(1);
+                    }
+                    if used >= got {
+                        break;
+                    }
+                    if z.total_in() == before_in && z.total_out() == before_out {
+                        return Err(());
+                    }
+                }
+                at += got as u64;
+                chunk = 64 << 10;
+            }
+        })
+    }
+}
+
+thread_local! {
+    static INFLATE: std::cell::RefCell<(Decompress, Vec<u8>)> =
+        std::cell::RefCell::new((Decompress::new(true), Vec::new()));
+}
+
+/// Parses an entry header from the bytes at `offset` of a pack.
+fn parse_head(b: &[u8], offset: u64, hash: gix::hash::Kind) -> Result<Head, ()> {
+    let mut i = 0;
+    let mut c = *b.first().ok_or(())?;
+    i += 1;
+    let kind = (c >> 4) & 7;
+    let mut size = u64::from(c & 0x0f);
+    let mut shift = 4;
+    while c & 0x80 != 0 {
+        c = *b.get(i).ok_or(())?;
+        i += 1;
+        if shift > 60 {
+            return Err(());
+        }
+        size |= u64::from(c & 0x7f) << shift;
+        shift += 7;
+    }
+    let kind = match kind {
+        1 => EntryKind::Commit,
+        2 => EntryKind::Tree,
+        3 => EntryKind::Blob,
+        4 => EntryKind::Tag,
+        6 => {
+            let mut c = *b.get(i).ok_or(())?;
+            i += 1;
+            let mut dist = u64::from(c & 0x7f);
+            while c & 0x80 != 0 {
+                c = *b.get(i).ok_or(())?;
+                i += 1;
+                if dist > (u64::MAX >> 8) {
+                    return Err(());
+                }
+                dist = ((dist + 1) << 7) | u64::from(c & 0x7f);
+            }
+            if dist == 0 || dist > offset {
+                return Err(());
+            }
+            EntryKind::OfsDelta(offset - dist)
+        }
+        7 => {
+            let n = hash.len_in_bytes();
+            let id = ObjectId::try_from(b.get(i..i + n).ok_or(())?).map_err(|_| ())?;
+            i += n;
+            EntryKind::RefDelta(id)
+        }
+        _ => return Err(()),
+    };
+    Ok(Head {
+        kind,
+        size,
+        data_offset: offset + i as u64,
+    })
 }
 
 /// One pack entry on the way to a wanted blob.
@@ -106,9 +308,9 @@ fn open_packs(objects: PathBuf, hash: gix::hash::Kind) -> Vec<Pack> {
         idx.sort();
         for path in idx {
             let index = pack::index::File::at(&path, hash);
-            let data = pack::data::File::at(path.with_extension("pack"), hash);
+            let data = PackData::open(&path.with_extension("pack"), hash);
             if let (Ok(index), Ok(data)) = (index, data) {
-                if index.num_objects() == data.num_objects() {
+                if index.num_objects() == data.num_objects {
                     packs.push(Pack { index, data });
                 }
             }
@@ -213,7 +415,7 @@ impl Forest {
             return true;
         }
         // (offset, entry) from the wanted entry down to a known entry or a full blob.
-        let mut chain: Vec<(u64, pack::data::Entry)> = Vec::new();
+        let mut chain: Vec<(u64, Head)> = Vec::new();
         let mut cur = offset;
         let parent = loop {
             if let Some(&n) = at.get(&cur) {
@@ -222,21 +424,16 @@ impl Forest {
             if chain.len() > MAX_DEPTH || chain.iter().any(|(o, _)| *o == cur) {
                 return false;
             }
-            let Ok(entry) = pk.data.entry(cur) else {
+            let Ok(entry) = pk.data.head(cur) else {
                 return false;
             };
-            if entry.decompressed_size > MAX_ENTRY {
+            if entry.size > MAX_ENTRY {
                 return false;
             }
-            let next = match entry.header {
-                pack::data::entry::Header::Blob => None,
-                pack::data::entry::Header::OfsDelta { base_distance } => {
-                    match entry.checked_base_pack_offset(base_distance) {
-                        Some(o) => Some(o),
-                        None => return false,
-                    }
-                }
-                pack::data::entry::Header::RefDelta { base_id } => match pk.index.lookup(base_id) {
+            let next = match entry.kind {
+                EntryKind::Blob => None,
+                EntryKind::OfsDelta(o) => Some(o),
+                EntryKind::RefDelta(base_id) => match pk.index.lookup(base_id) {
                     Some(e) => Some(pk.index.pack_offset_at_index(e)),
                     None => return false,
                 },
@@ -255,8 +452,8 @@ impl Forest {
             let n = self.nodes.len() as u32;
             self.nodes.push(Node {
                 data_offset: entry.data_offset,
-                size: entry.decompressed_size,
-                is_delta: entry.header.is_delta(),
+                size: entry.size,
+                is_delta: entry.kind.is_delta(),
                 blob: NONE,
                 children: Vec::new(),
             });
@@ -384,7 +581,7 @@ impl<I, F, X, M> Walker<'_, I, F, X, M> {
 /// whole object when `base` is `None`, else a delta applied to `base`, whose copied ranges go
 /// to `copied`.
 fn read_entry(
-    data: &pack::data::File,
+    data: &PackData,
     offset: u64,
     size: u64,
     base: Option<&[u8]>,
@@ -392,60 +589,20 @@ fn read_entry(
     copied: &mut Vec<Copied>,
 ) -> Result<(), ()> {
     match base {
-        None => inflate(data, offset, size, out),
-        Some(b) => {
-            let mut delta = Vec::new();
-            inflate(data, offset, size, &mut delta)?;
-            apply(b, &delta, out, copied)
-        }
+        None => data.inflate(offset, size, out),
+        Some(b) => DELTA.with_borrow_mut(|delta| {
+            data.inflate(offset, size, delta)?;
+            let r = apply(b, delta, out, copied);
+            if delta.capacity() > 1 << 20 {
+                *delta = Vec::new();
+            }
+            r
+        }),
     }
-}
-
-/// Inflates the zlib stream at `offset` of the pack into `out`, which must come to exactly
-/// `size` bytes.
-fn inflate(data: &pack::data::File, offset: u64, size: u64, out: &mut Vec<u8>) -> Result<(), ()> {
-    let size = usize::try_from(size).map_err(|_| ())?;
-    let input = data.entry_slice(offset..data.pack_end() as u64).ok_or(())?;
-    out.clear();
-    out.reserve_exact(size + 1);
-    // One inflater per thread: making one per entry allocates and frees its window each time,
-    // which fragmented the heap around the trees kept by the read-ahead (4x their size).
-    INFLATE.with_borrow_mut(|z| {
-        z.reset(true);
-        inflate_with(z, input, size, out)
-    })
 }
 
 thread_local! {
-    static INFLATE: std::cell::RefCell<Decompress> = std::cell::RefCell::new(Decompress::new(true));
-}
-
-fn inflate_with(
-    z: &mut Decompress,
-    input: &[u8],
-    size: usize,
-    out: &mut Vec<u8>,
-) -> Result<(), ()> {
-    loop {
-        let (before_in, before_out) = (z.total_in(), z.total_out());
-        let rest = input.get(z.total_in() as usize..).ok_or(())?;
-        match z.decompress_vec(rest, out, FlushDecompress::Finish) {
-            Ok(Status::StreamEnd) => break,
-            Ok(_) if z.total_in() != before_in || z.total_out() != before_out => {}
-            _ => return Err(()),
-        }
-        if out.len() > size {
-            return Err(());
-        }
-        if out.len() == out.capacity() {
-            out.reserve(1);
-        }
-    }
-    if out.len() == size {
-        Ok(())
-    } else {
-        Err(())
-    }
+    static DELTA: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Reads one of a delta's size varints.
@@ -524,186 +681,198 @@ fn apply(base: &[u8], delta: &[u8], out: &mut Vec<u8>, copied: &mut Vec<Copied>)
     }
 }
 
-/// Packs with more objects than this are not read ahead: the read-ahead keeps about 33 bytes
-/// per object of the pack while it runs (16 for its offset and position, 8 for its base and
-/// kind, 8 for the children lists, 4 more while they are built).
-const MAX_READ_AHEAD_OBJECTS: u32 = 2_000_000;
-
-/// Trees read ahead from the packs, by id, each taken once by the history walk.
-#[derive(Default)]
-pub(super) struct Trees {
-    map: gix::hashtable::HashMap<ObjectId, Vec<u8>>,
+/// Reads trees from the packs for the history walk, with a cache of decoded trees.
+///
+/// The walk reads trees oldest commit first, while a pack makes the newest version of a
+/// directory the base and older ones deltas over it, chains of up to 50. Reading the oldest
+/// version resolves the whole chain; every tree on it is kept, so that the next (newer)
+/// version is usually a cache hit. (gix's cache keeps only the object asked for, so each read
+/// resolved its chain again from the top: most of a history's time on git.git.)
+pub(super) struct TreeReader {
+    packs: Vec<Pack>,
+    /// Decoded trees by (pack, entry offset), with the tick of their last use.
+    cache: HashMap<(u32, u64), (Vec<u8>, u64)>,
+    /// Keys in the order they were queued, with the tick they were queued at (an entry used
+    /// since is queued again instead of evicted: a second chance).
+    order: VecDeque<((u32, u64), u64)>,
+    held: usize,
+    budget: usize,
+    tick: u64,
+    chain: Vec<(u64, Head)>,
+    copied: Vec<Copied>,
 }
 
-impl Trees {
-    /// Takes the bytes of tree `id` if they were read ahead.
-    pub(super) fn take(&mut self, id: &ObjectId) -> Option<Vec<u8>> {
-        self.map.remove(id)
+impl TreeReader {
+    /// Opens the packs of the object folder (and its alternates); `budget` bounds the bytes of
+    /// trees kept.
+    pub(super) fn new(objects: PathBuf, hash: gix::hash::Kind, budget: usize) -> TreeReader {
+        TreeReader {
+            packs: open_packs(objects, hash),
+            cache: HashMap::new(),
+            order: VecDeque::new(),
+            held: 0,
+            budget,
+            tick: 0,
+            chain: Vec::new(),
+            copied: Vec::new(),
+        }
     }
 
-    /// Reads every tree of the repository's packs in parallel, each entry inflated once and
-    /// each delta applied to its base in memory, until `budget` bytes are held. A history walk
-    /// reads each distinct tree once, one after the other, in commit order; reading them ahead
-    /// takes that work off its path (on the 17k-commit benchmark history, the tree walk was
-    /// half of the single-threaded time, most of it inflating and re-applying delta chains).
-    pub(super) fn read_ahead(objects: PathBuf, hash: gix::hash::Kind, budget: usize) -> Trees {
-        let mut trees = Trees::default();
-        for pk in open_packs(objects, hash) {
-            if pk.index.num_objects() > MAX_READ_AHEAD_OBJECTS {
-                continue;
-            }
-            // As in `Plan::new`: a corrupt index only costs the read-ahead of its pack.
-            for (id, bytes) in no_panic(|| read_trees(&pk, budget)).unwrap_or_default() {
-                trees.map.entry(id).or_insert(bytes);
+    /// Reads tree `id` into `out`. False when no pack here holds it or it does not read as a
+    /// tree: the caller reads it through the object database (which reports what is wrong).
+    pub(super) fn read(&mut self, id: &ObjectId, out: &mut Vec<u8>) -> bool {
+        if self.packs.is_empty() {
+            return false;
+        }
+        // As in `Plan::new`: a corrupt index must not end the scan; after a panic, every
+        // tree goes through the object database.
+        match no_panic(|| self.read_inner(id, out)) {
+            Some(found) => found,
+            None => {
+                self.packs.clear();
+                self.cache.clear();
+                self.order.clear();
+                self.held = 0;
+                false
             }
         }
-        trees
+    }
+
+    /// Reads commit `id` into `out` when a pack here holds it whole (git does not store
+    /// commits as deltas unless told to). False otherwise: the caller asks the object database.
+    pub(super) fn read_commit(&self, id: &ObjectId, out: &mut Vec<u8>) -> bool {
+        no_panic(|| {
+            self.packs.iter().find_map(|pk| {
+                let offset = pk.index.pack_offset_at_index(pk.index.lookup(id)?);
+                let head = pk.data.head(offset).ok()?;
+                (head.kind == EntryKind::Commit && head.size <= MAX_ENTRY)
+                    .then(|| pk.data.inflate(head.data_offset, head.size, out).is_ok())
+            })
+        })
+        .flatten()
+        .unwrap_or(false)
+    }
+
+    fn read_inner(&mut self, id: &ObjectId, out: &mut Vec<u8>) -> bool {
+        let found = self.packs.iter().enumerate().find_map(|(p, pk)| {
+            pk.index
+                .lookup(id)
+                .map(|e| (p as u32, pk.index.pack_offset_at_index(e)))
+        });
+        match found {
+            Some((p, offset)) => self.decode(p, offset, out).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Decodes the tree at `offset` of pack `p` into `out`, keeping every tree on its delta
+    /// chain.
+    fn decode(&mut self, p: u32, offset: u64, out: &mut Vec<u8>) -> Result<(), ()> {
+        self.tick += 1;
+        let tick = self.tick;
+        let pk = &self.packs[p as usize];
+        // From the wanted entry down to a cached tree or a whole one.
+        self.chain.clear();
+        let mut cur = offset;
+        let cached = loop {
+            if let Some(hit) = self.cache.get_mut(&(p, cur)) {
+                hit.1 = tick;
+                break Some(cur);
+            }
+            if self.chain.len() > MAX_DEPTH || self.chain.iter().any(|(o, _)| *o == cur) {
+                return Err(());
+            }
+            let head = pk.data.head(cur)?;
+            if head.size > MAX_ENTRY {
+                return Err(());
+            }
+            self.chain.push((cur, head));
+            match head.kind {
+                EntryKind::Tree => break None,
+                EntryKind::OfsDelta(o) => cur = o,
+                EntryKind::RefDelta(base) => match pk.index.lookup(base) {
+                    Some(e) => cur = pk.index.pack_offset_at_index(e),
+                    None => return Err(()),
+                },
+                _ => return Err(()),
+            }
+        };
+        // Up the chain, each tree decoded over the one below and then kept.
+        let mut prev: Option<(u64, Vec<u8>)> = None;
+        for i in (0..self.chain.len()).rev() {
+            let (off, head) = self.chain[i];
+            let base: Option<&[u8]> = match (&prev, cached) {
+                (Some((_, v)), _) => Some(v),
+                (None, Some(k)) => self.cache.get(&(p, k)).map(|(v, _)| v.as_slice()),
+                (None, None) => None,
+            };
+            let mut bytes = Vec::new();
+            let pk = &self.packs[p as usize];
+            match (head.kind, base) {
+                (EntryKind::Tree, None) => {
+                    pk.data.inflate(head.data_offset, head.size, &mut bytes)?
+                }
+                (k, Some(b)) if k.is_delta() => read_entry(
+                    &pk.data,
+                    head.data_offset,
+                    head.size,
+                    Some(b),
+                    &mut bytes,
+                    &mut self.copied,
+                )?,
+                _ => return Err(()),
+            }
+            if let Some((o, v)) = prev.replace((off, bytes)) {
+                self.keep(p, o, v, tick);
+            }
+        }
+        out.clear();
+        match prev {
+            Some((o, v)) => {
+                out.extend_from_slice(&v);
+                self.keep(p, o, v, tick);
+            }
+            None => {
+                let (v, _) = cached.and_then(|k| self.cache.get(&(p, k))).ok_or(())?;
+                out.extend_from_slice(v);
+            }
+        }
+        self.evict();
+        Ok(())
+    }
+
+    fn keep(&mut self, p: u32, offset: u64, bytes: Vec<u8>, tick: u64) {
+        if bytes.len() > self.budget / 8 {
+            return;
+        }
+        self.held += bytes.len();
+        if let Some((old, _)) = self.cache.insert((p, offset), (bytes, tick)) {
+            self.held -= old.len();
+        }
+        self.order.push_back(((p, offset), tick));
+    }
+
+    fn evict(&mut self) {
+        while self.held > self.budget {
+            let Some((key, queued)) = self.order.pop_front() else {
+                break;
+            };
+            match self.cache.get(&key) {
+                Some(&(_, used)) if used > queued => self.order.push_back((key, used)),
+                Some(_) => {
+                    if let Some((v, _)) = self.cache.remove(&key) {
+                        self.held -= v.len();
+                    }
+                }
+                None => {}
+            }
+        }
     }
 }
 
 /// Runs `f`, turning a panic (a corrupt index read out of bounds in gix) into `None`.
 fn no_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
-}
-
-/// Every tree of one pack, while the bytes held stay within `budget`.
-fn read_trees(pk: &Pack, budget: usize) -> Vec<(ObjectId, Vec<u8>)> {
-    let n = pk.index.num_objects();
-    // Entries sorted by offset, with their index position (for their id).
-    let mut entries: Vec<(u64, u32)> = (0..n)
-        .map(|i| (pk.index.pack_offset_at_index(i), i))
-        .collect();
-    entries.sort_unstable();
-    let at = |offset: u64| {
-        entries
-            .binary_search_by_key(&offset, |e| e.0)
-            .map_or(NONE, |i| i as u32)
-    };
-    // Per entry: its delta base (an entry index) or NONE, and whether it is a whole tree.
-    let heads: Vec<(u32, bool)> = entries
-        .par_iter()
-        .map(|&(off, _)| match pk.data.entry(off) {
-            Ok(e) if e.decompressed_size > MAX_ENTRY => (NONE, false),
-            Ok(e) => match e.header {
-                pack::data::entry::Header::OfsDelta { base_distance } => (
-                    e.checked_base_pack_offset(base_distance).map_or(NONE, at),
-                    false,
-                ),
-                pack::data::entry::Header::RefDelta { base_id } => (
-                    pk.index
-                        .lookup(base_id)
-                        .map_or(NONE, |i| at(pk.index.pack_offset_at_index(i))),
-                    false,
-                ),
-                h => (NONE, h == pack::data::entry::Header::Tree),
-            },
-            Err(_) => (NONE, false),
-        })
-        .collect();
-    // Children lists, compressed: the deltas of entry i are kids[start[i]..start[i + 1]].
-    let mut start = vec![0u32; entries.len() + 1];
-    for &(p, _) in &heads {
-        if p != NONE {
-            start[p as usize + 1] += 1;
-        }
-    }
-    for i in 0..entries.len() {
-        start[i + 1] += start[i];
-    }
-    let mut kids = vec![0u32; start[entries.len()] as usize];
-    let mut fill: Vec<u32> = start[..entries.len()].to_vec();
-    for (i, &(p, _)) in heads.iter().enumerate() {
-        if p != NONE {
-            kids[fill[p as usize] as usize] = i as u32;
-            fill[p as usize] += 1;
-        }
-    }
-    drop(fill);
-    let roots: Vec<u32> = heads
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| h.1)
-        .map(|(i, _)| i as u32)
-        .collect();
-    drop(heads);
-    let ahead = ReadAhead {
-        pk,
-        entries: &entries,
-        start: &start,
-        kids: &kids,
-        held: std::sync::atomic::AtomicUsize::new(0),
-        budget,
-    };
-    roots
-        .par_iter()
-        .map(|&r| {
-            let mut out = Vec::new();
-            ahead.visit(r, None, 0, &mut out);
-            out
-        })
-        .reduce(Vec::new, |mut a, mut b| {
-            a.append(&mut b);
-            a
-        })
-}
-
-/// The state of one pack's read-ahead.
-struct ReadAhead<'a> {
-    pk: &'a Pack,
-    /// Entries sorted by offset, with their index position.
-    entries: &'a [(u64, u32)],
-    start: &'a [u32],
-    kids: &'a [u32],
-    held: std::sync::atomic::AtomicUsize,
-    budget: usize,
-}
-
-impl ReadAhead<'_> {
-    /// Reads entry `i` (over its base's bytes) and its deltas; stops where the budget ends or
-    /// an entry does not read (the walk reads those through the object database).
-    fn visit(&self, i: u32, base: Option<&[u8]>, depth: usize, out: &mut Vec<(ObjectId, Vec<u8>)>) {
-        let Ok(entry) = self.pk.data.entry(self.entries[i as usize].0) else {
-            return;
-        };
-        let mut bytes = Vec::new();
-        let read = read_entry(
-            &self.pk.data,
-            entry.data_offset,
-            entry.decompressed_size,
-            base,
-            &mut bytes,
-            &mut Vec::new(),
-        );
-        if read.is_err()
-            || self.held.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len() > self.budget
-        {
-            return;
-        }
-        let (a, b) = (
-            self.start[i as usize] as usize,
-            self.start[i as usize + 1] as usize,
-        );
-        if depth < MAX_DEPTH {
-            let below: Vec<(ObjectId, Vec<u8>)> = self.kids[a..b]
-                .par_iter()
-                .map(|&k| {
-                    let mut v = Vec::new();
-                    self.visit(k, Some(&bytes), depth + 1, &mut v);
-                    v
-                })
-                .reduce(Vec::new, |mut x, mut y| {
-                    x.append(&mut y);
-                    x
-                });
-            out.extend(below);
-        }
-        let id = self
-            .pk
-            .index
-            .oid_at_index(self.entries[i as usize].1)
-            .to_owned();
-        out.push((id, bytes));
-    }
 }
 
 #[cfg(test)]

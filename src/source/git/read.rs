@@ -92,8 +92,10 @@ impl Repo {
         use gix::odb::pack::Find as _;
         let mut buf = Vec::new();
         let mut odb = (*self.repo.objects).clone();
-        // Pack locations are only meaningful while packs stay loaded.
+        // Pack locations are only meaningful while packs stay loaded; gix refuses (panics) to
+        // give them while replace refs are honoured, and the location is only a sort key.
         odb.prevent_pack_unload();
+        odb.ignore_replacements = true;
         which.sort_by_cached_key(|&i| {
             let id = history.blobs[i as usize].id;
             match odb.location_by_oid(&id, &mut buf) {

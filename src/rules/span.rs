@@ -1,0 +1,124 @@
+//! A value with the byte range it was read from, for the rule-file model.
+//!
+//! It reads from TOML exactly as `toml::Spanned` does (the TOML reader hands a spanned value
+//! over as a three-field struct with reserved names), and also writes itself in that form, so
+//! that the build script can turn the built-in pack's TOML into JSON that reads back into the
+//! same model, spans included, without a TOML parser at run time (see `build.rs`).
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+// The names TOML readers use to hand a value over with its span (serde_spanned's protocol).
+const NAME: &str = "$__serde_spanned_private_Spanned";
+const START: &str = "$__serde_spanned_private_start";
+const END: &str = "$__serde_spanned_private_end";
+const VALUE: &str = "$__serde_spanned_private_value";
+const FIELDS: &[&str] = &[START, END, VALUE];
+
+/// A value and the byte range of the text it was read from.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    span: Range<usize>,
+    value: T,
+}
+
+impl<T> Spanned<T> {
+    /// A value read from `span`.
+    pub fn new(span: Range<usize>, value: T) -> Spanned<T> {
+        Spanned { span, value }
+    }
+
+    /// The byte range it was read from.
+    pub fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+
+    /// The value.
+    pub fn get_ref(&self) -> &T {
+        &self.value
+    }
+
+    /// The value, taken out.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Spanned<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Spanned<T>, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Spanned<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a spanned value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Spanned<T>, A::Error> {
+                let (mut start, mut end, mut value) = (None, None, None);
+                while let Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::Start => start = Some(map.next_value()?),
+                        Field::End => end = Some(map.next_value()?),
+                        Field::Value => value = Some(map.next_value()?),
+                    }
+                }
+                match (start, end, value) {
+                    (Some(start), Some(end), Some(value)) => Ok(Spanned {
+                        span: start..end,
+                        value,
+                    }),
+                    (None, _, _) => Err(de::Error::missing_field(START)),
+                    (_, None, _) => Err(de::Error::missing_field(END)),
+                    (_, _, None) => Err(de::Error::missing_field(VALUE)),
+                }
+            }
+        }
+        d.deserialize_struct(NAME, FIELDS, V(std::marker::PhantomData))
+    }
+}
+
+/// A key of the spanned form, read without allocating (the built-in pack has thousands).
+enum Field {
+    Start,
+    End,
+    Value,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field of a spanned value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
+                match v {
+                    START => Ok(Field::Start),
+                    END => Ok(Field::End),
+                    VALUE => Ok(Field::Value),
+                    other => Err(de::Error::unknown_field(other, FIELDS)),
+                }
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+impl<T: Serialize> Serialize for Spanned<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct(NAME, 3)?;
+        st.serialize_field(START, &self.span.start)?;
+        st.serialize_field(END, &self.span.end)?;
+        st.serialize_field(VALUE, &self.value)?;
+        st.end()
+    }
+}
