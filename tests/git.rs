@@ -1056,3 +1056,44 @@ fn a_replace_ref_does_not_stop_the_scan() {
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert!(!run.stderr().contains("panicked"), "{}", run.stderr());
 }
+
+/// The README's adoption path with the built-in rules: a committed `.leakscan-baseline.json`
+/// (whose keyed digests look like assigned secrets to a generic rule) is read by default and
+/// never reported itself, from the working tree or from history.
+#[test]
+fn committed_default_baseline_is_read_and_never_reported() {
+    let r = Repo::new();
+    let key = format!("AKIA{}", "Q3EGUAYKJ2XWLM7P");
+    r.write("settings.py", &format!("aws_key = \"{key}\"\n"));
+    r.commit("old key");
+    let builtin = |args: &[&str]| {
+        let mut a = args.to_vec();
+        a.extend(["--no-progress", "--format", "json"]);
+        r.leakscan_in(&r.work(), &a, &[])
+    };
+    let before = builtin(&["scan", "."]);
+    assert_eq!(before.code(), 1, "{}", before.stderr());
+    let made = r.leakscan_in(
+        &r.work(),
+        &[
+            "baseline",
+            "create",
+            "-o",
+            ".leakscan-baseline.json",
+            ".",
+            "--no-progress",
+        ],
+        &[],
+    );
+    assert_eq!(made.code(), 0, "{}", made.stderr());
+    r.commit("baseline");
+    let run = builtin(&["scan", "."]);
+    assert_eq!(run.code(), 0, "{:?}", run.findings());
+    let run = builtin(&["scan", ".", "--range", "HEAD~1..HEAD"]);
+    assert_eq!(run.code(), 0, "{:?}", run.findings());
+    // Without the default baseline (--no-repo-config), the old key is reported again.
+    let run = builtin(&["scan", ".", "--no-repo-config"]);
+    assert_eq!(run.code(), 1);
+    let paths: Vec<String> = run.findings().into_iter().map(|(p, _, _)| p).collect();
+    assert!(paths.contains(&"settings.py".to_string()), "{paths:?}");
+}
