@@ -213,6 +213,21 @@ fn range_and_since_report_only_what_the_base_does_not_hold() {
         places(&r.scan(&["--range", &range])),
         vec![p("a.py", 4, &c3, 0), p("copy.py", 1, &c3, 0)]
     );
+    // A byte-for-byte copy of a file the base already has (the same blob) at a new path,
+    // and a rename: new places, reported there; the unchanged files are not.
+    std::fs::copy(r.work().join("a.py"), r.work().join("dup.py")).expect("copy");
+    r.git(&["mv", "copy.py", "moved.py"]);
+    let c4 = r.commit("duplicate and rename");
+    let range = format!("{c3}..{c4}");
+    assert_eq!(
+        places(&r.scan(&["--range", &range])),
+        vec![
+            p("dup.py", 3, &c4, 0),
+            p("dup.py", 4, &c4, 0),
+            p("moved.py", 1, &c4, 0),
+        ]
+    );
+    assert_eq!(places(&r.scan(&["--range", &range, "--all-new"])), vec![]);
 }
 
 #[test]

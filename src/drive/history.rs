@@ -73,6 +73,9 @@ pub fn scan_history(
     repo.attribute(history, origins);
     let other = scan_other_places(scanner, repo, history, &out);
     out.merge(other);
+    if !settings.git.all_new {
+        out.merge(scan_seeded_copies(scanner, repo, history));
+    }
     scanner.apply_commit_checks(&mut out);
     drop_allowed_commits(&mut out, scanner.matcher().rules(), settings.explain);
     group_findings(repo, history, &mut out);
@@ -294,6 +297,50 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
             a.merge(b);
             a
         })
+}
+
+/// A range or push does not scan the blobs its base already has; but a commit of the range
+/// that puts such a blob at a path where none of its parents had it (a copy or a rename) brings
+/// its secrets to a new place: the blob is scanned there, credited to that commit. (Whether
+/// the base holds the same secret at that path is decided later, with the other findings.)
+fn scan_seeded_copies(scanner: &Scanner, repo: &Repo, history: &History) -> Output {
+    let mut acc = Output::default();
+    for (id, path, commit) in history.seeded_places() {
+        if commit == crate::source::git::history::NO_COMMIT
+            || repo.parent_has(history.commit_id(commit), &path, id)
+        {
+            continue;
+        }
+        let bytes = match repo.blob_bytes(id) {
+            Some(b) => b,
+            None => {
+                acc.skips.push(Skip::new(
+                    &path,
+                    SkipReason::CorruptObject,
+                    format!("blob {id} could not be read"),
+                ));
+                continue;
+            }
+        };
+        let origin = Origin::Blob {
+            path,
+            id: id.to_string(),
+            commit: None,
+            other_places: 0,
+        };
+        let mut sub = Output::default();
+        scanner.scan_bytes(&origin, &bytes, &mut sub);
+        repo.attribute_to(
+            history,
+            commit,
+            sub.findings
+                .iter_mut()
+                .chain(sub.dropped.iter_mut())
+                .map(|f| &mut f.origin),
+        );
+        acc.merge(sub);
+    }
+    acc
 }
 
 /// Findings of commits on the global allowlist are dropped (kept as dropped with --explain).

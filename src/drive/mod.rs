@@ -69,7 +69,7 @@ pub fn scan_sources(
             // the history scan and baselines name them.
             out.merge(tree::scan_tree(
                 settings,
-                &[root.clone()],
+                std::slice::from_ref(root),
                 scanner,
                 None,
                 Some(root),
