@@ -48,6 +48,10 @@ pub const VERSION: u32 = 1;
 /// The name of the ignore file at the scan root.
 pub const IGNORE_FILE: &str = ".leakscanignore";
 
+/// The baseline `scan` and `hook pre-push` read when none is named: at the scan root (the
+/// repository root of a repository).
+pub const DEFAULT_FILE: &str = ".leakscan-baseline.json";
+
 /// One accepted finding, or a pattern of them.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

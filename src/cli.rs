@@ -978,6 +978,11 @@ pub struct GitArgs {
     /// from HEAD. Honours GIT_INDEX_FILE.
     #[arg(long, conflicts_with_all = ["no_history", "range", "since", "all_objects"], help_heading = "Git")]
     pub staged: bool,
+    /// With --range or --since: also report the secrets that the base (A, or REV) already
+    /// holds at the same path. By default only what the commits newly bring to a path is
+    /// reported: editing a file around an old secret, or moving its line, is not a new leak.
+    #[arg(long, help_heading = "Git")]
+    pub all_new: bool,
 }
 
 /// `leakscan hook ...`
@@ -1020,6 +1025,14 @@ pub struct PrePushArgs {
     /// Output format (a hook's output is read in a terminal or a CI log).
     #[arg(short, long, value_enum, default_value_t = HookFormat::Text)]
     pub format: HookFormat,
+    /// Baseline file whose findings are accepted (default: .leakscan-baseline.json at the
+    /// repository root, when there is one).
+    #[arg(short, long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Also report the secrets the remote already holds at the same path (by default a push
+    /// is blocked only by what it newly brings to a path).
+    #[arg(long)]
+    pub all_new: bool,
 }
 
 /// The formats `hook pre-push` writes.

@@ -150,6 +150,9 @@ pub struct GitSettings {
     pub staged: bool,
     /// `GIT_INDEX_FILE`, for `staged`.
     pub index_file: Option<PathBuf>,
+    /// `--all-new`: for a range, `--since` or a push, report every secret of the blobs the
+    /// commits introduce, also those the base already holds at the same path.
+    pub all_new: bool,
 }
 
 impl GitSettings {
@@ -164,6 +167,7 @@ impl GitSettings {
                 all_objects: args.all_objects,
             },
             staged: args.staged,
+            all_new: args.all_new,
             index_file: std::env::var_os("GIT_INDEX_FILE")
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
@@ -315,6 +319,20 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Finds the baseline: `--baseline`, else [`crate::baseline::DEFAULT_FILE`] at `root` (the
+/// repository root of a repository) unless repository configuration is refused.
+pub fn discover_baseline(
+    explicit: Option<&Path>,
+    root: &Path,
+    no_repo_config: bool,
+) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    let candidate = root.join(crate::baseline::DEFAULT_FILE);
+    (!no_repo_config && candidate.is_file()).then_some(candidate)
+}
+
 /// Finds the ignore file: `--ignore-file`, else `.leakscanignore` at `root` unless repository
 /// configuration is refused.
 pub fn discover_ignore_file(
@@ -336,6 +354,18 @@ pub fn discover_ignore_file(
 }
 
 impl Settings {
+    /// The folder finding paths are relative to (SARIF's `%SRCROOT%`): the scan root when it
+    /// is a repository (its work tree's top, or a bare repository), else the current folder.
+    pub fn display_root(&self) -> PathBuf {
+        let r = &self.root;
+        let bare = r.join("HEAD").is_file() && r.join("objects").is_dir();
+        if crate::source::git::is_work_tree_top(r) || bare {
+            r.clone()
+        } else {
+            PathBuf::from(".")
+        }
+    }
+
     /// Resolves the scan arguments.
     pub fn from_args(args: &ScanArgs) -> Result<Settings, Error> {
         let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
@@ -432,6 +462,7 @@ impl Settings {
                 )));
             }
         }
+        let baseline = discover_baseline(args.baseline.as_deref(), &root, args.no_repo_config);
         // The configuration, baseline, ignore file and report hold rule regexes, hex digests
         // and redacted findings that rules could match; they are never scanned.
         let mut exclude = Vec::new();
@@ -439,7 +470,7 @@ impl Settings {
         for p in [
             config_file,
             args.validate.validate_cache.as_deref(),
-            args.baseline.as_deref(),
+            baseline.as_deref(),
             ignore_file.as_deref(),
             output.as_deref(),
             args.markdown_summary.as_deref(),
@@ -477,6 +508,7 @@ impl Settings {
                 max_file_size,
                 threads,
                 exclude,
+                relative_to: None,
             },
             fail_on: args.fail_on.iter().map(|&k| k.into()).collect(),
             package: args.package.map(Into::into),
@@ -485,7 +517,7 @@ impl Settings {
             git: GitSettings::from_args(&git_args),
             gitleaks_ignore,
             gitleaks_allow: !args.ignore_gitleaks_allow,
-            baseline: args.baseline.clone(),
+            baseline,
             ignore_file,
             validate: ValidateSettings::from_args(&args.validate)?,
             select: crate::rules::select::Selection {

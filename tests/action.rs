@@ -700,3 +700,66 @@ fn a_real_incomplete_scan_fails_by_default_and_lists_what_was_not_scanned() {
     assert_eq!(verdict(&o, &[]).0, 1);
     assert_eq!(verdict(&o, &[("FAIL_ON_INCOMPLETE", "false")]).0, 0);
 }
+
+/// A pull request that edits a file around a secret its base already holds is not failed for
+/// it (range scans are new-only); one that adds a secret, or copies the old one to a new
+/// path, is. With the real binary.
+#[test]
+fn pull_request_reports_only_what_its_base_does_not_hold() {
+    if !tools_present() {
+        return;
+    }
+    let dir = Dir::new();
+    let p = dir.path().join("repo");
+    std::fs::create_dir(&p).expect("mkdir");
+    git(&p, &["init", "-q", "-b", "main"]);
+    let token = "tt_k3j4h5g6f7d8s9a0q1w2e3r4";
+    let other = "tt_z9y8x7w6v5u4t3s2r1q0p9o8";
+    dir.write(
+        "repo/.leakscan.toml",
+        "[extend]\nbuiltin = false\n\n[[rules]]\nid = \"test-token\"\ndescription = \"Test token\"\nregex = '''\\b(tt_[a-z0-9]{24})\\b'''\nkeywords = [\"tt_\"]\nseverity = \"high\"\n",
+    );
+    dir.write("repo/app.py", format!("KEY = \"{token}\"\n"));
+    git(&p, &["add", "."]);
+    git(&p, &["commit", "-qm", "A"]);
+    let a = git(&p, &["rev-parse", "HEAD"]);
+    git(&p, &["checkout", "-qb", "feature"]);
+    dir.write(
+        "repo/app.py",
+        format!("import os\n\nKEY = \"{token}\"\nx = 1\n"),
+    );
+    git(&p, &["commit", "-qam", "edit around"]);
+    let b = git(&p, &["rev-parse", "HEAD"]);
+    dir.write("repo/copy.py", format!("KEY = \"{token}\"\n"));
+    dir.write("repo/new.py", format!("K2 = \"{other}\"\n"));
+    git(&p, &["add", "."]);
+    git(&p, &["commit", "-qm", "copy and add"]);
+    let c = git(&p, &["rev-parse", "HEAD"]);
+    let pr = |head: &str| {
+        let payload = format!(
+            r#"{{"pull_request": {{"base": {{"sha": "{a}"}}, "head": {{"sha": "{head}"}}}}}}"#
+        );
+        run_action(&p, "pull_request", &payload, &[], true)
+    };
+    let o = pr(&b);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        o.outputs.get("findings").map(String::as_str),
+        Some("0"),
+        "{}",
+        o.summary
+    );
+    let o = pr(&c);
+    assert_eq!(
+        o.outputs.get("findings").map(String::as_str),
+        Some("2"),
+        "{}",
+        o.summary
+    );
+    assert!(
+        o.summary.contains("copy.py:1") && o.summary.contains("new.py:1"),
+        "{}",
+        o.summary
+    );
+    assert!(!o.summary.contains("app.py"), "{}", o.summary);
+}

@@ -181,6 +181,56 @@ fn range_and_since_narrow_the_history() {
 }
 
 #[test]
+fn range_and_since_report_only_what_the_base_does_not_hold() {
+    let r = Repo::new();
+    r.write("a.py", &format!("a = {TOKEN}\n"));
+    let c1 = r.commit("one");
+    // Edit around the old secret (its line moves): nothing new.
+    r.write("a.py", &format!("import os\n\na = {TOKEN}\nb = 2\n"));
+    let c2 = r.commit("edit around");
+    let range = format!("{c1}..{c2}");
+    let run = r.scan(&["--range", &range]);
+    assert_eq!(places(&run), vec![], "{}", run.stdout());
+    assert_eq!(run.code(), 0);
+    assert_eq!(places(&r.scan(&["--since", &c1])), vec![]);
+    // --explain says why; --all-new reports what the range's blobs hold, as before.
+    let explained = r.scan(&["--range", &range, "--explain"]);
+    let dropped = explained.json()["dropped"].to_string();
+    assert!(
+        dropped.contains(&format!("already in {}", &c1[..12])),
+        "{dropped}"
+    );
+    assert_eq!(
+        places(&r.scan(&["--range", &range, "--all-new"])),
+        vec![p("a.py", 3, &c2, 0)]
+    );
+    // The same secret copied to a new path is new there; a new secret in the old file too.
+    r.write("copy.py", &format!("c = {TOKEN}\n"));
+    r.write("a.py", &format!("import os\n\na = {TOKEN}\nb = {TOKEN2}\n"));
+    let c3 = r.commit("copy and add");
+    let range = format!("{c2}..{c3}");
+    assert_eq!(
+        places(&r.scan(&["--range", &range])),
+        vec![p("a.py", 4, &c3, 0), p("copy.py", 1, &c3, 0)]
+    );
+    // A byte-for-byte copy of a file the base already has (the same blob) at a new path,
+    // and a rename: new places, reported there; the unchanged files are not.
+    std::fs::copy(r.work().join("a.py"), r.work().join("dup.py")).expect("copy");
+    r.git(&["mv", "copy.py", "moved.py"]);
+    let c4 = r.commit("duplicate and rename");
+    let range = format!("{c3}..{c4}");
+    assert_eq!(
+        places(&r.scan(&["--range", &range])),
+        vec![
+            p("dup.py", 3, &c4, 0),
+            p("dup.py", 4, &c4, 0),
+            p("moved.py", 1, &c4, 0),
+        ]
+    );
+    assert_eq!(places(&r.scan(&["--range", &range, "--all-new"])), vec![]);
+}
+
+#[test]
 fn global_commit_allowlist_drops_that_commit() {
     let r = Repo::new();
     r.write("a.py", &format!("a = {TOKEN}\n"));
@@ -448,6 +498,78 @@ fn pre_push_blocks_leaks_allows_clean_and_ignores_what_the_remote_has() {
     let (ok, out) = push(&r, &["origin", "copy"]);
     assert!(ok, "{out}");
     assert!(!out.contains("test-token"), "{out}");
+}
+
+#[test]
+fn pre_push_blocks_only_what_the_remote_does_not_hold_and_reads_the_baseline() {
+    let (r, _remote) = pushing_repo();
+    r.write("app.py", &format!("k = \"{TOKEN}\"\n"));
+    r.commit("old leak");
+    let (ok, out) = push(&r, &["--no-verify", "origin", "main"]);
+    assert!(ok, "{out}");
+    // Editing the file around the already-pushed secret (its line moves): allowed.
+    r.write(
+        "app.py",
+        &format!("import os\n\nk = \"{TOKEN}\"\nprint(k)\n"),
+    );
+    r.commit("edit around");
+    // --all-new reports every secret of the blobs the push sends, the old one too.
+    let env = [
+        ("PRE_COMMIT_FROM_REF", "origin/main"),
+        ("PRE_COMMIT_TO_REF", "HEAD"),
+    ];
+    let hook = |extra: &[&str]| {
+        let mut a = vec!["hook", "pre-push", "--from-env"];
+        a.extend_from_slice(extra);
+        r.leakscan_in(&r.work(), &a, &env)
+    };
+    assert_eq!(hook(&[]).code(), 0, "{}", hook(&[]).stdout());
+    let all = hook(&["--all-new"]);
+    assert_eq!(all.code(), 1, "{}", all.stderr());
+    assert!(
+        all.stdout().contains("app.py:3:6 test-token"),
+        "{}",
+        all.stdout()
+    );
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "editing around a pushed secret must not block:\n{out}");
+    // A new secret in that file: blocked, and only the new one is reported.
+    r.write(
+        "app.py",
+        &format!("import os\n\nk = \"{TOKEN}\"\nj = \"{TOKEN2}\"\n"),
+    );
+    r.commit("new leak");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok, "a new secret must block:\n{out}");
+    assert!(out.contains("app.py:4:6 test-token"), "{out}");
+    assert!(
+        !out.contains("app.py:3:"),
+        "the old secret is not new:\n{out}"
+    );
+    r.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    // The old secret copied to a new path: blocked at that path.
+    r.write("copy.py", &format!("k = \"{TOKEN}\"\n"));
+    r.commit("copy");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok, "an old secret at a new path must block:\n{out}");
+    assert!(out.contains("copy.py:1:6 test-token"), "{out}");
+    assert!(!out.contains("app.py"), "{out}");
+    // Accepted in the baseline (the default file at the repository root): allowed.
+    let made = r.leakscan_in(
+        &r.work(),
+        &["baseline", "create", "-o", ".leakscan-baseline.json", "."],
+        &[],
+    );
+    assert_eq!(made.code(), 0, "{}", made.stderr());
+    r.commit("baseline");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "a baselined secret must not block:\n{out}");
+    // A secret that is not in it still blocks.
+    r.write("more.py", &format!("k = \"{TOKEN2}\"\n"));
+    r.commit("more");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("more.py:1:6"), "{out}");
 }
 
 #[test]
@@ -772,6 +894,123 @@ fn pre_commit_hook_says_the_commit_is_blocked() {
     assert!(out.status.success());
 }
 
+/// Finding paths: relative to the repository root however the root is spelled (`.`, an
+/// absolute path, `..` from a subfolder), with or without history, in JSON and SARIF, and
+/// in baselines; a plain folder's files relative to the current folder when under it.
+#[test]
+fn paths_are_relative_to_the_repository_root_whatever_its_spelling() {
+    let r = Repo::new();
+    r.write("a.py", &format!("a = \"{TOKEN}\"\n"));
+    r.commit("one");
+    r.write("sub/w.py", &format!("w = \"{TOKEN2}\"\n"));
+    let rules = r.rules();
+    let work = r.work();
+    let abs = work.display().to_string();
+    let outside = r.dir.path().to_path_buf();
+    let sub = work.join("sub");
+    let scan = |dir: &std::path::Path, args: &[&str]| {
+        let mut a = vec!["scan", "--config", &rules, "--no-progress"];
+        a.extend_from_slice(args);
+        r.leakscan_in(dir, &a, &[])
+    };
+    let paths =
+        |run: &Run| -> Vec<String> { run.findings().into_iter().map(|(p, _, _)| p).collect() };
+    let both = vec!["a.py".to_string(), "sub/w.py".to_string()];
+    for (dir, root) in [
+        (&work, "."),
+        (&outside, abs.as_str()),
+        (&outside, "work"),
+        (&sub, ".."),
+        (&sub, abs.as_str()),
+    ] {
+        let run = scan(dir, &[root, "--format", "json"]);
+        assert_eq!(paths(&run), both, "scan {root} from {}", dir.display());
+        let run = scan(dir, &[root, "--format", "json", "--no-history"]);
+        assert_eq!(paths(&run), both, "{root} --no-history");
+    }
+    // SARIF: relative URIs against %SRCROOT%, the repository root.
+    let sarif = scan(&outside, &[&abs, "--format", "sarif"]).json();
+    let run = &sarif["runs"][0];
+    let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        base.starts_with("file://") && base.ends_with("/work/"),
+        "{base}"
+    );
+    for res in run["results"].as_array().expect("results") {
+        let loc = &res["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(loc["uriBaseId"], "%SRCROOT%", "{loc}");
+        let uri = loc["uri"].as_str().unwrap_or_default();
+        assert!(both.contains(&uri.to_string()), "{uri}");
+    }
+    // A baseline made from the absolute path accepts a scan of `.`, and the reverse.
+    let b1 = outside.join("b1.json").display().to_string();
+    let made = r.leakscan_in(
+        &outside,
+        &[
+            "baseline",
+            "create",
+            "-o",
+            &b1,
+            &abs,
+            "--config",
+            &rules,
+            "--no-progress",
+        ],
+        &[],
+    );
+    assert_eq!(made.code(), 0, "{}", made.stderr());
+    for args in [
+        vec![".", "--baseline", &b1],
+        vec![".", "--baseline", &b1, "--no-history"],
+    ] {
+        let mut a = args.clone();
+        a.extend(["--format", "json"]);
+        let run = scan(&work, &a);
+        assert_eq!(run.code(), 0, "{:?}: {:?}", args, paths(&run));
+    }
+    let b2 = outside.join("b2.json").display().to_string();
+    let made = r.leakscan_in(
+        &work,
+        &[
+            "baseline",
+            "create",
+            "-o",
+            &b2,
+            ".",
+            "--config",
+            &rules,
+            "--no-progress",
+        ],
+        &[],
+    );
+    assert_eq!(made.code(), 0, "{}", made.stderr());
+    for extra in [None, Some("--no-history")] {
+        let mut a = vec![abs.as_str(), "--baseline", &b2, "--format", "json"];
+        a.extend(extra);
+        let run = scan(&outside, &a);
+        assert_eq!(run.code(), 0, "{extra:?}: {:?}", paths(&run));
+    }
+    // A plain folder (not a repository's root): relative to the current folder when under
+    // it, whether named relatively or absolutely; relative to itself when scanned from inside.
+    let sub_abs = sub.display().to_string();
+    for root in ["sub", sub_abs.as_str()] {
+        let run = scan(&work, &[root, "--format", "json"]);
+        assert_eq!(paths(&run), vec!["sub/w.py".to_string()], "{root}");
+    }
+    assert_eq!(
+        paths(&scan(&sub, &[".", "--format", "json"])),
+        vec!["w.py".to_string()]
+    );
+    assert_eq!(
+        paths(&scan(&sub, &["w.py", "--format", "json"])),
+        vec!["w.py".to_string()]
+    );
+    let run = scan(&sub, &["../a.py", "--format", "json"]);
+    assert_eq!(paths(&run), vec!["../a.py".to_string()]);
+}
+
 /// A directory large enough that the history walk compares each new version with the last
 /// one walked at its path, changed by every commit: first places, other places and the blobs
 /// found are those of a walk that looks at every entry, packed or loose.
@@ -831,4 +1070,45 @@ fn a_replace_ref_does_not_stop_the_scan() {
     let run = r.scan(&[]);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert!(!run.stderr().contains("panicked"), "{}", run.stderr());
+}
+
+/// The README's adoption path with the built-in rules: a committed `.leakscan-baseline.json`
+/// (whose keyed digests look like assigned secrets to a generic rule) is read by default and
+/// never reported itself, from the working tree or from history.
+#[test]
+fn committed_default_baseline_is_read_and_never_reported() {
+    let r = Repo::new();
+    let key = format!("AKIA{}", "Q3EGUAYKJ2XWLM7P");
+    r.write("settings.py", &format!("aws_key = \"{key}\"\n"));
+    r.commit("old key");
+    let builtin = |args: &[&str]| {
+        let mut a = args.to_vec();
+        a.extend(["--no-progress", "--format", "json"]);
+        r.leakscan_in(&r.work(), &a, &[])
+    };
+    let before = builtin(&["scan", "."]);
+    assert_eq!(before.code(), 1, "{}", before.stderr());
+    let made = r.leakscan_in(
+        &r.work(),
+        &[
+            "baseline",
+            "create",
+            "-o",
+            ".leakscan-baseline.json",
+            ".",
+            "--no-progress",
+        ],
+        &[],
+    );
+    assert_eq!(made.code(), 0, "{}", made.stderr());
+    r.commit("baseline");
+    let run = builtin(&["scan", "."]);
+    assert_eq!(run.code(), 0, "{:?}", run.findings());
+    let run = builtin(&["scan", ".", "--range", "HEAD~1..HEAD"]);
+    assert_eq!(run.code(), 0, "{:?}", run.findings());
+    // Without the default baseline (--no-repo-config), the old key is reported again.
+    let run = builtin(&["scan", ".", "--no-repo-config"]);
+    assert_eq!(run.code(), 1);
+    let paths: Vec<String> = run.findings().into_iter().map(|(p, _, _)| p).collect();
+    assert!(paths.contains(&"settings.py".to_string()), "{paths:?}");
 }

@@ -133,6 +133,10 @@ if [ -n "$base" ]; then
     else
       notice "baseline $INPUT_BASELINE is not in the base commit: every finding is reported"
     fi
+  elif bfile=$(from_base .leakscan-baseline.json baseline.json) && [ -n "$bfile" ]; then
+    # leakscan's default baseline, as the base commit has it (--no-repo-config skips the head's).
+    config_args+=(--baseline "$bfile")
+    notice "baseline .leakscan-baseline.json read from the base commit ${base:0:12}"
   fi
 else
   [ -n "${INPUT_CONFIG:-}" ] && config_args+=(--config "$INPUT_CONFIG")

@@ -72,6 +72,18 @@ fn create(args: &crate::cli::ScanArgs) -> Result<u8, Error> {
     let mut b = Baseline::new();
     for f in &s.out.findings {
         b.insert(b.entry_for(f));
+        // The same secret at the other paths of a history finding (copies of the file).
+        let copies = f.origin.members().is_empty() && f.secret.is_some();
+        for other in f
+            .spread
+            .iter()
+            .filter(|_| copies)
+            .flat_map(|s| s.also_at.iter())
+        {
+            let mut e = b.entry_for(f);
+            e.path = other.clone();
+            b.insert(e);
+        }
     }
     b.write(&path)?;
     let incomplete = s.out.skips.iter().any(|k| !k.allowed);

@@ -37,9 +37,11 @@ fn hook_settings(args: &PrePushArgs) -> Result<Settings, Error> {
         },
         config: args.config.clone(),
         no_redact: args.no_redact,
+        baseline: args.baseline.clone(),
         ..ScanArgs::default()
     };
     scan.git.no_history = true;
+    scan.git.all_new = args.all_new;
     if let Some(list) = std::env::var_os("LEAKSCAN_FAIL_ON") {
         let list = list.to_string_lossy();
         scan.fail_on = KindArg::parse_list(&list)

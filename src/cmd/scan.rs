@@ -257,12 +257,20 @@ fn marker_warnings(
     Ok(())
 }
 
-/// The configuration and the files markers were read from are never scanned: excluded from
-/// the walk, and named relative to the root for the other sources (history, packages).
+/// The configuration, the files markers were read from, the baseline and the ignore file are
+/// never scanned: excluded from the walk, and named relative to the root for the other sources
+/// (history, packages), so a committed `.leakscan-baseline.json` (keyed digests that look like
+/// assigned secrets) is not reported from history either.
 fn private_files(settings: &mut Settings, loaded: &rules::LoadedConfig) -> Vec<String> {
     let mut relative = Vec::new();
     let root = settings.root.canonicalize().ok();
-    for p in loaded.path.iter().chain(&loaded.marker_files) {
+    let own = [settings.baseline.clone(), settings.ignore_file.clone()];
+    for p in loaded
+        .path
+        .iter()
+        .chain(&loaded.marker_files)
+        .chain(own.iter().flatten())
+    {
         let Ok(c) = p.canonicalize() else { continue };
         if let Some(rel) = root.as_ref().and_then(|r| c.strip_prefix(r).ok()) {
             relative.push(fs::display_path(rel));
@@ -359,7 +367,7 @@ fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
         Format::Jsonl => Box::new(crate::report::jsonl::JsonLines),
         Format::Sarif => {
             let sarif = Sarif {
-                root: std::fs::canonicalize(&settings.root).ok(),
+                root: std::fs::canonicalize(settings.display_root()).ok(),
                 limits: Limits::default(),
             };
             let rendered = sarif.render(report).map_err(|e| Error::Io {

@@ -41,6 +41,7 @@ pub fn scan_repository(
             &[root.to_path_buf()],
             scanner,
             Some(&known),
+            Some(root),
         ));
     }
     Ok(out)
@@ -72,10 +73,78 @@ pub fn scan_history(
     repo.attribute(history, origins);
     let other = scan_other_places(scanner, repo, history, &out);
     out.merge(other);
+    if !settings.git.all_new {
+        out.merge(scan_seeded_copies(scanner, repo, history));
+    }
     scanner.apply_commit_checks(&mut out);
     drop_allowed_commits(&mut out, scanner.matcher().rules(), settings.explain);
     group_findings(repo, history, &mut out);
+    if !settings.git.all_new {
+        drop_already_in_bases(scanner, repo, history, &mut out, settings.explain);
+    }
     out
+}
+
+/// New-only for a range, `--since` or a push: a finding whose (rule, path, secret) the base
+/// already holds (the blob at that path in a base commit contains the secret, or scanning it
+/// finds the same rule and secret) is not new, whatever else changed in the file. Dropped
+/// (kept with --explain as "already in <base>"). A secret at a path the base does not hold
+/// stays: a copy of an old secret to a new path is a new place to fix.
+fn drop_already_in_bases(
+    scanner: &Scanner,
+    repo: &Repo,
+    history: &History,
+    out: &mut Output,
+    explain: bool,
+) {
+    if history.bases.is_empty() || out.findings.is_empty() {
+        return;
+    }
+    // (base, path) -> the blob there, and what scanning it found: (rule, secret) pairs.
+    type Held = Option<(Vec<u8>, Vec<(String, Option<Vec<u8>>)>)>;
+    let mut cache: HashMap<(usize, String), Held> = HashMap::new();
+    let mut held_by = |base: usize, f: &Finding| -> bool {
+        let path = f.origin.path().to_string();
+        let held = cache.entry((base, path.clone())).or_insert_with(|| {
+            let bytes = repo.blob_at(history.bases[base], &path)?;
+            let mut sub = Output::default();
+            scanner.scan_bytes(&f.origin, &bytes, &mut sub);
+            let found = sub
+                .findings
+                .iter()
+                .chain(sub.dropped.iter())
+                .map(|g| {
+                    (
+                        g.rule_id.clone(),
+                        g.secret.as_ref().map(|s| s.as_bytes().to_vec()),
+                    )
+                })
+                .collect();
+            Some((bytes, found))
+        });
+        let Some((bytes, found)) = held else {
+            return false;
+        };
+        let secret = f.secret.as_ref().map(|s| s.as_bytes());
+        let raw = secret.is_some_and(|s| !s.is_empty() && memchr::memmem::find(bytes, s).is_some());
+        raw || found
+            .iter()
+            .any(|(rule, s)| *rule == f.rule_id && s.as_deref() == secret)
+    };
+    let mut keep = Vec::with_capacity(out.findings.len());
+    for mut f in std::mem::take(&mut out.findings) {
+        match (0..history.bases.len()).find(|&b| held_by(b, &f)) {
+            None => keep.push(f),
+            Some(b) => {
+                if explain {
+                    let id = history.bases[b].to_string();
+                    f.dropped = Some(format!("already in {}", &id[..id.len().min(12)]));
+                    out.dropped.push(f);
+                }
+            }
+        }
+    }
+    out.findings = keep;
 }
 
 /// One finding per (rule, path, secret), credited to the commit that first brought it to
@@ -91,6 +160,43 @@ fn group_findings(repo: &Repo, history: &History, out: &mut Output) {
         f.origin.commit().and_then(|c| rank_of(&c.id))
     });
     crate::group::place_in_time(&mut out.findings, &tips, rank_of);
+    add_blob_copies(history, out);
+}
+
+/// A blob is scanned once, at its first path; the other paths that hold the very same blob
+/// hold its secrets too. They are named in `also_at` (so a baseline made from this scan
+/// accepts the secret there as well, and a reader sees every place to fix).
+fn add_blob_copies(history: &History, out: &mut Output) {
+    let mut paths_of: HashMap<String, Vec<String>> = HashMap::new();
+    for (_, origin, _) in history.other_places() {
+        if let Some(id) = origin.blob_id() {
+            paths_of
+                .entry(id.to_string())
+                .or_default()
+                .push(origin.path().to_string());
+        }
+    }
+    if paths_of.is_empty() {
+        return;
+    }
+    for f in &mut out.findings {
+        if f.secret.is_none() || !f.origin.members().is_empty() {
+            continue;
+        }
+        let own = f.origin.path().to_string();
+        let Some(spread) = f.spread.as_mut() else {
+            continue;
+        };
+        let mut all: std::collections::BTreeSet<String> = spread.also_at.iter().cloned().collect();
+        for blob in &spread.blobs {
+            for p in paths_of.get(blob).into_iter().flatten() {
+                if *p != own {
+                    all.insert(p.clone());
+                }
+            }
+        }
+        spread.also_at = all.into_iter().take(crate::group::MAX_ALSO_AT).collect();
+    }
 }
 
 /// A blob is scanned once, at the first path that holds it. At another path the rules may
@@ -191,6 +297,50 @@ fn scan_other_places(scanner: &Scanner, repo: &Repo, history: &History, done: &O
             a.merge(b);
             a
         })
+}
+
+/// A range or push does not scan the blobs its base already has; but a commit of the range
+/// that puts such a blob at a path where none of its parents had it (a copy or a rename) brings
+/// its secrets to a new place: the blob is scanned there, credited to that commit. (Whether
+/// the base holds the same secret at that path is decided later, with the other findings.)
+fn scan_seeded_copies(scanner: &Scanner, repo: &Repo, history: &History) -> Output {
+    let mut acc = Output::default();
+    for (id, path, commit) in history.seeded_places() {
+        if commit == crate::source::git::history::NO_COMMIT
+            || repo.parent_has(history.commit_id(commit), &path, id)
+        {
+            continue;
+        }
+        let bytes = match repo.blob_bytes(id) {
+            Some(b) => b,
+            None => {
+                acc.skips.push(Skip::new(
+                    &path,
+                    SkipReason::CorruptObject,
+                    format!("blob {id} could not be read"),
+                ));
+                continue;
+            }
+        };
+        let origin = Origin::Blob {
+            path,
+            id: id.to_string(),
+            commit: None,
+            other_places: 0,
+        };
+        let mut sub = Output::default();
+        scanner.scan_bytes(&origin, &bytes, &mut sub);
+        repo.attribute_to(
+            history,
+            commit,
+            sub.findings
+                .iter_mut()
+                .chain(sub.dropped.iter_mut())
+                .map(|f| &mut f.origin),
+        );
+        acc.merge(sub);
+    }
+    acc
 }
 
 /// Findings of commits on the global allowlist are dropped (kept as dropped with --explain).

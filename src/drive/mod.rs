@@ -64,6 +64,17 @@ pub fn scan_sources(
                 Detected::Broken(skip) => out.skips.push(skip),
                 Detected::None => {}
             }
+        } else if root.is_dir() && crate::source::git::is_work_tree_top(root) {
+            // --no-history: the files of a repository are still named from its root, as
+            // the history scan and baselines name them.
+            out.merge(tree::scan_tree(
+                settings,
+                std::slice::from_ref(root),
+                scanner,
+                None,
+                Some(root),
+            ));
+            continue;
         }
         plain.push(root.clone());
     }
@@ -74,7 +85,7 @@ pub fn scan_sources(
         ));
     }
     if !plain.is_empty() {
-        out.merge(tree::scan_tree(settings, &plain, scanner, None));
+        out.merge(tree::scan_tree(settings, &plain, scanner, None, None));
     }
     Ok(out)
 }

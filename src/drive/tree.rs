@@ -12,14 +12,21 @@ use crate::source::{fs, Origin};
 
 /// Walks `roots` and scans every file in parallel; order is restored by `Output::finish`.
 /// Files whose content `known` holds (a repository's history blobs, already scanned) are
-/// not scanned again.
+/// not scanned again. Paths are displayed relative to `base` (a repository's root) when
+/// given, else relative to the current folder for files under it (as given for others).
 pub fn scan_tree(
     settings: &Settings,
     roots: &[PathBuf],
     scanner: &Scanner,
     known: Option<&ContentSet<'_>>,
+    base: Option<&std::path::Path>,
 ) -> Output {
-    let walk = fs::walk(roots, &settings.walk);
+    let mut opts = settings.walk.clone();
+    opts.relative_to = Some(match base {
+        Some(b) => fs::absolute(b),
+        None => fs::absolute(std::path::Path::new(".")),
+    });
+    let walk = fs::walk(roots, &opts);
     super::scan_source(&walk, scanner, settings.progress, known)
 }
 

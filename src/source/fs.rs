@@ -19,6 +19,9 @@ pub struct WalkOptions {
     pub threads: usize,
     /// Files never scanned (leakscan's own configuration file), canonical paths.
     pub exclude: Vec<PathBuf>,
+    /// Files under this folder (absolute, see [`absolute`]) are displayed relative to it:
+    /// a repository's root, or the current folder. Others are displayed as walked.
+    pub relative_to: Option<PathBuf>,
 }
 
 /// A file to scan.
@@ -87,6 +90,43 @@ pub fn display_path(p: &Path) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// `p` made absolute against the current folder, `.` and `..` resolved lexically (links are
+/// not followed: the path as the user spelled it).
+pub fn absolute(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        match std::env::current_dir() {
+            Ok(d) => d.join(p),
+            Err(_) => return p.to_path_buf(),
+        }
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The display form of `p`: relative to `base` when it lies under it, else as given.
+pub fn display_under(p: &Path, base: Option<&Path>) -> String {
+    if let Some(base) = base {
+        if let Ok(rel) = absolute(p).strip_prefix(base) {
+            if !rel.as_os_str().is_empty() {
+                return display_path(rel);
+            }
+        }
+    }
+    display_path(p)
 }
 
 /// Walks `roots` (folders or files).
@@ -193,7 +233,7 @@ fn consider(out: &Mutex<Walk>, path: &Path, size: u64, opts: &WalkOptions) {
             }
         }
     }
-    let display = display_path(path);
+    let display = display_under(path, opts.relative_to.as_deref());
     if let Some(max) = opts.max_file_size {
         if size > max {
             let mut s = Skip::new(

@@ -107,6 +107,12 @@ pub struct History {
     /// True for the staged entries of an index rather than a history: their origins are
     /// [`Origin::Staged`].
     pub(crate) staged: bool,
+    /// What the other side already has: the A side of a range, the revision of `--since`, the
+    /// remote's tips of a push. Empty for a whole history.
+    pub(crate) bases: Vec<ObjectId>,
+    /// Places in the selection of blobs that the other side already has (seeded from the
+    /// boundary): not scanned as blobs, but a blob put at a new path is a new place.
+    seeded: Vec<OtherPlace>,
 }
 
 impl History {
@@ -154,6 +160,23 @@ impl History {
             let origin = self.origin_at(b, o.place.path);
             Some((i as usize, origin, o.place.commit))
         })
+    }
+
+    /// Where the selection puts a blob that the other side already has: (blob id, path,
+    /// commit index), the first commit for each (blob, path), in walk order.
+    pub(crate) fn seeded_places(&self) -> Vec<(ObjectId, String, u32)> {
+        let mut seen = HashSet::new();
+        self.seeded
+            .iter()
+            .filter(|o| seen.insert((o.blob, o.place.path)))
+            .map(|o| {
+                (
+                    o.blob,
+                    lossy(&self.paths[o.place.path as usize]),
+                    o.place.commit,
+                )
+            })
+            .collect()
     }
 
     /// The origin of a blob, without its commit (see [`Repo::attribute`]).
@@ -223,7 +246,9 @@ impl Repo {
             };
             (tips, hidden)
         };
+        let bases = hidden.clone();
         let mut h = self.collect(tips, hidden, skips);
+        h.bases = bases;
         if sel.all_objects {
             self.add_unreachable(&mut h);
         }
@@ -247,7 +272,10 @@ impl Repo {
         }
         hidden.extend(self.remote_tracking_tips(remote));
         let tips = self.peel_tips(tips, &mut skips);
-        self.collect(tips, hidden, skips)
+        let bases = hidden.clone();
+        let mut h = self.collect(tips, hidden, skips);
+        h.bases = bases;
+        h
     }
 
     /// The id in hex when it is not all zeros and the object is here.
@@ -793,7 +821,13 @@ impl<'r> Walker<'r> {
     /// Records that blob `id` stands at `prefix` + `name` in commit `commit`.
     fn sight(&mut self, id: ObjectId, prefix: &[u8], name: &[u8], commit: u32) {
         match self.h.by_id.get(&id).copied() {
-            Some(SEEDED) => {}
+            Some(SEEDED) => {
+                let path = self.intern(prefix, name);
+                self.h.seeded.push(OtherPlace {
+                    blob: id,
+                    place: Place { commit, path },
+                });
+            }
             Some(i) => {
                 let first = &self.h.paths[self.h.blobs[i as usize].first.path as usize];
                 let same = first.len() == prefix.len() + name.len()

@@ -54,6 +54,11 @@ pub enum Detected {
     Broken(Skip),
 }
 
+/// True when `root` holds `.git` (the top of a work tree), whether or not it opens.
+pub fn is_work_tree_top(root: &Path) -> bool {
+    std::fs::symlink_metadata(root.join(".git")).is_ok()
+}
+
 /// Decides whether `root` is the top of a work tree (it holds `.git`) or a bare repository,
 /// and opens it isolated from the environment and from global configuration.
 pub fn detect(root: &Path) -> Detected {

@@ -133,3 +133,38 @@ impl crate::group::Tips for RepoTips<'_> {
         self.info(rank)
     }
 }
+
+impl Repo {
+    /// True when a parent of `commit` has blob `blob` at `path` (the commit did not put it
+    /// there). A commit whose parents cannot be read counts as not having put it there.
+    pub fn parent_has(&self, commit: gix::ObjectId, path: &str, blob: gix::ObjectId) -> bool {
+        let Ok(c) = self.repo.find_commit(commit) else {
+            return true;
+        };
+        let parents: Vec<gix::ObjectId> = c.parent_ids().map(|p| p.detach()).collect();
+        parents.into_iter().any(|p| {
+            let Ok(pc) = self.repo.find_commit(p) else {
+                return true;
+            };
+            let Ok(tree) = pc.tree() else { return true };
+            matches!(tree.lookup_entry_by_path(path), Ok(Some(e)) if e.object_id() == blob)
+        })
+    }
+
+    /// The content of a blob, if it can be read.
+    pub fn blob_bytes(&self, id: gix::ObjectId) -> Option<Vec<u8>> {
+        self.repo.find_blob(id).ok().map(|b| b.detach().data)
+    }
+
+    /// The content of the blob at `path` in the tree of `commit`, if there is one.
+    pub fn blob_at(&self, commit: gix::ObjectId, path: &str) -> Option<Vec<u8>> {
+        let commit = self.repo.find_commit(commit).ok()?;
+        let tree = commit.tree().ok()?;
+        let entry = tree.lookup_entry_by_path(path).ok()??;
+        if !entry.mode().is_blob() {
+            return None;
+        }
+        let id = entry.object_id();
+        self.repo.find_blob(id).ok().map(|b| b.detach().data)
+    }
+}
