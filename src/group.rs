@@ -44,6 +44,11 @@ pub struct Spread {
     pub also_at: Vec<String>,
     /// Blob ids of every version holding it (not reported; used to look the tips up).
     pub blobs: Vec<String>,
+    /// The rank (parents-first) of the finding's own commit: shards of one history walk the
+    /// same commits, so `report merge` orders their findings by it.
+    pub rank: Option<u32>,
+    /// The rank of `last_commit`.
+    pub last_rank: Option<u32>,
 }
 
 /// One other version of a path that holds the secret.
@@ -55,6 +60,8 @@ pub struct Occurrence {
     pub blob_id: Option<String>,
     /// The secret's line in that version.
     pub line: usize,
+    /// The commit's rank.
+    pub rank: Option<u32>,
 }
 
 /// The grouping key: rule, path with members, secret bytes (none for path rules).
@@ -103,6 +110,8 @@ pub fn group(findings: Vec<Finding>, rank: impl Fn(&Finding) -> Option<u32>) -> 
             let mut spread = Spread {
                 versions: 1,
                 last_commit: first.origin.commit().cloned(),
+                rank: rank(&first),
+                last_rank: rank(&first),
                 ..Spread::default()
             };
             let mut blobs: BTreeSet<String> = first
@@ -124,11 +133,13 @@ pub fn group(findings: Vec<Finding>, rank: impl Fn(&Finding) -> Option<u32>) -> 
                             commit: f.origin.commit().cloned(),
                             blob_id: f.origin.blob_id().map(str::to_string),
                             line: f.line,
+                            rank: rank(f),
                         });
                     }
                 }
                 if f.origin.commit().is_some() {
                     spread.last_commit = f.origin.commit().cloned();
+                    spread.last_rank = rank(f);
                 }
             }
             spread.blobs = blobs.into_iter().collect();

@@ -162,6 +162,7 @@ impl GitSettings {
                 range: args.range.clone(),
                 since: args.since.clone(),
                 all_objects: args.all_objects,
+                shard: None,
             },
             staged: args.staged,
             index_file: std::env::var_os("GIT_INDEX_FILE")
@@ -482,7 +483,12 @@ impl Settings {
             package: args.package.map(Into::into),
             archives,
             max_decode_depth: args.max_decode_depth,
-            git: GitSettings::from_args(&git_args),
+            git: {
+                // With --repos the shard picks repositories, not blobs.
+                let mut git = GitSettings::from_args(&git_args);
+                git.selection.shard = args.shard.filter(|_| args.repos.is_none());
+                git
+            },
             gitleaks_ignore,
             gitleaks_allow: !args.ignore_gitleaks_allow,
             baseline: args.baseline.clone(),

@@ -36,15 +36,27 @@ pub struct Scanned {
     pub started: Instant,
     /// The `.gitleaksignore` entries, with which of them matched a finding.
     pub gitleaks_ignore: GitleaksIgnore,
+    /// With `--shard` or `--repos`: the shard and repositories the report covers.
+    pub part: Option<crate::report::json::Part>,
 }
 
 /// Resolves settings, loads rules and scans every source. Repository URLs among the paths are
 /// cloned first (`source::remote`) and the clones removed when the scan is over.
 pub fn collect(args: &ScanArgs) -> Result<Scanned, Error> {
+    let (expanded, part) = crate::cmd::merge::expand_repos(args)?;
+    let args = &expanded;
     let history = !args.git.no_history && !args.git.staged;
     let (remotes, paths) = crate::source::remote::Remotes::prepare(&args.paths, history)?;
+    let part = part.map(|mut p| {
+        for r in &mut p.repositories {
+            *r = remotes.scrub(r);
+        }
+        p
+    });
     if remotes.is_empty() {
-        return collect_with(Settings::from_args(args)?, crate::drive::scan_sources);
+        let mut s = collect_with(Settings::from_args(args)?, crate::drive::scan_sources)?;
+        s.part = part;
+        return Ok(s);
     }
     let args = ScanArgs {
         paths,
@@ -62,6 +74,7 @@ pub fn collect(args: &ScanArgs) -> Result<Scanned, Error> {
         skip.detail = remotes.scrub(&skip.detail);
     }
     s.notes.extend(remotes.notes());
+    s.part = part;
     Ok(s)
 }
 
@@ -161,6 +174,7 @@ pub fn collect_with(
         notes,
         started,
         gitleaks_ignore: ignore_used,
+        part: None,
     })
 }
 
@@ -233,6 +247,7 @@ fn finish(mut s: Scanned) -> Result<u8, Error> {
         redact: s.settings.redact,
         rules: &s.rules,
         notes: &s.notes,
+        part: s.part.as_ref(),
     };
     emit(&s.settings, &report)?;
     Ok(exit_code(&s.settings, &report))
