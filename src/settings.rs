@@ -487,6 +487,10 @@ impl Settings {
                 // With --repos the shard picks repositories, not blobs.
                 let mut git = GitSettings::from_args(&git_args);
                 git.selection.shard = args.shard.filter(|_| args.repos.is_none());
+                // The working tree's files are scanned by the first history shard only.
+                if git.selection.shard.is_some_and(|(k, _)| k > 1) {
+                    git.worktree = false;
+                }
                 git
             },
             gitleaks_ignore,

@@ -56,6 +56,7 @@ pub fn expand_repos(args: &ScanArgs) -> Result<(ScanArgs, Option<Part>), Error> 
                 by: "history",
             }),
             repositories: shown(&args.paths),
+            owners: Vec::new(),
         });
         return Ok((out, part));
     };
@@ -80,6 +81,7 @@ pub fn expand_repos(args: &ScanArgs) -> Result<(ScanArgs, Option<Part>), Error> 
             by: "repository",
         }),
         repositories: mine,
+        owners: Vec::new(),
     };
     if out.paths.is_empty() {
         // Nothing for this shard: an empty report, not a scan of the current folder.
@@ -260,9 +262,16 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
         };
         for f in i.doc["findings"].as_array().into_iter().flatten() {
             let mut f = f.clone();
-            if tell_repos {
-                f["repository"] = Value::String(repo.clone());
-            }
+            // `--repos` reports name each finding's repository.
+            let repo = match f.get("repository").and_then(Value::as_str) {
+                Some(r) => r.to_string(),
+                None => {
+                    if tell_repos {
+                        f["repository"] = Value::String(repo.clone());
+                    }
+                    repo.clone()
+                }
+            };
             groups.entry(key(&repo, &f)).or_default().push(f);
         }
         if let Some(d) = i.doc.get("dropped").and_then(Value::as_array) {

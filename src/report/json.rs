@@ -7,6 +7,7 @@
 //!   "tool": { "name": "leakscan", "version": "0.1.0" },
 //!   "findings": [ {
 //!     "rule_id", "description", "kind" ("secret"|"internal"), "severity", "confidence", "tags",
+//!     "repository",    // only with --repos: the repository, as listed
 //!     "path",          // file path relative to the scan root (the archive for members)
 //!     "members",       // members inside archives / source maps, outermost first ([] if none)
 //!     "location",      // "path!member!member"
@@ -108,6 +109,9 @@ pub struct WireFinding<'a> {
     dropped: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     validation: Option<&'a crate::validate::Validation>,
+    /// With `--repos`: the repository of the finding, as listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<&'a str>,
     /// History findings: the versions holding the secret and whether it is still there.
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<WireSpread<'a>>,
@@ -183,6 +187,18 @@ pub struct Part {
     pub shard: Option<ShardOf>,
     /// The repositories (or paths) scanned, as given.
     pub repositories: Vec<String>,
+    /// With `--repos`: the repository (index into `repositories`) of each finding, in report
+    /// order.
+    #[serde(skip)]
+    pub owners: Vec<usize>,
+}
+
+impl Part {
+    /// The repository of finding `i` (with `--repos`).
+    fn owner(&self, i: usize) -> Option<&str> {
+        let r = *self.owners.get(i)?;
+        self.repositories.get(r).map(String::as_str)
+    }
 }
 
 /// One shard of N.
@@ -236,6 +252,7 @@ pub fn wire<'a>(report: &Report<'_>, f: &'a Finding) -> WireFinding<'a> {
         dropped: f.dropped.as_deref(),
         validation: f.validation.as_ref(),
         history: f.spread.as_deref().map(|s| spread(f, s)),
+        repository: None,
     }
 }
 
@@ -248,7 +265,15 @@ impl Reporter for Json {
                 name: "leakscan",
                 version: env!("CARGO_PKG_VERSION"),
             },
-            findings: report.findings.iter().map(|f| wire(report, f)).collect(),
+            findings: report
+                .findings
+                .iter()
+                .enumerate()
+                .map(|(i, f)| WireFinding {
+                    repository: report.part.and_then(|p| p.owner(i)),
+                    ..wire(report, f)
+                })
+                .collect(),
             dropped: explain.then(|| report.dropped.iter().map(|f| wire(report, f)).collect()),
             skipped: report.skips,
             shard: report.part.and_then(|p| p.shard),
