@@ -49,8 +49,14 @@ pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {
     let (k, n) = s
         .split_once('/')
         .ok_or_else(|| format!("expected K/N (e.g. 2/8), got {s:?}"))?;
-    let k: u32 = k.trim().parse().map_err(|_| format!("K in {s:?} is not a number"))?;
-    let n: u32 = n.trim().parse().map_err(|_| format!("N in {s:?} is not a number"))?;
+    let k: u32 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("K in {s:?} is not a number"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("N in {s:?} is not a number"))?;
     if n == 0 || k == 0 || k > n {
         return Err(format!("shard {s:?}: expected 1 <= K <= N"));
     }

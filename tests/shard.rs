@@ -23,7 +23,12 @@ fn token(seed: u64) -> String {
 /// A history where secrets enter, move, spread to other paths, change line, get removed and
 /// come back, on two branches: many groups have versions in several blobs.
 fn generated_history(r: &Repo, seed: u64, commits: u64) {
-    let paths = ["app/config.py", "deploy/env.sh", "docs/setup.md", "lib/keys.rs"];
+    let paths = [
+        "app/config.py",
+        "deploy/env.sh",
+        "docs/setup.md",
+        "lib/keys.rs",
+    ];
     for c in 0..commits {
         for (i, p) in paths.iter().enumerate() {
             let s = seed + c * 7 + i as u64;
@@ -31,7 +36,9 @@ fn generated_history(r: &Repo, seed: u64, commits: u64) {
                 continue;
             }
             let secret = token(seed * 100 + (s % 5));
-            let filler: String = (0..(s % 4)).map(|n| format!("# line {n} of {c}\n")).collect();
+            let filler: String = (0..(s % 4))
+                .map(|n| format!("# line {n} of {c}\n"))
+                .collect();
             r.write(p, &format!("{filler}KEY = \"{secret}\"\nversion = {c}\n"));
         }
         if c % 4 == 3 {
@@ -43,7 +50,10 @@ fn generated_history(r: &Repo, seed: u64, commits: u64) {
         r.commit(&format!("commit {c}"));
     }
     r.git(&["checkout", "-q", "main"]);
-    r.write("app/config.py", &format!("KEY = \"{}\"\n", token(seed * 100 + 9)));
+    r.write(
+        "app/config.py",
+        &format!("KEY = \"{}\"\n", token(seed * 100 + 9)),
+    );
     r.commit("tip");
 }
 
@@ -73,7 +83,11 @@ fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) {
         let mut a = args.to_vec();
         a.extend_from_slice(&["--shard", &shard, "-o", &out]);
         let run = r.scan(&a);
-        assert!(matches!(run.code(), 0 | 1), "shard {shard}: {}", run.stderr());
+        assert!(
+            matches!(run.code(), 0 | 1),
+            "shard {shard}: {}",
+            run.stderr()
+        );
         let doc = json_of(std::path::Path::new(&out));
         assert_eq!(doc["shard"]["index"], k);
         assert_eq!(doc["shard"]["count"], n);
@@ -92,9 +106,16 @@ fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) {
     let m = json_of(std::path::Path::new(&merged));
     let (got, want) = (findings(&m), findings(whole));
     let as_set = |v: &[String]| v.iter().cloned().collect::<std::collections::BTreeSet<_>>();
-    assert_eq!(as_set(&got), as_set(&want), "{n} shards: findings differ as sets");
+    assert_eq!(
+        as_set(&got),
+        as_set(&want),
+        "{n} shards: findings differ as sets"
+    );
     assert_eq!(got.join("\n"), want.join("\n"), "{n} shards: bytes differ");
-    assert_eq!(m["summary"]["files"], whole["summary"]["files"], "{n} shards");
+    assert_eq!(
+        m["summary"]["files"], whole["summary"]["files"],
+        "{n} shards"
+    );
     assert_eq!(m["summary"]["incomplete"], false);
     // A missing shard makes the merge incomplete and is named.
     if n > 1 {
@@ -102,10 +123,17 @@ fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) {
         a.extend(reports.iter().skip(1).map(String::as_str));
         let run = r.leakscan_env(&a, &[]);
         assert_eq!(run.code(), 3, "{}", run.stderr());
-        assert!(run.stderr().contains(&format!("shard 1/{n}")), "{}", run.stderr());
+        assert!(
+            run.stderr().contains(&format!("shard 1/{n}")),
+            "{}",
+            run.stderr()
+        );
         let m = json_of(std::path::Path::new(&merged));
         assert_eq!(m["summary"]["incomplete"], true);
-        assert_eq!(m["merged"]["missing_shards"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            m["merged"]["missing_shards"].as_array().map(Vec::len),
+            Some(1)
+        );
     }
 }
 
@@ -123,10 +151,12 @@ fn history_shards_merge_to_the_unsharded_findings() {
     let groups = w["findings"].as_array().expect("findings");
     assert!(groups.len() >= 8, "{}", groups.len());
     // The generator makes groups of several versions and secrets at several paths.
-    assert!(groups.iter().any(|f| f["history"]["versions"].as_u64() > Some(2)));
     assert!(groups
         .iter()
-        .any(|f| f["history"]["also_at"].as_array().is_some_and(|a| !a.is_empty())));
+        .any(|f| f["history"]["versions"].as_u64() > Some(2)));
+    assert!(groups.iter().any(|f| f["history"]["also_at"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty())));
     for n in [1, 2, 3, 7] {
         check_shards(&r, &[], &w, n);
     }
@@ -187,7 +217,11 @@ fn check_repo_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32)
         a.extend_from_slice(args);
         a.extend_from_slice(&["--shard", &shard, "-o", &out]);
         let run = r.leakscan_env(&a, &[]);
-        assert!(matches!(run.code(), 0 | 1), "shard {shard}: {}", run.stderr());
+        assert!(
+            matches!(run.code(), 0 | 1),
+            "shard {shard}: {}",
+            run.stderr()
+        );
         let doc = json_of(std::path::Path::new(&out));
         seen += doc["repositories"].as_array().map_or(0, Vec::len);
         reports.push(out);
@@ -215,5 +249,9 @@ fn bad_shards_and_reports_are_usage_errors() {
     let out = r.file("m.json");
     let run = r.leakscan_env(&["report", "merge", "-o", &out, &not_report], &[]);
     assert_eq!(run.code(), 2, "{}", run.stderr());
-    assert!(run.stderr().contains("not a leakscan JSON report"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("not a leakscan JSON report"),
+        "{}",
+        run.stderr()
+    );
 }

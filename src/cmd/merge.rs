@@ -85,7 +85,7 @@ pub fn expand_repos(args: &ScanArgs) -> Result<(ScanArgs, Option<Part>), Error> 
     };
     if out.paths.is_empty() {
         // Nothing for this shard: an empty report, not a scan of the current folder.
-        out.paths.push(PathBuf::from(empty_dir()?));
+        out.paths.push(empty_dir()?);
     }
     Ok((out, Some(part)))
 }
@@ -145,7 +145,10 @@ pub struct Merged {
 type Key = (String, String, String, String);
 
 fn text(v: &Value, k: &str) -> String {
-    v.get(k).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.get(k)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn key(repo: &str, f: &Value) -> Key {
@@ -154,11 +157,18 @@ fn key(repo: &str, f: &Value) -> Key {
     } else {
         text(f, "fingerprint")
     };
-    (repo.to_string(), text(f, "location"), text(f, "rule_id"), secret)
+    (
+        repo.to_string(),
+        text(f, "location"),
+        text(f, "rule_id"),
+        secret,
+    )
 }
 
 fn rank(h: Option<&Value>, k: &str) -> u64 {
-    h.and_then(|h| h.get(k)).and_then(Value::as_u64).unwrap_or(u64::MAX)
+    h.and_then(|h| h.get(k))
+        .and_then(Value::as_u64)
+        .unwrap_or(u64::MAX)
 }
 
 /// The report order (as `Output::finish` sorts): location, commit, offset, rule, end column.
@@ -214,7 +224,10 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
                 String::new()
             };
             if k == 0 || k > n {
-                return Err(Error::Usage(format!("{}: shard {k}/{n} is invalid", i.name)));
+                return Err(Error::Usage(format!(
+                    "{}: shard {k}/{n} is invalid",
+                    i.name
+                )));
             }
             if !seen.entry((by, what, n)).or_default().insert(k) {
                 return Err(Error::Usage(format!(
@@ -242,9 +255,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
     let tell_repos = {
         let singles: BTreeSet<String> = inputs
             .iter()
-            .filter(|i| {
-                i.doc.get("shard").map(|s| text(s, "by")) != Some("repository".to_string())
-            })
+            .filter(|i| i.doc.get("shard").map(|s| text(s, "by")) != Some("repository".to_string()))
             .filter_map(|i| repo_of(&i.doc))
             .collect();
         singles.len() > 1
@@ -277,7 +288,13 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
         if let Some(d) = i.doc.get("dropped").and_then(Value::as_array) {
             dropped.extend(d.iter().cloned());
         }
-        for s in i.doc.get("skipped").and_then(Value::as_array).into_iter().flatten() {
+        for s in i
+            .doc
+            .get("skipped")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             // Every history shard walks the same commits: their walk skips are one skip.
             if skipped.insert(s.to_string()) {
                 skipped_list.push(s.clone());
@@ -326,19 +343,21 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
     }
     let mut findings: Vec<Value> = groups
         .into_iter()
-        .map(|((repo, location, rule, _), g)| regroup(g, |id| {
-            paths_of
-                .get(&(repo.clone(), rule.clone(), id.to_string()))
-                .map(|all| {
-                    all.iter()
-                        .filter(|p| **p != location)
-                        .take(MAX_ALSO_AT)
-                        .cloned()
-                        .map(Value::String)
-                        .collect()
-                })
-                .unwrap_or_default()
-        }))
+        .map(|((repo, location, rule, _), g)| {
+            regroup(g, |id| {
+                paths_of
+                    .get(&(repo.clone(), rule.clone(), id.to_string()))
+                    .map(|all| {
+                        all.iter()
+                            .filter(|p| **p != location)
+                            .take(MAX_ALSO_AT)
+                            .cloned()
+                            .map(Value::String)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+        })
         .collect();
     findings.sort_by_cached_key(sort_key);
     dropped.sort_by_cached_key(sort_key);
@@ -422,7 +441,10 @@ fn regroup(mut g: Vec<Value>, also_at: impl Fn(&str) -> Vec<Value>) -> Value {
         versions.push((
             rank(Some(h), "rank"),
             json!([
-                f.get("commit").and_then(|c| c.get("id")).cloned().unwrap_or(Value::Null),
+                f.get("commit")
+                    .and_then(|c| c.get("id"))
+                    .cloned()
+                    .unwrap_or(Value::Null),
                 f.get("line").cloned().unwrap_or(Value::Null),
                 f.get("blob_id").cloned().unwrap_or(Value::Null)
             ]),
@@ -439,7 +461,7 @@ fn regroup(mut g: Vec<Value>, also_at: impl Fn(&str) -> Vec<Value>) -> Value {
             versions.push((r, o.clone()));
         }
     }
-    versions.sort_by(|a, b| a.0.cmp(&b.0));
+    versions.sort_by_key(|v| v.0);
     let total: u64 = hists
         .iter()
         .map(|h| h.get("versions").and_then(Value::as_u64).unwrap_or(1))
@@ -451,7 +473,12 @@ fn regroup(mut g: Vec<Value>, also_at: impl Fn(&str) -> Vec<Value>) -> Value {
         .cloned();
     let mut still_in: BTreeSet<String> = BTreeSet::new();
     for h in &hists {
-        for r in h.get("still_in").and_then(Value::as_array).into_iter().flatten() {
+        for r in h
+            .get("still_in")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(r) = r.as_str() {
                 still_in.insert(r.to_string());
             }
@@ -465,7 +492,13 @@ fn regroup(mut g: Vec<Value>, also_at: impl Fn(&str) -> Vec<Value>) -> Value {
         "occurrence_ranks".into(),
         Value::Array(
             kept.iter()
-                .map(|(r, _)| if *r == u64::MAX { Value::Null } else { json!(r) })
+                .map(|(r, _)| {
+                    if *r == u64::MAX {
+                        Value::Null
+                    } else {
+                        json!(r)
+                    }
+                })
                 .collect(),
         ),
     );

@@ -104,10 +104,7 @@ fn collect_repos(args: &ScanArgs, mut part: crate::report::json::Part) -> Result
 }
 
 /// Scans the paths of `args` (after `--repos` expansion) as one scan.
-fn collect_one(
-    args: &ScanArgs,
-    part: Option<crate::report::json::Part>,
-) -> Result<Scanned, Error> {
+fn collect_one(args: &ScanArgs, part: Option<crate::report::json::Part>) -> Result<Scanned, Error> {
     let history = !args.git.no_history && !args.git.staged;
     let (remotes, paths) = crate::source::remote::Remotes::prepare(&args.paths, history)?;
     let part = part.map(|mut p| {
