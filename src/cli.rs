@@ -44,6 +44,60 @@ pub struct Cli {
     pub scan: ScanArgs,
 }
 
+/// `--shard K/N`: 1 <= K <= N.
+pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("expected K/N (e.g. 2/8), got {s:?}"))?;
+    let k: u32 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("K in {s:?} is not a number"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("N in {s:?} is not a number"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("shard {s:?}: expected 1 <= K <= N"));
+    }
+    Ok((k, n))
+}
+
+/// `leakscan report ...`
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Combine the JSON reports of shards (`scan --shard K/N`) into one report: one finding per
+    /// (repository, rule, path, secret) with the earliest introduction, counts summed, every
+    /// shard's skips kept. Exit 3 when a shard is missing or was incomplete.
+    #[command(
+        after_help = "Examples:\n  leakscan report merge -o audit.json shard-*.json\n  leakscan report merge -f json -o - a.json b.json\n\nExit status: 0 no findings, 1 findings, 2 bad input, 3 a shard missing or incomplete."
+    )]
+    Merge(MergeArgs),
+}
+
+/// `leakscan report merge`
+#[derive(Debug, Args, Clone)]
+pub struct MergeArgs {
+    /// The merged report (`-`: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Format of the merged report.
+    #[arg(short, long, value_enum, default_value_t = MergeFormat::Json)]
+    pub format: MergeFormat,
+    /// The shards' JSON reports.
+    #[arg(value_name = "REPORT", required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Formats `report merge` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MergeFormat {
+    /// The JSON report (schema in the README).
+    Json,
+    /// JSON Lines: one finding per line.
+    Jsonl,
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -59,6 +113,9 @@ pub enum Command {
     /// Git hooks: run the pre-push check, or install it.
     #[command(subcommand, after_help = HOOK_HELP)]
     Hook(HookCommand),
+    /// Reports: merge the JSON reports of shards.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Internal markers: make keyed hashes of codenames for `[internal] codename-hashes`.
     #[command(subcommand, after_help = INTERNAL_HELP)]
     Internal(InternalCommand),
@@ -370,6 +427,16 @@ pub struct ScanArgs {
     /// Git history options.
     #[command(flatten)]
     pub git: GitArgs,
+    /// Scan only the K-th (1-based) of N disjoint parts of the work: with --repos, every N-th
+    /// repository of the list by a stable hash of its line; else the blobs of the history whose
+    /// object id falls in the K-th of N ranges (every shard still walks all commits).
+    /// `leakscan report merge` combines the shards' JSON reports.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, help_heading = "Git")]
+    pub shard: Option<(u32, u32)>,
+    /// Scan the repositories (URLs or paths) listed in FILE, one a line (`#` starts a
+    /// comment), one after the other.
+    #[arg(long, value_name = "FILE", help_heading = "Git")]
+    pub repos: Option<PathBuf>,
     // -- artifacts (archives, decoding, packages, internal markers) --
     /// Kinds of finding that make the exit status 1, a comma-separated list of `secret` and
     /// `internal` (e.g. --fail-on secret). Findings of other kinds are still reported.
@@ -537,6 +604,8 @@ impl Default for ScanArgs {
             ignore_file: None,
             gitleaks_ignore_path: None,
             ignore_gitleaks_allow: false,
+            shard: None,
+            repos: None,
             log_opts: None,
             compat: CompatArgs::default(),
             select: RuleSelectArgs::default(),

@@ -264,6 +264,11 @@ pub struct Spread {
     pub also_at: Vec<String>,
     /// Blob ids of every version holding it (not reported; used to look the tips up).
     pub blobs: Vec<String>,
+    /// The rank (parents-first) of the finding's own commit: shards of one history walk the
+    /// same commits, so `report merge` orders their findings by it.
+    pub rank: Option<u32>,
+    /// The rank of `last_commit`.
+    pub last_rank: Option<u32>,
 }
 
 /// One other version of a path that holds the secret.
@@ -275,4 +280,6 @@ pub struct Occurrence {
     pub blob_id: Option<String>,
     /// The secret's line in that version.
     pub line: usize,
+    /// The commit's rank.
+    pub rank: Option<u32>,
 }

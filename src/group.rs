@@ -73,6 +73,8 @@ pub fn group(findings: Vec<Finding>, rank: impl Fn(&Finding) -> Option<u32>) -> 
             let mut spread = Spread {
                 versions: 1,
                 last_commit: first.origin.commit().cloned(),
+                rank: rank(&first),
+                last_rank: rank(&first),
                 ..Spread::default()
             };
             let mut blobs: BTreeSet<String> = first
@@ -94,11 +96,13 @@ pub fn group(findings: Vec<Finding>, rank: impl Fn(&Finding) -> Option<u32>) -> 
                             commit: f.origin.commit().cloned(),
                             blob_id: f.origin.blob_id().map(str::to_string),
                             line: f.line,
+                            rank: rank(f),
                         });
                     }
                 }
                 if f.origin.commit().is_some() {
                     spread.last_commit = f.origin.commit().cloned();
+                    spread.last_rank = rank(f);
                 }
             }
             spread.blobs = blobs.into_iter().collect();

@@ -165,6 +165,7 @@ impl GitSettings {
                 range: args.range.clone(),
                 since: args.since.clone(),
                 all_objects: args.all_objects,
+                shard: None,
             },
             staged: args.staged,
             all_new: args.all_new,
@@ -514,7 +515,16 @@ impl Settings {
             package: args.package.map(Into::into),
             archives,
             max_decode_depth: args.max_decode_depth,
-            git: GitSettings::from_args(&git_args),
+            git: {
+                // With --repos the shard picks repositories, not blobs.
+                let mut git = GitSettings::from_args(&git_args);
+                git.selection.shard = args.shard.filter(|_| args.repos.is_none());
+                // The working tree's files are scanned by the first history shard only.
+                if git.selection.shard.is_some_and(|(k, _)| k > 1) {
+                    git.worktree = false;
+                }
+                git
+            },
             gitleaks_ignore,
             gitleaks_allow: !args.ignore_gitleaks_allow,
             baseline,

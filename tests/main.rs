@@ -27,4 +27,5 @@ mod reports;
 mod review;
 mod rules;
 mod sarif;
+mod shard;
 mod validate;

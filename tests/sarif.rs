@@ -299,6 +299,7 @@ fn render_bytes(findings: &[Finding], limits: Limits) -> (Value, Vec<String>, Ve
         redact: true,
         rules: &rules,
         notes: &[],
+        part: None,
     };
     let sarif = Sarif {
         root: Some(PathBuf::from("/work/repo")),

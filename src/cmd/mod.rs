@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod gitleaks;
 pub mod hook;
 pub mod internal;
+pub mod merge;
 pub mod rules;
 pub mod scan;
 
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Some(Command::Hook(cmd)) => hook::run(cmd),
         Some(Command::Baseline(cmd)) => baseline::run(cmd),
         Some(Command::Internal(cmd)) => internal::run(cmd),
+        Some(Command::Report(crate::cli::ReportCommand::Merge(a))) => merge::run(&a),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "leakscan", &mut out);

@@ -36,15 +36,87 @@ pub struct Scanned {
     pub started: Instant,
     /// The `.gitleaksignore` entries, with which of them matched a finding.
     pub gitleaks_ignore: GitleaksIgnore,
+    /// With `--shard` or `--repos`: the shard and repositories the report covers.
+    pub part: Option<crate::report::json::Part>,
 }
 
 /// Resolves settings, loads rules and scans every source. Repository URLs among the paths are
 /// cloned first (`source::remote`) and the clones removed when the scan is over.
 pub fn collect(args: &ScanArgs) -> Result<Scanned, Error> {
+    let (expanded, part) = crate::cmd::merge::expand_repos(args)?;
+    match part {
+        Some(part) if args.repos.is_some() => collect_repos(&expanded, part),
+        part => collect_one(&expanded, part),
+    }
+}
+
+/// `--repos`: scans each repository alone, one after the other, and puts the findings
+/// together in list order, each with its repository. A repository that cannot be scanned
+/// (clone failed, not a repository) is a skip, which makes the scan incomplete.
+fn collect_repos(args: &ScanArgs, mut part: crate::report::json::Part) -> Result<Scanned, Error> {
+    use crate::error::{Skip, SkipReason};
+    let mut all: Option<Scanned> = None;
+    let mut failed = Vec::new();
+    let mut first_error = None;
+    for (i, path) in args.paths.iter().enumerate() {
+        let one = ScanArgs {
+            paths: vec![path.clone()],
+            repos: None,
+            shard: None,
+            ..args.clone()
+        };
+        let s = match collect_one(&one, None) {
+            Ok(s) => s,
+            Err(e) => {
+                let shown = part.repositories.get(i).cloned().unwrap_or_default();
+                failed.push(Skip::new(shown, SkipReason::Unreadable, e.to_string()));
+                first_error.get_or_insert(e);
+                continue;
+            }
+        };
+        part.owners
+            .extend(std::iter::repeat_n(i, s.out.findings.len()));
+        match &mut all {
+            None => all = Some(s),
+            Some(a) => {
+                a.out.findings.extend(s.out.findings);
+                a.out.dropped.extend(s.out.dropped);
+                a.out.skips.extend(s.out.skips);
+                a.out.stats.files += s.out.stats.files;
+                a.out.stats.blobs += s.out.stats.blobs;
+                a.out.stats.bytes += s.out.stats.bytes;
+                for n in s.notes {
+                    if !a.notes.contains(&n) {
+                        a.notes.push(n);
+                    }
+                }
+            }
+        }
+    }
+    let Some(mut s) = all else {
+        return Err(first_error.unwrap_or_else(|| Error::Usage("no repository to scan".into())));
+    };
+    s.out.skips.extend(failed);
+    s.out.skips.sort();
+    s.out.skips.dedup();
+    s.part = Some(part);
+    Ok(s)
+}
+
+/// Scans the paths of `args` (after `--repos` expansion) as one scan.
+fn collect_one(args: &ScanArgs, part: Option<crate::report::json::Part>) -> Result<Scanned, Error> {
     let history = !args.git.no_history && !args.git.staged;
     let (remotes, paths) = crate::source::remote::Remotes::prepare(&args.paths, history)?;
+    let part = part.map(|mut p| {
+        for r in &mut p.repositories {
+            *r = remotes.scrub(r);
+        }
+        p
+    });
     if remotes.is_empty() {
-        return collect_with(Settings::from_args(args)?, crate::drive::scan_sources);
+        let mut s = collect_with(Settings::from_args(args)?, crate::drive::scan_sources)?;
+        s.part = part;
+        return Ok(s);
     }
     let args = ScanArgs {
         paths,
@@ -62,6 +134,7 @@ pub fn collect(args: &ScanArgs) -> Result<Scanned, Error> {
         skip.detail = remotes.scrub(&skip.detail);
     }
     s.notes.extend(remotes.notes());
+    s.part = part;
     Ok(s)
 }
 
@@ -161,6 +234,7 @@ pub fn collect_with(
         notes,
         started,
         gitleaks_ignore: ignore_used,
+        part: None,
     })
 }
 
@@ -233,6 +307,7 @@ fn finish(mut s: Scanned) -> Result<u8, Error> {
         redact: s.settings.redact,
         rules: &s.rules,
         notes: &s.notes,
+        part: s.part.as_ref(),
     };
     emit(&s.settings, &report)?;
     Ok(exit_code(&s.settings, &report))

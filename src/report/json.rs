@@ -7,6 +7,7 @@
 //!   "tool": { "name": "leakscan", "version": "0.1.0" },
 //!   "findings": [ {
 //!     "rule_id", "description", "kind" ("secret"|"internal"), "severity", "confidence", "tags",
+//!     "repository",    // only with --repos: the repository, as listed
 //!     "path",          // file path relative to the scan root (the archive for members)
 //!     "members",       // members inside archives / source maps, outermost first ([] if none)
 //!     "location",      // "path!member!member"
@@ -31,10 +32,14 @@
 //!                      //   "still_in": [ref],       // branches / HEAD whose tip holds it
 //!                      //   "removed_in": {id, date} | null, // first later version without it
 //!                      //   "also_at": [path],       // other paths with the same secret
-//!                      //   "occurrences": [[commit, line, blob_id]] } // the other versions
+//!                      //   "occurrences": [[commit, line, blob_id]], // the other versions
+//!                      //   "rank", "last_rank", "occurrence_ranks": commit ranks (parents-first)
+//!                      //   "secret_id": fingerprint of rule and secret without path }
 //!   } ],
 //!   "dropped": [ ... ],                 // only with --explain
 //!   "skipped": [ { "path", "reason", "detail", "allowed" } ],
+//!   "shard": { "index": K, "count": N, "by": "history"|"repository" }, // only with --shard
+//!   "repositories": [ "url or path" ],  // with --shard or --repos: what was scanned
 //!   "summary": { "files", "bytes", "findings", "by_rule": {id: n}, "skipped", "incomplete", "elapsed_ms" }
 //! }
 //! ```
@@ -60,6 +65,10 @@ struct Wire<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     dropped: Option<Vec<WireFinding<'a>>>,
     skipped: &'a [Skip],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<ShardOf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repositories: Option<&'a [String]>,
     summary: Summary<'a>,
 }
 
@@ -100,6 +109,9 @@ pub struct WireFinding<'a> {
     dropped: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     validation: Option<&'a crate::validate::Validation>,
+    /// With `--repos`: the repository of the finding, as listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<&'a str>,
     /// History findings: the versions holding the secret and whether it is still there.
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<WireSpread<'a>>,
@@ -115,6 +127,14 @@ pub struct WireSpread<'a> {
     also_at: &'a [String],
     /// The other versions: `[commit id, line, blob id]`.
     occurrences: Vec<(Option<&'a str>, usize, Option<&'a str>)>,
+    /// The finding's commit rank (parents-first), the last commit's, and the occurrences':
+    /// what `report merge` needs to regroup the findings of shards.
+    rank: Option<u32>,
+    last_rank: Option<u32>,
+    occurrence_ranks: Vec<Option<u32>>,
+    /// The fingerprint of the rule and secret alone (no path): tells `report merge` which
+    /// findings at other paths share the secret (`also_at`); null for path rules.
+    secret_id: Option<String>,
 }
 
 /// A commit named by id and date.
@@ -131,8 +151,15 @@ fn commit_ref(c: &CommitInfo) -> CommitRef<'_> {
     }
 }
 
-fn spread(s: &crate::group::Spread) -> WireSpread<'_> {
+fn spread<'a>(f: &'a Finding, s: &'a crate::group::Spread) -> WireSpread<'a> {
     WireSpread {
+        rank: s.rank,
+        last_rank: s.last_rank,
+        occurrence_ranks: s.occurrences.iter().map(|o| o.rank).collect(),
+        secret_id: f
+            .secret
+            .as_ref()
+            .map(|x| crate::fingerprint::compute(&f.rule_id, "", x.as_bytes())),
         versions: s.versions,
         last_commit: s.last_commit.as_deref().map(commit_ref),
         still_in: &s.still_in,
@@ -150,6 +177,39 @@ fn spread(s: &crate::group::Spread) -> WireSpread<'_> {
             })
             .collect(),
     }
+}
+
+/// Which part of the work a report covers (`scan --shard`, `--repos`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Part {
+    /// `--shard K/N`: `{ "index": K, "count": N, "by": "history" | "repository" }`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardOf>,
+    /// The repositories (or paths) scanned, as given.
+    pub repositories: Vec<String>,
+    /// With `--repos`: the repository (index into `repositories`) of each finding, in report
+    /// order.
+    #[serde(skip)]
+    pub owners: Vec<usize>,
+}
+
+impl Part {
+    /// The repository of finding `i` (with `--repos`).
+    fn owner(&self, i: usize) -> Option<&str> {
+        let r = *self.owners.get(i)?;
+        self.repositories.get(r).map(String::as_str)
+    }
+}
+
+/// One shard of N.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ShardOf {
+    /// 1-based.
+    pub index: u32,
+    /// How many shards.
+    pub count: u32,
+    /// What is split: the blobs of one history, or a list of repositories.
+    pub by: &'static str,
 }
 
 #[derive(Serialize)]
@@ -191,7 +251,8 @@ pub fn wire<'a>(report: &Report<'_>, f: &'a Finding) -> WireFinding<'a> {
         decoded: f.origin.decoding(),
         dropped: f.dropped.as_deref(),
         validation: f.validation.as_ref(),
-        history: f.spread.as_deref().map(spread),
+        history: f.spread.as_deref().map(|s| spread(f, s)),
+        repository: None,
     }
 }
 
@@ -204,9 +265,19 @@ impl Reporter for Json {
                 name: "leakscan",
                 version: env!("CARGO_PKG_VERSION"),
             },
-            findings: report.findings.iter().map(|f| wire(report, f)).collect(),
+            findings: report
+                .findings
+                .iter()
+                .enumerate()
+                .map(|(i, f)| WireFinding {
+                    repository: report.part.and_then(|p| p.owner(i)),
+                    ..wire(report, f)
+                })
+                .collect(),
             dropped: explain.then(|| report.dropped.iter().map(|f| wire(report, f)).collect()),
             skipped: report.skips,
+            shard: report.part.and_then(|p| p.shard),
+            repositories: report.part.map(|p| p.repositories.as_slice()),
             summary: Summary {
                 files: report.stats.files,
                 bytes: report.stats.bytes,

@@ -41,6 +41,8 @@ pub struct Report<'a> {
     pub rules: &'a RuleSet,
     /// Notes for the reader (truncated history, configuration used).
     pub notes: &'a [String],
+    /// Which shard and repositories the report covers (`--shard`, `--repos`).
+    pub part: Option<&'a json::Part>,
 }
 
 impl Report<'_> {

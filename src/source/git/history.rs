@@ -51,6 +51,19 @@ pub struct Selection {
     pub since: Option<String>,
     /// Also every blob of the object database that no ref reaches.
     pub all_objects: bool,
+    /// `--shard K/N`: read only the blobs of the K-th (1-based) of N object id ranges; the
+    /// commits are walked in full for attribution.
+    pub shard: Option<(u32, u32)>,
+}
+
+/// True when object id `id` falls in the `k`-th (1-based) of `n` equal ranges of its first
+/// four bytes.
+pub fn in_shard(id: &[u8], (k, n): (u32, u32)) -> bool {
+    let mut p = [0u8; 4];
+    let m = id.len().min(4);
+    p[..m].copy_from_slice(&id[..m]);
+    let prefix = u64::from(u32::from_be_bytes(p));
+    (prefix * u64::from(n)) >> 32 == u64::from(k.saturating_sub(1))
 }
 
 /// One line of git's pre-push input.
@@ -113,6 +126,8 @@ pub struct History {
     /// Places in the selection of blobs that the other side already has (seeded from the
     /// boundary): not scanned as blobs, but a blob put at a new path is a new place.
     seeded: Vec<OtherPlace>,
+    /// Read only the blobs of this shard (see [`Selection::shard`]).
+    pub(crate) shard: Option<(u32, u32)>,
 }
 
 impl History {
@@ -252,6 +267,7 @@ impl Repo {
         if sel.all_objects {
             self.add_unreachable(&mut h);
         }
+        h.shard = sel.shard;
         Ok(h)
     }
 

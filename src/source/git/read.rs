@@ -49,7 +49,18 @@ impl Repo {
         F: Fn(&mut A, Blob<'_, S>) -> Option<S> + Sync + Send,
         M: Fn(A, A) -> A + Sync + Send,
     {
-        let wanted: Vec<gix::ObjectId> = history.blobs.iter().map(|b| b.id).collect();
+        // With a shard, only its blobs are wanted (`index` maps them back to the history's).
+        let index: Vec<u32> = (0..history.blobs.len() as u32)
+            .filter(|&i| {
+                history.shard.is_none_or(|s| {
+                    super::history::in_shard(history.blobs[i as usize].id.as_slice(), s)
+                })
+            })
+            .collect();
+        let wanted: Vec<gix::ObjectId> = index
+            .iter()
+            .map(|&i| history.blobs[i as usize].id)
+            .collect();
         let plan = Plan::new(
             self.repo.objects.store_ref().path().to_path_buf(),
             self.repo.object_hash(),
@@ -57,7 +68,9 @@ impl Repo {
         );
         let failed = Mutex::new(Vec::new());
         let visit = |acc: &mut A, v: Visit<'_, S>| {
-            let origin = v.blob.map(|i| history.origin(&history.blobs[i as usize]));
+            let origin = v
+                .blob
+                .map(|i| history.origin(&history.blobs[index[i as usize] as usize]));
             f(
                 acc,
                 Blob {
@@ -72,10 +85,10 @@ impl Repo {
             failed
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(i)
+                .push(index[i as usize])
         };
         let walked = plan.walk(&init, &visit, &fail, &merge);
-        let mut rest = plan.rest;
+        let mut rest: Vec<u32> = plan.rest.iter().map(|&i| index[i as usize]).collect();
         rest.extend(
             failed
                 .into_inner()

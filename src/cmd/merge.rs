@@ -1,0 +1,586 @@
+//! Sharded scans: `scan --repos FILE` with `--shard K/N` (which repositories a shard scans),
+//! and `leakscan report merge` (one report from the shards' JSON reports).
+//!
+//! A history shard reads only the blobs of its object id range, so one secret's versions may
+//! be found by several shards, each grouping its own (see [`crate::group`]). Every shard walks
+//! the same commits, so the commit ranks in the reports agree: the merge regroups by
+//! (repository, path, rule, secret), keeps the finding of the earliest rank (then offset,
+//! line), sums the versions, merges the other versions in rank order, takes the last commit of
+//! the latest shard, unites the branch tips, and rebuilds `also_at` from `secret_id`.
+#![allow(clippy::print_stderr)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+
+use crate::cli::{MergeArgs, MergeFormat, ScanArgs};
+use crate::error::{Error, ExitStatus};
+use crate::group::{MAX_ALSO_AT, MAX_OCCURRENCES};
+use crate::report::json::{Part, ShardOf};
+
+/// A stable 64-bit hash (FNV-1a) of a `--repos` line: which shard scans it.
+fn line_hash(line: &str) -> u64 {
+    line.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The repositories listed in a `--repos` file: one a line, blank lines and `#` comments
+/// skipped.
+pub fn read_repos(path: &Path) -> Result<Vec<String>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read the repository list {}: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(text
+        .lines()
+        .map(|l| l.split_once(" #").map_or(l, |(a, _)| a).trim())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect())
+}
+
+/// The scan a `--repos` / `--shard` command line stands for: the repositories of its shard as
+/// paths, and what the report records of the part it covers.
+pub fn expand_repos(args: &ScanArgs) -> Result<(ScanArgs, Option<Part>), Error> {
+    let mut out = args.clone();
+    let Some(file) = &args.repos else {
+        let part = args.shard.map(|(k, n)| Part {
+            shard: Some(ShardOf {
+                index: k,
+                count: n,
+                by: "history",
+            }),
+            repositories: shown(&args.paths),
+            owners: Vec::new(),
+        });
+        return Ok((out, part));
+    };
+    if !args.paths.is_empty() {
+        return Err(Error::Usage(
+            "--repos takes the repositories from its file: give no PATH as well".into(),
+        ));
+    }
+    let all = read_repos(file)?;
+    let mine: Vec<String> = match args.shard {
+        Some((k, n)) => all
+            .into_iter()
+            .filter(|l| line_hash(l) % u64::from(n) == u64::from(k - 1))
+            .collect(),
+        None => all,
+    };
+    out.paths = mine.iter().map(PathBuf::from).collect();
+    let part = Part {
+        shard: args.shard.map(|(k, n)| ShardOf {
+            index: k,
+            count: n,
+            by: "repository",
+        }),
+        repositories: mine,
+        owners: Vec::new(),
+    };
+    if out.paths.is_empty() {
+        // Nothing for this shard: an empty report, not a scan of the current folder.
+        out.paths.push(empty_dir()?);
+    }
+    Ok((out, Some(part)))
+}
+
+/// An empty folder to scan when a shard of `--repos` has no repository.
+fn empty_dir() -> Result<PathBuf, Error> {
+    let dir = std::env::temp_dir().join(format!("leakscan-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::Usage(format!("{}: {e}", dir.display())))?;
+    Ok(dir)
+}
+
+fn shown(paths: &[PathBuf]) -> Vec<String> {
+    if paths.is_empty() {
+        return vec![".".into()];
+    }
+    paths.iter().map(|p| p.display().to_string()).collect()
+}
+
+/// One input report, read.
+struct Input {
+    name: String,
+    doc: Map<String, Value>,
+}
+
+fn read_input(path: &Path) -> Result<Input, Error> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Usage(format!("cannot read {name}: {e}")))?;
+    let doc: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::Usage(format!("{name}: not a JSON report: {e}")))?;
+    let Value::Object(doc) = doc else {
+        return Err(Error::Usage(format!("{name}: not a JSON report")));
+    };
+    if doc.get("version").and_then(Value::as_u64) != Some(2)
+        || !doc.get("findings").is_some_and(Value::is_array)
+    {
+        return Err(Error::Usage(format!(
+            "{name}: not a leakscan JSON report of schema version 2 (scan with -f json)"
+        )));
+    }
+    Ok(Input { name, doc })
+}
+
+/// What the merge found out besides the report.
+pub struct Merged {
+    /// The merged JSON report.
+    pub doc: Value,
+    /// Shards that were expected and not given, as `K/N` (with the repository for history
+    /// shards).
+    pub missing: Vec<String>,
+    /// True when a shard is missing or an input was incomplete.
+    pub incomplete: bool,
+}
+
+/// The merge key of a finding: repository (when reports cover different ones), location,
+/// rule, secret (the match without redaction, else the fingerprint).
+type Key = (String, String, String, String);
+
+fn text(v: &Value, k: &str) -> String {
+    v.get(k)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn key(repo: &str, f: &Value) -> Key {
+    let secret = if f.get("redacted") == Some(&Value::Bool(false)) {
+        f.get("match").map(Value::to_string).unwrap_or_default()
+    } else {
+        text(f, "fingerprint")
+    };
+    (
+        repo.to_string(),
+        text(f, "location"),
+        text(f, "rule_id"),
+        secret,
+    )
+}
+
+fn rank(h: Option<&Value>, k: &str) -> u64 {
+    h.and_then(|h| h.get(k))
+        .and_then(Value::as_u64)
+        .unwrap_or(u64::MAX)
+}
+
+/// The report order (as `Output::finish` sorts): location, commit, offset, rule, end column.
+fn sort_key(f: &Value) -> (String, Option<String>, u64, String, u64) {
+    (
+        text(f, "location"),
+        f.get("commit")
+            .and_then(|c| c.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        f.get("offset").and_then(Value::as_u64).unwrap_or(0),
+        text(f, "rule_id"),
+        f.get("end_column").and_then(Value::as_u64).unwrap_or(0),
+    )
+}
+
+/// Merges the reports at `paths`.
+pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
+    let inputs = paths
+        .iter()
+        .map(|p| read_input(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Which shards of which work were given.
+    let mut incomplete = false;
+    let mut seen: BTreeMap<(String, String, u64), BTreeSet<u64>> = BTreeMap::new();
+    let mut repositories: BTreeSet<String> = BTreeSet::new();
+    let repo_of = |d: &Map<String, Value>| -> Option<String> {
+        let r: Vec<&str> = d
+            .get("repositories")?
+            .as_array()?
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        Some(r.join(" "))
+    };
+    for i in &inputs {
+        if let Some(r) = i.doc.get("repositories").and_then(Value::as_array) {
+            repositories.extend(r.iter().filter_map(Value::as_str).map(str::to_string));
+        }
+        let summary = i.doc.get("summary");
+        if summary.and_then(|s| s.get("incomplete")) == Some(&Value::Bool(true)) {
+            incomplete = true;
+        }
+        if let Some(s) = i.doc.get("shard") {
+            let (k, n) = (
+                s.get("index").and_then(Value::as_u64).unwrap_or(0),
+                s.get("count").and_then(Value::as_u64).unwrap_or(0),
+            );
+            let by = text(s, "by");
+            let what = if by == "history" {
+                repo_of(&i.doc).unwrap_or_default()
+            } else {
+                String::new()
+            };
+            if k == 0 || k > n {
+                return Err(Error::Usage(format!(
+                    "{}: shard {k}/{n} is invalid",
+                    i.name
+                )));
+            }
+            if !seen.entry((by, what, n)).or_default().insert(k) {
+                return Err(Error::Usage(format!(
+                    "{}: shard {k}/{n} is given twice",
+                    i.name
+                )));
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for ((by, what, n), ks) in &seen {
+        for k in 1..=*n {
+            if !ks.contains(&k) {
+                missing.push(if by == "history" {
+                    format!("{k}/{n} of {what}")
+                } else {
+                    format!("{k}/{n}")
+                });
+            }
+        }
+    }
+    incomplete |= !missing.is_empty();
+    // History shards of one repository share their findings' keys; reports of different
+    // single repositories (one job per repository) are told apart by their repository.
+    let tell_repos = {
+        let singles: BTreeSet<String> = inputs
+            .iter()
+            .filter(|i| i.doc.get("shard").map(|s| text(s, "by")) != Some("repository".to_string()))
+            .filter_map(|i| repo_of(&i.doc))
+            .collect();
+        singles.len() > 1
+    };
+    let mut groups: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
+    let mut skipped: BTreeSet<String> = BTreeSet::new();
+    let mut skipped_list = Vec::new();
+    let (mut files, mut bytes) = (0u64, 0u64);
+    let mut dropped = Vec::new();
+    for i in &inputs {
+        let repo = if tell_repos {
+            repo_of(&i.doc).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        for f in i.doc["findings"].as_array().into_iter().flatten() {
+            let mut f = f.clone();
+            // `--repos` reports name each finding's repository.
+            let repo = match f.get("repository").and_then(Value::as_str) {
+                Some(r) => r.to_string(),
+                None => {
+                    if tell_repos {
+                        f["repository"] = Value::String(repo.clone());
+                    }
+                    repo.clone()
+                }
+            };
+            groups.entry(key(&repo, &f)).or_default().push(f);
+        }
+        if let Some(d) = i.doc.get("dropped").and_then(Value::as_array) {
+            dropped.extend(d.iter().cloned());
+        }
+        for s in i
+            .doc
+            .get("skipped")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            // Every history shard walks the same commits: their walk skips are one skip.
+            if skipped.insert(s.to_string()) {
+                skipped_list.push(s.clone());
+            }
+        }
+        if let Some(s) = i.doc.get("summary") {
+            files += s.get("files").and_then(Value::as_u64).unwrap_or(0);
+            bytes += s.get("bytes").and_then(Value::as_u64).unwrap_or(0);
+        }
+    }
+    // also_at: the paths of each (repository, rule, secret id).
+    let mut paths_of: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
+    for ((repo, location, rule, _), g) in &groups {
+        for f in g {
+            if let Some(id) = f
+                .get("history")
+                .and_then(|h| h.get("secret_id"))
+                .and_then(Value::as_str)
+            {
+                paths_of
+                    .entry((repo.clone(), rule.clone(), id.to_string()))
+                    .or_default()
+                    .insert(location.clone());
+            }
+            // A shard may have seen paths whose findings are in no input (filtered): keep them.
+            for p in f
+                .get("history")
+                .and_then(|h| h.get("also_at"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if let Some(id) = f
+                    .get("history")
+                    .and_then(|h| h.get("secret_id"))
+                    .and_then(Value::as_str)
+                {
+                    paths_of
+                        .entry((repo.clone(), rule.clone(), id.to_string()))
+                        .or_default()
+                        .insert(p.to_string());
+                }
+            }
+        }
+    }
+    let mut findings: Vec<Value> = groups
+        .into_iter()
+        .map(|((repo, location, rule, _), g)| {
+            regroup(g, |id| {
+                paths_of
+                    .get(&(repo.clone(), rule.clone(), id.to_string()))
+                    .map(|all| {
+                        all.iter()
+                            .filter(|p| **p != location)
+                            .take(MAX_ALSO_AT)
+                            .cloned()
+                            .map(Value::String)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+        })
+        .collect();
+    findings.sort_by_cached_key(sort_key);
+    dropped.sort_by_cached_key(sort_key);
+    dropped.dedup();
+    skipped_list.sort_by_cached_key(|s| {
+        (
+            text(s, "path"),
+            text(s, "reason"),
+            text(s, "detail"),
+            s.get("allowed").map(Value::to_string),
+        )
+    });
+    let mut by_rule: BTreeMap<String, u64> = BTreeMap::new();
+    for f in &findings {
+        *by_rule.entry(text(f, "rule_id")).or_default() += 1;
+    }
+    let mut doc = Map::new();
+    doc.insert("version".into(), json!(2));
+    doc.insert(
+        "tool".into(),
+        json!({ "name": "leakscan", "version": env!("CARGO_PKG_VERSION") }),
+    );
+    doc.insert("findings".into(), Value::Array(findings.clone()));
+    if inputs.iter().any(|i| i.doc.contains_key("dropped")) {
+        doc.insert("dropped".into(), Value::Array(dropped));
+    }
+    doc.insert("skipped".into(), Value::Array(skipped_list.clone()));
+    doc.insert(
+        "repositories".into(),
+        Value::Array(repositories.into_iter().map(Value::String).collect()),
+    );
+    doc.insert(
+        "merged".into(),
+        json!({
+            "reports": inputs.len(),
+            "missing_shards": missing,
+        }),
+    );
+    doc.insert(
+        "summary".into(),
+        json!({
+            "files": files,
+            "bytes": bytes,
+            "findings": findings.len(),
+            "by_rule": by_rule,
+            "skipped": skipped_list.len(),
+            "incomplete": incomplete,
+            "elapsed_ms": 0,
+        }),
+    );
+    Ok(Merged {
+        doc: Value::Object(doc),
+        missing,
+        incomplete,
+    })
+}
+
+/// One finding from the findings of one (repository, location, rule, secret) in the shards.
+fn regroup(mut g: Vec<Value>, also_at: impl Fn(&str) -> Vec<Value>) -> Value {
+    let order = |f: &Value| {
+        (
+            rank(f.get("history"), "rank"),
+            f.get("offset").and_then(Value::as_u64).unwrap_or(0),
+            f.get("line").and_then(Value::as_u64).unwrap_or(0),
+        )
+    };
+    g.sort_by_key(order);
+    g.dedup();
+    let mut first = g.remove(0);
+    if first.get("history").is_none_or(Value::is_null) {
+        return first;
+    }
+    let hists: Vec<Value> = std::iter::once(&first)
+        .chain(g.iter())
+        .filter_map(|f| f.get("history").cloned())
+        .collect();
+    // The versions: each shard's own finding and its other versions, in rank order.
+    let mut versions: Vec<(u64, Value)> = Vec::new();
+    for f in &g {
+        let h = &f["history"];
+        versions.push((
+            rank(Some(h), "rank"),
+            json!([
+                f.get("commit")
+                    .and_then(|c| c.get("id"))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                f.get("line").cloned().unwrap_or(Value::Null),
+                f.get("blob_id").cloned().unwrap_or(Value::Null)
+            ]),
+        ));
+    }
+    for h in &hists {
+        let occ = h.get("occurrences").and_then(Value::as_array);
+        let ranks = h.get("occurrence_ranks").and_then(Value::as_array);
+        for (i, o) in occ.into_iter().flatten().enumerate() {
+            let r = ranks
+                .and_then(|r| r.get(i))
+                .and_then(Value::as_u64)
+                .unwrap_or(u64::MAX);
+            versions.push((r, o.clone()));
+        }
+    }
+    versions.sort_by_key(|v| v.0);
+    let total: u64 = hists
+        .iter()
+        .map(|h| h.get("versions").and_then(Value::as_u64).unwrap_or(1))
+        .sum();
+    let latest = hists
+        .iter()
+        .filter(|h| h.get("last_rank").is_some_and(|r| !r.is_null()))
+        .max_by_key(|h| rank(Some(h), "last_rank"))
+        .cloned();
+    let mut still_in: BTreeSet<String> = BTreeSet::new();
+    for h in &hists {
+        for r in h
+            .get("still_in")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(r) = r.as_str() {
+                still_in.insert(r.to_string());
+            }
+        }
+    }
+    let own = first["history"].clone();
+    let h = first["history"].as_object_mut().expect("checked above");
+    h.insert("versions".into(), json!(total));
+    let kept: Vec<(u64, Value)> = versions.into_iter().take(MAX_OCCURRENCES).collect();
+    h.insert(
+        "occurrence_ranks".into(),
+        Value::Array(
+            kept.iter()
+                .map(|(r, _)| {
+                    if *r == u64::MAX {
+                        Value::Null
+                    } else {
+                        json!(r)
+                    }
+                })
+                .collect(),
+        ),
+    );
+    h.insert(
+        "occurrences".into(),
+        Value::Array(kept.into_iter().map(|(_, o)| o).collect()),
+    );
+    if let Some(l) = &latest {
+        h.insert("last_commit".into(), l["last_commit"].clone());
+        h.insert("last_rank".into(), l["last_rank"].clone());
+    }
+    // `still_in` keeps the order the scan gives refs when one shard names them all.
+    let merged_tips: Vec<Value> = if hists.iter().any(|x| {
+        x.get("still_in")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.len() == still_in.len())
+    }) {
+        hists
+            .iter()
+            .find_map(|x| {
+                x.get("still_in")
+                    .and_then(Value::as_array)
+                    .filter(|a| a.len() == still_in.len())
+                    .cloned()
+            })
+            .unwrap_or_default()
+    } else {
+        still_in.iter().cloned().map(Value::String).collect()
+    };
+    h.insert("still_in".into(), Value::Array(merged_tips.clone()));
+    let removed = if merged_tips.is_empty() {
+        latest
+            .as_ref()
+            .or(Some(&own))
+            .and_then(|l| l.get("removed_in").cloned())
+            .unwrap_or(Value::Null)
+    } else {
+        Value::Null
+    };
+    h.insert("removed_in".into(), removed);
+    if let Some(id) = own.get("secret_id").and_then(Value::as_str) {
+        h.insert("also_at".into(), Value::Array(also_at(id)));
+    }
+    first
+}
+
+/// `leakscan report merge`.
+pub fn run(args: &MergeArgs) -> Result<u8, Error> {
+    let merged = merge(&args.inputs)?;
+    let mut buf = Vec::new();
+    match args.format {
+        MergeFormat::Json => {
+            serde_json::to_writer_pretty(&mut buf, &merged.doc)
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            buf.push(b'\n');
+        }
+        MergeFormat::Jsonl => {
+            for f in merged.doc["findings"].as_array().into_iter().flatten() {
+                serde_json::to_writer(&mut buf, f).map_err(|e| Error::Usage(e.to_string()))?;
+                buf.push(b'\n');
+            }
+        }
+    }
+    let out = args.output.as_path();
+    let written = if out == Path::new("-") {
+        std::io::stdout().lock().write_all(&buf)
+    } else {
+        std::fs::write(out, &buf)
+    };
+    written.map_err(|e| Error::Io {
+        path: out.to_path_buf(),
+        source: e,
+    })?;
+    for m in &merged.missing {
+        eprintln!("leakscan: shard {m} is missing: rerun it and merge again");
+    }
+    let findings = merged.doc["summary"]["findings"].as_u64().unwrap_or(0);
+    Ok(if merged.incomplete {
+        ExitStatus::Incomplete as u8
+    } else if findings > 0 {
+        ExitStatus::Leaks as u8
+    } else {
+        ExitStatus::Clean as u8
+    })
+}

@@ -1,0 +1,257 @@
+//! `scan --shard K/N` and `report merge` (issue 19): N = 1, 2, 3 and 7 shards, run as separate
+//! processes over one generated history and over a generated list of repositories, merged,
+//! give exactly the findings of the unsharded run.
+
+use crate::repo::Repo;
+use crate::util::Run;
+
+/// A fake token of the test rule's shape from a seed (xorshift: high entropy, no repeats).
+fn token(seed: u64) -> String {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let body: String = (0..24)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            alphabet[(x % 36) as usize] as char
+        })
+        .collect();
+    format!("tt_{body}")
+}
+
+/// A history where secrets enter, move, spread to other paths, change line, get removed and
+/// come back, on two branches: many groups have versions in several blobs.
+fn generated_history(r: &Repo, seed: u64, commits: u64) {
+    let paths = [
+        "app/config.py",
+        "deploy/env.sh",
+        "docs/setup.md",
+        "lib/keys.rs",
+    ];
+    for c in 0..commits {
+        for (i, p) in paths.iter().enumerate() {
+            let s = seed + c * 7 + i as u64;
+            if s % 3 == 0 {
+                continue;
+            }
+            let secret = token(seed * 100 + (s % 5));
+            let filler: String = (0..(s % 4))
+                .map(|n| format!("# line {n} of {c}\n"))
+                .collect();
+            r.write(p, &format!("{filler}KEY = \"{secret}\"\nversion = {c}\n"));
+        }
+        if c % 4 == 3 {
+            let _ = std::fs::remove_file(r.work().join(paths[(c % 4) as usize]));
+        }
+        if c == commits / 2 {
+            r.git(&["checkout", "-q", "-b", "side"]);
+        }
+        r.commit(&format!("commit {c}"));
+    }
+    r.git(&["checkout", "-q", "main"]);
+    r.write(
+        "app/config.py",
+        &format!("KEY = \"{}\"\n", token(seed * 100 + 9)),
+    );
+    r.commit("tip");
+}
+
+/// The findings of a JSON report, each serialized with sorted keys, sorted.
+fn findings(doc: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| serde_json::to_string(f).expect("json"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn json_of(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).expect("report")).expect("json")
+}
+
+/// Runs `scan ARGS --shard K/N -o FILE` for every K, merges, and checks the merge against
+/// `whole` (the unsharded report): same findings as sets, then byte for byte after sorting.
+fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) {
+    let mut reports = Vec::new();
+    for k in 1..=n {
+        let out = r.file(&format!("shard-{k}-of-{n}.json"));
+        let shard = format!("{k}/{n}");
+        let mut a = args.to_vec();
+        a.extend_from_slice(&["--shard", &shard, "-o", &out]);
+        let run = r.scan(&a);
+        assert!(
+            matches!(run.code(), 0 | 1),
+            "shard {shard}: {}",
+            run.stderr()
+        );
+        let doc = json_of(std::path::Path::new(&out));
+        assert_eq!(doc["shard"]["index"], k);
+        assert_eq!(doc["shard"]["count"], n);
+        reports.push(out);
+    }
+    let merged = r.file(&format!("merged-{n}.json"));
+    let mut a = vec!["report", "merge", "-o", merged.as_str()];
+    a.extend(reports.iter().map(String::as_str));
+    let run = r.leakscan_env(&a, &[]);
+    let expected_code = if whole["findings"].as_array().is_some_and(|f| f.is_empty()) {
+        0
+    } else {
+        1
+    };
+    assert_eq!(run.code(), expected_code, "merge of {n}: {}", run.stderr());
+    let m = json_of(std::path::Path::new(&merged));
+    let (got, want) = (findings(&m), findings(whole));
+    let as_set = |v: &[String]| v.iter().cloned().collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(
+        as_set(&got),
+        as_set(&want),
+        "{n} shards: findings differ as sets"
+    );
+    assert_eq!(got.join("\n"), want.join("\n"), "{n} shards: bytes differ");
+    assert_eq!(
+        m["summary"]["files"], whole["summary"]["files"],
+        "{n} shards"
+    );
+    assert_eq!(m["summary"]["incomplete"], false);
+    // A missing shard makes the merge incomplete and is named.
+    if n > 1 {
+        let mut a = vec!["report", "merge", "-o", merged.as_str()];
+        a.extend(reports.iter().skip(1).map(String::as_str));
+        let run = r.leakscan_env(&a, &[]);
+        assert_eq!(run.code(), 3, "{}", run.stderr());
+        assert!(
+            run.stderr().contains(&format!("shard 1/{n}")),
+            "{}",
+            run.stderr()
+        );
+        let m = json_of(std::path::Path::new(&merged));
+        assert_eq!(m["summary"]["incomplete"], true);
+        assert_eq!(
+            m["merged"]["missing_shards"].as_array().map(Vec::len),
+            Some(1)
+        );
+    }
+}
+
+fn whole(r: &Repo, args: &[&str]) -> serde_json::Value {
+    let run: Run = r.scan(args);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    run.json()
+}
+
+#[test]
+fn history_shards_merge_to_the_unsharded_findings() {
+    let r = Repo::new();
+    generated_history(&r, 3, 24);
+    let w = whole(&r, &[]);
+    let groups = w["findings"].as_array().expect("findings");
+    assert!(groups.len() >= 8, "{}", groups.len());
+    // The generator makes groups of several versions and secrets at several paths.
+    assert!(groups
+        .iter()
+        .any(|f| f["history"]["versions"].as_u64() > Some(2)));
+    assert!(groups.iter().any(|f| f["history"]["also_at"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty())));
+    for n in [1, 2, 3, 7] {
+        check_shards(&r, &[], &w, n);
+    }
+}
+
+#[test]
+fn repository_shards_merge_to_the_unsharded_findings() {
+    let repos: Vec<Repo> = (0..5).map(|_| Repo::new()).collect();
+    for (i, r) in repos.iter().enumerate() {
+        generated_history(r, 10 + i as u64, 4 + i as u64);
+    }
+    let list = repos[0].file("repos.txt");
+    let mut text = String::from("# the organisation's repositories\n\n");
+    for r in &repos {
+        text.push_str(&format!("{}\n", r.work().display()));
+    }
+    std::fs::write(&list, text).expect("list");
+    // Run from the first repository's folder; `.` is not scanned with --repos.
+    let r = &repos[0];
+    let args = ["--repos", list.as_str()];
+    let run = r.leakscan_env(
+        &[
+            "scan",
+            "--repos",
+            &list,
+            "--config",
+            &r.rules(),
+            "-f",
+            "json",
+            "--no-progress",
+        ],
+        &[],
+    );
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let w = run.json();
+    assert_eq!(w["repositories"].as_array().map(Vec::len), Some(5));
+    let per_repo: std::collections::BTreeSet<&str> = w["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["repository"].as_str())
+        .collect();
+    assert_eq!(per_repo.len(), 5);
+    for n in [1, 2, 3, 7] {
+        check_repo_shards(r, &args, &w, n);
+    }
+}
+
+/// `check_shards` for `--repos`, which takes no PATH.
+fn check_repo_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) {
+    let mut reports = Vec::new();
+    let mut seen = 0;
+    for k in 1..=n {
+        let out = r.file(&format!("repos-{k}-of-{n}.json"));
+        let shard = format!("{k}/{n}");
+        let rules = r.rules();
+        let mut a = vec!["scan", "--config", &rules, "-f", "json", "--no-progress"];
+        a.extend_from_slice(args);
+        a.extend_from_slice(&["--shard", &shard, "-o", &out]);
+        let run = r.leakscan_env(&a, &[]);
+        assert!(
+            matches!(run.code(), 0 | 1),
+            "shard {shard}: {}",
+            run.stderr()
+        );
+        let doc = json_of(std::path::Path::new(&out));
+        seen += doc["repositories"].as_array().map_or(0, Vec::len);
+        reports.push(out);
+    }
+    assert_eq!(seen, 5, "every repository in exactly one shard");
+    let merged = r.file(&format!("repos-merged-{n}.json"));
+    let mut a = vec!["report", "merge", "-o", merged.as_str()];
+    a.extend(reports.iter().map(String::as_str));
+    let run = r.leakscan_env(&a, &[]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let m = json_of(std::path::Path::new(&merged));
+    assert_eq!(findings(&m), findings(whole), "{n} repository shards");
+    assert_eq!(m["summary"]["files"], whole["summary"]["files"]);
+}
+
+#[test]
+fn bad_shards_and_reports_are_usage_errors() {
+    let r = Repo::new();
+    for bad in ["0/2", "3/2", "1/0", "x/2", "2"] {
+        let run = r.scan(&["--shard", bad]);
+        assert_eq!(run.code(), 2, "{bad}: {}", run.stderr());
+    }
+    let not_report = r.file("x.json");
+    std::fs::write(&not_report, "{\"a\": 1}").expect("write");
+    let out = r.file("m.json");
+    let run = r.leakscan_env(&["report", "merge", "-o", &out, &not_report], &[]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("not a leakscan JSON report"),
+        "{}",
+        run.stderr()
+    );
+}
