@@ -1111,4 +1111,12 @@ fn committed_default_baseline_is_read_and_never_reported() {
     assert_eq!(run.code(), 1);
     let paths: Vec<String> = run.findings().into_iter().map(|(p, _, _)| p).collect();
     assert!(paths.contains(&"settings.py".to_string()), "{paths:?}");
+    // ... but the baseline file itself, unread, is still not scanned: its keyed digests are
+    // not secrets (the Action's pull-request scan runs with --no-repo-config).
+    assert!(
+        !paths.iter().any(|p| p.contains(".leakscan-baseline.json")),
+        "{paths:?}"
+    );
+    let run = builtin(&["scan", ".", "--no-repo-config", "--range", "HEAD~1..HEAD"]);
+    assert_eq!(run.code(), 0, "{:?}", run.findings());
 }

@@ -354,6 +354,22 @@ fn private_files(settings: &mut Settings, loaded: &rules::LoadedConfig) -> Vec<S
             settings.walk.exclude.push(c);
         }
     }
+    // The default baseline at the root holds keyed digests, never secrets: it is not scanned
+    // even when this run does not read it (`--no-repo-config`, as the Action's pull-request
+    // scan runs), or a pull request that adds baseline entries would be reported for them.
+    let default = crate::baseline::DEFAULT_FILE.to_string();
+    if !relative.contains(&default) {
+        relative.push(default);
+    }
+    if let Ok(c) = settings
+        .root
+        .join(crate::baseline::DEFAULT_FILE)
+        .canonicalize()
+    {
+        if !settings.walk.exclude.contains(&c) {
+            settings.walk.exclude.push(c);
+        }
+    }
     relative
 }
 
