@@ -36,7 +36,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -228,10 +227,7 @@ impl Baseline {
 
     /// The hex HMAC-SHA-256 of a secret under this baseline's key.
     pub fn secret_hmac(&self, secret: &Secret) -> String {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
-            .expect("HMAC takes keys of any length");
-        mac.update(secret.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        crate::fingerprint::hmac_sha256_hex(&self.key, secret.as_bytes())
     }
 
     /// The entry `baseline create` records for a finding: rule, path and secret HMAC.

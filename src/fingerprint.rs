@@ -46,18 +46,21 @@ pub fn is_keyed() -> bool {
     key().is_some()
 }
 
+/// Hex HMAC-SHA-256 of `data` under `key` (fingerprints, baseline entries).
+pub fn hmac_sha256_hex(key: &[u8], data: &[u8]) -> String {
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(data);
+    hex::encode(mac.finalize().into_bytes())
+}
+
 /// The secret's part of a fingerprint (see the module documentation); empty for no secret.
 fn secret_tag(secret: &[u8], key: Option<&[u8]>) -> String {
     if secret.is_empty() {
         return String::new();
     }
     match key {
-        Some(k) => {
-            let mut mac =
-                <Hmac<Sha256> as KeyInit>::new_from_slice(k).expect("HMAC takes any key length");
-            mac.update(secret);
-            format!("k:{}", hex::encode(mac.finalize().into_bytes()))
-        }
+        Some(k) => format!("k:{}", hmac_sha256_hex(k, secret)),
         None => {
             let mut h = Sha256::new();
             h.update(b"leakscan/secret\0");

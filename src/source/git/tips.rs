@@ -16,10 +16,12 @@ const MAX_TIPS: usize = 64;
 /// [`crate::group::Tips`] over a repository and the history scanned from it.
 pub struct RepoTips<'a> {
     repo: &'a Repo,
-    /// (ref name, commit id) of `HEAD`, the branches and remote-tracking branches.
+    /// (ref name, root tree id) of `HEAD`, the branches and remote-tracking branches, resolved
+    /// once rather than per finding.
     tips: Vec<(String, gix::ObjectId)>,
-    /// Versions of each path: (commit rank, blob id, commit index).
-    by_path: HashMap<String, Vec<(u32, String, u32)>>,
+    /// Versions of each path: (commit rank, blob id, commit index); built on first use, as
+    /// only findings that no tip holds need it.
+    by_path: std::sync::OnceLock<HashMap<String, Vec<(u32, String, u32)>>>,
     history: &'a History,
     infos: Mutex<HashMap<u32, Option<Arc<CommitInfo>>>>,
 }
@@ -48,34 +50,17 @@ impl<'a> RepoTips<'a> {
             }
         }
         tips.truncate(MAX_TIPS);
-        let mut by_path: HashMap<String, Vec<(u32, String, u32)>> = HashMap::new();
-        let mut add = |path: String, commit: u32, blob: String| {
-            if commit != NO_COMMIT {
-                by_path
-                    .entry(path)
-                    .or_default()
-                    .push((commit, blob, commit));
-            }
-        };
-        for b in &history.blobs {
-            add(
-                lossy(history.path(b.first.path)),
-                b.first.commit,
-                b.id.to_string(),
-            );
-        }
-        for (_, origin, commit) in history.other_places() {
-            if let Some(blob) = origin.blob_id() {
-                add(origin.path().to_string(), commit, blob.to_string());
-            }
-        }
-        for v in by_path.values_mut() {
-            v.sort();
-        }
+        let tips = tips
+            .into_iter()
+            .filter_map(|(name, id)| {
+                let tree = repo.repo.find_commit(id).ok()?.tree_id().ok()?.detach();
+                Some((name, tree))
+            })
+            .collect();
         RepoTips {
             repo,
             tips,
-            by_path,
+            by_path: std::sync::OnceLock::new(),
             history,
             infos: Mutex::new(HashMap::new()),
         }
@@ -86,6 +71,38 @@ impl<'a> RepoTips<'a> {
         (0..self.history.commit_ids().len() as u32)
             .map(|i| (self.history.commit_id(i).to_string(), i))
             .collect()
+    }
+
+    /// The versions of every path of the history.
+    fn by_path(&self) -> &HashMap<String, Vec<(u32, String, u32)>> {
+        self.by_path.get_or_init(|| {
+            let history = self.history;
+            let mut by_path: HashMap<String, Vec<(u32, String, u32)>> = HashMap::new();
+            let mut add = |path: String, commit: u32, blob: String| {
+                if commit != NO_COMMIT {
+                    by_path
+                        .entry(path)
+                        .or_default()
+                        .push((commit, blob, commit));
+                }
+            };
+            for b in &history.blobs {
+                add(
+                    lossy(history.path(b.first.path)),
+                    b.first.commit,
+                    b.id.to_string(),
+                );
+            }
+            for (_, origin, commit) in history.other_places() {
+                if let Some(blob) = origin.blob_id() {
+                    add(origin.path().to_string(), commit, blob.to_string());
+                }
+            }
+            for v in by_path.values_mut() {
+                v.sort();
+            }
+            by_path
+        })
     }
 
     fn info(&self, commit: u32) -> Option<Arc<CommitInfo>> {
@@ -103,11 +120,10 @@ impl<'a> RepoTips<'a> {
 impl crate::group::Tips for RepoTips<'_> {
     fn holding(&self, path: &str, blobs: &[String]) -> Vec<String> {
         let mut out = Vec::new();
-        for (name, id) in &self.tips {
-            let Ok(commit) = self.repo.repo.find_commit(*id) else {
+        for (name, tree) in &self.tips {
+            let Ok(tree) = self.repo.repo.find_tree(*tree) else {
                 continue;
             };
-            let Ok(tree) = commit.tree() else { continue };
             if let Ok(Some(entry)) = tree.lookup_entry_by_path(path) {
                 let oid = entry.object_id().to_string();
                 if blobs.contains(&oid) && !out.contains(name) {
@@ -119,7 +135,7 @@ impl crate::group::Tips for RepoTips<'_> {
     }
 
     fn versions(&self, path: &str) -> Vec<(u32, String)> {
-        self.by_path
+        self.by_path()
             .get(path)
             .map(|v| {
                 v.iter()
