@@ -23,7 +23,7 @@ use gix::prelude::*;
 use gix::ObjectId;
 
 use super::error::GitError;
-use super::packs::TreeReader;
+use super::packs::{Ahead, TreeReader};
 use super::repo::{lossy, Repo};
 use crate::error::{Skip, SkipReason};
 use crate::source::Origin;
@@ -35,6 +35,8 @@ pub const NO_COMMIT: u32 = u32::MAX;
 const SEEDED: u32 = u32::MAX;
 /// Bytes of decoded trees the tree reader keeps (see [`TreeReader`]).
 const TREE_CACHE_BYTES: usize = 48 << 20;
+/// Bytes of trees read ahead at most (see [`Ahead`]).
+const READ_AHEAD_BYTES: usize = 64 << 20;
 /// The delta-base cache of trees read through the object database (those the tree reader
 /// could not read: loose, or in a pack it cannot open).
 const ODB_TREE_CACHE_BYTES: usize = 16 << 20;
@@ -420,7 +422,10 @@ impl Repo {
 
     /// The blobs of the commits reachable from `tips` and not from `hidden`.
     fn collect(&self, tips: Vec<Tip>, hidden: Vec<ObjectId>, skips: Vec<Skip>) -> History {
-        let mut w = Walker::new(self, skips);
+        // A whole history (nothing hidden, not shallow, no replace refs) is walked straight
+        // from the packs; anything else, or any commit that does not read that way, by gix.
+        let direct = hidden.is_empty() && self.shallow.is_empty() && !self.has_replacements();
+        let mut w = Walker::new(self, skips, direct);
         let commit_tips: Vec<ObjectId> = tips
             .iter()
             .filter_map(|t| match t {
@@ -428,32 +433,58 @@ impl Repo {
                 Tip::Other { .. } => None,
             })
             .collect();
-        // A whole history (nothing hidden, not shallow, no replace refs) is walked straight
-        // from the packs; anything else, or any commit that does not read that way, by gix.
-        let direct = hidden.is_empty() && self.shallow.is_empty() && !self.has_replacements();
-        let nodes = match direct.then(|| w.commits_direct(&commit_tips)).flatten() {
-            Some(nodes) => nodes,
-            None => w.commits(commit_tips, hidden),
-        };
-        w.seed_boundary(&nodes);
+        // The trees of small packs are read ahead while the commits are walked.
+        let packs = w.src.reader.packs();
+        let (nodes, ahead) = std::thread::scope(|scope| {
+            let ahead = direct.then(|| scope.spawn(|| Ahead::read(&packs, READ_AHEAD_BYTES)));
+            let nodes = match direct.then(|| w.commits_direct(&commit_tips)).flatten() {
+                Some(nodes) => nodes,
+                None => w.commits(commit_tips, hidden),
+            };
+            (nodes, ahead.map(|h| h.join().unwrap_or_default()))
+        });
+        drop(packs);
+        w.src.reader.ahead = ahead.unwrap_or_default();
+        let mut roots = w.boundary_roots(&nodes);
         for &i in &parents_first(&nodes) {
-            let node = &nodes[i];
-            let at = w.h.commits.len() as u32;
-            w.h.commits.push(node.id);
-            w.walk_tree(node.tree, BString::default(), at, true);
+            let at = w.rec.h.commits.len() as u32;
+            w.rec.h.commits.push(nodes[i].id);
+            roots.push(Root {
+                tree: nodes[i].tree,
+                prefix: BString::default(),
+                commit: at,
+                record: true,
+            });
         }
-        for t in tips {
-            if let Tip::Other { name, id, is_tree } = t {
-                let prefix = BString::from(format!("{name}:"));
-                if is_tree {
-                    w.walk_tree(id, prefix, NO_COMMIT, true);
-                } else {
-                    w.sight(id, &prefix, b"", NO_COMMIT);
-                }
+        for t in &tips {
+            if let Tip::Other {
+                name,
+                id,
+                is_tree: true,
+            } = t
+            {
+                roots.push(Root {
+                    tree: *id,
+                    prefix: BString::from(format!("{name}:")),
+                    commit: NO_COMMIT,
+                    record: true,
+                });
             }
         }
-        w.h.commit_count = nodes.len();
-        w.h
+        w.walk_trees(roots);
+        for t in tips {
+            if let Tip::Other {
+                name,
+                id,
+                is_tree: false,
+            } = t
+            {
+                w.rec
+                    .sight(id, format!("{name}:").as_bytes(), b"", NO_COMMIT);
+            }
+        }
+        w.rec.h.commit_count = nodes.len();
+        w.rec.h
     }
 
     /// True when the repository has replace refs (`git replace`), which gix honours when it
@@ -570,49 +601,96 @@ fn parents_first(nodes: &[Node]) -> Vec<usize> {
 /// The state of one enumeration.
 struct Walker<'r> {
     repo: &'r Repo,
+    src: TreeSource,
+    rec: Recorder,
+    buf: Vec<u8>,
+}
+
+/// A tree to walk from: a commit's root tree, a boundary parent's, a tagged tree.
+struct Root {
+    tree: ObjectId,
+    prefix: BString,
+    commit: u32,
+    /// False for a boundary tree: its blobs are only marked as known.
+    record: bool,
+}
+
+/// A tree as the reading side hands it to the recording side, in walk order.
+struct ReadTree {
+    id: ObjectId,
+    prefix: BString,
+    commit: u32,
+    record: bool,
+    /// Its bytes, or why it did not read.
+    bytes: Result<Vec<u8>, String>,
+    /// True when read from the packs (the only trees the recorder compares with the last
+    /// tree at their path: reading through gix is the rare path and keeps it simple).
+    from_pack: bool,
+}
+
+/// The reading side of the tree walk: which trees to walk, in which order, and their bytes.
+struct TreeSource {
     /// The object database for trees, with a larger delta-base cache than reading blobs
     /// needs: trees are read one by one and most are deltas over trees read shortly before.
     trees: gix::OdbHandle,
     /// Trees read from the packs.
     reader: TreeReader,
-    /// The last tree walked at each path (prefix), when large: see [`Walker::walk_tree`].
-    last_at: std::collections::HashMap<BString, Vec<u8>>,
-    /// The bytes of the tree being walked.
-    tree_buf: Vec<u8>,
-    h: History,
-    seen_trees: HashSet<ObjectId, gix::hashtable::hash::Builder>,
-    path_ids: std::collections::HashMap<BString, u32>,
-    /// (blob, path) pairs beyond the first place, to count distinct other paths.
-    other: HashSet<(u32, u32)>,
+    seen: HashSet<ObjectId, gix::hashtable::hash::Builder>,
+    hash: gix::hash::Kind,
     buf: Vec<u8>,
 }
 
+/// The recording side of the tree walk: the blobs, their first places and their other paths.
+struct Recorder {
+    hash: gix::hash::Kind,
+    /// The last tree walked at each path (prefix), when large: see [`Recorder::record`].
+    last_at: std::collections::HashMap<BString, Vec<u8>>,
+    h: History,
+    path_ids: std::collections::HashMap<BString, u32>,
+    /// (blob, path) pairs beyond the first place, to count distinct other paths.
+    other: HashSet<(u32, u32)>,
+    blobs: Vec<(ObjectId, usize, usize)>,
+    names: Vec<u8>,
+}
+
+/// Buffers larger than this are not reused: every buffer in flight would grow to the
+/// largest tree.
+const SPARE_MAX: usize = 16 << 10;
+/// Trees handed over at a time.
+const PIPELINE_BATCH: usize = 64;
+/// Batches read ahead of the recorder at most.
+const PIPELINE_DEPTH: usize = 4;
+
 impl<'r> Walker<'r> {
-    fn new(repo: &'r Repo, skips: Vec<Skip>) -> Walker<'r> {
+    fn new(repo: &'r Repo, skips: Vec<Skip>, bulk: bool) -> Walker<'r> {
         let mut trees = repo.repo.objects.clone();
         trees.set_pack_cache(|| {
             Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
                 ODB_TREE_CACHE_BYTES,
             ))
         });
-        let reader = TreeReader::new(
-            repo.repo.objects.store_ref().path().to_path_buf(),
-            repo.repo.object_hash(),
-            TREE_CACHE_BYTES,
-        );
+        let hash = repo.repo.object_hash();
         Walker {
             repo,
-            trees,
-            reader,
-            last_at: std::collections::HashMap::new(),
-            tree_buf: Vec::new(),
-            h: History {
-                skips,
-                ..History::default()
+            src: TreeSource {
+                trees,
+                reader: TreeReader::new(repo.packs(bulk), TREE_CACHE_BYTES),
+                seen: HashSet::default(),
+                hash,
+                buf: Vec::new(),
             },
-            seen_trees: HashSet::default(),
-            path_ids: std::collections::HashMap::new(),
-            other: HashSet::new(),
+            rec: Recorder {
+                hash,
+                last_at: std::collections::HashMap::new(),
+                h: History {
+                    skips,
+                    ..History::default()
+                },
+                path_ids: std::collections::HashMap::new(),
+                other: HashSet::new(),
+                blobs: Vec::new(),
+                names: Vec::new(),
+            },
             buf: Vec::new(),
         }
     }
@@ -627,7 +705,7 @@ impl<'r> Walker<'r> {
         let walk = match walk {
             Ok(w) => w,
             Err(e) => {
-                self.h.skips.push(Skip::new(
+                self.rec.h.skips.push(Skip::new(
                     "history",
                     SkipReason::CorruptObject,
                     format!("cannot walk commits: {e}"),
@@ -641,7 +719,7 @@ impl<'r> Walker<'r> {
                 Ok(i) => i,
                 Err(e) => {
                     // gix stops the walk at an unreadable commit; what was walked is scanned.
-                    self.h.skips.push(Skip::new(
+                    self.rec.h.skips.push(Skip::new(
                         "history",
                         SkipReason::CorruptObject,
                         format!("commit walk stopped: {e}"),
@@ -657,7 +735,7 @@ impl<'r> Walker<'r> {
                     parents: c.parents().collect(),
                     time: c.committer().map(|s| s.seconds()).unwrap_or(0),
                 }),
-                Err(e) => self.h.skips.push(Skip::new(
+                Err(e) => self.rec.h.skips.push(Skip::new(
                     format!("commit {id}"),
                     SkipReason::CorruptObject,
                     e.to_string(),
@@ -672,6 +750,16 @@ impl<'r> Walker<'r> {
     /// nearly half of the history enumeration on rails). `None` when a commit does not read:
     /// the caller walks with gix, which reports what is wrong.
     fn commits_direct(&mut self, tips: &[ObjectId]) -> Option<Vec<Node>> {
+        // The commits of a pack held whole are read in parallel first.
+        let hash = self.repo.repo.object_hash();
+        let mut read = super::packs::read_commits(&self.src.reader.packs(), |bytes| {
+            let c = gix::objs::CommitRef::from_bytes(bytes, hash).ok()?;
+            Some((
+                c.tree(),
+                c.parents().collect::<Vec<_>>(),
+                c.committer().map(|s| s.seconds()).unwrap_or(0),
+            ))
+        });
         let mut seen: HashSet<ObjectId, gix::hashtable::hash::Builder> = HashSet::default();
         let mut stack: Vec<ObjectId> = tips.iter().copied().filter(|t| seen.insert(*t)).collect();
         let mut nodes = Vec::new();
@@ -683,7 +771,14 @@ impl<'r> Walker<'r> {
                 parents: c.parents().collect(),
                 time: c.committer().map(|s| s.seconds()).unwrap_or(0),
             };
-            let node = if self.reader.read_commit(&id, &mut bytes) {
+            let node = if let Some((tree, parents, time)) = read.remove(&id) {
+                Node {
+                    id,
+                    tree,
+                    parents,
+                    time,
+                }
+            } else if self.src.reader.read_commit(&id, &mut bytes) {
                 node_of(
                     gix::objs::CommitRef::from_bytes(&bytes, self.repo.repo.object_hash()).ok()?,
                 )
@@ -706,9 +801,9 @@ impl<'r> Walker<'r> {
         Some(nodes)
     }
 
-    /// Walks, without recording, the trees of parents outside the selection: their blobs are
+    /// The trees of parents outside the selection, to walk without recording: their blobs are
     /// already on the other side of a range or push.
-    fn seed_boundary(&mut self, nodes: &[Node]) {
+    fn boundary_roots(&mut self, nodes: &[Node]) -> Vec<Root> {
         let inside: HashSet<ObjectId> = nodes.iter().map(|n| n.id).collect();
         let mut outside: Vec<ObjectId> = nodes
             .iter()
@@ -717,120 +812,230 @@ impl<'r> Walker<'r> {
             .collect();
         outside.sort();
         outside.dedup();
+        let mut roots = Vec::new();
         for p in outside {
             if self.repo.shallow.binary_search(&p).is_ok() {
                 continue;
             }
             // A parent beyond a shallow boundary is simply absent.
-            let tree = match self.repo.repo.objects.find_commit(&p, &mut self.buf) {
-                Ok(c) => c.tree(),
-                Err(_) => continue,
-            };
-            self.walk_tree(tree, BString::default(), NO_COMMIT, false);
+            if let Ok(c) = self.repo.repo.objects.find_commit(&p, &mut self.buf) {
+                roots.push(Root {
+                    tree: c.tree(),
+                    prefix: BString::default(),
+                    commit: NO_COMMIT,
+                    record: false,
+                });
+            }
         }
+        roots
     }
 
-    /// Walks a tree and the subtrees not walked before, recording (or, when `record` is false,
-    /// only marking as known) each blob.
-    fn walk_tree(&mut self, root: ObjectId, prefix: BString, commit: u32, record: bool) {
-        if !self.seen_trees.insert(root) {
+    /// Walks the trees under `roots` (in order), each tree not walked before once, recording
+    /// (or, for a root whose `record` is false, only marking as known) each blob.
+    ///
+    /// Reading trees (inflating them, applying deltas) and recording their entries are about
+    /// equal halves of the work; on a long history they run on two threads, the reading side
+    /// handing the trees over in walk order through a bounded queue. It walks them in the
+    /// order one thread would: which trees are walked depends only on which were walked
+    /// before, not on what recording does with their entries.
+    fn walk_trees(&mut self, roots: Vec<Root>) {
+        let (src, rec) = (&mut self.src, &mut self.rec);
+        // The recorder's spent buffers go back to carry the next trees.
+        let (give_back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
+        if roots.len() < self.repo.tuning.pipeline_min_roots {
+            src.walk(roots, &spare, &mut |t| {
+                if let Some(b) = rec.record(t) {
+                    let _ = give_back.send(b);
+                }
+                true
+            });
             return;
         }
-        let mut stack = vec![(root, prefix)];
-        let mut subtrees: Vec<(ObjectId, BString)> = Vec::new();
-        let mut blobs: Vec<(ObjectId, usize, usize)> = Vec::new();
-        let mut names: Vec<u8> = Vec::new();
-        while let Some((tid, prefix)) = stack.pop() {
-            subtrees.clear();
-            blobs.clear();
-            names.clear();
-            let hash = self.repo.repo.object_hash();
-            let mut bytes = std::mem::take(&mut self.tree_buf);
-            let from_pack = self.reader.read(&tid, &mut bytes);
-            // The last tree walked at this path: its entries were recorded at this path then.
-            let old = if from_pack {
-                self.last_at.remove(&prefix)
-            } else {
-                None
-            };
-            let found = if from_pack {
-                Ok(gix::objs::TreeRefIter::from_bytes(&bytes, hash))
-            } else {
-                self.trees.find_tree_iter(&tid, &mut self.buf)
-            };
-            let mut whole = true;
-            match found {
-                Ok(iter) => {
-                    let mut before = old
-                        .as_deref()
-                        .map(|o| gix::objs::TreeRefIter::from_bytes(o, hash).peekable());
-                    for entry in iter {
-                        let e = match entry {
-                            Ok(e) => e,
-                            Err(err) => {
-                                self.h.skips.push(Skip::new(
-                                    tree_label(&prefix, tid),
-                                    SkipReason::CorruptObject,
-                                    err.to_string(),
-                                ));
-                                whole = false;
-                                break;
-                            }
-                        };
-                        if let Some(b) = before.as_mut() {
-                            if unchanged(b, &e) {
-                                continue;
-                            }
-                        }
-                        if e.mode.is_tree() {
-                            if self.seen_trees.insert(e.oid.to_owned()) {
-                                let mut p = prefix.clone();
-                                p.push_str(e.filename);
-                                p.push_byte(b'/');
-                                subtrees.push((e.oid.to_owned(), p));
-                            }
-                        } else if e.mode.is_blob_or_symlink() {
-                            let start = names.len();
-                            names.extend_from_slice(e.filename);
-                            blobs.push((e.oid.to_owned(), start, names.len()));
+        // Trees go over in batches: one hand-over per tree cost more than it saved.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ReadTree>>(PIPELINE_DEPTH);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut batch = Vec::with_capacity(PIPELINE_BATCH);
+                src.walk(roots, &spare, &mut |t| {
+                    batch.push(t);
+                    batch.len() < PIPELINE_BATCH
+                        || tx
+                            .send(std::mem::replace(
+                                &mut batch,
+                                Vec::with_capacity(PIPELINE_BATCH),
+                            ))
+                            .is_ok()
+                });
+                let _ = tx.send(batch);
+            });
+            for batch in rx {
+                for t in batch {
+                    if let Some(b) = rec.record(t) {
+                        if b.capacity() <= SPARE_MAX {
+                            let _ = give_back.send(b);
                         }
                     }
                 }
+            }
+        });
+    }
+}
+
+impl TreeSource {
+    /// Reads the trees under `roots` not read before, depth first in tree order, and hands
+    /// each to `out` (which returns false to stop). `spare` brings back buffers to read into.
+    fn walk(
+        &mut self,
+        roots: Vec<Root>,
+        spare: &std::sync::mpsc::Receiver<Vec<u8>>,
+        out: &mut dyn FnMut(ReadTree) -> bool,
+    ) {
+        let mut stack: Vec<(ObjectId, BString)> = Vec::new();
+        let mut subtrees: Vec<(ObjectId, BString)> = Vec::new();
+        for root in roots {
+            if !self.seen.insert(root.tree) {
+                continue;
+            }
+            stack.push((root.tree, root.prefix));
+            while let Some((id, prefix)) = stack.pop() {
+                let mut bytes = spare.try_recv().unwrap_or_default();
+                let from_pack = self.reader.read(&id, &mut bytes);
+                let bytes = if from_pack {
+                    Ok(bytes)
+                } else {
+                    self.read_odb(&id, bytes)
+                };
+                if let Ok(b) = &bytes {
+                    for entry in gix::objs::TreeRefIter::from_bytes(b, self.hash) {
+                        // The recorder reports a malformed entry; nothing after it is walked.
+                        let Ok(e) = entry else { break };
+                        if e.mode.is_tree() && self.seen.insert(e.oid.to_owned()) {
+                            let mut p = prefix.clone();
+                            p.push_str(e.filename);
+                            p.push_byte(b'/');
+                            subtrees.push((e.oid.to_owned(), p));
+                        }
+                    }
+                }
+                let t = ReadTree {
+                    id,
+                    prefix,
+                    commit: root.commit,
+                    record: root.record,
+                    bytes,
+                    from_pack,
+                };
+                if !out(t) {
+                    return;
+                }
+                // Depth-first in tree order, so that of two paths in one commit the first in
+                // git's order is the first place.
+                subtrees.reverse();
+                stack.append(&mut subtrees);
+            }
+        }
+    }
+
+    /// Reads tree `id` through the object database (loose, or in a pack the reader could
+    /// not read), into `bytes`.
+    fn read_odb(&mut self, id: &ObjectId, mut bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+        match self.trees.find(id, &mut self.buf) {
+            Ok(data) if data.kind == gix::objs::Kind::Tree => {
+                bytes.clear();
+                bytes.extend_from_slice(data.data);
+                Ok(bytes)
+            }
+            // Not a tree: gix's typed look-up says so in its words.
+            Ok(_) => match self.trees.find_tree_iter(id, &mut self.buf) {
+                Err(e) => Err(e.to_string()),
+                Ok(_) => Err(format!("object {id} is not a tree")),
+            },
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+impl Recorder {
+    /// Records the blobs of one walked tree that the last tree walked at its path did not
+    /// hold (all of them when there is none). Returns a buffer it no longer needs.
+    fn record(&mut self, t: ReadTree) -> Option<Vec<u8>> {
+        let ReadTree {
+            id: tid,
+            prefix,
+            commit,
+            record,
+            bytes,
+            from_pack,
+        } = t;
+        let bytes = match bytes {
+            Ok(b) => b,
+            Err(message) => {
+                self.h.skips.push(Skip::new(
+                    tree_label(&prefix, tid),
+                    SkipReason::CorruptObject,
+                    message,
+                ));
+                return None;
+            }
+        };
+        let mut blobs = std::mem::take(&mut self.blobs);
+        let mut names = std::mem::take(&mut self.names);
+        blobs.clear();
+        names.clear();
+        // The last tree walked at this path: its entries were recorded at this path then.
+        let old = if from_pack {
+            self.last_at.remove(&prefix)
+        } else {
+            None
+        };
+        let mut before = old
+            .as_deref()
+            .map(|o| gix::objs::TreeRefIter::from_bytes(o, self.hash).peekable());
+        let mut whole = true;
+        for entry in gix::objs::TreeRefIter::from_bytes(&bytes, self.hash) {
+            let e = match entry {
+                Ok(e) => e,
                 Err(err) => {
                     self.h.skips.push(Skip::new(
                         tree_label(&prefix, tid),
                         SkipReason::CorruptObject,
                         err.to_string(),
                     ));
-                    if let Some(o) = old {
-                        self.last_at.insert(prefix, o);
-                    }
-                    self.tree_buf = bytes;
+                    whole = false;
+                    break;
+                }
+            };
+            if let Some(b) = before.as_mut() {
+                if unchanged(b, &e) {
                     continue;
                 }
             }
-            // Keep this tree as the last one at its path when it was read whole (every entry
-            // is recorded below); else keep the one before.
-            if from_pack && whole && bytes.len() >= MIN_KEPT_TREE {
-                self.last_at.insert(prefix.clone(), bytes);
-                self.tree_buf = old.unwrap_or_default();
+            if e.mode.is_blob_or_symlink() {
+                let start = names.len();
+                names.extend_from_slice(e.filename);
+                blobs.push((e.oid.to_owned(), start, names.len()));
+            }
+        }
+        drop(before);
+        for &(id, s, e) in &blobs {
+            if record {
+                self.sight(id, &prefix, &names[s..e], commit);
             } else {
-                if let Some(o) = old {
-                    self.last_at.insert(prefix.clone(), o);
-                }
-                self.tree_buf = bytes;
+                self.h.by_id.entry(id).or_insert(SEEDED);
             }
-            for &(id, s, e) in &blobs {
-                if record {
-                    self.sight(id, &prefix, &names[s..e], commit);
-                } else {
-                    self.h.by_id.entry(id).or_insert(SEEDED);
-                }
+        }
+        self.blobs = blobs;
+        self.names = names;
+        // Keep this tree as the last one at its path when it was read whole (every entry is
+        // recorded above); else keep the one before.
+        if from_pack && whole && bytes.len() >= MIN_KEPT_TREE {
+            self.last_at.insert(prefix, bytes);
+            old
+        } else {
+            if let Some(o) = old {
+                self.last_at.insert(prefix, o);
             }
-            // Depth-first in tree order, so that of two paths in one commit the first in git's
-            // order is the first place.
-            subtrees.reverse();
-            stack.append(&mut subtrees);
+            Some(bytes)
         }
     }
 
@@ -926,5 +1131,159 @@ fn tree_label(prefix: &[u8], id: ObjectId) -> String {
         format!("tree {id}")
     } else {
         format!("{} (tree {id})", lossy(prefix))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use std::process::{Command, Stdio};
+
+    fn git(dir: &Path, args: &[&str], input: Option<&str>) -> String {
+        let mut cmd = Command::new("git");
+        cmd.arg("-C").arg(dir).args(args);
+        cmd.env("GIT_CONFIG_NOSYSTEM", "1").env("HOME", dir);
+        cmd.stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        cmd.stdout(Stdio::piped());
+        let mut child = cmd.spawn().expect("git runs");
+        if let Some(text) = input {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin.write_all(text.as_bytes()).expect("write");
+        }
+        let out = child.wait_with_output().expect("git ends");
+        assert!(out.status.success(), "git {args:?} failed");
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    /// A fast-import stream: a main line and a side branch merged back, files in nested
+    /// folders edited, deleted and re-added, a folder copied whole to a second path (the same
+    /// tree at two paths) and a file copied (the same blob at two paths).
+    fn stream(commits: usize) -> String {
+        let mut s = String::new();
+        let mut mark = 0;
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for c in 0..commits {
+            mark += 1;
+            let branch = if c % 7 == 3 { "side" } else { "main" };
+            s += &format!(
+                "commit refs/heads/{branch}\nmark :{mark}\ncommitter A <a@x.test> {} +0000\ndata 2\nc\n",
+                1_600_000_000 + c
+            );
+            if c == 3 {
+                s += &format!("from :{}\n", mark - 1);
+            }
+            if c == 0 {
+                for dir in DIRS {
+                    let body = format!("kept in {dir}\n");
+                    s += &format!(
+                        "M 100644 inline {dir}/keep.txt\ndata {}\n{body}\n",
+                        body.len()
+                    );
+                }
+            }
+            if branch == "main" && c % 7 == 4 && c > 4 {
+                s += &format!("merge :{}\n", mark - 1);
+            }
+            for _ in 0..3 {
+                let dir = DIRS[next(5) as usize];
+                let file = format!("{dir}/f{}.txt", next(6));
+                match next(10) {
+                    0 => s += &format!("D {file}\n"),
+                    1 => s += &format!("C {dir} copy{}/{dir}\n", next(3)),
+                    2 => s += &format!("C {dir}/keep.txt {dir}/same{}.txt\n", next(2)),
+                    _ => {
+                        let body = format!("version {c} of {file}: {}\n", next(1000));
+                        s += &format!("M 100644 inline {file}\ndata {}\n{body}\n", body.len());
+                    }
+                }
+            }
+            s += "\n";
+        }
+        s
+    }
+
+    const DIRS: [&str; 5] = ["src", "src/deep", "docs", "src/deep/er", "etc"];
+
+    /// Everything a walk records, by value.
+    fn recorded(h: &History) -> Vec<String> {
+        let mut out = vec![format!(
+            "{} commits, {} skips",
+            h.commit_count,
+            h.skips.len()
+        )];
+        out.extend(h.commits.iter().map(|c| format!("commit {c}")));
+        out.extend(h.blobs.iter().map(|b| {
+            format!(
+                "blob {} at {}:{} +{}",
+                b.id, b.first.commit, h.paths[b.first.path as usize], b.other_places
+            )
+        }));
+        out.extend(h.others.iter().map(|o| {
+            format!(
+                "other {} at {}:{}",
+                o.blob, o.place.commit, h.paths[o.place.path as usize]
+            )
+        }));
+        out
+    }
+
+    /// Reading trees on a second thread, and holding the pack with its commits and trees read
+    /// ahead, must record exactly what one thread reading entry by entry records.
+    #[test]
+    fn every_way_of_walking_records_the_same() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        git(d, &["init", "-q", "--bare", "."], None);
+        git(d, &["fast-import", "--quiet"], Some(&stream(400)));
+        let blob = git(
+            d,
+            &["hash-object", "-w", "--stdin"],
+            Some("only in a tagged tree\n"),
+        );
+        let listing = format!("100644 blob {}\tonly.txt\n", blob.trim());
+        let tree = git(d, &["mktree"], Some(&listing));
+        git(d, &["update-ref", "refs/tags/a-tree", tree.trim()], None);
+        git(d, &["repack", "-adf", "-q", "--depth=20"], None);
+        let walk = |pipeline_min_roots, whole_min_objects| {
+            let mut repo = Repo::open(d).expect("opens");
+            repo.tuning = super::super::repo::Tuning {
+                pipeline_min_roots,
+                whole_min_objects,
+            };
+            recorded(&repo.history(&Selection::default()).expect("walks"))
+        };
+        let one = walk(usize::MAX, u32::MAX);
+        assert!(one.len() > 400, "{}", one.len());
+        assert!(one.iter().any(|l| l.starts_with("other ")));
+        assert!(
+            one.iter().any(|l| l.contains("a-tree:only.txt")),
+            "{:?}",
+            &one[..3]
+        );
+        let same = |other: Vec<String>, how: &str| {
+            let at = one.iter().zip(&other).position(|(a, b)| a != b);
+            assert!(
+                at.is_none() && one.len() == other.len(),
+                "{how}: {} and {} lines, first difference {:?}",
+                one.len(),
+                other.len(),
+                at.map(|i| (&one[i], &other[i]))
+            );
+        };
+        same(walk(1, u32::MAX), "trees read on a second thread");
+        same(walk(usize::MAX, 0), "pack held whole, read ahead");
+        same(walk(1, 0), "both");
     }
 }

@@ -112,7 +112,26 @@ impl Repo {
             repo,
             workdir,
             shallow,
+            packs: std::sync::OnceLock::new(),
+            tuning: repo::Tuning::default(),
         })
+    }
+
+    /// The packs of the object folder (and its alternates), opened once and shared by the
+    /// commit walk, the tree reader and the blob reader. `bulk` (a whole-history scan, which
+    /// reads most of every pack) lets small packs be read whole, up to 64 MiB in all; the
+    /// first caller decides.
+    fn packs(&self, bulk: bool) -> std::sync::Arc<Vec<packs::Pack>> {
+        self.packs
+            .get_or_init(|| {
+                std::sync::Arc::new(packs::open_packs(
+                    self.repo.objects.store_ref().path().to_path_buf(),
+                    self.repo.object_hash(),
+                    if bulk { packs::WHOLE_PACK } else { 0 },
+                    self.tuning.whole_min_objects,
+                ))
+            })
+            .clone()
     }
 
     /// The work tree root, `None` for a bare repository.

@@ -29,6 +29,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use flate2::{Decompress, FlushDecompress, Status};
 use gix::odb::pack;
@@ -81,19 +82,55 @@ struct Head {
     data_offset: u64,
 }
 
-/// A pack's data file, read with positioned reads (see the module's documentation).
+/// A pack's data file, read with positioned reads (see the module's documentation) through a
+/// small window per thread, or held whole when a scan reads most of a small pack.
 struct PackData {
     file: std::fs::File,
+    /// Tells this pack's bytes apart in the per-thread windows.
+    id: u64,
+    /// The whole file, for a small pack that a whole-history scan reads nearly all of: the
+    /// positioned reads, two per entry, were most of such a scan's system time.
+    whole: Option<Vec<u8>>,
     /// Where the entries end (the trailing checksum starts).
     end: u64,
     num_objects: u32,
     hash: gix::hash::Kind,
 }
 
+/// Bytes read per positioned read when the window moves: pack entries read one after the
+/// other (a delta and its base, a commit's trees) usually sit close together.
+const WINDOW: usize = 4 << 10;
+
+/// A pack is held whole when the scan reads a whole history, the pack is no larger than this
+/// (all packs held whole together neither) and has enough objects (see `Tuning`).
+pub(super) const WHOLE_PACK: u64 = 64 << 20;
+
+/// The last bytes read from a pack on this thread.
+struct Window {
+    pack: u64,
+    start: u64,
+    len: usize,
+    buf: Vec<u8>,
+}
+
+thread_local! {
+    static WINDOWS: std::cell::RefCell<Window> = const {
+        std::cell::RefCell::new(Window { pack: 0, start: 0, len: 0, buf: Vec::new() })
+    };
+}
+
 impl PackData {
-    fn open(path: &Path, hash: gix::hash::Kind) -> std::io::Result<PackData> {
+    /// Opens a pack, read whole into memory when it is no larger than `whole_budget` bytes
+    /// (what is read is taken from it).
+    fn open(
+        path: &Path,
+        hash: gix::hash::Kind,
+        whole_budget: &mut u64,
+    ) -> std::io::Result<PackData> {
+        use std::io::Read;
         use std::os::unix::fs::FileExt;
-        let file = std::fs::File::open(path)?;
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let mut file = std::fs::File::open(path)?;
         let len = file.metadata()?.len();
         let mut head = [0u8; 12];
         file.read_exact_at(&mut head, 0)?;
@@ -106,11 +143,58 @@ impl PackData {
             .checked_sub(hash.len_in_bytes() as u64)
             .filter(|&e| e >= 12)
             .ok_or_else(bad)?;
+        let whole = if len <= *whole_budget {
+            let mut bytes = Vec::with_capacity(len as usize);
+            file.read_to_end(&mut bytes)?;
+            if (bytes.len() as u64) < end {
+                return Err(bad());
+            }
+            *whole_budget -= len;
+            Some(bytes)
+        } else {
+            None
+        };
         Ok(PackData {
             file,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            whole,
             end,
             num_objects: u32::from_be_bytes([head[8], head[9], head[10], head[11]]),
             hash,
+        })
+    }
+
+    /// Calls `f` with the bytes from `offset` on: at least `want` of them (fewer only at the end
+    /// of the entries), often more.
+    fn with_bytes<R>(&self, offset: u64, want: usize, f: impl FnOnce(&[u8]) -> R) -> Result<R, ()> {
+        if offset >= self.end {
+            return Err(());
+        }
+        if let Some(whole) = &self.whole {
+            return Ok(f(&whole[offset as usize..self.end as usize]));
+        }
+        let want = want.min((self.end - offset) as usize);
+        if want > WINDOW {
+            let mut buf = vec![0u8; want];
+            let got = self.read_at(offset, &mut buf)?;
+            return Ok(f(got));
+        }
+        WINDOWS.with_borrow_mut(|w| {
+            let hit = w.pack == self.id
+                && offset >= w.start
+                && offset + want as u64 <= w.start + w.len as u64;
+            if !hit {
+                w.buf.resize(WINDOW, 0);
+                w.pack = 0;
+                w.len = self.read_at(offset, &mut w.buf)?.len();
+                w.pack = self.id;
+                w.start = offset;
+                if w.len < want {
+                    return Err(());
+                }
+            }
+            let from = (offset - w.start) as usize;
+            Ok(f(&w.buf[from..w.len]))
         })
     }
 
@@ -135,9 +219,9 @@ impl PackData {
 
     /// The header of the entry at `offset`.
     fn head(&self, offset: u64) -> Result<Head, ()> {
-        let mut buf = [0u8; 64];
-        let b = self.read_at(offset, &mut buf)?;
-        parse_head(b, offset, self.hash)
+        self.with_bytes(offset, 64, |b| {
+            parse_head(&b[..b.len().min(64)], offset, self.hash)
+        })?
     }
 
     /// Inflates the zlib stream at `offset` into `out`, which must come to exactly `size`
@@ -146,53 +230,54 @@ impl PackData {
         let size = usize::try_from(size).map_err(|_| ())?;
         out.clear();
         out.reserve_exact(size + 1);
-        // One inflater and input buffer per thread: making them per entry allocates and frees
-        // each time, which fragmented the heap.
-        INFLATE.with_borrow_mut(|(z, input)| {
+        // One inflater per thread: making one per entry allocates and frees each time, which
+        // fragmented the heap.
+        INFLATE.with_borrow_mut(|z| {
             z.reset(true);
-            // Small entries (most deltas, small files) come in one read: a zlib stream is
-            // rarely longer than its output plus a few bytes.
-            let mut chunk = (size + 64).clamp(256, 64 << 10);
+            // A zlib stream is rarely longer than its output plus a few bytes: most entries
+            // come in one piece.
+            let mut chunk = (size + 64).clamp(256, 1 << 20);
             let mut at = offset;
             loop {
-                input.resize(chunk, 0);
-                let got = self.read_at(at, input)?.len();
-                if got == 0 {
-                    return Err(());
+                let step = self.with_bytes(at, chunk, |input| -> Result<Option<usize>, ()> {
+                    let mut used = 0usize;
+                    loop {
+                        let (before_in, before_out) = (z.total_in(), z.total_out());
+                        let status = z
+                            .decompress_vec(&input[used..], out, FlushDecompress::None)
+                            .map_err(|_| ())?;
+                        used += (z.total_in() - before_in) as usize;
+                        if status == Status::StreamEnd {
+                            return if out.len() == size { Ok(None) } else { Err(()) };
+                        }
+                        if out.len() > size {
+                            return Err(());
+                        }
+                        if out.len() == out.capacity() {
+                            out.reserve(1);
+                        }
+                        if used >= input.len() {
+                            return Ok(Some(used));
+                        }
+                        if z.total_in() == before_in && z.total_out() == before_out {
+                            return Err(());
+                        }
+                    }
+                })??;
+                match step {
+                    None => return Ok(()),
+                    Some(0) => return Err(()),
+                    Some(used) => at += used as u64,
                 }
-                let mut used = 0usize;
-                loop {
-                    let (before_in, before_out) = (z.total_in(), z.total_out());
-                    let status = z
-                        .decompress_vec(&input[used..got], out, FlushDecompress::None)
-                        .map_err(|_| ())?;
-                    used += (z.total_in() - before_in) as usize;
-                    if status == Status::StreamEnd {
-                        return if out.len() == size { Ok(()) } else { Err(()) };
-                    }
-                    if out.len() > size {
-                        return Err(());
-                    }
-                    if out.len() == out.capacity() {
-                        out.reserve(1);
-                    }
-                    if used >= got {
-                        break;
-                    }
-                    if z.total_in() == before_in && z.total_out() == before_out {
-                        return Err(());
-                    }
-                }
-                at += got as u64;
-                chunk = 64 << 10;
+                chunk = 1 << 20;
             }
         })
     }
 }
 
 thread_local! {
-    static INFLATE: std::cell::RefCell<(Decompress, Vec<u8>)> =
-        std::cell::RefCell::new((Decompress::new(true), Vec::new()));
+    static INFLATE: std::cell::RefCell<Decompress> =
+        std::cell::RefCell::new(Decompress::new(true));
 }
 
 /// Parses an entry header from the bytes at `offset` of a pack.
@@ -269,7 +354,7 @@ struct Forest {
 
 /// Which wanted blobs are read how.
 pub(super) struct Plan {
-    packs: Vec<Pack>,
+    packs: Arc<Vec<Pack>>,
     forests: Vec<Forest>,
     /// Blobs (indices into the wanted list) read through the object database.
     pub(super) rest: Vec<u32>,
@@ -288,7 +373,14 @@ pub(super) struct Visit<'a, S> {
 
 /// The `.idx` files of the repository's object folder and of its alternates, each with its
 /// pack. Packs that do not open are left to the object database.
-fn open_packs(objects: PathBuf, hash: gix::hash::Kind) -> Vec<Pack> {
+/// Packs of at most [`WHOLE_PACK`] bytes and at least `whole_min_objects` objects are read
+/// whole, up to `whole_budget` bytes in all.
+pub(super) fn open_packs(
+    objects: PathBuf,
+    hash: gix::hash::Kind,
+    mut whole_budget: u64,
+    whole_min_objects: u32,
+) -> Vec<Pack> {
     let mut dirs = vec![objects.clone()];
     if let Ok(cwd) = std::env::current_dir() {
         if let Ok(alternates) = gix::odb::alternate::resolve(objects, &cwd) {
@@ -308,7 +400,18 @@ fn open_packs(objects: PathBuf, hash: gix::hash::Kind) -> Vec<Pack> {
         idx.sort();
         for path in idx {
             let index = pack::index::File::at(&path, hash);
-            let data = PackData::open(&path.with_extension("pack"), hash);
+            let many = index
+                .as_ref()
+                .is_ok_and(|i| i.num_objects() >= whole_min_objects);
+            let mut budget = if many {
+                whole_budget.min(WHOLE_PACK)
+            } else {
+                0
+            };
+            let data = PackData::open(&path.with_extension("pack"), hash, &mut budget);
+            if many && data.as_ref().is_ok_and(|d| d.whole.is_some()) {
+                whole_budget -= whole_budget.min(WHOLE_PACK) - budget;
+            }
             if let (Ok(index), Ok(data)) = (index, data) {
                 if index.num_objects() == data.num_objects {
                     packs.push(Pack { index, data });
@@ -322,10 +425,9 @@ fn open_packs(objects: PathBuf, hash: gix::hash::Kind) -> Vec<Pack> {
 impl Plan {
     /// Places each of `wanted` in the delta trees of the first pack that holds it, or in
     /// [`Plan::rest`].
-    pub(super) fn new(objects: PathBuf, hash: gix::hash::Kind, wanted: &[ObjectId]) -> Plan {
-        let packs = open_packs(objects, hash);
+    pub(super) fn new(packs: Arc<Vec<Pack>>, wanted: &[ObjectId]) -> Plan {
         let everything = || Plan {
-            packs: Vec::new(),
+            packs: Arc::default(),
             forests: Vec::new(),
             rest: (0..wanted.len() as u32).collect(),
         };
@@ -689,7 +791,9 @@ fn apply(base: &[u8], delta: &[u8], out: &mut Vec<u8>, copied: &mut Vec<Copied>)
 /// version is usually a cache hit. (gix's cache keeps only the object asked for, so each read
 /// resolved its chain again from the top: most of a history's time on git.git.)
 pub(super) struct TreeReader {
-    packs: Vec<Pack>,
+    packs: Arc<Vec<Pack>>,
+    /// Trees read ahead, taken first.
+    pub(super) ahead: Ahead,
     /// Decoded trees by (pack, entry offset), with the tick of their last use.
     cache: HashMap<(u32, u64), (Vec<u8>, u64)>,
     /// Keys in the order they were queued, with the tick they were queued at (an entry used
@@ -703,11 +807,11 @@ pub(super) struct TreeReader {
 }
 
 impl TreeReader {
-    /// Opens the packs of the object folder (and its alternates); `budget` bounds the bytes of
-    /// trees kept.
-    pub(super) fn new(objects: PathBuf, hash: gix::hash::Kind, budget: usize) -> TreeReader {
+    /// Reads from `packs`; `budget` bounds the bytes of trees kept.
+    pub(super) fn new(packs: Arc<Vec<Pack>>, budget: usize) -> TreeReader {
         TreeReader {
-            packs: open_packs(objects, hash),
+            packs,
+            ahead: Ahead::default(),
             cache: HashMap::new(),
             order: VecDeque::new(),
             held: 0,
@@ -729,13 +833,18 @@ impl TreeReader {
         match no_panic(|| self.read_inner(id, out)) {
             Some(found) => found,
             None => {
-                self.packs.clear();
+                self.packs = Arc::default();
                 self.cache.clear();
                 self.order.clear();
                 self.held = 0;
                 false
             }
         }
+    }
+
+    /// The packs it reads.
+    pub(super) fn packs(&self) -> Arc<Vec<Pack>> {
+        self.packs.clone()
     }
 
     /// Reads commit `id` into `out` when a pack here holds it whole (git does not store
@@ -754,6 +863,10 @@ impl TreeReader {
     }
 
     fn read_inner(&mut self, id: &ObjectId, out: &mut Vec<u8>) -> bool {
+        if let Some(bytes) = self.ahead.map.remove(id) {
+            *out = bytes;
+            return true;
+        }
         let found = self.packs.iter().enumerate().find_map(|(p, pk)| {
             pk.index
                 .lookup(id)
@@ -867,6 +980,197 @@ impl TreeReader {
                 None => {}
             }
         }
+    }
+}
+
+/// Trees read ahead from the packs, by id, each taken once by the tree walk.
+#[derive(Default)]
+pub(super) struct Ahead {
+    map: gix::hashtable::HashMap<ObjectId, Vec<u8>>,
+}
+
+impl Ahead {
+    /// Reads every tree of the packs held whole (see [`WHOLE_PACK`]) in parallel, each entry
+    /// inflated once and each delta applied to its base in memory, until `budget` bytes are
+    /// held. A history walk reads each distinct tree once, one after the other; reading them
+    /// ahead, while the commits are walked, takes that work off its path: on a small pack's
+    /// history that work was most of the walk. A large pack is not read ahead: its trees do
+    /// not fit a budget (git.git's are 5.8 GB), and those read would be a random part of them.
+    pub(super) fn read(packs: &[Pack], budget: usize) -> Ahead {
+        let mut ahead = Ahead::default();
+        for pk in packs.iter().filter(|pk| pk.data.whole.is_some()) {
+            // As in `Plan::new`: a corrupt index only costs the read-ahead of its pack.
+            for (id, bytes) in no_panic(|| read_trees(pk, budget)).unwrap_or_default() {
+                ahead.map.entry(id).or_insert(bytes);
+            }
+        }
+        ahead
+    }
+}
+
+/// Every commit of the packs held whole, inflated and handed to `parse` in parallel, by id.
+/// What does not read or parse is left out (the walk reads it the usual way).
+pub(super) fn read_commits<T: Send>(
+    packs: &[Pack],
+    parse: impl Fn(&[u8]) -> Option<T> + Sync,
+) -> gix::hashtable::HashMap<ObjectId, T> {
+    let mut all = gix::hashtable::HashMap::default();
+    for pk in packs.iter().filter(|pk| pk.data.whole.is_some()) {
+        let found = no_panic(|| {
+            (0..pk.index.num_objects())
+                .into_par_iter()
+                .map_init(Vec::new, |bytes, i| {
+                    let head = pk.data.head(pk.index.pack_offset_at_index(i)).ok()?;
+                    if head.kind != EntryKind::Commit || head.size > MAX_ENTRY {
+                        return None;
+                    }
+                    pk.data.inflate(head.data_offset, head.size, bytes).ok()?;
+                    Some((pk.index.oid_at_index(i).to_owned(), parse(bytes)?))
+                })
+                .flatten()
+                .collect::<Vec<_>>()
+        });
+        for (id, t) in found.unwrap_or_default() {
+            all.entry(id).or_insert(t);
+        }
+    }
+    all
+}
+
+/// Every tree of one pack, while the bytes held stay within `budget`.
+fn read_trees(pk: &Pack, budget: usize) -> Vec<(ObjectId, Vec<u8>)> {
+    let n = pk.index.num_objects();
+    // Entries sorted by offset, with their index position (for their id).
+    let mut entries: Vec<(u64, u32)> = (0..n)
+        .map(|i| (pk.index.pack_offset_at_index(i), i))
+        .collect();
+    entries.sort_unstable();
+    let at = |offset: u64| {
+        entries
+            .binary_search_by_key(&offset, |e| e.0)
+            .map_or(NONE, |i| i as u32)
+    };
+    // Per entry: its head, and its delta base (an entry index) or NONE.
+    let heads: Vec<Option<(Head, u32)>> = entries
+        .par_iter()
+        .map(|&(off, _)| {
+            let head = pk.data.head(off).ok().filter(|h| h.size <= MAX_ENTRY)?;
+            let base = match head.kind {
+                EntryKind::OfsDelta(o) => at(o),
+                EntryKind::RefDelta(id) => pk
+                    .index
+                    .lookup(id)
+                    .map_or(NONE, |i| at(pk.index.pack_offset_at_index(i))),
+                _ => NONE,
+            };
+            Some((head, base))
+        })
+        .collect();
+    // Children lists, compressed: the deltas of entry i are kids[start[i]..start[i + 1]].
+    let mut start = vec![0u32; entries.len() + 1];
+    for &(_, p) in heads.iter().flatten() {
+        if p != NONE {
+            start[p as usize + 1] += 1;
+        }
+    }
+    for i in 0..entries.len() {
+        start[i + 1] += start[i];
+    }
+    let mut kids = vec![0u32; start[entries.len()] as usize];
+    let mut fill: Vec<u32> = start[..entries.len()].to_vec();
+    for (i, &(_, p)) in heads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| Some((i, h.as_ref()?)))
+    {
+        if p != NONE {
+            kids[fill[p as usize] as usize] = i as u32;
+            fill[p as usize] += 1;
+        }
+    }
+    drop(fill);
+    let roots: Vec<u32> = (0..entries.len() as u32)
+        .filter(|&i| matches!(heads[i as usize], Some((h, _)) if h.kind == EntryKind::Tree))
+        .collect();
+    let ahead = ReadAhead {
+        pk,
+        entries: &entries,
+        heads: &heads,
+        start: &start,
+        kids: &kids,
+        held: std::sync::atomic::AtomicUsize::new(0),
+        budget,
+    };
+    roots
+        .par_iter()
+        .map(|&r| {
+            let mut out = Vec::new();
+            ahead.visit(r, None, 0, &mut out);
+            out
+        })
+        .reduce(Vec::new, |mut a, mut b| {
+            a.append(&mut b);
+            a
+        })
+}
+
+/// The state of one pack's read-ahead.
+struct ReadAhead<'a> {
+    pk: &'a Pack,
+    /// Entries sorted by offset, with their index position.
+    entries: &'a [(u64, u32)],
+    heads: &'a [Option<(Head, u32)>],
+    start: &'a [u32],
+    kids: &'a [u32],
+    held: std::sync::atomic::AtomicUsize,
+    budget: usize,
+}
+
+impl ReadAhead<'_> {
+    /// Reads entry `i` (over its base's bytes) and its deltas; stops where the budget ends or
+    /// an entry does not read (the walk reads those the usual way).
+    fn visit(&self, i: u32, base: Option<&[u8]>, depth: usize, out: &mut Vec<(ObjectId, Vec<u8>)>) {
+        let Some((head, _)) = self.heads[i as usize] else {
+            return;
+        };
+        let mut bytes = Vec::new();
+        let read = read_entry(
+            &self.pk.data,
+            head.data_offset,
+            head.size,
+            base,
+            &mut bytes,
+            &mut Vec::new(),
+        );
+        if read.is_err()
+            || self.held.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len() > self.budget
+        {
+            return;
+        }
+        let (a, b) = (
+            self.start[i as usize] as usize,
+            self.start[i as usize + 1] as usize,
+        );
+        if depth < MAX_DEPTH {
+            let below: Vec<(ObjectId, Vec<u8>)> = self.kids[a..b]
+                .par_iter()
+                .map(|&k| {
+                    let mut v = Vec::new();
+                    self.visit(k, Some(&bytes), depth + 1, &mut v);
+                    v
+                })
+                .reduce(Vec::new, |mut x, mut y| {
+                    x.append(&mut y);
+                    x
+                });
+            out.extend(below);
+        }
+        let id = self
+            .pk
+            .index
+            .oid_at_index(self.entries[i as usize].1)
+            .to_owned();
+        out.push((id, bytes));
     }
 }
 

@@ -61,11 +61,7 @@ impl Repo {
             .iter()
             .map(|&i| history.blobs[i as usize].id)
             .collect();
-        let plan = Plan::new(
-            self.repo.objects.store_ref().path().to_path_buf(),
-            self.repo.object_hash(),
-            &wanted,
-        );
+        let plan = Plan::new(self.packs(false), &wanted);
         let failed = Mutex::new(Vec::new());
         let visit = |acc: &mut A, v: Visit<'_, S>| {
             let origin = v
