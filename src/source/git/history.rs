@@ -648,9 +648,10 @@ struct Recorder {
     /// The last tree walked at each path (prefix), when large: see [`Recorder::record`].
     last_at: std::collections::HashMap<BString, Vec<u8>>,
     h: History,
-    path_ids: std::collections::HashMap<BString, u32>,
+    /// (A fast hasher: the walk hashes every new path and every other place.)
+    path_ids: std::collections::HashMap<BString, u32, foldhash::fast::RandomState>,
     /// (blob, path) pairs beyond the first place, to count distinct other paths.
-    other: HashSet<(u32, u32)>,
+    other: HashSet<(u32, u32), foldhash::fast::RandomState>,
     blobs: Vec<(ObjectId, usize, usize)>,
     names: Vec<u8>,
 }
@@ -688,8 +689,8 @@ impl<'r> Walker<'r> {
                     skips,
                     ..History::default()
                 },
-                path_ids: std::collections::HashMap::new(),
-                other: HashSet::new(),
+                path_ids: std::collections::HashMap::default(),
+                other: HashSet::default(),
                 blobs: Vec::new(),
                 names: Vec::new(),
             },
