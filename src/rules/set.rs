@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use globset::GlobSet;
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 
 use super::{Confidence, Kind, Severity};
@@ -84,32 +84,53 @@ pub enum SecretGroup {
 }
 
 /// Path filters: globs and regexes; a path matches when any of them matches. Regexes are
-/// unanchored and Unicode-aware (gitleaks' `path`, leakscan's `path-regexes`).
+/// unanchored and Unicode-aware (gitleaks' `path`, leakscan's `path-regexes`). The globs are
+/// checked when the rule loads and put together into one matcher on first use: building
+/// those of every rule of the pack took a twentieth of a one-file scan's time.
 #[derive(Clone, Debug, Default)]
 pub struct PathSet {
     globs: Vec<String>,
-    glob_set: Option<GlobSet>,
+    parsed: Vec<Glob>,
+    glob_set: OnceLock<Option<GlobSet>>,
     regexes: Vec<regex::Regex>,
 }
 
 impl PathSet {
-    /// A set from globs (already compiled into `glob_set`) and regexes; `None` when both are empty.
+    /// A set from globs (as written, and parsed) and regexes; `None` when both are empty.
     pub fn new(
         globs: Vec<String>,
-        glob_set: Option<GlobSet>,
+        parsed: Vec<Glob>,
         regexes: Vec<regex::Regex>,
     ) -> Option<PathSet> {
         (!globs.is_empty() || !regexes.is_empty()).then_some(PathSet {
             globs,
-            glob_set,
+            parsed,
+            glob_set: OnceLock::new(),
             regexes,
         })
     }
 
     /// True when `path` matches a glob or a regex.
     pub fn is_match(&self, path: &str) -> bool {
-        self.glob_set.as_ref().is_some_and(|g| g.is_match(path))
+        self.glob_set().is_some_and(|g| g.is_match(path))
             || self.regexes.iter().any(|r| r.is_match(path))
+    }
+
+    /// The globs as one matcher, built now if not yet; `None` without globs (or, as before
+    /// this was lazy, when they do not build together).
+    fn glob_set(&self) -> Option<&GlobSet> {
+        self.glob_set
+            .get_or_init(|| {
+                if self.parsed.is_empty() {
+                    return None;
+                }
+                let mut b = GlobSetBuilder::new();
+                for g in &self.parsed {
+                    b.add(g.clone());
+                }
+                b.build().ok()
+            })
+            .as_ref()
     }
 
     /// The glob patterns.

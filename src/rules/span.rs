@@ -1,15 +1,16 @@
 //! A value with the byte range it was read from, for the rule-file model.
 //!
 //! It reads from TOML exactly as `toml::Spanned` does (the TOML reader hands a spanned value
-//! over as a three-field struct with reserved names), and also writes itself in that form, so
-//! that the build script can turn the built-in pack's TOML into JSON that reads back into the
-//! same model, spans included, without a TOML parser at run time (see `build.rs`).
+//! over as a three-field struct with reserved names). It writes itself as the sequence
+//! `[start, end, value]`, and reads that form back too, so that the build script can turn the
+//! built-in pack's TOML into JSON that reads back into the same model, spans included, without
+//! a TOML parser at run time (see `build.rs`).
 
 use std::fmt;
 use std::ops::Range;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
-use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeTuple, Serializer};
 
 // The names TOML readers use to hand a value over with its span (serde_spanned's protocol).
 const NAME: &str = "$__serde_spanned_private_Spanned";
@@ -60,6 +61,25 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
             type Value = Spanned<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a spanned value")
+            }
+            /// The prepared pack's form: `[start, end, value]`.
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Spanned<T>, A::Error> {
+                let start = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let end = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+                let value = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(2, &self))?;
+                if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    return Err(de::Error::invalid_length(4, &self));
+                }
+                Ok(Spanned {
+                    span: start..end,
+                    value,
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Spanned<T>, A::Error> {
                 let (mut start, mut end, mut value) = (None, None, None);
@@ -114,11 +134,14 @@ impl<'de> Deserialize<'de> for Field {
 }
 
 impl<T: Serialize> Serialize for Spanned<T> {
+    /// Writes `[start, end, value]`: the prepared pack's JSON holds thousands of spans, and
+    /// this form reads about twice as fast as a map with the reserved names (which no writer
+    /// needs: TOML files are never written from the model).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct(NAME, 3)?;
-        st.serialize_field(START, &self.span.start)?;
-        st.serialize_field(END, &self.span.end)?;
-        st.serialize_field(VALUE, &self.value)?;
-        st.end()
+        let mut t = s.serialize_tuple(3)?;
+        t.serialize_element(&self.span.start)?;
+        t.serialize_element(&self.span.end)?;
+        t.serialize_element(&self.value)?;
+        t.end()
     }
 }
