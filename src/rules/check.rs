@@ -444,3 +444,28 @@ pub fn build_check(
         rate,
     })
 }
+
+#[cfg(test)]
+mod secret_parts_tests {
+    use super::SecretParts;
+
+    /// Group names are known without compiling, in the order the groups open, nested ones
+    /// included; the regex compiles on first use and matches as `regex::Regex` does.
+    #[test]
+    fn names_without_compiling_then_the_regex() {
+        let p =
+            SecretParts::new(r"(?P<dc>us[0-9]{1,2})-(?:(?P<region>[a-z]+(?P<n>\d))|x)$").unwrap();
+        assert_eq!(p.names(), ["dc", "region", "n"]);
+        let caps = p.regex().unwrap().captures("us12-west3").unwrap();
+        assert_eq!(&caps["dc"], "us12");
+        assert_eq!(&caps["n"], "3");
+    }
+
+    /// A syntax error says what `regex::Regex::new` says.
+    #[test]
+    fn a_bad_regex_is_refused_with_the_regex_crates_message() {
+        let e = SecretParts::new("(?P<a>x").unwrap_err();
+        let want = regex::Regex::new("(?P<a>x").unwrap_err().to_string();
+        assert_eq!(e, want);
+    }
+}

@@ -416,3 +416,29 @@ pub struct InternalMarkers {
     /// policy of public code (see [`crate::matcher::markers::Context`]).
     pub declared: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Globs match once combined on first use, alone or next to regexes; no globs and no
+    /// regexes is no set.
+    #[test]
+    fn path_sets_match_with_globs_built_on_first_use() {
+        let globs = ["**/*.pem", "secrets/**"];
+        let parsed = globs.iter().map(|g| Glob::new(g).unwrap()).collect();
+        let set = PathSet::new(globs.map(String::from).to_vec(), parsed, Vec::new()).unwrap();
+        assert!(set.is_match("keys/server.pem"));
+        assert!(set.is_match("secrets/a.txt"));
+        assert!(!set.is_match("src/main.rs"));
+        let both = PathSet::new(
+            vec!["*.key".into()],
+            vec![Glob::new("*.key").unwrap()],
+            vec![regex::Regex::new(r"\.env$").unwrap()],
+        )
+        .unwrap();
+        assert!(both.is_match("id.key") && both.is_match("app/.env"));
+        assert!(!both.is_match("README.md"));
+        assert!(PathSet::new(Vec::new(), Vec::new(), Vec::new()).is_none());
+    }
+}

@@ -145,3 +145,32 @@ impl<T: Serialize> Serialize for Spanned<T> {
         t.end()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The prepared pack's form reads back, and writes itself again the same way.
+    #[test]
+    fn the_sequence_form_reads_and_writes() {
+        let s: Spanned<String> = serde_json::from_str(r#"[3,9,"aws-id"]"#).unwrap();
+        assert_eq!(s.span(), 3..9);
+        assert_eq!(s.get_ref(), "aws-id");
+        assert_eq!(serde_json::to_string(&s).unwrap(), r#"[3,9,"aws-id"]"#);
+    }
+
+    /// The reserved-name map (what TOML readers hand over) still reads.
+    #[test]
+    fn the_map_form_reads() {
+        let json = format!(r#"{{"{START}":1,"{END}":4,"{VALUE}":7}}"#);
+        let s: Spanned<u32> = serde_json::from_str(&json).unwrap();
+        assert_eq!((s.span(), *s.get_ref()), (1..4, 7));
+    }
+
+    /// A sequence of the wrong length is an error, not a guess.
+    #[test]
+    fn a_short_or_long_sequence_is_an_error() {
+        assert!(serde_json::from_str::<Spanned<u32>>("[1,2]").is_err());
+        assert!(serde_json::from_str::<Spanned<u32>>("[1,2,3,4]").is_err());
+    }
+}
