@@ -500,7 +500,7 @@ fn path_set(
         }
     }
     if ok {
-        Ok(PathSet::new(Vec::new(), None, res))
+        Ok(PathSet::new(Vec::new(), Vec::new(), res))
     } else {
         Err(())
     }

@@ -50,7 +50,13 @@ pub(crate) fn path_set(
     what: &str,
     problems: &mut Problems,
 ) -> Option<PathSet> {
-    let glob_set = globs(globs_def, file, text, what, problems);
+    let mut parsed = Vec::new();
+    for g in globs_def {
+        match Glob::new(g.get_ref()) {
+            Ok(glob) => parsed.push(glob),
+            Err(e) => problems.at(file, text, g.span().start, format!("{what}: bad glob: {e}")),
+        }
+    }
     let mut res = Vec::new();
     for r in regex_def {
         match path_regex(r.get_ref()) {
@@ -65,7 +71,7 @@ pub(crate) fn path_set(
     }
     PathSet::new(
         globs_def.iter().map(|g| g.get_ref().clone()).collect(),
-        glob_set,
+        parsed,
         res,
     )
 }

@@ -58,7 +58,8 @@ impl Vars {
         if let Some(p) = pair {
             m.insert("pair".to_string(), p.to_string());
         }
-        if let Some(re) = &check.secret_parts {
+        if let Some(parts) = &check.secret_parts {
+            let re = parts.regex().map_err(|e| format!("secret-parts: {e}"))?;
             let caps = re
                 .captures(secret)
                 .ok_or("the secret does not have the shape this check needs")?;
