@@ -1,6 +1,7 @@
 //! `scan --shard K/N` and `report merge` (issue 19): N = 1, 2, 3 and 7 shards, run as separate
 //! processes over one generated history and over a generated list of repositories, merged,
-//! give exactly the findings of the unsharded run.
+//! give exactly the findings of the unsharded run; merged into SARIF, HTML, Markdown and CSV,
+//! they give the very file one unsharded run writes in that format.
 
 use crate::repo::Repo;
 use crate::util::Run;
@@ -75,7 +76,7 @@ fn json_of(path: &std::path::Path) -> serde_json::Value {
 
 /// Runs `scan ARGS --shard K/N -o FILE` for every K, merges, and checks the merge against
 /// `whole` (the unsharded report): same findings as sets, then byte for byte after sorting.
-fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) {
+fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) -> Vec<String> {
     let mut reports = Vec::new();
     for k in 1..=n {
         let out = r.file(&format!("shard-{k}-of-{n}.json"));
@@ -135,6 +136,77 @@ fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) {
             Some(1)
         );
     }
+    reports
+}
+
+/// The formats merged output is compared in.
+const FORMATS: [&str; 4] = ["sarif", "html", "markdown", "csv"];
+
+/// What differs between two runs over the same input: elapsed times (`0.12 s`, `1.3s`).
+fn normalise(text: &str) -> String {
+    let secs = regex::Regex::new(r"\b\d+\.\d+ ?s\b").expect("regex");
+    secs.replace_all(text, "T s").into_owned()
+}
+
+/// One unsharded run per format of [`FORMATS`], with `scan` (e.g. `["scan", "."]`) as the
+/// first arguments: `(format, output)`.
+fn whole_formats(r: &Repo, scan: &[&str]) -> Vec<(&'static str, String)> {
+    let rules = r.rules();
+    FORMATS
+        .iter()
+        .map(|format| {
+            let out = r.file(&format!("whole.{format}"));
+            let mut a = scan.to_vec();
+            a.extend_from_slice(&["--config", &rules, "--no-progress", "-f", format, "-o", &out]);
+            let run = r.leakscan_env(&a, &[]);
+            assert_eq!(run.code(), 1, "{format}: {}", run.stderr());
+            (*format, std::fs::read_to_string(&out).expect("report"))
+        })
+        .collect()
+}
+
+/// `report merge -f FORMAT ARGS REPORTS` writes, for every format, what one unsharded run
+/// writes (`whole`), elapsed times aside; the SARIF carries the very partialFingerprints.
+fn check_formats(r: &Repo, whole: &[(&str, String)], reports: &[String], args: &[&str]) {
+    for (format, want) in whole {
+        let out = r.file(&format!("merged-{}.{format}", reports.len()));
+        let mut a = vec!["report", "merge", "-f", format, "-o", out.as_str()];
+        a.extend_from_slice(args);
+        a.extend(reports.iter().map(String::as_str));
+        let run = r.leakscan_env(&a, &[]);
+        assert_eq!(run.code(), 1, "{format}: {}", run.stderr());
+        let got = std::fs::read_to_string(&out).expect("merged");
+        if *format == "sarif" {
+            let fps = |text: &str| -> Vec<serde_json::Value> {
+                let doc: serde_json::Value = serde_json::from_str(text).expect("sarif");
+                doc["runs"]
+                    .as_array()
+                    .expect("runs")
+                    .iter()
+                    .flat_map(|run| run["results"].as_array().expect("results").clone())
+                    .map(|res| res["partialFingerprints"].clone())
+                    .collect()
+            };
+            let (g, w) = (fps(&got), fps(want));
+            assert!(!w.is_empty());
+            assert_eq!(g, w, "{} shards: partialFingerprints differ", reports.len());
+        }
+        let (got, want) = (normalise(&got), normalise(want));
+        if got != want {
+            let line = got
+                .lines()
+                .zip(want.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            panic!(
+                "{} shards, {format}: merged output differs from the unsharded run's at line {}:\n  merged: {:?}\n  whole:  {:?}",
+                reports.len(),
+                line + 1,
+                got.lines().nth(line),
+                want.lines().nth(line)
+            );
+        }
+    }
 }
 
 fn whole(r: &Repo, args: &[&str]) -> serde_json::Value {
@@ -157,8 +229,13 @@ fn history_shards_merge_to_the_unsharded_findings() {
     assert!(groups.iter().any(|f| f["history"]["also_at"]
         .as_array()
         .is_some_and(|a| !a.is_empty())));
+    let formats = whole_formats(&r, &["scan", "."]);
+    let root = r.work().display().to_string();
     for n in [1, 2, 3, 7] {
-        check_shards(&r, &[], &w, n);
+        let reports = check_shards(&r, &[], &w, n);
+        if matches!(n, 2 | 3) {
+            check_formats(&r, &formats, &reports, &["--root", &root]);
+        }
     }
 }
 
@@ -200,13 +277,34 @@ fn repository_shards_merge_to_the_unsharded_findings() {
         .filter_map(|f| f["repository"].as_str())
         .collect();
     assert_eq!(per_repo.len(), 5);
+    let formats = whole_formats(r, &["scan", "--repos", &list]);
     for n in [1, 2, 3, 7] {
-        check_repo_shards(r, &args, &w, n);
+        let reports = check_repo_shards(r, &args, &w, n);
+        if matches!(n, 2 | 3) {
+            check_formats(r, &formats, &reports, &[]);
+        }
+    }
+    // Every format names the repositories.
+    for (format, text) in &formats {
+        for repo in &repos {
+            let shown = repo.work().display().to_string();
+            assert!(text.contains(&shown), "{format} does not name {shown}");
+        }
+    }
+    let sarif: serde_json::Value = serde_json::from_str(&formats[0].1).expect("sarif");
+    let runs = sarif["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 5, "one SARIF run per repository");
+    for run in runs {
+        let repo = run["properties"]["repository"].as_str().expect("repository");
+        assert_eq!(run["automationDetails"]["id"], format!("leakscan/{repo}/"));
+        for res in run["results"].as_array().expect("results") {
+            assert_eq!(res["properties"]["repository"], repo);
+        }
     }
 }
 
 /// `check_shards` for `--repos`, which takes no PATH.
-fn check_repo_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) {
+fn check_repo_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) -> Vec<String> {
     let mut reports = Vec::new();
     let mut seen = 0;
     for k in 1..=n {
@@ -235,6 +333,7 @@ fn check_repo_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32)
     let m = json_of(std::path::Path::new(&merged));
     assert_eq!(findings(&m), findings(whole), "{n} repository shards");
     assert_eq!(m["summary"]["files"], whole["summary"]["files"]);
+    reports
 }
 
 #[test]
