@@ -17,12 +17,12 @@ use serde_json::{json, Map, Value};
 
 use crate::cli::{Format, MergeArgs, ScanArgs};
 use crate::error::{Error, ExitStatus, Skip, SkipReason};
+use crate::group::{MAX_ALSO_AT, MAX_OCCURRENCES};
 use crate::redact::Secret;
+use crate::report::json::{Part, ShardOf};
 use crate::report::sarif::{Limits, Sarif};
 use crate::report::Report;
 use crate::rules::RuleSet;
-use crate::group::{MAX_ALSO_AT, MAX_OCCURRENCES};
-use crate::report::json::{Part, ShardOf};
 
 /// A stable 64-bit hash (FNV-1a) of a `--repos` line: which shard scans it.
 fn line_hash(line: &str) -> u64 {
@@ -251,7 +251,13 @@ pub fn merge(paths: &[PathBuf], only: Option<&str>) -> Result<Merged, Error> {
         if summary.and_then(|s| s.get("incomplete")) == Some(&Value::Bool(true)) {
             incomplete = true;
         }
-        for n in i.doc.get("notes").and_then(Value::as_array).into_iter().flatten() {
+        for n in i
+            .doc
+            .get("notes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if !notes.contains(n) {
                 notes.push(n.clone());
             }
@@ -674,9 +680,8 @@ fn render(args: &MergeArgs, merged: &Merged) -> Result<Vec<u8>, Error> {
             .root
             .as_ref()
             .map(|r| {
-                std::fs::canonicalize(r).map_err(|e| {
-                    Error::Usage(format!("--root {}: {e}", r.display()))
-                })
+                std::fs::canonicalize(r)
+                    .map_err(|e| Error::Usage(format!("--root {}: {e}", r.display())))
             })
             .transpose()?,
         limits: Limits::default(),

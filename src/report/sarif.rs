@@ -189,7 +189,12 @@ impl Sarif {
         let mut run = sarif::Run::builder()
             .tool(driver)
             .results(results)
-            .invocations(vec![self.invocation(report, root.as_deref(), omitted, found)])
+            .invocations(vec![self.invocation(
+                report,
+                root.as_deref(),
+                omitted,
+                found,
+            )])
             .column_kind(json!("unicodeCodePoints"))
             .build();
         if let Some(root) = &root {
@@ -206,11 +211,10 @@ impl Sarif {
                     .build(),
             );
             if root.is_none() && r.contains("://") {
-                run.version_control_provenance = Some(vec![
-                    sarif::VersionControlDetails::builder()
+                run.version_control_provenance =
+                    Some(vec![sarif::VersionControlDetails::builder()
                         .repository_uri(r)
-                        .build(),
-                ]);
+                        .build()]);
             }
             props.insert("repository".into(), json!(r));
         }
