@@ -181,6 +181,10 @@ fn key(repo: &str, f: &Value) -> Key {
     )
 }
 
+fn secret_id(f: &Value) -> Option<&str> {
+    f.get("history")?.get("secret_id")?.as_str()
+}
+
 fn rank(h: Option<&Value>, k: &str) -> u64 {
     h.and_then(|h| h.get(k))
         .and_then(Value::as_u64)
@@ -362,57 +366,41 @@ pub fn merge(paths: &[PathBuf], only: Option<&str>) -> Result<Merged, Error> {
             elapsed += s.get("elapsed_ms").and_then(Value::as_u64).unwrap_or(0);
         }
     }
-    // also_at: the paths of each (repository, rule, secret id).
+    // also_at, as one run makes it (`group::group`, then `drive::history::add_blob_copies`):
+    // the locations of the other findings of the same (repository, rule, secret id), and the
+    // paths holding the very blobs of this finding, which only its own shards' `also_at`
+    // name; sorted, at most MAX_ALSO_AT. (Another finding's blob copies are not this one's.)
     let mut paths_of: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
     for ((repo, location, rule, _), g) in &groups {
         for f in g {
-            if let Some(id) = f
-                .get("history")
-                .and_then(|h| h.get("secret_id"))
-                .and_then(Value::as_str)
-            {
+            if let Some(id) = secret_id(f) {
                 paths_of
                     .entry((repo.clone(), rule.clone(), id.to_string()))
                     .or_default()
                     .insert(location.clone());
-            }
-            // A shard may have seen paths whose findings are in no input (filtered): keep them.
-            for p in f
-                .get("history")
-                .and_then(|h| h.get("also_at"))
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-            {
-                if let Some(id) = f
-                    .get("history")
-                    .and_then(|h| h.get("secret_id"))
-                    .and_then(Value::as_str)
-                {
-                    paths_of
-                        .entry((repo.clone(), rule.clone(), id.to_string()))
-                        .or_default()
-                        .insert(p.to_string());
-                }
             }
         }
     }
     let mut findings: Vec<Value> = groups
         .into_iter()
         .map(|((repo, location, rule, _), g)| {
+            let own: BTreeSet<String> = g
+                .iter()
+                .filter_map(|f| f.get("history")?.get("also_at")?.as_array())
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
             regroup(g, |id| {
-                paths_of
-                    .get(&(repo.clone(), rule.clone(), id.to_string()))
-                    .map(|all| {
-                        all.iter()
-                            .filter(|p| **p != location)
-                            .take(MAX_ALSO_AT)
-                            .cloned()
-                            .map(Value::String)
-                            .collect()
-                    })
-                    .unwrap_or_default()
+                let mut all = own.clone();
+                if let Some(others) = paths_of.get(&(repo.clone(), rule.clone(), id.to_string())) {
+                    all.extend(others.iter().cloned());
+                }
+                all.into_iter()
+                    .filter(|p| *p != location)
+                    .take(MAX_ALSO_AT)
+                    .map(Value::String)
+                    .collect()
             })
         })
         .collect();

@@ -50,8 +50,9 @@ pub fn collect(args: &ScanArgs) -> Result<Scanned, Error> {
     }
 }
 
-/// `--repos`: scans each repository alone, one after the other, and puts the findings
-/// together in list order, each with its repository. A repository that cannot be scanned
+/// `--repos`: scans each repository alone, one after the other (in sorted order, see
+/// `cmd::merge::expand_repos`), and puts the findings together in that order, each with its
+/// repository. A repository that cannot be scanned
 /// (clone failed, not a repository) is a skip, which makes the scan incomplete.
 fn collect_repos(args: &ScanArgs, part: crate::report::json::Part) -> Result<Scanned, Error> {
     use crate::error::{Skip, SkipReason};

@@ -107,7 +107,13 @@ impl Sarif {
     }
 
     fn build(&self, report: &Report<'_>, findings: &[&Finding], omitted: usize) -> sarif::Sarif {
-        let runs = if report.per_repository() {
+        let repositories = report.part.map_or(0, |p| p.repositories.len())
+            + report
+                .findings
+                .iter()
+                .filter(|f| f.repository.is_some())
+                .count();
+        let runs = if report.per_repository() && repositories > 0 {
             // One run per repository, each located in its own repository (see the module
             // documentation of `cmd::merge` for uploading them to code scanning).
             let mut repos: Vec<&str> = report
