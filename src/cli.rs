@@ -115,6 +115,8 @@ pub struct MergeArgs {
 }
 
 /// Subcommands.
+// One value, parsed once per process: boxing `ScanArgs` would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan folders, files, standard input or a git repository (the default).

@@ -577,9 +577,7 @@ pub(crate) fn message(f: &Finding) -> String {
         m.push('.');
         if let Some(sp) = &f.spread {
             if f.origin.members().is_empty() && f.secret.is_some() {
-                m.push_str(&format!(
-                    " The line number is the line in that commit's version of the file."
-                ));
+                m.push_str(" The line number is the line in that commit's version of the file.");
             }
             if sp.versions > 1 {
                 m.push_str(&format!(" {} versions of the file hold it.", sp.versions));
