@@ -454,6 +454,11 @@ fn merged_reports_never_show_more_than_their_inputs() {
         .expect("findings")
         .iter()
         .all(|f| f["redacted"] == false));
+    let (_, text, _) = merge_to(&r, "text", &[], &redacted);
+    assert!(
+        !text.contains('\u{1b}'),
+        "no terminal colours in a merged text report"
+    );
     let (code, csv, _) = merge_to(&r, "csv", &["--no-redact"], &full);
     assert_eq!(code, 1);
     assert!(shown(&csv));

@@ -678,11 +678,12 @@ fn render(args: &MergeArgs, merged: &Merged) -> Result<Vec<u8>, Error> {
     for w in &warnings {
         eprintln!("leakscan: {w}");
     }
-    let mut buf = Vec::new();
+    // Colours (text) are for terminals: the merged report is a file.
+    let mut w = anstream::StripStream::new(Vec::new());
     reporter
-        .write(&report, &mut buf)
+        .write(&report, &mut w)
         .map_err(|e| Error::Usage(e.to_string()))?;
-    Ok(buf)
+    Ok(w.into_inner())
 }
 
 /// `leakscan report merge`.
