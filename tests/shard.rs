@@ -1,6 +1,6 @@
 //! `scan --shard K/N` and `report merge` (issue 19): N = 1, 2, 3 and 7 shards, run as separate
 //! processes over one generated history and over a generated list of repositories, merged,
-//! give exactly the findings of the unsharded run; merged into SARIF, HTML, Markdown and CSV,
+//! give exactly the findings of the unsharded run; merged into SARIF, HTML, Markdown, CSV and text,
 //! they give the very file one unsharded run writes in that format.
 
 use crate::repo::Repo;
@@ -140,7 +140,7 @@ fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) -> V
 }
 
 /// The formats merged output is compared in.
-const FORMATS: [&str; 4] = ["sarif", "html", "markdown", "csv"];
+const FORMATS: [&str; 5] = ["sarif", "html", "markdown", "csv", "text"];
 
 /// What differs between two runs over the same input: elapsed times (`0.12 s`, `1.3s`,
 /// `"elapsed_ms": 12`).
