@@ -1,7 +1,7 @@
 //! `scan --shard K/N` and `report merge` (issue 19): N = 1, 2, 3 and 7 shards, run as separate
 //! processes over one generated history and over a generated list of repositories, merged,
-//! give exactly the findings of the unsharded run; merged into SARIF, HTML, Markdown, CSV and text,
-//! they give the very file one unsharded run writes in that format.
+//! give exactly the findings of the unsharded run; merged into SARIF, HTML, Markdown, CSV and
+//! text, they give the very file one unsharded run writes in that format.
 
 use crate::repo::Repo;
 use crate::util::Run;
