@@ -487,6 +487,7 @@ mod tests {
             commit_allow: Vec::new(),
             validation: None,
             spread: None,
+            repository: None,
         }
     }
 

@@ -66,14 +66,28 @@ pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {
 /// `leakscan report ...`
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// Combine the JSON reports of shards (`scan --shard K/N`) into one report: one finding per
-    /// (repository, rule, path, secret) with the earliest introduction, counts summed, every
-    /// shard's skips kept. Exit 3 when a shard is missing or was incomplete.
-    #[command(
-        after_help = "Examples:\n  leakscan report merge -o audit.json shard-*.json\n  leakscan report merge -f json -o - a.json b.json\n\nExit status: 0 no findings, 1 findings, 2 bad input, 3 a shard missing or incomplete."
-    )]
+    /// Combine the JSON reports of shards (`scan --shard K/N`) into one report, in any format:
+    /// one finding per (repository, rule, path, secret) with the earliest introduction, counts
+    /// summed, every shard's skips kept. Exit 3 when a shard is missing or was incomplete.
+    #[command(after_help = MERGE_HELP)]
     Merge(MergeArgs),
 }
+
+const MERGE_HELP: &str = "\
+Every format of `scan --format` is written from the shards' JSON reports, as one unsharded \
+scan would write it. Secrets stay as the reports hold them: redacted reports give redacted \
+output; reports written with --no-redact give redacted output unless merge gets --no-redact \
+too. Reports of several repositories (scan --repos) give SARIF with one run per repository; \
+code scanning takes one repository's results: write one file per repository with \
+--repository.
+
+Examples:
+  leakscan report merge -o audit.json shard-*.json
+  leakscan report merge -f html -o audit.html shard-*.json
+  leakscan report merge -f sarif --root . -o leakscan.sarif shard-*.json
+  leakscan report merge -f sarif --repository https://github.com/org/app -o app.sarif shard-*.json
+
+Exit status: 0 no findings, 1 findings, 2 bad input, 3 a shard missing or incomplete.";
 
 /// `leakscan report merge`
 #[derive(Debug, Args, Clone)]
@@ -82,23 +96,27 @@ pub struct MergeArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
     /// Format of the merged report.
-    #[arg(short, long, value_enum, default_value_t = MergeFormat::Json)]
-    pub format: MergeFormat,
+    #[arg(short, long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// Show secrets in full; only for reports written with `scan --no-redact`.
+    #[arg(long)]
+    pub no_redact: bool,
+    /// SARIF: the folder the scanned paths are relative to (`%SRCROOT%`), as `scan` records
+    /// it; without it the SARIF names no root, and code scanning uses the checkout.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Keep only the findings of this repository (as listed in `--repos`): one repository's
+    /// report, e.g. the SARIF to upload to its code scanning.
+    #[arg(long, value_name = "REPO")]
+    pub repository: Option<String>,
     /// The shards' JSON reports.
     #[arg(value_name = "REPORT", required = true)]
     pub inputs: Vec<PathBuf>,
 }
 
-/// Formats `report merge` writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum MergeFormat {
-    /// The JSON report (schema in the README).
-    Json,
-    /// JSON Lines: one finding per line.
-    Jsonl,
-}
-
 /// Subcommands.
+// One value, parsed once per process: boxing `ScanArgs` would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan folders, files, standard input or a git repository (the default).

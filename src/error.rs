@@ -6,7 +6,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A failure that stops the command before or instead of scanning.
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +60,7 @@ impl From<crate::rules::ConfigError> for Error {
 }
 
 /// Why an input was not (fully) scanned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
     /// The file or folder could not be read (permissions, vanished during the scan).
@@ -109,7 +109,7 @@ impl fmt::Display for SkipReason {
 }
 
 /// An input, or part of one, that was not scanned.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Skip {
     /// Display path of the input (`dist/a.tgz!package/x.js` for archive members).
     pub path: String,

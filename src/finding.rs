@@ -57,6 +57,9 @@ pub struct Finding {
     /// For history findings grouped by (rule, path, secret): the other versions holding it,
     /// and whether it is still there (see [`crate::group`]).
     pub spread: Option<Box<Spread>>,
+    /// With `--repos` (and in merged reports of several repositories): the repository the
+    /// finding is in, as listed.
+    pub repository: Option<String>,
 }
 
 impl Finding {
@@ -110,6 +113,7 @@ impl Finding {
             commit_allow: Vec::new(),
             validation: None,
             spread: None,
+            repository: None,
         }
     }
 }

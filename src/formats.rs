@@ -18,7 +18,7 @@ const MIN_TEXT: usize = 4;
 /// [`MIN_TEXT`] characters, not one character repeated, and not a placeholder by the shared
 /// filter (`xxxx`, `changeme`, `${VAR}`, ...): the decoded text is what the filter must see.
 pub fn base64_text(secret: &[u8]) -> bool {
-    if secret.len() % 4 != 0 || secret.len() < 8 {
+    if !secret.len().is_multiple_of(4) || secret.len() < 8 {
         return false;
     }
     let Ok(raw) = STANDARD.decode(secret) else {

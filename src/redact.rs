@@ -7,28 +7,67 @@
 use std::fmt;
 
 /// A matched secret. Formatting shows a redacted form only.
+///
+/// A secret read back from a redacted report (`report merge`) is known only by its redacted
+/// form: [`Secret::from_redacted`] keeps that form, and every accessor, [`Secret::expose`]
+/// included, returns it, so nothing can show more than the report held.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Secret(Vec<u8>);
+pub struct Secret {
+    bytes: Vec<u8>,
+    /// `Some(chars)`: `bytes` is the redacted form of a secret of `chars` characters.
+    redacted_of: Option<usize>,
+}
 
 impl Secret {
     /// Wraps the raw bytes of a secret.
     pub fn new(bytes: &[u8]) -> Secret {
-        Secret(bytes.to_vec())
+        Secret {
+            bytes: bytes.to_vec(),
+            redacted_of: None,
+        }
     }
 
-    /// The full value. Callers must only print it when the user passed `--no-redact`.
+    /// A secret known only by its redacted form, as [`Secret::redacted`] wrote it
+    /// (`ghp_ab…(40 chars)`): read back from a redacted report.
+    pub fn from_redacted(shown: &str) -> Secret {
+        let chars = shown
+            .rsplit_once('(')
+            .and_then(|(_, n)| n.strip_suffix(" chars)"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| shown.chars().count());
+        Secret {
+            bytes: shown.as_bytes().to_vec(),
+            redacted_of: Some(chars),
+        }
+    }
+
+    /// True when only the redacted form is known (see [`Secret::from_redacted`]).
+    pub fn is_redacted_only(&self) -> bool {
+        self.redacted_of.is_some()
+    }
+
+    /// The full value. Callers must only print it when the user passed `--no-redact`. For a
+    /// secret known only redacted, the redacted form.
     pub fn expose(&self) -> String {
-        String::from_utf8_lossy(&self.0).into_owned()
+        String::from_utf8_lossy(&self.bytes).into_owned()
     }
 
-    /// The raw bytes, for hashing.
+    /// The raw bytes, for hashing (the redacted form's for a secret known only redacted: do
+    /// not fingerprint those).
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        &self.bytes
     }
 
     /// Length in characters.
     pub fn char_len(&self) -> usize {
-        String::from_utf8_lossy(&self.0).chars().count()
+        self.redacted_of
+            .unwrap_or_else(|| String::from_utf8_lossy(&self.bytes).chars().count())
+    }
+
+    /// Length in bytes (for a secret known only redacted: its length in characters, exact
+    /// for the ASCII tokens that binary findings are).
+    pub fn byte_len(&self) -> usize {
+        self.redacted_of.unwrap_or(self.bytes.len())
     }
 
     /// Redacted form: a short prefix, an ellipsis and the length, e.g. `ghp_ab…(40 chars)`.
@@ -36,7 +75,10 @@ impl Secret {
     /// At most one character in six is shown, and never more than six, so a short password
     /// shows one character or none.
     pub fn redacted(&self) -> String {
-        let text = String::from_utf8_lossy(&self.0);
+        if self.redacted_of.is_some() {
+            return self.expose();
+        }
+        let text = String::from_utf8_lossy(&self.bytes);
         let n = text.chars().count();
         let shown = (n / 6).min(6);
         let prefix: String = text
@@ -102,6 +144,17 @@ mod tests {
         assert_eq!(Secret::new(b"abc").redacted(), "…(3 chars)");
         assert!(!format!("{s:?}").contains("abcdefghijklmnop"));
         assert!(!format!("{s}").contains("abcdefghijklmnop"));
+    }
+
+    #[test]
+    fn a_redacted_secret_reads_back_as_itself() {
+        let s = Secret::new("ghp_abcdefghijklmnopqrstuvwxyz0123456789".as_bytes());
+        let back = Secret::from_redacted(&s.redacted());
+        assert!(back.is_redacted_only());
+        assert_eq!(back.redacted(), s.redacted());
+        assert_eq!(back.expose(), s.redacted());
+        assert_eq!((back.char_len(), back.byte_len()), (40, 40));
+        assert_eq!(Secret::from_redacted("…(3 chars)").char_len(), 3);
     }
 
     #[test]

@@ -257,6 +257,7 @@ fn finding(origin: Origin, line: usize, secret: &str, severity: Severity) -> Fin
         commit_allow: Vec::new(),
         validation: None,
         spread: None,
+        repository: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! `scan --shard K/N` and `report merge` (issue 19): N = 1, 2, 3 and 7 shards, run as separate
 //! processes over one generated history and over a generated list of repositories, merged,
-//! give exactly the findings of the unsharded run.
+//! give exactly the findings of the unsharded run; merged into SARIF, HTML, Markdown, CSV and
+//! text, they give the very file one unsharded run writes in that format.
 
 use crate::repo::Repo;
 use crate::util::Run;
@@ -75,7 +76,7 @@ fn json_of(path: &std::path::Path) -> serde_json::Value {
 
 /// Runs `scan ARGS --shard K/N -o FILE` for every K, merges, and checks the merge against
 /// `whole` (the unsharded report): same findings as sets, then byte for byte after sorting.
-fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) {
+fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) -> Vec<String> {
     let mut reports = Vec::new();
     for k in 1..=n {
         let out = r.file(&format!("shard-{k}-of-{n}.json"));
@@ -135,6 +136,89 @@ fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) {
             Some(1)
         );
     }
+    reports
+}
+
+/// The formats merged output is compared in.
+const FORMATS: [&str; 5] = ["sarif", "html", "markdown", "csv", "text"];
+
+/// What differs between two runs over the same input: elapsed times (`0.12 s`, `1.3s`,
+/// `"elapsed_ms": 12`).
+fn normalise(text: &str) -> String {
+    let secs = regex::Regex::new(r"\b\d+\.\d+ ?s\b").expect("regex");
+    let ms = regex::Regex::new(r#""elapsed_ms": \d+"#).expect("regex");
+    let text = secs.replace_all(text, "T s");
+    ms.replace_all(&text, "\"elapsed_ms\": T").into_owned()
+}
+
+/// One unsharded run per format of [`FORMATS`], with `scan` (e.g. `["scan", "."]`) as the
+/// first arguments: `(format, output)`.
+fn whole_formats(r: &Repo, scan: &[&str]) -> Vec<(&'static str, String)> {
+    let rules = r.rules();
+    FORMATS
+        .iter()
+        .map(|format| {
+            let out = r.file(&format!("whole.{format}"));
+            let mut a = scan.to_vec();
+            a.extend_from_slice(&[
+                "--config",
+                &rules,
+                "--no-progress",
+                "-f",
+                format,
+                "-o",
+                &out,
+            ]);
+            let run = r.leakscan_env(&a, &[]);
+            assert_eq!(run.code(), 1, "{format}: {}", run.stderr());
+            (*format, std::fs::read_to_string(&out).expect("report"))
+        })
+        .collect()
+}
+
+/// `report merge -f FORMAT ARGS REPORTS` writes, for every format, what one unsharded run
+/// writes (`whole`), elapsed times aside; the SARIF carries the very partialFingerprints.
+fn check_formats(r: &Repo, whole: &[(&str, String)], reports: &[String], args: &[&str]) {
+    for (format, want) in whole {
+        let out = r.file(&format!("merged-{}.{format}", reports.len()));
+        let mut a = vec!["report", "merge", "-f", format, "-o", out.as_str()];
+        a.extend_from_slice(args);
+        a.extend(reports.iter().map(String::as_str));
+        let run = r.leakscan_env(&a, &[]);
+        assert_eq!(run.code(), 1, "{format}: {}", run.stderr());
+        let got = std::fs::read_to_string(&out).expect("merged");
+        if *format == "sarif" {
+            let fps = |text: &str| -> Vec<serde_json::Value> {
+                let doc: serde_json::Value = serde_json::from_str(text).expect("sarif");
+                doc["runs"]
+                    .as_array()
+                    .expect("runs")
+                    .iter()
+                    .flat_map(|run| run["results"].as_array().expect("results").clone())
+                    .map(|res| res["partialFingerprints"].clone())
+                    .collect()
+            };
+            crate::sarif::assert_schema_valid(&serde_json::from_str(&got).expect("sarif"));
+            let (g, w) = (fps(&got), fps(want));
+            assert!(!w.is_empty());
+            assert_eq!(g, w, "{} shards: partialFingerprints differ", reports.len());
+        }
+        let (got, want) = (normalise(&got), normalise(want));
+        if got != want {
+            let line = got
+                .lines()
+                .zip(want.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            panic!(
+                "{} shards, {format}: merged output differs from the unsharded run's at line {}:\n  merged: {:?}\n  whole:  {:?}",
+                reports.len(),
+                line + 1,
+                got.lines().nth(line),
+                want.lines().nth(line)
+            );
+        }
+    }
 }
 
 fn whole(r: &Repo, args: &[&str]) -> serde_json::Value {
@@ -157,8 +241,13 @@ fn history_shards_merge_to_the_unsharded_findings() {
     assert!(groups.iter().any(|f| f["history"]["also_at"]
         .as_array()
         .is_some_and(|a| !a.is_empty())));
+    let formats = whole_formats(&r, &["scan", "."]);
+    let root = r.work().display().to_string();
     for n in [1, 2, 3, 7] {
-        check_shards(&r, &[], &w, n);
+        let reports = check_shards(&r, &[], &w, n);
+        if matches!(n, 2 | 3) {
+            check_formats(&r, &formats, &reports, &["--root", &root]);
+        }
     }
 }
 
@@ -200,13 +289,36 @@ fn repository_shards_merge_to_the_unsharded_findings() {
         .filter_map(|f| f["repository"].as_str())
         .collect();
     assert_eq!(per_repo.len(), 5);
+    let formats = whole_formats(r, &["scan", "--repos", &list]);
     for n in [1, 2, 3, 7] {
-        check_repo_shards(r, &args, &w, n);
+        let reports = check_repo_shards(r, &args, &w, n);
+        if matches!(n, 2 | 3) {
+            check_formats(r, &formats, &reports, &[]);
+        }
+    }
+    // Every format names the repositories.
+    for (format, text) in &formats {
+        for repo in &repos {
+            let shown = repo.work().display().to_string();
+            assert!(text.contains(&shown), "{format} does not name {shown}");
+        }
+    }
+    let sarif: serde_json::Value = serde_json::from_str(&formats[0].1).expect("sarif");
+    let runs = sarif["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 5, "one SARIF run per repository");
+    for run in runs {
+        let repo = run["properties"]["repository"]
+            .as_str()
+            .expect("repository");
+        assert_eq!(run["automationDetails"]["id"], format!("leakscan/{repo}/"));
+        for res in run["results"].as_array().expect("results") {
+            assert_eq!(res["properties"]["repository"], repo);
+        }
     }
 }
 
 /// `check_shards` for `--repos`, which takes no PATH.
-fn check_repo_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) {
+fn check_repo_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) -> Vec<String> {
     let mut reports = Vec::new();
     let mut seen = 0;
     for k in 1..=n {
@@ -235,6 +347,7 @@ fn check_repo_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32)
     let m = json_of(std::path::Path::new(&merged));
     assert_eq!(findings(&m), findings(whole), "{n} repository shards");
     assert_eq!(m["summary"]["files"], whole["summary"]["files"]);
+    reports
 }
 
 #[test]
@@ -254,4 +367,151 @@ fn bad_shards_and_reports_are_usage_errors() {
         "{}",
         run.stderr()
     );
+}
+
+/// Runs `scan . ARGS --shard K/2` for K = 1, 2: the reports.
+fn two_shards(r: &Repo, args: &[&str], name: &str) -> Vec<String> {
+    (1..=2)
+        .map(|k| {
+            let out = r.file(&format!("{name}-{k}.json"));
+            let shard = format!("{k}/2");
+            let mut a = args.to_vec();
+            a.extend_from_slice(&["--shard", &shard, "-o", &out]);
+            let run = r.scan(&a);
+            assert!(matches!(run.code(), 0 | 1), "{}", run.stderr());
+            out
+        })
+        .collect()
+}
+
+/// `report merge -f FORMAT ARGS REPORTS`: exit code, output (empty when none), stderr.
+fn merge_to(r: &Repo, format: &str, args: &[&str], reports: &[String]) -> (i32, String, String) {
+    let out = r.file(&format!("m.{format}"));
+    let _ = std::fs::remove_file(&out);
+    let mut a = vec!["report", "merge", "-f", format, "-o", out.as_str()];
+    a.extend_from_slice(args);
+    a.extend(reports.iter().map(String::as_str));
+    let run = r.leakscan_env(&a, &[]);
+    let text = std::fs::read_to_string(&out).unwrap_or_default();
+    (run.code(), text, run.stderr())
+}
+
+const ALL_FORMATS: [&str; 9] = [
+    "json", "jsonl", "sarif", "html", "markdown", "csv", "junit", "gitlab", "text",
+];
+
+#[test]
+fn merged_reports_never_show_more_than_their_inputs() {
+    let r = Repo::new();
+    generated_history(&r, 5, 8);
+    // Every secret the generator can have written.
+    let secrets: Vec<String> = (0..10).map(|k| token(500 + k)).collect();
+    let leaks = |text: &str| secrets.iter().find(|s| text.contains(s.as_str())).cloned();
+    // Redacted shards: no format shows a secret, --no-redact cannot bring one back.
+    let redacted = two_shards(&r, &[], "red");
+    for format in ALL_FORMATS {
+        let (code, text, err) = merge_to(&r, format, &[], &redacted);
+        assert_eq!(code, 1, "{format}: {err}");
+        assert!(!text.is_empty(), "{format}");
+        assert_eq!(leaks(&text), None, "{format} shows a secret");
+    }
+    let (code, _, err) = merge_to(&r, "json", &["--no-redact"], &redacted);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("redacted"), "{err}");
+    // Shards written with --no-redact: redacted again unless merge gets --no-redact too.
+    let full = two_shards(&r, &["--no-redact"], "full");
+    let shown = |t: &str| leaks(t).is_some();
+    assert!(full
+        .iter()
+        .any(|p| shown(&std::fs::read_to_string(p).expect("shard"))));
+    for format in ALL_FORMATS {
+        let (code, text, err) = merge_to(&r, format, &[], &full);
+        assert_eq!(code, 1, "{format}: {err}");
+        assert_eq!(
+            leaks(&text),
+            None,
+            "{format} shows a secret without --no-redact"
+        );
+        // The same file as the merge of redacted shards (but for JUnit's and GitLab's
+        // wall-clock times).
+        if !matches!(format, "junit" | "gitlab") {
+            let (_, from_redacted, _) = merge_to(&r, format, &[], &redacted);
+            assert!(
+                normalise(&text) == normalise(&from_redacted),
+                "{format}: redacting at merge time differs from redacting at scan time"
+            );
+        }
+    }
+    let (code, json, err) = merge_to(&r, "json", &["--no-redact"], &full);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        shown(&json),
+        "--no-redact on unredacted shards shows the secrets"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert!(doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .all(|f| f["redacted"] == false));
+    let (_, text, _) = merge_to(&r, "text", &[], &redacted);
+    assert!(
+        !text.contains('\u{1b}'),
+        "no terminal colours in a merged text report"
+    );
+    let (code, csv, _) = merge_to(&r, "csv", &["--no-redact"], &full);
+    assert_eq!(code, 1);
+    assert!(shown(&csv));
+    // Redacted and unredacted shards do not mix.
+    let mixed = vec![redacted[0].clone(), full[1].clone()];
+    let (code, _, err) = merge_to(&r, "sarif", &[], &mixed);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--no-redact"), "{err}");
+}
+
+#[test]
+fn an_empty_repository_shard_leaves_nothing_behind() {
+    let r = Repo::new();
+    generated_history(&r, 7, 3);
+    let list = r.file("one.txt");
+    std::fs::write(&list, format!("{}\n", r.work().display())).expect("list");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tmp_s = tmp.path().display().to_string();
+    let rules = r.rules();
+    let mut empty = 0;
+    for k in 1..=3 {
+        let out = r.file(&format!("one-{k}.json"));
+        let shard = format!("{k}/3");
+        let run = r.leakscan_env(
+            &[
+                "scan",
+                "--repos",
+                &list,
+                "--config",
+                &rules,
+                "-f",
+                "json",
+                "--no-progress",
+                "--shard",
+                &shard,
+                "-o",
+                &out,
+            ],
+            &[("TMPDIR", &tmp_s)],
+        );
+        assert!(matches!(run.code(), 0 | 1), "{}", run.stderr());
+        let doc = json_of(std::path::Path::new(&out));
+        if doc["repositories"].as_array().is_some_and(Vec::is_empty) {
+            empty += 1;
+            assert_eq!(run.code(), 0, "{}", run.stderr());
+            assert_eq!(doc["findings"].as_array().map(Vec::len), Some(0));
+            assert_eq!(doc["summary"]["files"], 0);
+        }
+    }
+    assert_eq!(empty, 2, "one repository, three shards: two are empty");
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("tmp")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind in TMPDIR: {left:?}");
 }

@@ -15,10 +15,14 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use crate::cli::{MergeArgs, MergeFormat, ScanArgs};
-use crate::error::{Error, ExitStatus};
+use crate::cli::{Format, MergeArgs, ScanArgs};
+use crate::error::{Error, ExitStatus, Skip, SkipReason};
 use crate::group::{MAX_ALSO_AT, MAX_OCCURRENCES};
+use crate::redact::Secret;
 use crate::report::json::{Part, ShardOf};
+use crate::report::sarif::{Limits, Sarif};
+use crate::report::Report;
+use crate::rules::RuleSet;
 
 /// A stable 64-bit hash (FNV-1a) of a `--repos` line: which shard scans it.
 fn line_hash(line: &str) -> u64 {
@@ -56,7 +60,7 @@ pub fn expand_repos(args: &ScanArgs) -> Result<(ScanArgs, Option<Part>), Error> 
                 by: "history",
             }),
             repositories: shown(&args.paths),
-            owners: Vec::new(),
+            by_repository: false,
         });
         return Ok((out, part));
     };
@@ -65,7 +69,11 @@ pub fn expand_repos(args: &ScanArgs) -> Result<(ScanArgs, Option<Part>), Error> 
             "--repos takes the repositories from its file: give no PATH as well".into(),
         ));
     }
-    let all = read_repos(file)?;
+    // Sorted and without repeats: the order of the list does not change the report, and the
+    // findings of a merge come in the same order as those of one unsharded run.
+    let mut all = read_repos(file)?;
+    all.sort();
+    all.dedup();
     let mine: Vec<String> = match args.shard {
         Some((k, n)) => all
             .into_iter()
@@ -81,20 +89,10 @@ pub fn expand_repos(args: &ScanArgs) -> Result<(ScanArgs, Option<Part>), Error> 
             by: "repository",
         }),
         repositories: mine,
-        owners: Vec::new(),
+        by_repository: true,
     };
-    if out.paths.is_empty() {
-        // Nothing for this shard: an empty report, not a scan of the current folder.
-        out.paths.push(empty_dir()?);
-    }
+    // A shard with no repository scans nothing (see `cmd::scan::collect_repos`).
     Ok((out, Some(part)))
-}
-
-/// An empty folder to scan when a shard of `--repos` has no repository.
-fn empty_dir() -> Result<PathBuf, Error> {
-    let dir = std::env::temp_dir().join(format!("leakscan-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| Error::Usage(format!("{}: {e}", dir.display())))?;
-    Ok(dir)
 }
 
 fn shown(paths: &[PathBuf]) -> Vec<String> {
@@ -138,6 +136,24 @@ pub struct Merged {
     pub missing: Vec<String>,
     /// True when a shard is missing or an input was incomplete.
     pub incomplete: bool,
+    /// True when the findings carry their repository (reports of `--repos`, or of several
+    /// repositories).
+    pub by_repository: bool,
+    /// True when the inputs were written with `--no-redact` (their findings hold secrets).
+    pub unredacted: bool,
+    /// True when an input holds redacted secrets.
+    pub redacted: bool,
+}
+
+/// Whether a report's findings hold their secrets (`Some(false)`: written with
+/// `--no-redact`), `None` when no finding has a match.
+fn redaction(doc: &Map<String, Value>) -> Option<bool> {
+    ["findings", "dropped"]
+        .iter()
+        .filter_map(|k| doc.get(*k).and_then(Value::as_array))
+        .flatten()
+        .filter(|f| f.get("match").is_some_and(|m| !m.is_null()))
+        .find_map(|f| f.get("redacted").and_then(Value::as_bool))
 }
 
 /// The merge key of a finding: repository (when reports cover different ones), location,
@@ -165,15 +181,23 @@ fn key(repo: &str, f: &Value) -> Key {
     )
 }
 
+fn secret_id(f: &Value) -> Option<&str> {
+    f.get("history")?.get("secret_id")?.as_str()
+}
+
 fn rank(h: Option<&Value>, k: &str) -> u64 {
     h.and_then(|h| h.get(k))
         .and_then(Value::as_u64)
         .unwrap_or(u64::MAX)
 }
 
-/// The report order (as `Output::finish` sorts): location, commit, offset, rule, end column.
-fn sort_key(f: &Value) -> (String, Option<String>, u64, String, u64) {
+/// The report order: repository (as `--repos` scans them, sorted), then as `Output::finish`
+/// sorts: location, commit, offset, rule, end column.
+type SortKey = (String, String, Option<String>, u64, String, u64);
+
+fn sort_key(f: &Value) -> SortKey {
     (
+        text(f, "repository"),
         text(f, "location"),
         f.get("commit")
             .and_then(|c| c.get("id"))
@@ -185,12 +209,31 @@ fn sort_key(f: &Value) -> (String, Option<String>, u64, String, u64) {
     )
 }
 
-/// Merges the reports at `paths`.
-pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
+/// Merges the reports at `paths`; with `only`, keeps the findings of that repository alone.
+pub fn merge(paths: &[PathBuf], only: Option<&str>) -> Result<Merged, Error> {
     let inputs = paths
         .iter()
         .map(|p| read_input(p))
         .collect::<Result<Vec<_>, _>>()?;
+    // Redacted and unredacted reports do not mix: their findings are keyed differently (the
+    // secret, or its fingerprint), and the output could not honour both.
+    let redacted: Vec<(&str, bool)> = inputs
+        .iter()
+        .filter_map(|i| redaction(&i.doc).map(|r| (i.name.as_str(), r)))
+        .collect();
+    if let (Some(a), Some(b)) = (
+        redacted.iter().find(|(_, r)| *r),
+        redacted.iter().find(|(_, r)| !*r),
+    ) {
+        return Err(Error::Usage(format!(
+            "{} is redacted and {} was written with --no-redact: merge reports written the same way",
+            a.0, b.0
+        )));
+    }
+    let unredacted = redacted.first().is_some_and(|(_, r)| !*r);
+    let mut by_repository = false;
+    let mut notes: Vec<Value> = Vec::new();
+    let (mut blobs, mut elapsed) = (0u64, 0u64);
     // Which shards of which work were given.
     let mut incomplete = false;
     let mut seen: BTreeMap<(String, String, u64), BTreeSet<u64>> = BTreeMap::new();
@@ -212,7 +255,19 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
         if summary.and_then(|s| s.get("incomplete")) == Some(&Value::Bool(true)) {
             incomplete = true;
         }
+        for n in i
+            .doc
+            .get("notes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !notes.contains(n) {
+                notes.push(n.clone());
+            }
+        }
         if let Some(s) = i.doc.get("shard") {
+            by_repository |= text(s, "by") == "repository";
             let (k, n) = (
                 s.get("index").and_then(Value::as_u64).unwrap_or(0),
                 s.get("count").and_then(Value::as_u64).unwrap_or(0),
@@ -260,6 +315,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
             .collect();
         singles.len() > 1
     };
+    by_repository |= tell_repos;
     let mut groups: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
     let mut skipped: BTreeSet<String> = BTreeSet::new();
     let mut skipped_list = Vec::new();
@@ -275,7 +331,10 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
             let mut f = f.clone();
             // `--repos` reports name each finding's repository.
             let repo = match f.get("repository").and_then(Value::as_str) {
-                Some(r) => r.to_string(),
+                Some(r) => {
+                    by_repository = true;
+                    r.to_string()
+                }
                 None => {
                     if tell_repos {
                         f["repository"] = Value::String(repo.clone());
@@ -302,63 +361,62 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
         }
         if let Some(s) = i.doc.get("summary") {
             files += s.get("files").and_then(Value::as_u64).unwrap_or(0);
+            blobs += s.get("blobs").and_then(Value::as_u64).unwrap_or(0);
             bytes += s.get("bytes").and_then(Value::as_u64).unwrap_or(0);
+            elapsed += s.get("elapsed_ms").and_then(Value::as_u64).unwrap_or(0);
         }
     }
-    // also_at: the paths of each (repository, rule, secret id).
+    // also_at, as one run makes it (`group::group`, then `drive::history::add_blob_copies`):
+    // the locations of the other findings of the same (repository, rule, secret id), and the
+    // paths holding the very blobs of this finding, which only its own shards' `also_at`
+    // name; sorted, at most MAX_ALSO_AT. (Another finding's blob copies are not this one's.)
     let mut paths_of: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
     for ((repo, location, rule, _), g) in &groups {
         for f in g {
-            if let Some(id) = f
-                .get("history")
-                .and_then(|h| h.get("secret_id"))
-                .and_then(Value::as_str)
-            {
+            if let Some(id) = secret_id(f) {
                 paths_of
                     .entry((repo.clone(), rule.clone(), id.to_string()))
                     .or_default()
                     .insert(location.clone());
-            }
-            // A shard may have seen paths whose findings are in no input (filtered): keep them.
-            for p in f
-                .get("history")
-                .and_then(|h| h.get("also_at"))
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-            {
-                if let Some(id) = f
-                    .get("history")
-                    .and_then(|h| h.get("secret_id"))
-                    .and_then(Value::as_str)
-                {
-                    paths_of
-                        .entry((repo.clone(), rule.clone(), id.to_string()))
-                        .or_default()
-                        .insert(p.to_string());
-                }
             }
         }
     }
     let mut findings: Vec<Value> = groups
         .into_iter()
         .map(|((repo, location, rule, _), g)| {
+            let own: BTreeSet<String> = g
+                .iter()
+                .filter_map(|f| f.get("history")?.get("also_at")?.as_array())
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
             regroup(g, |id| {
-                paths_of
-                    .get(&(repo.clone(), rule.clone(), id.to_string()))
-                    .map(|all| {
-                        all.iter()
-                            .filter(|p| **p != location)
-                            .take(MAX_ALSO_AT)
-                            .cloned()
-                            .map(Value::String)
-                            .collect()
-                    })
-                    .unwrap_or_default()
+                let mut all = own.clone();
+                if let Some(others) = paths_of.get(&(repo.clone(), rule.clone(), id.to_string())) {
+                    all.extend(others.iter().cloned());
+                }
+                all.into_iter()
+                    .filter(|p| *p != location)
+                    .take(MAX_ALSO_AT)
+                    .map(Value::String)
+                    .collect()
             })
         })
         .collect();
+    let mut repositories: Vec<String> = repositories.into_iter().collect();
+    if let Some(only) = only {
+        if !repositories.iter().any(|r| r == only) {
+            return Err(Error::Usage(format!(
+                "--repository {only}: not among the reports' repositories ({})",
+                repositories.join(", ")
+            )));
+        }
+        let mine = |f: &Value| text(f, "repository") == only;
+        findings.retain(mine);
+        dropped.retain(mine);
+        repositories = vec![only.to_string()];
+    }
     findings.sort_by_cached_key(sort_key);
     dropped.sort_by_cached_key(sort_key);
     dropped.dedup();
@@ -389,6 +447,9 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
         "repositories".into(),
         Value::Array(repositories.into_iter().map(Value::String).collect()),
     );
+    if !notes.is_empty() {
+        doc.insert("notes".into(), Value::Array(notes));
+    }
     doc.insert(
         "merged".into(),
         json!({
@@ -400,18 +461,22 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
         "summary".into(),
         json!({
             "files": files,
+            "blobs": blobs,
             "bytes": bytes,
             "findings": findings.len(),
             "by_rule": by_rule,
             "skipped": skipped_list.len(),
             "incomplete": incomplete,
-            "elapsed_ms": 0,
+            "elapsed_ms": elapsed,
         }),
     );
     Ok(Merged {
         doc: Value::Object(doc),
         missing,
         incomplete,
+        by_repository,
+        unredacted,
+        redacted: redacted.iter().any(|(_, r)| *r),
     })
 }
 
@@ -545,22 +610,107 @@ fn regroup(mut g: Vec<Value>, also_at: impl Fn(&str) -> Vec<Value>) -> Value {
     first
 }
 
+/// Replaces the secret of every finding of a report written with `--no-redact` by its
+/// redacted form.
+fn redact_doc(doc: &mut Value) {
+    for k in ["findings", "dropped"] {
+        for f in doc
+            .get_mut(k)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            if f.get("redacted") == Some(&Value::Bool(false)) {
+                if let Some(m) = f.get("match").and_then(Value::as_str) {
+                    f["match"] = Value::String(Secret::new(m.as_bytes()).redacted());
+                }
+                f["redacted"] = Value::Bool(true);
+            }
+        }
+    }
+}
+
+/// Writes the merged report in a format other than JSON: the JSON report read back into
+/// findings ([`crate::report::read`]) and handed to the reporter a scan uses.
+fn render(args: &MergeArgs, merged: &Merged) -> Result<Vec<u8>, Error> {
+    let mut read = crate::report::read::report(&merged.doc)?;
+    // A missing shard is input not scanned: every format says the report is incomplete.
+    for m in &merged.missing {
+        read.skips.push(Skip {
+            path: format!("shard {m}"),
+            reason: SkipReason::Other,
+            detail: "its report is missing: rerun the shard and merge again".into(),
+            allowed: false,
+        });
+    }
+    let rules = RuleSet {
+        rules: crate::rules::builtin::builtin_rules().map_err(|e| Error::Usage(e.to_string()))?,
+        ..RuleSet::default()
+    };
+    let part = Part {
+        shard: None,
+        repositories: read.repositories.clone(),
+        by_repository: merged.by_repository,
+    };
+    let report = Report {
+        findings: &read.findings,
+        dropped: &read.dropped,
+        skips: &read.skips,
+        stats: &read.stats,
+        elapsed: std::time::Duration::from_millis(read.elapsed_ms),
+        redact: !args.no_redact,
+        rules: &rules,
+        notes: &read.notes,
+        part: Some(&part),
+    };
+    let sarif = Sarif {
+        root: args
+            .root
+            .as_ref()
+            .map(|r| {
+                std::fs::canonicalize(r)
+                    .map_err(|e| Error::Usage(format!("--root {}: {e}", r.display())))
+            })
+            .transpose()?,
+        limits: Limits::default(),
+    };
+    let (reporter, warnings) = crate::cmd::scan::reporter(args.format, true, &sarif, &report)?;
+    for w in &warnings {
+        eprintln!("leakscan: {w}");
+    }
+    // Colours (text) are for terminals: the merged report is a file.
+    let mut w = anstream::StripStream::new(Vec::new());
+    reporter
+        .write(&report, &mut w)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    Ok(w.into_inner())
+}
+
 /// `leakscan report merge`.
 pub fn run(args: &MergeArgs) -> Result<u8, Error> {
-    let merged = merge(&args.inputs)?;
+    let mut merged = merge(&args.inputs, args.repository.as_deref())?;
+    if args.no_redact && merged.redacted {
+        return Err(Error::Usage(
+            "--no-redact: the reports are redacted (scan the shards with --no-redact to merge secrets in full)".into(),
+        ));
+    }
+    if !args.no_redact {
+        redact_doc(&mut merged.doc);
+    }
     let mut buf = Vec::new();
     match args.format {
-        MergeFormat::Json => {
+        Format::Json => {
             serde_json::to_writer_pretty(&mut buf, &merged.doc)
                 .map_err(|e| Error::Usage(e.to_string()))?;
             buf.push(b'\n');
         }
-        MergeFormat::Jsonl => {
+        Format::Jsonl => {
             for f in merged.doc["findings"].as_array().into_iter().flatten() {
                 serde_json::to_writer(&mut buf, f).map_err(|e| Error::Usage(e.to_string()))?;
                 buf.push(b'\n');
             }
         }
+        _ => buf = render(args, &merged)?,
     }
     let out = args.output.as_path();
     let written = if out == Path::new("-") {

@@ -50,11 +50,24 @@ pub fn collect(args: &ScanArgs) -> Result<Scanned, Error> {
     }
 }
 
-/// `--repos`: scans each repository alone, one after the other, and puts the findings
-/// together in list order, each with its repository. A repository that cannot be scanned
+/// `--repos`: scans each repository alone, one after the other (in sorted order, see
+/// `cmd::merge::expand_repos`), and puts the findings together in that order, each with its
+/// repository. A repository that cannot be scanned
 /// (clone failed, not a repository) is a skip, which makes the scan incomplete.
-fn collect_repos(args: &ScanArgs, mut part: crate::report::json::Part) -> Result<Scanned, Error> {
+fn collect_repos(args: &ScanArgs, part: crate::report::json::Part) -> Result<Scanned, Error> {
     use crate::error::{Skip, SkipReason};
+    if args.paths.is_empty() {
+        // A shard that gets no repository: an empty report, not a scan of the current folder
+        // (nor of a temporary one left behind).
+        let none = ScanArgs {
+            repos: None,
+            shard: None,
+            ..args.clone()
+        };
+        let mut s = collect_with(Settings::from_args(&none)?, |_, _, _| Ok(Output::default()))?;
+        s.part = Some(part);
+        return Ok(s);
+    }
     let mut all: Option<Scanned> = None;
     let mut failed = Vec::new();
     let mut first_error = None;
@@ -65,7 +78,7 @@ fn collect_repos(args: &ScanArgs, mut part: crate::report::json::Part) -> Result
             shard: None,
             ..args.clone()
         };
-        let s = match collect_one(&one, None) {
+        let mut s = match collect_one(&one, None) {
             Ok(s) => s,
             Err(e) => {
                 let shown = part.repositories.get(i).cloned().unwrap_or_default();
@@ -74,8 +87,10 @@ fn collect_repos(args: &ScanArgs, mut part: crate::report::json::Part) -> Result
                 continue;
             }
         };
-        part.owners
-            .extend(std::iter::repeat_n(i, s.out.findings.len()));
+        let shown = part.repositories.get(i).cloned().unwrap_or_default();
+        for f in s.out.findings.iter_mut().chain(s.out.dropped.iter_mut()) {
+            f.repository = Some(shown.clone());
+        }
         match &mut all {
             None => all = Some(s),
             Some(a) => {
@@ -451,10 +466,28 @@ fn color_choice(c: ColorChoice) -> anstream::ColorChoice {
 /// itself is not text.
 fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
     let is_text = settings.format == Format::Text;
-    let reporter: Box<dyn Reporter> = match settings.format {
-        Format::Text => Box::new(Text {
-            summary: !settings.quiet,
-        }),
+    let sarif = Sarif {
+        root: std::fs::canonicalize(settings.display_root()).ok(),
+        limits: Limits::default(),
+    };
+    let (reporter, warnings) = reporter(settings.format, !settings.quiet, &sarif, report)?;
+    for w in &warnings {
+        eprintln!("leakscan: {w}");
+    }
+    write_report(settings, report, is_text, reporter.as_ref())
+}
+
+/// The reporter of `format` (`summary`: the text report ends with the summary), and the
+/// warnings of rendering it (SARIF's upload limits). Shared with `report merge`.
+pub fn reporter(
+    format: Format,
+    summary: bool,
+    sarif: &Sarif,
+    report: &Report<'_>,
+) -> Result<(Box<dyn Reporter>, Vec<String>), Error> {
+    let mut warnings = Vec::new();
+    let reporter: Box<dyn Reporter> = match format {
+        Format::Text => Box::new(Text { summary }),
         Format::Json => Box::new(Json),
         Format::Junit => Box::new(Junit),
         Format::Gitlab => Box::new(Gitlab),
@@ -463,20 +496,25 @@ fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
         Format::Csv => Box::new(crate::report::csv::Csv),
         Format::Jsonl => Box::new(crate::report::jsonl::JsonLines),
         Format::Sarif => {
-            let sarif = Sarif {
-                root: std::fs::canonicalize(settings.display_root()).ok(),
-                limits: Limits::default(),
-            };
             let rendered = sarif.render(report).map_err(|e| Error::Io {
                 path: PathBuf::from("<sarif>"),
                 source: e,
             })?;
-            for w in &rendered.warnings {
-                eprintln!("leakscan: {w}");
-            }
+            warnings = rendered.warnings;
             Box::new(Prerendered(rendered.bytes))
         }
     };
+    Ok((reporter, warnings))
+}
+
+/// Writes the report where it was asked for, and the summary on standard error when the
+/// report itself is not text.
+fn write_report(
+    settings: &Settings,
+    report: &Report<'_>,
+    is_text: bool,
+    reporter: &dyn Reporter,
+) -> Result<(), Error> {
     match &settings.output {
         Some(path) => {
             let file = std::fs::File::create(path).map_err(|e| Error::Io {

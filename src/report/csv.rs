@@ -5,6 +5,9 @@
 //! Text that a spreadsheet would run as a formula (a cell starting with `=`, `+`, `-`, `@`, a
 //! tab or a carriage return: paths, commit messages and snippets come from the scanned
 //! repository) is prefixed with `'`, so opening the file never evaluates it.
+//!
+//! A report of several repositories (`scan --repos`, or `report merge` of such reports) has
+//! a first column more, `repository`.
 
 use std::io::{self, Write};
 
@@ -43,6 +46,9 @@ pub const COLUMNS: [&str; 25] = [
     "validation",
     "dropped",
 ];
+
+/// The column a report of several repositories (`--repos`, or their merge) starts with.
+pub const REPOSITORY_COLUMN: &str = "repository";
 
 /// One field, quoted when needed, formula-neutralised when `text`.
 fn field(s: &str, text: bool) -> String {
@@ -101,9 +107,18 @@ fn row(report: &Report<'_>, f: &Finding) -> Vec<String> {
 
 impl Reporter for Csv {
     fn write(&self, report: &Report<'_>, w: &mut dyn Write) -> io::Result<()> {
-        write!(w, "{}\r\n", COLUMNS.join(","))?;
+        let per_repository = report.per_repository();
+        let mut head = COLUMNS.to_vec();
+        if per_repository {
+            head.insert(0, REPOSITORY_COLUMN);
+        }
+        write!(w, "{}\r\n", head.join(","))?;
         for f in report.findings.iter().chain(report.dropped) {
-            write!(w, "{}\r\n", row(report, f).join(","))?;
+            let mut r = row(report, f);
+            if per_repository {
+                r.insert(0, field(f.repository.as_deref().unwrap_or(""), true));
+            }
+            write!(w, "{}\r\n", r.join(","))?;
         }
         Ok(())
     }

@@ -197,8 +197,15 @@ fn hbar(value: usize, max: usize, width: u32, class: &str) -> String {
 fn header(report: &Report<'_>, out: &mut String) {
     let _ = write!(
         out,
-        r#"<header><h1>leakscan audit report</h1><p>leakscan {} · {} ({}) scanned in {:.2} s · secrets {}</p></header>"#,
+        r#"<header><h1>leakscan audit report</h1><p>leakscan {} · {}{} ({}) scanned in {:.2} s · secrets {}</p></header>"#,
         env!("CARGO_PKG_VERSION"),
+        match report.part {
+            Some(p) if report.per_repository() => format!(
+                "{} · ",
+                esc(&plural(p.repositories.len(), "repository", "repositories"))
+            ),
+            _ => String::new(),
+        },
         plural(
             report.stats.files as usize,
             "file or blob",
@@ -528,7 +535,7 @@ fn finding_row(report: &Report<'_>, index: &PresenceIndex<'_>, f: &Finding, out:
     let p = index.presence(f);
     let _ = write!(
         out,
-        r#"<tr data-kind="{}" data-sev="{}" data-presence="{}"><td data-sort="{}">{}</td><td class="nowrap"><code title="{}">{}</code></td><td>{}</td><td class="wrap"><code>{}</code></td>"#,
+        r#"<tr data-kind="{}" data-sev="{}" data-presence="{}"><td data-sort="{}">{}</td><td class="nowrap"><code title="{}">{}</code></td><td>{}</td><td class="wrap">{}<code>{}</code></td>"#,
         kind_name(f.kind),
         severity_name(f.severity),
         esc(p.label()),
@@ -537,6 +544,10 @@ fn finding_row(report: &Report<'_>, index: &PresenceIndex<'_>, f: &Finding, out:
         esc(&f.description),
         esc(&f.rule_id),
         esc(p.label()),
+        f.repository.as_ref().map_or(String::new(), |r| format!(
+            r#"<span class="muted" title="repository">{}</span><br>"#,
+            esc(r)
+        )),
         esc(&location(f)),
     );
     let secret = report.secret_text(f).unwrap_or_default();

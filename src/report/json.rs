@@ -18,6 +18,8 @@
 //!     "redacted",      // whether "match" is redacted
 //!     "fingerprint",   // leakscan/v2 fingerprint (see src/fingerprint.rs): no unkeyed hash of
 //!                      // the secret appears in any report
+//!     "line_hash",     // only for findings in a checked-out file: GitHub's
+//!                      // primaryLocationLineHash of the line, as the SARIF report writes it
 //!     "snippet",       // the line with the secret masked
 //!     "commit",        // null for tree scans; else { id, author_name, author_email, date, summary, at_or_before }
 //!     "blob_id",       // git blob id for history findings, else null
@@ -40,7 +42,9 @@
 //!   "skipped": [ { "path", "reason", "detail", "allowed" } ],
 //!   "shard": { "index": K, "count": N, "by": "history"|"repository" }, // only with --shard
 //!   "repositories": [ "url or path" ],  // with --shard or --repos: what was scanned
-//!   "summary": { "files", "bytes", "findings", "by_rule": {id: n}, "skipped", "incomplete", "elapsed_ms" }
+//!   "notes": [ "text" ],                // only when there are: notes for the reader
+//!   "summary": { "files", "blobs", "bytes", "findings", "by_rule": {id: n}, "skipped",
+//!                "incomplete", "elapsed_ms" }   // blobs: of files, the history blobs
 //! }
 //! ```
 
@@ -69,6 +73,8 @@ struct Wire<'a> {
     shard: Option<ShardOf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     repositories: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
     summary: Summary<'a>,
 }
 
@@ -100,6 +106,8 @@ pub struct WireFinding<'a> {
     matched: Option<String>,
     redacted: bool,
     fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line_hash: Option<&'a str>,
     snippet: &'a str,
     commit: Option<&'a CommitInfo>,
     blob_id: Option<&'a str>,
@@ -159,6 +167,7 @@ fn spread<'a>(f: &'a Finding, s: &'a crate::group::Spread) -> WireSpread<'a> {
         secret_id: f
             .secret
             .as_ref()
+            .filter(|x| !x.is_redacted_only())
             .map(|x| crate::fingerprint::compute(&f.rule_id, "", x.as_bytes())),
         versions: s.versions,
         last_commit: s.last_commit.as_deref().map(commit_ref),
@@ -187,18 +196,10 @@ pub struct Part {
     pub shard: Option<ShardOf>,
     /// The repositories (or paths) scanned, as given.
     pub repositories: Vec<String>,
-    /// With `--repos`: the repository (index into `repositories`) of each finding, in report
-    /// order.
+    /// True when the report covers a list of repositories (`--repos`, or a merge of such
+    /// reports): findings carry their repository, and every format shows it.
     #[serde(skip)]
-    pub owners: Vec<usize>,
-}
-
-impl Part {
-    /// The repository of finding `i` (with `--repos`).
-    fn owner(&self, i: usize) -> Option<&str> {
-        let r = *self.owners.get(i)?;
-        self.repositories.get(r).map(String::as_str)
-    }
+    pub by_repository: bool,
 }
 
 /// One shard of N.
@@ -215,6 +216,7 @@ pub struct ShardOf {
 #[derive(Serialize)]
 struct Summary<'a> {
     files: u64,
+    blobs: u64,
     bytes: u64,
     findings: usize,
     by_rule: BTreeMap<&'a str, usize>,
@@ -244,6 +246,7 @@ pub fn wire<'a>(report: &Report<'_>, f: &'a Finding) -> WireFinding<'a> {
         matched: report.secret_text(f),
         redacted: report.redact,
         fingerprint: &f.fingerprint,
+        line_hash: f.line_hash.as_deref(),
         snippet: &f.snippet,
         commit: f.origin.commit().map(|c| &**c),
         blob_id: f.origin.blob_id(),
@@ -252,7 +255,7 @@ pub fn wire<'a>(report: &Report<'_>, f: &'a Finding) -> WireFinding<'a> {
         dropped: f.dropped.as_deref(),
         validation: f.validation.as_ref(),
         history: f.spread.as_deref().map(|s| spread(f, s)),
-        repository: None,
+        repository: f.repository.as_deref(),
     }
 }
 
@@ -265,21 +268,15 @@ impl Reporter for Json {
                 name: "leakscan",
                 version: env!("CARGO_PKG_VERSION"),
             },
-            findings: report
-                .findings
-                .iter()
-                .enumerate()
-                .map(|(i, f)| WireFinding {
-                    repository: report.part.and_then(|p| p.owner(i)),
-                    ..wire(report, f)
-                })
-                .collect(),
+            findings: report.findings.iter().map(|f| wire(report, f)).collect(),
             dropped: explain.then(|| report.dropped.iter().map(|f| wire(report, f)).collect()),
             skipped: report.skips,
             shard: report.part.and_then(|p| p.shard),
             repositories: report.part.map(|p| p.repositories.as_slice()),
+            notes: report.notes,
             summary: Summary {
                 files: report.stats.files,
+                blobs: report.stats.blobs,
                 bytes: report.stats.bytes,
                 findings: report.findings.len(),
                 by_rule: report.by_rule(),

@@ -46,7 +46,10 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn location(f: &Finding) -> String {
-    let path = f.origin.display_path();
+    let path = match &f.repository {
+        Some(r) => format!("{r}: {}", f.origin.display_path()),
+        None => f.origin.display_path(),
+    };
     if f.binary {
         format!("{path}@{}", f.offset)
     } else {

@@ -11,6 +11,7 @@ pub mod jsonl;
 pub mod junit;
 pub mod markdown;
 pub mod overview;
+pub mod read;
 pub mod sarif;
 pub mod text;
 
@@ -55,6 +56,12 @@ impl Report<'_> {
                 s.expose()
             }
         })
+    }
+
+    /// True when the report covers a list of repositories (`--repos`, or a merge of such
+    /// reports): every format then shows each finding's repository.
+    pub fn per_repository(&self) -> bool {
+        self.part.is_some_and(|p| p.by_repository)
     }
 
     /// True when something that should have been scanned was not.

@@ -272,8 +272,13 @@ impl Overview {
             });
             row.findings += 1;
             fps.insert(&f.fingerprint);
-            let p = paths.entry(f.origin.path().to_string()).or_default();
-            p.name = f.origin.path().to_string();
+            // In a report of several repositories, a path is named with its repository.
+            let name = match &f.repository {
+                Some(r) => format!("{r}: {}", f.origin.path()),
+                None => f.origin.path().to_string(),
+            };
+            let p = paths.entry(name.clone()).or_default();
+            p.name = name;
             p.add(f);
             let pr = index.presence(f);
             *presence.entry(pr).or_default() += 1;

@@ -1,7 +1,9 @@
 //! The SARIF 2.1.0 report, shaped for GitHub code scanning (what it reads, its limits and its
 //! fingerprints are described in the README, "SARIF and code scanning").
 //!
-//! One run; one rule descriptor per rule that fired, with markdown help, tags, precision and a
+//! One run (one per repository for a `--repos` report, each with its repository as
+//! `automationDetails` category, root or `versionControlProvenance`, and `properties`); one
+//! rule descriptor per rule that fired, with markdown help, tags, precision and a
 //! `security-severity`; one result per finding, located relative to `%SRCROOT%` (the scan
 //! root). Messages show the secret redacted whatever `--no-redact` says: a SARIF file is an
 //! artifact that others download. Skipped inputs become tool-execution notifications, and an
@@ -105,6 +107,53 @@ impl Sarif {
     }
 
     fn build(&self, report: &Report<'_>, findings: &[&Finding], omitted: usize) -> sarif::Sarif {
+        let repositories = report.part.map_or(0, |p| p.repositories.len())
+            + report
+                .findings
+                .iter()
+                .filter(|f| f.repository.is_some())
+                .count();
+        let runs = if report.per_repository() && repositories > 0 {
+            // One run per repository, each located in its own repository (see the module
+            // documentation of `cmd::merge` for uploading them to code scanning).
+            let mut repos: Vec<&str> = report
+                .part
+                .map(|p| p.repositories.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            for f in report.findings {
+                let r = f.repository.as_deref().unwrap_or_default();
+                if !repos.contains(&r) {
+                    repos.push(r);
+                }
+            }
+            repos
+                .into_iter()
+                .map(|repo| {
+                    let of = |f: &&Finding| f.repository.as_deref().unwrap_or_default() == repo;
+                    let mine: Vec<&Finding> = findings.iter().copied().filter(of).collect();
+                    let found = report.findings.iter().filter(of).count();
+                    self.run(report, &mine, found, Some(repo))
+                })
+                .collect()
+        } else {
+            vec![self.run(report, findings, omitted + findings.len(), None)]
+        };
+        sarif::Sarif::builder()
+            .schema(SCHEMA_URI)
+            .version(json!("2.1.0"))
+            .runs(runs)
+            .build()
+    }
+
+    /// One run: `findings` (of `found` found) of `repository`, or of the whole report.
+    fn run(
+        &self,
+        report: &Report<'_>,
+        findings: &[&Finding],
+        found: usize,
+        repository: Option<&str>,
+    ) -> sarif::Run {
+        let omitted = found - findings.len();
         let rule_ids: Vec<&str> = {
             let mut ids: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
             ids.sort_unstable();
@@ -134,31 +183,64 @@ impl Sarif {
             .semantic_version(env!("CARGO_PKG_VERSION"))
             .rules(descriptors)
             .build();
+        // A repository of a `--repos` list is its own root: a local folder by its path, a
+        // remote one by its URL.
+        let root = match repository {
+            Some(r) => Path::new(r)
+                .is_dir()
+                .then(|| std::fs::canonicalize(r).ok())
+                .flatten(),
+            None => self.root.clone(),
+        };
         let mut run = sarif::Run::builder()
             .tool(driver)
             .results(results)
-            .invocations(vec![self.invocation(report, omitted)])
+            .invocations(vec![self.invocation(
+                report,
+                root.as_deref(),
+                omitted,
+                found,
+            )])
             .column_kind(json!("unicodeCodePoints"))
             .build();
-        if let Some(root) = &self.root {
+        if let Some(root) = &root {
             let base = sarif::ArtifactLocation::builder()
                 .uri(dir_uri(root))
                 .build();
             run.original_uri_base_ids = Some(BTreeMap::from([(SRCROOT.to_string(), base)]));
         }
-        if omitted > 0 {
-            run.properties = Some(bag(
-                json!({ "resultsOmitted": omitted, "resultsFound": report.findings.len() }),
-            ));
+        let mut props = serde_json::Map::new();
+        if let Some(r) = repository {
+            run.automation_details = Some(
+                sarif::RunAutomationDetails::builder()
+                    .id(format!("leakscan/{}/", r.trim_end_matches('/')))
+                    .build(),
+            );
+            if root.is_none() && r.contains("://") {
+                run.version_control_provenance =
+                    Some(vec![sarif::VersionControlDetails::builder()
+                        .repository_uri(r)
+                        .build()]);
+            }
+            props.insert("repository".into(), json!(r));
         }
-        sarif::Sarif::builder()
-            .schema(SCHEMA_URI)
-            .version(json!("2.1.0"))
-            .runs(vec![run])
-            .build()
+        if omitted > 0 {
+            props.insert("resultsOmitted".into(), json!(omitted));
+            props.insert("resultsFound".into(), json!(found));
+        }
+        if !props.is_empty() {
+            run.properties = Some(bag(Value::Object(props)));
+        }
+        run
     }
 
-    fn invocation(&self, report: &Report<'_>, omitted: usize) -> sarif::Invocation {
+    fn invocation(
+        &self,
+        report: &Report<'_>,
+        root: Option<&Path>,
+        omitted: usize,
+        found: usize,
+    ) -> sarif::Invocation {
         let mut notes: Vec<sarif::Notification> =
             report.skips.iter().map(skip_notification).collect();
         for n in report.notes {
@@ -166,8 +248,7 @@ impl Sarif {
         }
         if omitted > 0 {
             let text = format!(
-                "{omitted} of {} results were left out to respect GitHub's upload limits.",
-                report.findings.len()
+                "{omitted} of {found} results were left out to respect GitHub's upload limits."
             );
             notes.push(notification("warning", text, None));
         }
@@ -182,7 +263,7 @@ impl Sarif {
         if !notes.is_empty() {
             inv.tool_execution_notifications = Some(notes);
         }
-        if let Some(root) = &self.root {
+        if let Some(root) = root {
             inv.working_directory = Some(
                 sarif::ArtifactLocation::builder()
                     .uri(dir_uri(root))
@@ -496,9 +577,7 @@ pub(crate) fn message(f: &Finding) -> String {
         m.push('.');
         if let Some(sp) = &f.spread {
             if f.origin.members().is_empty() && f.secret.is_some() {
-                m.push_str(&format!(
-                    " The line number is the line in that commit's version of the file."
-                ));
+                m.push_str(" The line number is the line in that commit's version of the file.");
             }
             if sp.versions > 1 {
                 m.push_str(&format!(" {} versions of the file hold it.", sp.versions));
@@ -541,6 +620,9 @@ fn properties(report: &Report<'_>, f: &Finding) -> Value {
         "match": report.secret_text(f),
         "redacted": report.redact,
     });
+    if let Some(r) = &f.repository {
+        p["repository"] = json!(r);
+    }
     if !f.origin.members().is_empty() {
         p["archive"] = json!(f.origin.path());
         p["members"] = json!(f.origin.members());
@@ -621,7 +703,7 @@ fn region(f: &Finding) -> sarif::Region {
         .end_column(f.end_column as i64)
         .build();
     if f.binary {
-        let len = f.secret.as_ref().map_or(0, |s| s.as_bytes().len());
+        let len = f.secret.as_ref().map_or(0, crate::redact::Secret::byte_len);
         return sarif::Region {
             byte_offset: Some(f.offset as i64),
             byte_length: Some(len as i64),

@@ -50,6 +50,9 @@ fn write_finding(report: &Report<'_>, f: &Finding, w: &mut dyn Write) -> io::Res
         f.kind,
         f.description
     )?;
+    if let Some(r) = &f.repository {
+        writeln!(w, "    {DIM}repository{DIM:#}  {r}")?;
+    }
     writeln!(w, "    {DIM}fingerprint{DIM:#} {}", f.fingerprint)?;
     if let Some(s) = report.secret_text(f) {
         writeln!(w, "    {DIM}match{DIM:#}       {s}")?;

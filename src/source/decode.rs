@@ -294,7 +294,7 @@ fn run(buf: &[u8], s: usize, e: usize, out: &mut Vec<Span>) -> usize {
         all_hex &= c == DIGIT || c & HEXLETTER != 0;
     }
     if all_hex {
-        if e - s >= MIN_HEX && (e - s) % 2 == 0 {
+        if e - s >= MIN_HEX && (e - s).is_multiple_of(2) {
             if let Ok(text) = hex::decode(&buf[s..e]) {
                 if is_text(&text) {
                     out.push(Span {

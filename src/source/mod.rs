@@ -15,10 +15,10 @@ pub mod remote;
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The commit that introduced a blob, for history findings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct CommitInfo {
     /// Full hex id.
     pub id: String,
@@ -84,7 +84,7 @@ pub enum Origin {
 }
 
 /// A span that was decoded before scanning (base64, percent-encoding, ...).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Decoded {
     /// The encoding, e.g. `base64`.
     pub encoding: String,
