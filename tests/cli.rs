@@ -19,8 +19,6 @@ counter-examples = ["app/.env.example"]
     )
 }
 
-/// A self-contained rule file (no built-in pack) so these tests do not move with the pack.
-
 fn tree() -> Dir {
     let d = Dir::new();
     d.write("rules.toml", rules());

@@ -302,8 +302,8 @@ fn gitleaks_config_ids_in_disabled_rules_and_target_rules_are_translated() {
         "[extend]\nuseDefault = true\ndisabledRules = [\"aws-access-token\", \"generic-api-key\"]\n\n[[allowlists]]\ntargetRules = [\"github-pat\"]\npaths = ['''^fixtures/''']\n",
     );
     let tok = github_token("ghp", "x2Vb7Nm4Qw9Er1Ty6Ui3Op8As5Df0G");
-    dir.write("fixtures/a.conf", &format!("token = {tok}\n"));
-    dir.write("src/b.conf", &format!("token = {tok}\n"));
+    dir.write("fixtures/a.conf", format!("token = {tok}\n"));
+    dir.write("src/b.conf", format!("token = {tok}\n"));
     let list = dir.run(&["rules", "list", "--json", "-c", "gl.toml"]);
     assert_eq!(list.code(), 0, "{}", list.stderr());
     let ids: Vec<String> = list

@@ -1,5 +1,6 @@
 //! One integration test binary (links once); a module per area.
 #![allow(unreachable_pub)] // test helpers: `pub` is for the other test modules
+#![allow(clippy::print_stdout, clippy::print_stderr)] // tables and skip notes for the reader
 
 mod repo;
 mod util;

@@ -26,8 +26,6 @@ pub(crate) fn rules() -> String {
     )
 }
 
-/// The test rule with severity and remediation, which SARIF descriptors show.
-
 const OTHER: &str = "tt_z9y8x7w6v5u4t3s2r1q0p9o8";
 
 /// Validates against the vendored OASIS schema (draft-04, format checks on).

@@ -33,7 +33,7 @@ fn generated_history(r: &Repo, seed: u64, commits: u64) {
     for c in 0..commits {
         for (i, p) in paths.iter().enumerate() {
             let s = seed + c * 7 + i as u64;
-            if s % 3 == 0 {
+            if s.is_multiple_of(3) {
                 continue;
             }
             let secret = token(seed * 100 + (s % 5));

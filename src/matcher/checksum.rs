@@ -183,7 +183,7 @@ fn luhn(secret: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A JSON Web Token's first segment must be base64url of a JSON object naming its `alg`

@@ -13,6 +13,9 @@ use crate::source::CommitInfo;
 /// snapshots of the past: a secret in a release tag is in history, not "still there").
 const MAX_TIPS: usize = 64;
 
+/// One version of a path: (commit rank, blob id, commit index).
+type PathVersion = (u32, String, u32);
+
 /// [`crate::group::Tips`] over a repository and the history scanned from it.
 pub struct RepoTips<'a> {
     repo: &'a Repo,
@@ -21,7 +24,7 @@ pub struct RepoTips<'a> {
     tips: Vec<(String, gix::ObjectId)>,
     /// Versions of each path: (commit rank, blob id, commit index); built on first use, as
     /// only findings that no tip holds need it.
-    by_path: std::sync::OnceLock<HashMap<String, Vec<(u32, String, u32)>>>,
+    by_path: std::sync::OnceLock<HashMap<String, Vec<PathVersion>>>,
     history: &'a History,
     infos: Mutex<HashMap<u32, Option<Arc<CommitInfo>>>>,
 }
