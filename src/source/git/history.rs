@@ -437,9 +437,30 @@ impl Repo {
             .collect();
         // The trees of small packs are read ahead while the commits are walked.
         let packs = w.src.reader.packs();
+        let hash = self.repo.object_hash();
+        let parse = move |bytes: &[u8]| {
+            let c = gix::objs::CommitRef::from_bytes(bytes, hash).ok()?;
+            Some((
+                c.tree(),
+                c.parents().collect::<Vec<_>>(),
+                c.committer().map(|s| s.seconds()).unwrap_or(0),
+            ))
+        };
         let (nodes, ahead) = std::thread::scope(|scope| {
-            let ahead = direct.then(|| scope.spawn(|| Ahead::read(&packs, READ_AHEAD_BYTES)));
-            let nodes = match direct.then(|| w.commits_direct(&commit_tips)).flatten() {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let ahead = direct.then(|| {
+                let (packs, parse) = (&packs, &parse);
+                scope.spawn(move || Ahead::read(packs, READ_AHEAD_BYTES, parse, tx))
+            });
+            let read = if direct {
+                rx.recv().unwrap_or_default()
+            } else {
+                Default::default()
+            };
+            let nodes = match direct
+                .then(|| w.commits_direct(&commit_tips, read))
+                .flatten()
+            {
                 Some(nodes) => nodes,
                 None => w.commits(commit_tips, hidden),
             };
@@ -600,6 +621,9 @@ fn parents_first(nodes: &[Node]) -> Vec<usize> {
     order
 }
 
+/// Commits read ahead: (tree, parents, committer time) by id.
+type ReadCommits = gix::hashtable::HashMap<ObjectId, (ObjectId, Vec<ObjectId>, i64)>;
+
 /// The state of one enumeration.
 struct Walker<'r> {
     repo: &'r Repo,
@@ -752,17 +776,8 @@ impl<'r> Walker<'r> {
     /// decoded each commit twice, once to walk and once here for its tree and time, and was
     /// nearly half of the history enumeration on rails). `None` when a commit does not read:
     /// the caller walks with gix, which reports what is wrong.
-    fn commits_direct(&mut self, tips: &[ObjectId]) -> Option<Vec<Node>> {
-        // The commits of a pack held whole are read in parallel first.
-        let hash = self.repo.repo.object_hash();
-        let mut read = super::packs::read_commits(&self.src.reader.packs(), |bytes| {
-            let c = gix::objs::CommitRef::from_bytes(bytes, hash).ok()?;
-            Some((
-                c.tree(),
-                c.parents().collect::<Vec<_>>(),
-                c.committer().map(|s| s.seconds()).unwrap_or(0),
-            ))
-        });
+    /// `read` holds commits read ahead (tree, parents, committer time), taken first.
+    fn commits_direct(&mut self, tips: &[ObjectId], mut read: ReadCommits) -> Option<Vec<Node>> {
         let mut seen: HashSet<ObjectId, gix::hashtable::hash::Builder> = HashSet::default();
         let mut stack: Vec<ObjectId> = tips.iter().copied().filter(|t| seen.insert(*t)).collect();
         let mut nodes = Vec::new();

@@ -996,11 +996,45 @@ impl Ahead {
     /// ahead, while the commits are walked, takes that work off its path: on a small pack's
     /// history that work was most of the walk. A large pack is not read ahead: its trees do
     /// not fit a budget (git.git's are 5.8 GB), and those read would be a random part of them.
-    pub(super) fn read(packs: &[Pack], budget: usize) -> Ahead {
+    ///
+    /// The commits of those packs come first, inflated and handed to `parse` in parallel, and
+    /// go to `commits` by id (what does not read or parse is left out: the walk reads it the
+    /// usual way), so that the commit walk can start while the trees are read.
+    pub(super) fn read<T: Send>(
+        packs: &[Pack],
+        budget: usize,
+        parse: &(dyn Fn(&[u8]) -> Option<T> + Sync),
+        commits: std::sync::mpsc::Sender<gix::hashtable::HashMap<ObjectId, T>>,
+    ) -> Ahead {
+        let whole: Vec<&Pack> = packs.iter().filter(|pk| pk.data.whole.is_some()).collect();
+        // As in `Plan::new`: a corrupt index only costs the read-ahead of its pack.
+        let listed: Vec<Option<Entries>> =
+            whole.iter().map(|pk| no_panic(|| entries(pk))).collect();
+        let mut all = gix::hashtable::HashMap::default();
+        for (pk, list) in whole.iter().zip(&listed) {
+            let Some(list) = list else { continue };
+            let found = no_panic(|| {
+                list.heads
+                    .par_iter()
+                    .zip(list.entries.par_iter())
+                    .filter(|(h, _)| matches!(h, Some((h, _)) if h.kind == EntryKind::Commit))
+                    .map_init(Vec::new, |bytes, (h, &(_, i))| {
+                        let (head, _) = (*h)?;
+                        pk.data.inflate(head.data_offset, head.size, bytes).ok()?;
+                        Some((pk.index.oid_at_index(i).to_owned(), parse(bytes)?))
+                    })
+                    .flatten()
+                    .collect::<Vec<_>>()
+            });
+            for (id, t) in found.unwrap_or_default() {
+                all.entry(id).or_insert(t);
+            }
+        }
+        let _ = commits.send(all);
         let mut ahead = Ahead::default();
-        for pk in packs.iter().filter(|pk| pk.data.whole.is_some()) {
-            // As in `Plan::new`: a corrupt index only costs the read-ahead of its pack.
-            for (id, bytes) in no_panic(|| read_trees(pk, budget)).unwrap_or_default() {
+        for (pk, list) in whole.iter().zip(&listed) {
+            let Some(list) = list else { continue };
+            for (id, bytes) in no_panic(|| read_trees(pk, list, budget)).unwrap_or_default() {
                 ahead.map.entry(id).or_insert(bytes);
             }
         }
@@ -1008,39 +1042,15 @@ impl Ahead {
     }
 }
 
-/// Every commit of the packs held whole, inflated and handed to `parse` in parallel, by id.
-/// What does not read or parse is left out (the walk reads it the usual way).
-pub(super) fn read_commits<T: Send>(
-    packs: &[Pack],
-    parse: impl Fn(&[u8]) -> Option<T> + Sync,
-) -> gix::hashtable::HashMap<ObjectId, T> {
-    let mut all = gix::hashtable::HashMap::default();
-    for pk in packs.iter().filter(|pk| pk.data.whole.is_some()) {
-        let found = no_panic(|| {
-            (0..pk.index.num_objects())
-                .into_par_iter()
-                .map_init(Vec::new, |bytes, i| {
-                    let head = pk.data.head(pk.index.pack_offset_at_index(i)).ok()?;
-                    if head.kind != EntryKind::Commit || head.size > MAX_ENTRY {
-                        return None;
-                    }
-                    pk.data.inflate(head.data_offset, head.size, bytes).ok()?;
-                    Some((pk.index.oid_at_index(i).to_owned(), parse(bytes)?))
-                })
-                .flatten()
-                .collect::<Vec<_>>()
-        });
-        for (id, t) in found.unwrap_or_default() {
-            all.entry(id).or_insert(t);
-        }
-    }
-    all
+/// A pack's entries sorted by offset (with their index position, for their id), each with
+/// its head and its delta base (an entry index, or NONE).
+struct Entries {
+    entries: Vec<(u64, u32)>,
+    heads: Vec<Option<(Head, u32)>>,
 }
 
-/// Every tree of one pack, while the bytes held stay within `budget`.
-fn read_trees(pk: &Pack, budget: usize) -> Vec<(ObjectId, Vec<u8>)> {
+fn entries(pk: &Pack) -> Entries {
     let n = pk.index.num_objects();
-    // Entries sorted by offset, with their index position (for their id).
     let mut entries: Vec<(u64, u32)> = (0..n)
         .map(|i| (pk.index.pack_offset_at_index(i), i))
         .collect();
@@ -1050,7 +1060,6 @@ fn read_trees(pk: &Pack, budget: usize) -> Vec<(ObjectId, Vec<u8>)> {
             .binary_search_by_key(&offset, |e| e.0)
             .map_or(NONE, |i| i as u32)
     };
-    // Per entry: its head, and its delta base (an entry index) or NONE.
     let heads: Vec<Option<(Head, u32)>> = entries
         .par_iter()
         .map(|&(off, _)| {
@@ -1066,6 +1075,12 @@ fn read_trees(pk: &Pack, budget: usize) -> Vec<(ObjectId, Vec<u8>)> {
             Some((head, base))
         })
         .collect();
+    Entries { entries, heads }
+}
+
+/// Every tree of one pack, while the bytes held stay within `budget`.
+fn read_trees(pk: &Pack, list: &Entries, budget: usize) -> Vec<(ObjectId, Vec<u8>)> {
+    let (entries, heads) = (&list.entries, &list.heads);
     // Children lists, compressed: the deltas of entry i are kids[start[i]..start[i + 1]].
     let mut start = vec![0u32; entries.len() + 1];
     for &(_, p) in heads.iter().flatten() {
@@ -1094,8 +1109,8 @@ fn read_trees(pk: &Pack, budget: usize) -> Vec<(ObjectId, Vec<u8>)> {
         .collect();
     let ahead = ReadAhead {
         pk,
-        entries: &entries,
-        heads: &heads,
+        entries,
+        heads,
         start: &start,
         kids: &kids,
         held: std::sync::atomic::AtomicUsize::new(0),
