@@ -674,7 +674,7 @@ fn render(args: &MergeArgs, merged: &Merged) -> Result<Vec<u8>, Error> {
             .transpose()?,
         limits: Limits::default(),
     };
-    let (reporter, warnings) = crate::cmd::scan::reporter(args.format, true, &sarif, &report)?;
+    let (reporter, warnings) = crate::cmd::emit::reporter(args.format, true, &sarif, &report)?;
     for w in &warnings {
         eprintln!("leakscan: {w}");
     }

@@ -2,6 +2,7 @@
 //! that knows every other module.
 
 pub mod baseline;
+pub mod emit;
 pub mod gitleaks;
 pub mod hook;
 pub mod internal;

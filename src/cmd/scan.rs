@@ -3,7 +3,6 @@
 #![allow(clippy::print_stderr)]
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,10 +12,8 @@ use crate::cmd::rules::ignore_broken_pipe;
 use crate::drive::Notes;
 use crate::error::{Error, ExitStatus};
 use crate::gitleaksignore::GitleaksIgnore;
-use crate::report::gitlab::Gitlab;
-use crate::report::junit::Junit;
 use crate::report::sarif::{Limits, Sarif};
-use crate::report::{json::Json, text::Text, Report, Reporter};
+use crate::report::{Report, Reporter};
 use crate::rules::{self, Kind, RuleSet};
 use crate::scan::{Output, ScanOptions, Scanner};
 use crate::settings::Settings;
@@ -470,41 +467,12 @@ fn emit(settings: &Settings, report: &Report<'_>) -> Result<(), Error> {
         root: std::fs::canonicalize(settings.display_root()).ok(),
         limits: Limits::default(),
     };
-    let (reporter, warnings) = reporter(settings.format, !settings.quiet, &sarif, report)?;
+    let (reporter, warnings) =
+        crate::cmd::emit::reporter(settings.format, !settings.quiet, &sarif, report)?;
     for w in &warnings {
         eprintln!("leakscan: {w}");
     }
     write_report(settings, report, is_text, reporter.as_ref())
-}
-
-/// The reporter of `format` (`summary`: the text report ends with the summary), and the
-/// warnings of rendering it (SARIF's upload limits). Shared with `report merge`.
-pub fn reporter(
-    format: Format,
-    summary: bool,
-    sarif: &Sarif,
-    report: &Report<'_>,
-) -> Result<(Box<dyn Reporter>, Vec<String>), Error> {
-    let mut warnings = Vec::new();
-    let reporter: Box<dyn Reporter> = match format {
-        Format::Text => Box::new(Text { summary }),
-        Format::Json => Box::new(Json),
-        Format::Junit => Box::new(Junit),
-        Format::Gitlab => Box::new(Gitlab),
-        Format::Html => Box::new(crate::report::html::Html),
-        Format::Markdown => Box::new(crate::report::markdown::Markdown),
-        Format::Csv => Box::new(crate::report::csv::Csv),
-        Format::Jsonl => Box::new(crate::report::jsonl::JsonLines),
-        Format::Sarif => {
-            let rendered = sarif.render(report).map_err(|e| Error::Io {
-                path: PathBuf::from("<sarif>"),
-                source: e,
-            })?;
-            warnings = rendered.warnings;
-            Box::new(Prerendered(rendered.bytes))
-        }
-    };
-    Ok((reporter, warnings))
 }
 
 /// Writes the report where it was asked for, and the summary on standard error when the
@@ -566,13 +534,4 @@ fn write_report(
         let _ = crate::report::text::write_summary(report, &mut w);
     }
     Ok(())
-}
-
-/// A report rendered ahead of time (SARIF, whose limits produce warnings for standard error).
-struct Prerendered(Vec<u8>);
-
-impl Reporter for Prerendered {
-    fn write(&self, _: &Report<'_>, w: &mut dyn Write) -> std::io::Result<()> {
-        w.write_all(&self.0)
-    }
 }

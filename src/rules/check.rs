@@ -447,7 +447,7 @@ pub fn build_check(
 
 #[cfg(test)]
 mod secret_parts_tests {
-    use super::SecretParts;
+    use crate::rules::check::SecretParts;
 
     /// Group names are known without compiling, in the order the groups open, nested ones
     /// included; the regex compiles on first use and matches as `regex::Regex` does.
