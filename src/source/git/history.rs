@@ -974,6 +974,15 @@ impl TreeSource {
 }
 
 impl Recorder {
+    /// Reports tree `tid` at `prefix` as not read (whole).
+    fn corrupt_tree(&mut self, prefix: &[u8], tid: ObjectId, message: String) {
+        self.h.skips.push(Skip::new(
+            tree_label(prefix, tid),
+            SkipReason::CorruptObject,
+            message,
+        ));
+    }
+
     /// Records the blobs of one walked tree that the last tree walked at its path did not
     /// hold (all of them when there is none). Returns a buffer it no longer needs.
     fn record(&mut self, t: ReadTree) -> Option<Vec<u8>> {
@@ -988,11 +997,7 @@ impl Recorder {
         let bytes = match bytes {
             Ok(b) => b,
             Err(message) => {
-                self.h.skips.push(Skip::new(
-                    tree_label(&prefix, tid),
-                    SkipReason::CorruptObject,
-                    message,
-                ));
+                self.corrupt_tree(&prefix, tid, message);
                 return None;
             }
         };
@@ -1014,11 +1019,7 @@ impl Recorder {
             let e = match entry {
                 Ok(e) => e,
                 Err(err) => {
-                    self.h.skips.push(Skip::new(
-                        tree_label(&prefix, tid),
-                        SkipReason::CorruptObject,
-                        err.to_string(),
-                    ));
+                    self.corrupt_tree(&prefix, tid, err.to_string());
                     whole = false;
                     break;
                 }
