@@ -460,40 +460,9 @@ pub struct ScanArgs {
     /// `internal` (e.g. --fail-on secret). Findings of other kinds are still reported.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [KindArg::Secret, KindArg::Internal], hide_default_value = true, hide_possible_values = true, env = "LEAKSCAN_FAIL_ON", value_name = "KIND,...", help_heading = "Artifacts and markers")]
     pub fail_on: Vec<KindArg>,
-    /// Scan exactly the files a package would publish, in the package folder (PATH or the
-    /// current folder).
-    #[arg(
-        long,
-        value_enum,
-        value_name = "MANAGER",
-        help_heading = "Artifacts and markers"
-    )]
-    pub package: Option<Package>,
-    /// Archives nested deeper than this are not opened (0: archives are scanned as bytes).
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 5,
-        help_heading = "Artifacts and markers"
-    )]
-    pub max_archive_depth: usize,
-    /// Bytes one archive may decompress to, all nesting levels together (e.g. 500M, 2G).
-    #[arg(
-        long,
-        value_name = "SIZE",
-        default_value = "1G",
-        help_heading = "Artifacts and markers"
-    )]
-    pub max_archive_size: String,
-    /// How often decoded text (base64, hex, percent-encoding, string escapes) is decoded
-    /// again (0: no decoding).
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 2,
-        help_heading = "Artifacts and markers"
-    )]
-    pub max_decode_depth: usize,
+    /// Packages, archives and decoding.
+    #[command(flatten)]
+    pub artifacts: ArtifactArgs,
     // -- baselines and ignore files --
     /// Report only findings that are not in this baseline (made by `leakscan baseline create`,
     /// or a gitleaks JSON report as gitleaks' --baseline-path takes).
@@ -614,10 +583,7 @@ impl Default for ScanArgs {
             no_ignore: false,
             git: GitArgs::default(),
             fail_on: vec![KindArg::Secret, KindArg::Internal],
-            package: None,
-            max_archive_depth: 5,
-            max_archive_size: "1G".into(),
-            max_decode_depth: 2,
+            artifacts: ArtifactArgs::default(),
             baseline: None,
             ignore_file: None,
             gitleaks_ignore_path: None,
@@ -628,6 +594,57 @@ impl Default for ScanArgs {
             compat: CompatArgs::default(),
             select: RuleSelectArgs::default(),
             validate: ValidateArgs::default(),
+        }
+    }
+}
+
+/// What `scan` and `baseline create` open: packages, archives, encoded text.
+#[derive(Debug, Args, Clone)]
+pub struct ArtifactArgs {
+    /// Scan exactly the files a package would publish, in the package folder (PATH or the
+    /// current folder).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "MANAGER",
+        help_heading = "Artifacts and markers"
+    )]
+    pub package: Option<Package>,
+    /// Archives nested deeper than this are not opened (0: archives are scanned as bytes).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 5,
+        help_heading = "Artifacts and markers"
+    )]
+    pub max_archive_depth: usize,
+    /// Bytes one archive may decompress to, all nesting levels together (e.g. 500M, 2G).
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "1G",
+        help_heading = "Artifacts and markers"
+    )]
+    pub max_archive_size: String,
+    /// How often decoded text (base64, hex, percent-encoding, string escapes) is decoded
+    /// again (0: no decoding).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 2,
+        help_heading = "Artifacts and markers"
+    )]
+    pub max_decode_depth: usize,
+}
+
+impl Default for ArtifactArgs {
+    /// The defaults of the options above.
+    fn default() -> ArtifactArgs {
+        ArtifactArgs {
+            package: None,
+            max_archive_depth: 5,
+            max_archive_size: "1G".into(),
+            max_decode_depth: 2,
         }
     }
 }
@@ -761,38 +778,9 @@ pub struct BaselineArgs {
     /// Git history options.
     #[command(flatten)]
     pub git: GitArgs,
-    /// Scan exactly the files a package would publish.
-    #[arg(
-        long,
-        value_enum,
-        value_name = "MANAGER",
-        help_heading = "Artifacts and markers"
-    )]
-    pub package: Option<Package>,
-    /// Archives nested deeper than this are not opened.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 5,
-        help_heading = "Artifacts and markers"
-    )]
-    pub max_archive_depth: usize,
-    /// Bytes one archive may decompress to (e.g. 500M, 2G).
-    #[arg(
-        long,
-        value_name = "SIZE",
-        default_value = "1G",
-        help_heading = "Artifacts and markers"
-    )]
-    pub max_archive_size: String,
-    /// How often decoded text is decoded again (0: no decoding).
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 2,
-        help_heading = "Artifacts and markers"
-    )]
-    pub max_decode_depth: usize,
+    /// Packages, archives and decoding.
+    #[command(flatten)]
+    pub artifacts: ArtifactArgs,
     /// Fingerprints to leave out (default: .leakscanignore at the scan root).
     #[arg(long, value_name = "FILE", help_heading = "Baselines")]
     pub ignore_file: Option<PathBuf>,
@@ -826,10 +814,7 @@ impl BaselineArgs {
             max_file_size: self.max_file_size.clone(),
             no_ignore: self.no_ignore,
             git: self.git.clone(),
-            package: self.package,
-            max_archive_depth: self.max_archive_depth,
-            max_archive_size: self.max_archive_size.clone(),
-            max_decode_depth: self.max_decode_depth,
+            artifacts: self.artifacts.clone(),
             ignore_file: self.ignore_file.clone(),
             gitleaks_ignore_path: self.gitleaks_ignore_path.clone(),
             ignore_gitleaks_allow: self.ignore_gitleaks_allow,

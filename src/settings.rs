@@ -443,14 +443,14 @@ impl Settings {
             args.color
         };
         let output = args.output.clone().filter(|p| p.as_os_str() != "-");
-        if args.package.is_some() && stdin {
+        if args.artifacts.package.is_some() && stdin {
             return Err(Error::Usage(
                 "--package cannot be combined with '-' (standard input)".into(),
             ));
         }
         let archives = Limits {
-            max_depth: args.max_archive_depth,
-            max_total: parse_size(&args.max_archive_size)?,
+            max_depth: args.artifacts.max_archive_depth,
+            max_total: parse_size(&args.artifacts.max_archive_size)?,
             ..Limits::default()
         };
         let ignore_file =
@@ -512,9 +512,9 @@ impl Settings {
                 relative_to: None,
             },
             fail_on: args.fail_on.iter().map(|&k| k.into()).collect(),
-            package: args.package.map(Into::into),
+            package: args.artifacts.package.map(Into::into),
             archives,
-            max_decode_depth: args.max_decode_depth,
+            max_decode_depth: args.artifacts.max_decode_depth,
             git: {
                 // With --repos the shard picks repositories, not blobs.
                 let mut git = GitSettings::from_args(&git_args);

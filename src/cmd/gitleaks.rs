@@ -45,8 +45,11 @@ fn common(c: &GitleaksArgs, paths: Vec<PathBuf>) -> ScanArgs {
         no_redact: c.no_redact,
         exit_code: c.exit_code,
         config: c.config.clone(),
-        max_archive_depth: c.max_archive_depth,
-        max_decode_depth: c.max_decode_depth,
+        artifacts: crate::cli::ArtifactArgs {
+            max_archive_depth: c.max_archive_depth,
+            max_decode_depth: c.max_decode_depth,
+            ..Default::default()
+        },
         baseline: c.baseline_path.clone(),
         gitleaks_ignore_path: c.gitleaks_ignore_path.clone(),
         ignore_gitleaks_allow: c.ignore_gitleaks_allow,

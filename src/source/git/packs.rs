@@ -117,6 +117,7 @@ thread_local! {
     static WINDOWS: std::cell::RefCell<Window> = const {
         std::cell::RefCell::new(Window { pack: 0, start: 0, len: 0, buf: Vec::new() })
     };
+    static LONG_READS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl PackData {
@@ -175,9 +176,13 @@ impl PackData {
         }
         let want = want.min((self.end - offset) as usize);
         if want > WINDOW {
-            let mut buf = vec![0u8; want];
-            let got = self.read_at(offset, &mut buf)?;
-            return Ok(f(got));
+            // One buffer per thread for long reads (at most 1 MiB, see `inflate`): a buffer
+            // per entry allocated and freed each time, which fragmented the heap.
+            return LONG_READS.with_borrow_mut(|buf| {
+                buf.resize(want, 0);
+                let got = self.read_at(offset, buf)?;
+                Ok(f(got))
+            });
         }
         WINDOWS.with_borrow_mut(|w| {
             let hit = w.pack == self.id
