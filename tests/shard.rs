@@ -367,6 +367,18 @@ fn bad_shards_and_reports_are_usage_errors() {
         "{}",
         run.stderr()
     );
+    // Reports of the right schema whose findings are malformed: refused, not a panic.
+    for findings in [r#"[5]"#, r#"[{"rule_id": "r", "history": 5}]"#] {
+        let malformed = r.file("malformed.json");
+        let doc = format!(r#"{{"version": 2, "findings": {findings}}}"#);
+        std::fs::write(&malformed, doc).expect("write");
+        let run = r.leakscan_env(
+            &["report", "merge", "-o", &out, &malformed, &malformed],
+            &[],
+        );
+        assert_eq!(run.code(), 2, "{findings}: {}", run.stderr());
+        assert!(run.stderr().contains("is malformed"), "{}", run.stderr());
+    }
 }
 
 /// Runs `scan . ARGS --shard K/2` for K = 1, 2: the reports.

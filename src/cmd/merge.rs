@@ -124,6 +124,20 @@ fn read_input(path: &Path) -> Result<Input, Error> {
             "{name}: not a leakscan JSON report of schema version 2 (scan with -f json)"
         )));
     }
+    // The merge edits findings and their history in place: a report whose findings are not
+    // objects, or whose history is neither an object nor null, is refused here.
+    let findings = doc["findings"].as_array().into_iter().flatten();
+    for (i, f) in findings.enumerate() {
+        let history_ok = f
+            .get("history")
+            .is_none_or(|h| h.is_null() || h.is_object());
+        if !f.is_object() || !history_ok {
+            return Err(Error::Usage(format!(
+                "{name}: finding {} is malformed (not an object, or its history is not one)",
+                i + 1
+            )));
+        }
+    }
     Ok(Input { name, doc })
 }
 
@@ -550,7 +564,11 @@ fn regroup(mut g: Vec<Value>, also_at: impl Fn(&str) -> Vec<Value>) -> Value {
         }
     }
     let own = first["history"].clone();
-    let h = first["history"].as_object_mut().expect("checked above");
+    let Some(h) = first["history"].as_object_mut() else {
+        // `read_input` refuses a history that is not an object or null, and null returned
+        // above.
+        return first;
+    };
     h.insert("versions".into(), json!(total));
     let kept: Vec<(u64, Value)> = versions.into_iter().take(MAX_OCCURRENCES).collect();
     h.insert(
