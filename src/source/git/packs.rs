@@ -235,6 +235,18 @@ impl PackData {
         let size = usize::try_from(size).map_err(|_| ())?;
         out.clear();
         out.reserve_exact(size + 1);
+        // Most streams are at hand whole (a pack held in memory, or a window that covers the
+        // stream): libdeflate inflates those in one call, about twice as fast as a streaming
+        // inflater. A stream longer than the bytes at hand, or one that does not inflate,
+        // goes the streaming way below.
+        let whole = self.with_bytes(offset, (size + 64).clamp(256, 1 << 20), |input| {
+            out.resize(size, 0);
+            DEFLATE.with_borrow_mut(|d| d.zlib_decompress(input, out)) == Ok(size)
+        });
+        if whole == Ok(true) {
+            return Ok(());
+        }
+        out.clear();
         // One inflater per thread: making one per entry allocates and frees each time, which
         // fragmented the heap.
         INFLATE.with_borrow_mut(|z| {
@@ -283,6 +295,8 @@ impl PackData {
 thread_local! {
     static INFLATE: std::cell::RefCell<Decompress> =
         std::cell::RefCell::new(Decompress::new(true));
+    static DEFLATE: std::cell::RefCell<libdeflater::Decompressor> =
+        std::cell::RefCell::new(libdeflater::Decompressor::new());
 }
 
 /// Parses an entry header from the bytes at `offset` of a pack.
