@@ -5,7 +5,7 @@
 //! from "filtered". Allowlists with conditions (gitleaks' semantics) are decided in two steps:
 //! [`allows_place`] before a buffer is scanned, [`allows_finding`] per match.
 
-use crate::rules::{Allowlist, Condition, LazyRegex};
+use crate::rules::{Allowlist, Condition, LazyRegex, StopWords};
 
 pub use super::placeholder::{has_template, placeholder};
 
@@ -155,15 +155,11 @@ impl CommitAllow {
 }
 
 /// The first stop word (lower case) contained in `secret`, case-insensitively.
-pub fn stopword<'a>(secret: &[u8], words: &'a [String]) -> Option<&'a str> {
+pub fn stopword<'a>(secret: &[u8], words: &'a StopWords) -> Option<&'a str> {
     if words.is_empty() {
         return None;
     }
-    let lower = secret.to_ascii_lowercase();
-    words
-        .iter()
-        .find(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
-        .map(String::as_str)
+    words.first_in(&secret.to_ascii_lowercase())
 }
 
 #[cfg(test)]

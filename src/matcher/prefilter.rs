@@ -17,6 +17,9 @@ use crate::rules::RuleSet;
 thread_local! {
     /// The lower-cased copy of the buffer being searched, reused by each thread.
     static LOWERED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// Per rule, the window being merged ([`Prefilter::windows_from_hits`]); `(0, 0)` when
+    /// none, as every entry is left.
+    static OPEN: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// How far a window reaches either side of a keyword on one long line (minified code).
@@ -219,45 +222,62 @@ impl Prefilter {
                 end: buf.len(),
             })
             .collect();
-        // The last window pushed per rule: a window inside it would add nothing (most hits of
-        // a line give the same window). Allocated on the first hit, so a buffer without
-        // keywords costs nothing.
-        let mut last: Vec<(usize, usize)> = Vec::new();
-        // The line of the last hit, found once for all the hits on it.
-        let mut line = (0usize, 0usize);
-        for h in &hits.list {
-            if last.is_empty() {
-                last = vec![(0, 0); self.n_rules];
+        // Each rule's hits come in offset order, and so do the starts of its windows (a
+        // window starts at its line's start or a cap before its hit). So a rule's windows are
+        // merged as they come: `open` holds each rule's current one, which is put out when a
+        // later window starts past its end. Only the merged windows are sorted: most hits of
+        // a line give the same window, and sorting every window cost more than the search.
+        OPEN.with_borrow_mut(|open| {
+            if open.len() < self.n_rules {
+                open.resize(self.n_rules, (0, 0));
             }
-            if !(h.start >= line.0 && h.start < line.1.max(line.0 + 1) && h.end <= line.1) {
-                line = line_around(buf, h.start, h.end);
-            }
-            for &rule in &self.rules_of[h.keyword as usize] {
-                let (start, end) = match reach(rule) {
-                    Reach::Whole => (0, buf.len()),
-                    Reach::Line => (
-                        line.0.max(h.start.saturating_sub(WINDOW_CAP)),
-                        line.1.min(h.end.saturating_add(WINDOW_CAP)).max(h.end),
-                    ),
-                    Reach::Multiline => (
-                        line.0.max(h.start.saturating_sub(WINDOW_CAP)),
-                        h.end.saturating_add(MULTILINE_SPAN).min(buf.len()),
-                    ),
-                };
-                let slot = &mut last[rule as usize];
-                if slot.1 > 0 && start >= slot.0 && end <= slot.1 {
-                    continue;
+            let mut touched: Vec<u32> = Vec::new();
+            // The line of the last hit, found once for all the hits on it.
+            let mut line = (0usize, 0usize);
+            for h in &hits.list {
+                if !(h.start >= line.0 && h.start < line.1.max(line.0 + 1) && h.end <= line.1) {
+                    line = line_around(buf, h.start, h.end);
                 }
-                *slot = (start, end.max(1));
-                out.push(Window { rule, start, end });
+                for &rule in &self.rules_of[h.keyword as usize] {
+                    let (start, end) = match reach(rule) {
+                        Reach::Whole => (0, buf.len()),
+                        Reach::Line => (
+                            line.0.max(h.start.saturating_sub(WINDOW_CAP)),
+                            line.1.min(h.end.saturating_add(WINDOW_CAP)).max(h.end),
+                        ),
+                        Reach::Multiline => (
+                            line.0.max(h.start.saturating_sub(WINDOW_CAP)),
+                            h.end.saturating_add(MULTILINE_SPAN).min(buf.len()),
+                        ),
+                    };
+                    // A window ends past its hit, so an open one never ends at 0.
+                    let slot = &mut open[rule as usize];
+                    if slot.1 == 0 {
+                        touched.push(rule);
+                        *slot = (start, end);
+                    } else if start <= slot.1 {
+                        slot.1 = slot.1.max(end);
+                    } else {
+                        out.push(Window {
+                            rule,
+                            start: slot.0,
+                            end: slot.1,
+                        });
+                        *slot = (start, end);
+                    }
+                }
             }
-        }
+            for rule in touched {
+                let slot = std::mem::take(&mut open[rule as usize]);
+                out.push(Window {
+                    rule,
+                    start: slot.0,
+                    end: slot.1,
+                });
+            }
+        });
         out.sort_unstable();
-        let mut merged: Vec<Window> = Vec::with_capacity(out.len());
-        for w in out {
-            push_merged(&mut merged, w);
-        }
-        merged
+        out
     }
 
     /// Pushes every keyword occurrence of `lowered` (a lower-cased slice starting at offset

@@ -48,7 +48,7 @@ use super::text::toml_error;
 use super::validate::path_regex;
 use super::{
     compile_regex_with, Allowlist, Condition, Confidence, Kind, LazyRegex, PathSet, Required, Rule,
-    RuleSet, SecretGroup, Severity,
+    RuleSet, SecretGroup, Severity, StopWords,
 };
 
 /// gitleaks stops following `[extend]` after this many levels.
@@ -415,7 +415,7 @@ impl Part {
             allowlists: self.allowlists,
             required: self.required,
             skip_report: self.skip_report,
-            stopwords: Vec::new(),
+            stopwords: StopWords::default(),
             placeholders: false,
             remediation: None,
             examples: Vec::new(),

@@ -15,7 +15,7 @@ use sha2::Sha256;
 
 use super::model::{InternalDef, Severity};
 use super::validate::{path_set, Problems};
-use super::{Confidence, Kind, Rule, SecretGroup};
+use super::{Confidence, Kind, Rule, SecretGroup, StopWords};
 
 pub use super::set::{
     CodenameHash, InternalMarkers, CODENAME, DEFAULT_KEY_ENV, DOMAIN, NEVER_SHIP, PHRASE,
@@ -393,7 +393,7 @@ fn generated_rule(id: &str, description: &str, severity: Severity, source: &str)
         allow_secrets: Vec::new(),
         allow_lines: Vec::new(),
         allow_paths: None,
-        stopwords: Vec::new(),
+        stopwords: StopWords::default(),
         placeholders: false,
         remediation: Some(
             "Remove the internal reference before publishing, or publish from a clean export."

@@ -26,5 +26,5 @@ pub use load::{load, ConfigSource, LoadedConfig};
 pub use model::{Confidence, Kind, Severity};
 pub use set::{
     commit_listed, compile_regex_with, Allowlist, Assess, Condition, GlobalAllow, LazyRegex,
-    PathSet, Required, Rule, RuleSet, SecretGroup, REGEX_SIZE_LIMIT,
+    PathSet, Required, Rule, RuleSet, SecretGroup, StopWords, REGEX_SIZE_LIMIT,
 };

@@ -83,6 +83,65 @@ pub enum SecretGroup {
     First,
 }
 
+/// Lower-case stop words: a secret containing one is allowed. The words are searched for
+/// together, with one automaton built on first use: a substring search per word cost more
+/// than the rest of the filters on the matches of the generic rules.
+#[derive(Clone, Debug, Default)]
+pub struct StopWords {
+    words: Vec<String>,
+    ac: OnceLock<Option<aho_corasick::AhoCorasick>>,
+}
+
+impl StopWords {
+    /// The first word of the list (in list order) that occurs in `lower`, a lower-cased
+    /// secret.
+    pub fn first_in(&self, lower: &[u8]) -> Option<&str> {
+        if self.words.is_empty() {
+            return None;
+        }
+        let ac = self
+            .ac
+            .get_or_init(|| aho_corasick::AhoCorasick::new(&self.words).ok());
+        let Some(ac) = ac else {
+            // Not buildable (cannot happen for a list of strings): search word by word.
+            return self
+                .words
+                .iter()
+                .find(|w| memchr::memmem::find(lower, w.as_bytes()).is_some())
+                .map(String::as_str);
+        };
+        ac.find_overlapping_iter(lower)
+            .map(|m| m.pattern().as_usize())
+            .min()
+            .map(|i| self.words[i].as_str())
+    }
+}
+
+impl std::ops::Deref for StopWords {
+    type Target = [String];
+    fn deref(&self) -> &[String] {
+        &self.words
+    }
+}
+
+impl FromIterator<String> for StopWords {
+    fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> StopWords {
+        StopWords {
+            words: iter.into_iter().collect(),
+            ac: OnceLock::new(),
+        }
+    }
+}
+
+impl From<Vec<String>> for StopWords {
+    fn from(words: Vec<String>) -> StopWords {
+        StopWords {
+            words,
+            ac: OnceLock::new(),
+        }
+    }
+}
+
 /// Path filters: globs and regexes; a path matches when any of them matches. Regexes are
 /// unanchored and Unicode-aware (gitleaks' `path`, leakscan's `path-regexes`). The globs are
 /// checked when the rule loads and put together into one matcher on first use: building
@@ -177,7 +236,7 @@ pub struct Allowlist {
     /// Regexes on the line(s) of the match.
     pub lines: Vec<LazyRegex>,
     /// Lower-case stop words: a secret containing one is allowed.
-    pub stopwords: Vec<String>,
+    pub stopwords: StopWords,
 }
 
 impl Allowlist {
@@ -298,7 +357,7 @@ pub struct Rule {
     /// The rule only serves as a required part of composite rules and reports nothing itself.
     pub skip_report: bool,
     /// Lower-case stop words.
-    pub stopwords: Vec<String>,
+    pub stopwords: StopWords,
     /// Apply the placeholder filter.
     pub placeholders: bool,
     /// Remediation text.
@@ -345,7 +404,7 @@ pub struct GlobalAllow {
     /// Line regexes.
     pub lines: Vec<LazyRegex>,
     /// Lower-case stop words.
-    pub stopwords: Vec<String>,
+    pub stopwords: StopWords,
     /// Commit ids (lower-case hex prefixes).
     pub commits: Vec<String>,
     /// Allowlists with conditions, for every rule (gitleaks' `[[allowlists]]` without
@@ -420,6 +479,22 @@ pub struct InternalMarkers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stop word reported is the first of the list that occurs anywhere (as a search word
+    /// by word finds it), not the first to occur; overlapping words are all seen.
+    #[test]
+    fn stop_words_report_the_first_listed_word_found() {
+        let words: StopWords = ["example", "amp", "xam"]
+            .map(String::from)
+            .into_iter()
+            .collect();
+        assert_eq!(words.first_in(b"an-example-key"), Some("example"));
+        assert_eq!(words.first_in(b"xamp"), Some("amp"));
+        assert_eq!(words.first_in(b"ampere"), Some("amp"));
+        assert_eq!(words.first_in(b"token"), None);
+        assert_eq!(StopWords::default().first_in(b"example"), None);
+        assert_eq!(words.len(), 3);
+    }
 
     /// Globs match once combined on first use, alone or next to regexes; no globs and no
     /// regexes is no set.

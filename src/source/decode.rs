@@ -492,10 +492,13 @@ pub fn unescape(s: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
-        if s[i] != b'\\' || i + 1 >= s.len() {
-            out.push(s[i]);
-            i += 1;
-            continue;
+        // The text up to the next backslash goes over in one piece.
+        let plain = memchr::memchr(b'\\', &s[i..]).unwrap_or(s.len() - i);
+        out.extend_from_slice(&s[i..i + plain]);
+        i += plain;
+        if i + 1 >= s.len() {
+            out.extend_from_slice(&s[i..]);
+            break;
         }
         let c = s[i + 1];
         i += 2;
