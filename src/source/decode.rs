@@ -455,13 +455,13 @@ fn escapes(buf: &[u8], from: usize, to: usize, found: &mut Found) {
 /// The quote that opens the string holding the backslash at `p`, and the string's start.
 fn open_quote(buf: &[u8], p: usize) -> Option<(u8, usize)> {
     let lo = p.saturating_sub(MAX_STRING);
+    // Not past the line's start: a string does not open on an earlier line.
+    let lo = memchr::memrchr(b'\n', &buf[lo..p]).map_or(lo, |n| lo + n + 1);
     let mut i = p;
-    while i > lo {
-        i -= 1;
-        match buf[i] {
-            b'\n' => return None,
-            q @ (b'"' | b'\'' | b'`') if !escaped(buf, i) => return Some((q, i + 1)),
-            _ => {}
+    while let Some(k) = memchr::memrchr3(b'"', b'\'', b'`', &buf[lo..i]) {
+        i = lo + k;
+        if !escaped(buf, i) {
+            return Some((buf[i], i + 1));
         }
     }
     None
@@ -477,11 +477,17 @@ fn close_quote(buf: &[u8], p: usize, q: u8) -> Option<usize> {
     let hi = (p + MAX_STRING).min(buf.len());
     let mut i = p;
     while i < hi {
+        // A newline ends the string unless it is a template literal.
+        let next = if q == b'`' {
+            memchr::memchr2(b'\\', q, &buf[i..hi])
+        } else {
+            memchr::memchr3(b'\\', b'\n', q, &buf[i..hi])
+        };
+        i += next?;
         match buf[i] {
             b'\\' => i += 2,
             b'\n' if q != b'`' => return None,
-            c if c == q => return Some(i),
-            _ => i += 1,
+            _ => return Some(i),
         }
     }
     None
