@@ -15,6 +15,7 @@ pub mod entropy;
 pub mod generic;
 pub mod jwt;
 pub mod known;
+mod lanes;
 pub mod markers;
 mod overlap;
 pub mod placeholder;

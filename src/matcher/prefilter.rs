@@ -12,6 +12,8 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 
+use super::lanes::Lanes;
+
 use crate::rules::RuleSet;
 
 thread_local! {
@@ -33,6 +35,15 @@ pub const MULTILINE_SPAN: usize = 64 * 1024;
 /// code, measured on the Linux tree) pays for its build many times over.
 const DFA_AFTER_BYTES: u64 = 4 << 20;
 
+/// How keywords are searched for.
+#[derive(Clone, Copy)]
+enum Search<'a> {
+    /// aho-corasick's NFA, built in about a millisecond.
+    Nfa(&'a AhoCorasick),
+    /// The DFA in lanes, built in about 15 ms and twice as fast as aho-corasick's own DFA.
+    Lanes(&'a Lanes),
+}
+
 /// Keyword automaton and the rules behind each keyword.
 #[derive(Debug)]
 pub struct Prefilter {
@@ -40,7 +51,7 @@ pub struct Prefilter {
     /// Length of the longest keyword.
     max_len: usize,
     keywords: Vec<String>,
-    dfa: OnceLock<Option<AhoCorasick>>,
+    lanes: OnceLock<Option<Lanes>>,
     scanned: AtomicU64,
     rules_of: Vec<Vec<u32>>,
     n_rules: usize,
@@ -104,7 +115,7 @@ impl Prefilter {
             ac,
             max_len,
             keywords,
-            dfa: OnceLock::new(),
+            lanes: OnceLock::new(),
             scanned: AtomicU64::new(0),
             rules_of,
             n_rules: set.rules.len(),
@@ -112,18 +123,23 @@ impl Prefilter {
         }
     }
 
-    /// The automaton to use: the NFA until enough bytes were scanned, then the DFA.
-    fn automaton(&self, len: usize) -> Option<&AhoCorasick> {
+    /// The search to use: the NFA until enough bytes were scanned, then the DFA in lanes.
+    fn automaton(&self, len: usize) -> Option<Search<'_>> {
         let before = self.scanned.fetch_add(len as u64, Ordering::Relaxed);
         if before + len as u64 >= DFA_AFTER_BYTES {
-            if let Some(dfa) = self
-                .dfa
-                .get_or_init(|| build(&self.keywords, AhoCorasickKind::DFA))
-            {
-                return Some(dfa);
+            if let Some(lanes) = self.lanes.get_or_init(|| {
+                Lanes::new(
+                    &self
+                        .keywords
+                        .iter()
+                        .map(|k| k.to_ascii_lowercase())
+                        .collect::<Vec<_>>(),
+                )
+            }) {
+                return Some(Search::Lanes(lanes));
             }
         }
-        self.ac.as_ref()
+        self.ac.as_ref().map(Search::Nfa)
     }
 
     /// The windows of `buf` in which each rule must run, sorted by rule then offset, merged.
@@ -140,7 +156,7 @@ impl Prefilter {
             LOWERED.with_borrow_mut(|lowered| {
                 lowered.clear();
                 lowered.extend(buf.iter().map(u8::to_ascii_lowercase));
-                self.skipping_search(ac, lowered, 0, &mut out);
+                self.search(ac, lowered, 0, &mut out);
                 if lowered.capacity() > 64 << 20 {
                     *lowered = Vec::new();
                 }
@@ -179,12 +195,11 @@ impl Prefilter {
                 }
             }
         }
-        let Some(ac) = self.ac.as_ref() else {
-            return Hits::sorted(out, buf);
-        };
         let spans = dirty_spans(buf.len(), copied, self.max_len - 1);
         let searched: usize = spans.iter().map(|(a, b)| b - a).sum();
-        let ac = self.automaton(searched).unwrap_or(ac);
+        let Some(ac) = self.automaton(searched) else {
+            return Hits::sorted(out, buf);
+        };
         let inside_copy = |h: &Hit| {
             let i = copied.partition_point(|c| c.dst <= h.start);
             i > 0 && h.end <= copied[i - 1].dst + copied[i - 1].len
@@ -195,7 +210,7 @@ impl Prefilter {
                 lowered.clear();
                 lowered.extend(buf[a..b].iter().map(u8::to_ascii_lowercase));
                 found.clear();
-                self.skipping_search(ac, lowered, a, &mut found);
+                self.search(ac, lowered, a, &mut found);
                 out.extend(found.iter().filter(|h| !inside_copy(h)));
             }
             if lowered.capacity() > 64 << 20 {
@@ -282,6 +297,14 @@ impl Prefilter {
 
     /// Pushes every keyword occurrence of `lowered` (a lower-cased slice starting at offset
     /// `at` of the buffer), in offsets of the buffer.
+    fn search(&self, with: Search<'_>, lowered: &[u8], at: usize, out: &mut Vec<Hit>) {
+        match with {
+            Search::Nfa(ac) => self.skipping_search(ac, lowered, at, out),
+            Search::Lanes(lanes) => lanes.search(lowered, at, out),
+        }
+    }
+
+    /// [`Prefilter::search`] with the NFA.
     fn skipping_search(&self, ac: &AhoCorasick, lowered: &[u8], at: usize, out: &mut Vec<Hit>) {
         let max_len = self.max_len;
         let n = lowered.len();
