@@ -102,7 +102,7 @@ impl Lanes {
                     }
                 };
                 let flag = if dfa.is_match(t) { ENDS } else { 0 };
-                table.push(d * classes as u32 | flag);
+                table.push((d * classes as u32) | flag);
             }
             ends.push(
                 (0..if dfa.is_match(s) { dfa.match_len(s) } else { 0 })
