@@ -25,6 +25,7 @@ use gix::ObjectId;
 use super::error::GitError;
 use super::packs::{Ahead, TreeReader};
 use super::repo::{lossy, Repo};
+use super::walkfile::{self, WalkFileError, WalkKey};
 use crate::error::{Skip, SkipReason};
 use crate::source::Origin;
 
@@ -32,7 +33,7 @@ use crate::source::Origin;
 /// unreachable blob).
 pub const NO_COMMIT: u32 = u32::MAX;
 /// The blob index of blobs that are already on the other side (seeded, never scanned).
-const SEEDED: u32 = u32::MAX;
+pub(super) const SEEDED: u32 = u32::MAX;
 /// Bytes of decoded trees the tree reader keeps (see [`TreeReader`]). 48 MiB walked no faster
 /// than 32 on rails and git.git, and the cache lives on the reading thread, whose freed memory
 /// the blob scan after it does not reuse: it raised rails' peak by 34 MiB.
@@ -103,9 +104,9 @@ pub struct HistBlob {
 
 /// A further distinct path of a blob, where it first stands there.
 #[derive(Clone, Copy, Debug)]
-struct OtherPlace {
-    blob: ObjectId,
-    place: Place,
+pub(super) struct OtherPlace {
+    pub(super) blob: ObjectId,
+    pub(super) place: Place,
 }
 
 /// The distinct blobs of a selection of history, in the order they were first seen.
@@ -113,10 +114,10 @@ struct OtherPlace {
 pub struct History {
     pub(crate) blobs: Vec<HistBlob>,
     /// The other distinct paths of blobs, in the order they were first seen.
-    others: Vec<OtherPlace>,
+    pub(super) others: Vec<OtherPlace>,
     pub(crate) by_id: HashMap<ObjectId, u32>,
-    commits: Vec<ObjectId>,
-    paths: Vec<BString>,
+    pub(super) commits: Vec<ObjectId>,
+    pub(super) paths: Vec<BString>,
     /// Objects that could not be read (corrupt or missing).
     pub skips: Vec<Skip>,
     /// Commits in the selection.
@@ -129,7 +130,7 @@ pub struct History {
     pub(crate) bases: Vec<ObjectId>,
     /// Places in the selection of blobs that the other side already has (seeded from the
     /// boundary): not scanned as blobs, but a blob put at a new path is a new place.
-    seeded: Vec<OtherPlace>,
+    pub(super) seeded: Vec<OtherPlace>,
     /// Read only the blobs of this shard (see [`Selection::shard`]).
     pub(crate) shard: Option<(u32, u32)>,
 }
@@ -236,12 +237,87 @@ enum Tip {
     },
 }
 
+/// What a walk starts from: the tips peeled, the hidden commits, the skips met resolving
+/// them, and the key of a walk file for them.
+struct WalkInputs {
+    tips: Vec<Tip>,
+    hidden: Vec<ObjectId>,
+    skips: Vec<Skip>,
+    key: WalkKey,
+}
+
+/// How `scan --walk-cache FILE` got the walk (see [`Repo::history_cached`]).
+#[derive(Debug)]
+pub enum WalkCache {
+    /// Read from the file, of this many bytes.
+    Read {
+        /// The file's size.
+        bytes: u64,
+    },
+    /// Walked and written to the file (`bytes` long); `unused` says why the file was not read
+    /// (it did not exist, was stale or damaged).
+    Written {
+        /// The file's new size.
+        bytes: u64,
+        /// Why the file there was not read.
+        unused: WalkFileError,
+    },
+    /// Walked, and the file could not be written.
+    NotWritten {
+        /// Why the file there was not read.
+        unused: WalkFileError,
+        /// Why it could not be written.
+        error: std::io::Error,
+    },
+}
+
 impl Repo {
     /// The distinct blobs of every ref (branches, tags, remote-tracking refs, stash, notes) and
     /// `HEAD`, or of the selected range.
     pub fn history(&self, sel: &Selection) -> Result<History, GitError> {
+        let inputs = self.walk_inputs(sel)?;
+        let mut h = self.walk(inputs);
+        self.complete(&mut h, sel);
+        Ok(h)
+    }
+
+    /// [`Repo::history`] through a walk file: read from `file` when it was written for the
+    /// same walk inputs (see [`super::walkfile`]); else walked and written there (`--all-objects`'
+    /// unreachable blobs are listed afresh either way: they are not in the file). With
+    /// `rewrite` false, a file that is up to date is read but not written again.
+    pub fn history_cached(
+        &self,
+        sel: &Selection,
+        file: &std::path::Path,
+    ) -> Result<(History, WalkCache), GitError> {
+        let inputs = self.walk_inputs(sel)?;
+        let hash = self.repo.object_hash();
+        let (mut h, how) = match walkfile::read(file, &inputs.key, hash) {
+            Ok((h, bytes)) => {
+                // What the walk would have done before reading the blobs (see `packs`).
+                let direct =
+                    inputs.hidden.is_empty() && self.shallow.is_empty() && !self.has_replacements();
+                drop(self.packs(direct));
+                (h, WalkCache::Read { bytes })
+            }
+            Err(unused) => {
+                let key = inputs.key.clone();
+                let h = self.walk(inputs);
+                let how = match walkfile::write(file, &key, &h, hash) {
+                    Ok(bytes) => WalkCache::Written { bytes, unused },
+                    Err(error) => WalkCache::NotWritten { unused, error },
+                };
+                (h, how)
+            }
+        };
+        self.complete(&mut h, sel);
+        Ok((h, how))
+    }
+
+    /// The tips and hidden commits of a selection, resolved.
+    fn walk_inputs(&self, sel: &Selection) -> Result<WalkInputs, GitError> {
         let mut skips = Vec::new();
-        let (tips, hidden) = if let Some(range) = &sel.range {
+        let (range, named, hidden) = if let Some(range) = &sel.range {
             let (a, b) = range.split_once("..").ok_or_else(|| GitError::Revision {
                 spec: range.clone(),
                 message: "expected a range A..B".into(),
@@ -253,26 +329,39 @@ impl Repo {
             } else {
                 vec![self.resolve(a)?]
             };
-            (
-                self.peel_tips(vec![(b.to_string(), tip)], &mut skips),
-                hidden,
-            )
+            (true, vec![(b.to_string(), tip)], hidden)
         } else {
-            let tips = self.ref_tips(&mut skips);
+            let named = self.ref_names(&mut skips);
             let hidden = match &sel.since {
                 Some(s) => vec![self.resolve(s)?],
                 None => Vec::new(),
             };
-            (tips, hidden)
+            (false, named, hidden)
         };
-        let bases = hidden.clone();
-        let mut h = self.collect(tips, hidden, skips);
+        let key = WalkKey::new(range, &named, &hidden, &self.shallow);
+        let tips = self.peel_tips(named, &mut skips);
+        Ok(WalkInputs {
+            tips,
+            hidden,
+            skips,
+            key,
+        })
+    }
+
+    /// The walk from `inputs`: what a walk file holds.
+    fn walk(&self, inputs: WalkInputs) -> History {
+        let bases = inputs.hidden.clone();
+        let mut h = self.collect(inputs.tips, inputs.hidden, inputs.skips);
         h.bases = bases;
+        h
+    }
+
+    /// What the selection adds to a walk: unreachable blobs, the shard.
+    fn complete(&self, h: &mut History, sel: &Selection) {
         if sel.all_objects {
-            self.add_unreachable(&mut h);
+            self.add_unreachable(h);
         }
         h.shard = sel.shard;
-        Ok(h)
     }
 
     /// The blobs that a push would send: commits of the updates that no remote-tracking ref
@@ -319,8 +408,8 @@ impl Repo {
             })
     }
 
-    /// Every ref, peeled, plus `HEAD` (a detached `HEAD` is in no ref).
-    fn ref_tips(&self, skips: &mut Vec<Skip>) -> Vec<Tip> {
+    /// Every ref with its id, plus `HEAD` (a detached `HEAD` is in no ref).
+    fn ref_names(&self, skips: &mut Vec<Skip>) -> Vec<(String, ObjectId)> {
         let mut named = Vec::new();
         let platform = self.repo.references();
         match platform
@@ -359,7 +448,7 @@ impl Repo {
         if let Ok(id) = self.repo.head_id() {
             named.push(("HEAD".into(), id.detach()));
         }
-        self.peel_tips(named, skips)
+        named
     }
 
     /// Remote-tracking refs of `remote`, or of every remote when it has none (a URL).
