@@ -83,10 +83,12 @@ pub fn walk_only(settings: &Settings) -> Result<WalkWritten, Error> {
         crate::source::git::Detected::Broken(skip) => {
             return Err(Error::Usage(format!("{}: {}", skip.path, skip.detail)))
         }
-        crate::source::git::Detected::None => return Err(Error::Usage(format!(
+        crate::source::git::Detected::None => {
+            return Err(Error::Usage(format!(
             "{}: --walk-only needs a git repository (a folder holding .git, or a bare repository)",
             root.display()
-        ))),
+        )))
+        }
     };
     // The unreachable blobs of --all-objects are not part of the walk file (listed afresh).
     let sel = crate::source::git::Selection {
@@ -123,19 +125,19 @@ pub fn walk_cache_warning(file: &Path, how: &WalkCache) -> Option<String> {
             unused: WalkFileError::Stale,
             ..
         } => Some(format!(
-            "walk file {shown} was written for other refs or another selection: walked again and rewrote it"
+            "{shown}: walk file of other refs or another selection: walked again and rewritten"
         )),
         WalkCache::Written { unused, .. } => Some(format!(
-            "walk file {shown} not used ({unused}): walked again and rewrote it"
+            "{shown}: walk file not used ({unused}): walked again and rewritten"
         )),
         WalkCache::NotWritten {
             unused: WalkFileError::Missing,
             error,
         } => Some(format!(
-            "walk file {shown} cannot be written ({error}): the walk was not saved"
+            "{shown}: walk file cannot be written ({error}): the walk was not saved"
         )),
         WalkCache::NotWritten { unused, error } => Some(format!(
-            "walk file {shown} not used ({unused}) and cannot be written ({error}): walked again"
+            "{shown}: walk file not used ({unused}) and cannot be written ({error}): walked again"
         )),
     }
 }

@@ -1347,6 +1347,75 @@ mod tests {
         out
     }
 
+    /// A walk read back from its walk file is the walk: every field, for a whole history and
+    /// for `--since` (blobs the other side has, their new places, the bases).
+    #[test]
+    fn a_walk_file_gives_the_walk() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        git(d, &["init", "-q", "--bare", "."], None);
+        git(d, &["fast-import", "--quiet"], Some(&stream(120)));
+        let repo = Repo::open(d).expect("opens");
+        let file = d.join("walk.bin");
+        let all = |h: &History| {
+            let mut known: Vec<String> = h
+                .by_id
+                .iter()
+                .filter(|(_, &i)| i == SEEDED)
+                .map(|(id, _)| id.to_string())
+                .collect();
+            known.sort();
+            let mut v = recorded(h);
+            v.push(format!("{:?} {:?} {known:?}", h.seeded_places(), h.bases));
+            v
+        };
+        let since = Selection {
+            since: Some("main~30".into()),
+            ..Selection::default()
+        };
+        for sel in [Selection::default(), since] {
+            let fresh = all(&repo.history(&sel).expect("walks"));
+            let _ = std::fs::remove_file(&file);
+            let (walked, how) = repo.history_cached(&sel, &file).expect("walks");
+            assert!(
+                matches!(
+                    how,
+                    WalkCache::Written {
+                        unused: WalkFileError::Missing,
+                        ..
+                    }
+                ),
+                "{how:?}"
+            );
+            assert_eq!(all(&walked), fresh);
+            let (read, how) = repo.history_cached(&sel, &file).expect("reads");
+            assert!(matches!(how, WalkCache::Read { .. }), "{how:?}");
+            assert_eq!(all(&read), fresh, "{sel:?}");
+        }
+        assert!(all(&repo
+            .history(&Selection {
+                since: Some("main~30".into()),
+                ..Selection::default()
+            })
+            .expect("walks"))
+        .last()
+        .is_some_and(|l| !l.starts_with("[] ")));
+        // The file of --since is stale for the whole history, and the other way round.
+        let (_, how) = repo
+            .history_cached(&Selection::default(), &file)
+            .expect("walks");
+        assert!(
+            matches!(
+                how,
+                WalkCache::Written {
+                    unused: WalkFileError::Stale,
+                    ..
+                }
+            ),
+            "{how:?}"
+        );
+    }
+
     /// Reading trees on a second thread, and holding the pack with its commits and trees read
     /// ahead, must record exactly what one thread reading entry by entry records.
     #[test]

@@ -111,7 +111,11 @@ pub fn read(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(WalkFileError::Missing),
         Err(e) => return Err(e.into()),
     };
-    let size = file.metadata()?.len();
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(invalid("not a regular file"));
+    }
+    let size = meta.len();
     let mut head = [0u8; HEADER];
     if size < HEADER as u64 || file.read_exact(&mut head).is_err() {
         return Err(invalid("not a leakscan walk file (too short)"));
@@ -124,6 +128,9 @@ pub fn read(
         return Err(invalid(format!(
             "walk file version {version}, this leakscan reads version {VERSION}"
         )));
+    }
+    if head[13..16] != [0; 3] {
+        return Err(invalid("not a leakscan walk file (reserved bytes set)"));
     }
     if usize::from(head[12]) != hash.len_in_bytes() {
         return Err(WalkFileError::Stale);
@@ -469,4 +476,167 @@ fn decode(body: &[u8], key: &WalkKey, id_len: usize) -> Result<History, WalkFile
         seeded,
         shard: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> ObjectId {
+        ObjectId::from_bytes_or_panic(&[n; 20])
+    }
+
+    /// A small walk with every part filled: commits, paths, blobs with other places, seeded
+    /// places, known blobs, bases and skips.
+    fn sample() -> History {
+        let mut h = History {
+            commits: vec![id(1), id(2), id(3)],
+            paths: vec!["a.txt".into(), "dir/b.txt".into(), "t:x".into()],
+            commit_count: 3,
+            bases: vec![id(9)],
+            ..History::default()
+        };
+        for (i, (blob, commit, path)) in [(10, 0, 0), (11, 1, 1), (12, NO_COMMIT, 2)]
+            .into_iter()
+            .enumerate()
+        {
+            h.by_id.insert(id(blob), i as u32);
+            h.blobs.push(HistBlob {
+                id: id(blob),
+                first: Place { commit, path },
+                other_places: u32::from(blob == 10),
+            });
+        }
+        h.others.push(OtherPlace {
+            blob: id(10),
+            place: Place { commit: 2, path: 1 },
+        });
+        h.by_id.insert(id(20), SEEDED);
+        h.by_id.insert(id(21), SEEDED);
+        h.seeded.push(OtherPlace {
+            blob: id(20),
+            place: Place { commit: 1, path: 0 },
+        });
+        h.skips.push(Skip::new(
+            "tree 0101",
+            SkipReason::CorruptObject,
+            "zlib: bad header",
+        ));
+        h
+    }
+
+    /// Everything a walk file carries, by value.
+    fn fields(h: &History) -> String {
+        let mut known: Vec<_> = h.by_id.iter().map(|(k, v)| (*k, *v)).collect();
+        known.sort();
+        format!(
+            "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {}",
+            h.commits,
+            h.paths,
+            h.blobs,
+            h.others,
+            h.seeded,
+            known,
+            h.bases,
+            h.skips,
+            h.commit_count
+        )
+    }
+
+    fn key() -> WalkKey {
+        WalkKey::new(
+            false,
+            &[("refs/heads/main".into(), id(3)), ("HEAD".into(), id(3))],
+            &[],
+            &[],
+        )
+    }
+
+    const SHA1: gix::hash::Kind = gix::hash::Kind::Sha1;
+
+    #[test]
+    fn a_walk_reads_back_as_written() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("walk");
+        let h = sample();
+        let size = write(&path, &key(), &h, SHA1).expect("writes");
+        assert_eq!(std::fs::metadata(&path).expect("file").len(), size);
+        let (back, read_size) = read(&path, &key(), SHA1).expect("reads");
+        assert_eq!(read_size, size);
+        assert_eq!(fields(&back), fields(&h));
+        // Nothing but the file is left in the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+        // Another key (a new commit on main), another id kind: stale, not damaged.
+        let other = WalkKey::new(false, &[("refs/heads/main".into(), id(4))], &[], &[]);
+        assert!(matches!(
+            read(&path, &other, SHA1),
+            Err(WalkFileError::Stale)
+        ));
+        let ranged = WalkKey::new(true, &[("refs/heads/main".into(), id(3))], &[], &[]);
+        assert!(matches!(
+            read(&path, &ranged, SHA1),
+            Err(WalkFileError::Stale)
+        ));
+        assert!(matches!(
+            read(&path, &key(), gix::hash::Kind::Sha256),
+            Err(WalkFileError::Stale)
+        ));
+        assert!(matches!(
+            read(&dir.path().join("none"), &key(), SHA1),
+            Err(WalkFileError::Missing)
+        ));
+    }
+
+    /// Every truncation, every flipped byte, foreign files: refused with a reason.
+    #[test]
+    fn damaged_files_are_refused() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("walk");
+        write(&path, &key(), &sample(), SHA1).expect("writes");
+        let good = std::fs::read(&path).expect("read");
+        let bad = dir.path().join("bad");
+        let refused = |bytes: &[u8]| {
+            std::fs::write(&bad, bytes).expect("write");
+            match read(&bad, &key(), SHA1) {
+                Err(WalkFileError::Invalid(_) | WalkFileError::Stale) => {}
+                other => panic!("accepted a damaged file: {:?}", other.map(|(_, n)| n)),
+            }
+        };
+        for n in 0..good.len() {
+            refused(&good[..n]);
+        }
+        for i in 0..good.len() {
+            let mut b = good.clone();
+            b[i] ^= 0x40;
+            refused(&b);
+        }
+        let mut longer = good.clone();
+        longer.push(0);
+        refused(&longer);
+        refused(b"");
+        refused(b"{\"findings\": []}\n");
+        refused(&[0u8; 4096]);
+    }
+
+    /// A body whose checksum is right but whose counts and indices lie (a file written by
+    /// something else): refused without allocating what the counts claim.
+    #[test]
+    fn lying_bodies_are_refused_not_allocated() {
+        let body = encode(&key(), &sample()).expect("encodes");
+        let decodes = |b: &[u8]| decode(b, &key(), 20).map(|h| fields(&h));
+        assert_eq!(decodes(&body).ok(), Some(fields(&sample())));
+        // Each u32 of the body in turn set to a huge count or an index past the end.
+        for at in 0..body.len().saturating_sub(4) {
+            for v in [u32::MAX, u32::MAX - 1, 0x7fff_ffff, 3, 200] {
+                let mut b = body.clone();
+                b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+                let _ = decodes(&b);
+            }
+        }
+        // Bytes after the end, a body cut short.
+        let mut b = body.clone();
+        b.push(1);
+        assert!(decodes(&b).is_err());
+        assert!(decodes(&body[..body.len() - 1]).is_err());
+    }
 }
