@@ -562,7 +562,20 @@ fn walk_warnings(told: &[String]) -> Vec<String> {
 fn history_shards_sharing_one_walk_file_give_the_unsharded_findings() {
     let r = Repo::new();
     generated_history(&r, 3, 24);
+    // The same blob at further paths (a blob's other places are in the walk file too).
+    let config = std::fs::read_to_string(r.work().join("app/config.py")).expect("config");
+    r.write("copy/config.py", &config);
+    r.write("copy/again.py", &config);
+    r.commit("copies");
     let w = whole(&r, &[]);
+    assert!(
+        w["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["path"] == "app/config.py" && f["other_places"].as_u64() > Some(0)),
+        "{w}"
+    );
     // A walk job first, then the shards read its file.
     let file = r.file("walk.bin");
     let line = walk_only(&r, &file);

@@ -577,10 +577,16 @@ mod tests {
             read(&path, &ranged, SHA1),
             Err(WalkFileError::Stale)
         ));
+        // A file of a SHA-256 repository (32-byte ids) is not this one's.
+        let mut sha256 = std::fs::read(&path).expect("read");
+        sha256[12] = 32;
+        let other_kind = dir.path().join("sha256");
+        std::fs::write(&other_kind, sha256).expect("write");
         assert!(matches!(
-            read(&path, &key(), gix::hash::Kind::Sha256),
+            read(&other_kind, &key(), SHA1),
             Err(WalkFileError::Stale)
         ));
+        std::fs::remove_file(&other_kind).expect("remove");
         assert!(matches!(
             read(&dir.path().join("none"), &key(), SHA1),
             Err(WalkFileError::Missing)
