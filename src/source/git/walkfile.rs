@@ -380,10 +380,10 @@ fn decode(body: &[u8], key: &WalkKey, id_len: usize) -> Result<History, WalkFile
         paths.push(BString::from(c.bytes("paths")?));
     }
     let place = |commit: u32, path: u32, what: &str| -> Result<Place, WalkFileError> {
-        if (commit as usize) < commits.len() || commit == NO_COMMIT {
-            if (path as usize) < paths.len() {
-                return Ok(Place { commit, path });
-            }
+        if ((commit as usize) < commits.len() || commit == NO_COMMIT)
+            && (path as usize) < paths.len()
+        {
+            return Ok(Place { commit, path });
         }
         Err(invalid(format!("index out of range in the {what}")))
     };
