@@ -282,9 +282,9 @@ impl Repo {
     }
 
     /// [`Repo::history`] through a walk file: read from `file` when it was written for the
-    /// same walk inputs (see [`super::walkfile`]); else walked and written there (`--all-objects`'
-    /// unreachable blobs are listed afresh either way: they are not in the file). With
-    /// `rewrite` false, a file that is up to date is read but not written again.
+    /// same walk inputs (see [`super::walkfile`]), and then not written again; else walked
+    /// and written there. `--all-objects`' unreachable blobs are listed afresh either way
+    /// (they are not in the file), and the shard is the selection's.
     pub fn history_cached(
         &self,
         sel: &Selection,
