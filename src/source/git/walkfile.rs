@@ -152,7 +152,7 @@ pub fn read(
         return Err(invalid("truncated while reading"));
     }
     if crc32fast::hash(&body) != crc {
-        return Err(invalid("checksum mismatch (damaged)"));
+        return Err(invalid("damaged: checksum mismatch"));
     }
     let h = decode(&body, key, hash.len_in_bytes())?;
     Ok((h, size))
