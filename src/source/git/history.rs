@@ -25,7 +25,6 @@ use gix::ObjectId;
 use super::error::GitError;
 use super::packs::{Ahead, TreeReader};
 use super::repo::{lossy, Repo};
-use super::walkfile::{self, WalkFileError, WalkKey};
 use crate::error::{Skip, SkipReason};
 use crate::source::Origin;
 
@@ -237,38 +236,16 @@ enum Tip {
     },
 }
 
-/// What a walk starts from: the tips peeled, the hidden commits, the skips met resolving
-/// them, and the key of a walk file for them.
-struct WalkInputs {
+/// What a walk starts from: the tips as named (every ref and `HEAD`, or the range's tip)
+/// and peeled, the hidden commits, and the skips met resolving them.
+pub(super) struct WalkInputs {
+    /// True for a range.
+    pub(super) range: bool,
+    /// The tips before peeling: (name, id).
+    pub(super) named: Vec<(String, ObjectId)>,
     tips: Vec<Tip>,
-    hidden: Vec<ObjectId>,
+    pub(super) hidden: Vec<ObjectId>,
     skips: Vec<Skip>,
-    key: WalkKey,
-}
-
-/// How `scan --walk-cache FILE` got the walk (see [`Repo::history_cached`]).
-#[derive(Debug)]
-pub enum WalkCache {
-    /// Read from the file, of this many bytes.
-    Read {
-        /// The file's size.
-        bytes: u64,
-    },
-    /// Walked and written to the file (`bytes` long); `unused` says why the file was not read
-    /// (it did not exist, was stale or damaged).
-    Written {
-        /// The file's new size.
-        bytes: u64,
-        /// Why the file there was not read.
-        unused: WalkFileError,
-    },
-    /// Walked, and the file could not be written.
-    NotWritten {
-        /// Why the file there was not read.
-        unused: WalkFileError,
-        /// Why it could not be written.
-        error: std::io::Error,
-    },
 }
 
 impl Repo {
@@ -281,41 +258,8 @@ impl Repo {
         Ok(h)
     }
 
-    /// [`Repo::history`] through a walk file: read from `file` when it was written for the
-    /// same walk inputs (see [`super::walkfile`]), and then not written again; else walked
-    /// and written there. `--all-objects`' unreachable blobs are listed afresh either way
-    /// (they are not in the file), and the shard is the selection's.
-    pub fn history_cached(
-        &self,
-        sel: &Selection,
-        file: &std::path::Path,
-    ) -> Result<(History, WalkCache), GitError> {
-        let inputs = self.walk_inputs(sel)?;
-        let hash = self.repo.object_hash();
-        let (mut h, how) = match walkfile::read(file, &inputs.key, hash) {
-            Ok((h, bytes)) => {
-                // What the walk would have done before reading the blobs (see `packs`).
-                let direct =
-                    inputs.hidden.is_empty() && self.shallow.is_empty() && !self.has_replacements();
-                drop(self.packs(direct));
-                (h, WalkCache::Read { bytes })
-            }
-            Err(unused) => {
-                let key = inputs.key.clone();
-                let h = self.walk(inputs);
-                let how = match walkfile::write(file, &key, &h, hash) {
-                    Ok(bytes) => WalkCache::Written { bytes, unused },
-                    Err(error) => WalkCache::NotWritten { unused, error },
-                };
-                (h, how)
-            }
-        };
-        self.complete(&mut h, sel);
-        Ok((h, how))
-    }
-
     /// The tips and hidden commits of a selection, resolved.
-    fn walk_inputs(&self, sel: &Selection) -> Result<WalkInputs, GitError> {
+    pub(super) fn walk_inputs(&self, sel: &Selection) -> Result<WalkInputs, GitError> {
         let mut skips = Vec::new();
         let (range, named, hidden) = if let Some(range) = &sel.range {
             let (a, b) = range.split_once("..").ok_or_else(|| GitError::Revision {
@@ -338,18 +282,18 @@ impl Repo {
             };
             (false, named, hidden)
         };
-        let key = WalkKey::new(range, &named, &hidden, &self.shallow);
-        let tips = self.peel_tips(named, &mut skips);
+        let tips = self.peel_tips(named.clone(), &mut skips);
         Ok(WalkInputs {
+            range,
+            named,
             tips,
             hidden,
             skips,
-            key,
         })
     }
 
     /// The walk from `inputs`: what a walk file holds.
-    fn walk(&self, inputs: WalkInputs) -> History {
+    pub(super) fn walk(&self, inputs: WalkInputs) -> History {
         let bases = inputs.hidden.clone();
         let mut h = self.collect(inputs.tips, inputs.hidden, inputs.skips);
         h.bases = bases;
@@ -357,7 +301,7 @@ impl Repo {
     }
 
     /// What the selection adds to a walk: unreachable blobs, the shard.
-    fn complete(&self, h: &mut History, sel: &Selection) {
+    pub(super) fn complete(&self, h: &mut History, sel: &Selection) {
         if sel.all_objects {
             self.add_unreachable(h);
         }
@@ -601,7 +545,7 @@ impl Repo {
 
     /// True when the repository has replace refs (`git replace`), which gix honours when it
     /// reads objects and the pack readers of this module do not.
-    fn has_replacements(&self) -> bool {
+    pub(super) fn has_replacements(&self) -> bool {
         self.repo.references().map_or(true, |p| {
             p.prefixed("refs/replace/")
                 .map_or(true, |mut it| it.next().is_some())
@@ -1244,6 +1188,7 @@ fn tree_label(prefix: &[u8], id: ObjectId) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::walkfile::{WalkCache, WalkFileError};
     use super::*;
     use std::path::Path;
     use std::process::{Command, Stdio};

@@ -44,8 +44,8 @@ use std::sync::Arc;
 use crate::error::{Skip, SkipReason};
 use crate::source::{CommitInfo, Origin};
 
-pub use history::{History, PushUpdate, Selection, WalkCache};
-pub use walkfile::WalkFileError;
+pub use history::{History, PushUpdate, Selection};
+pub use walkfile::{WalkCache, WalkFileError};
 
 /// What a folder is, as far as git goes.
 pub enum Detected {

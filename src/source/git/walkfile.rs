@@ -39,7 +39,8 @@ use std::path::Path;
 use gix::bstr::BString;
 use gix::ObjectId;
 
-use super::history::{HistBlob, History, OtherPlace, Place, NO_COMMIT, SEEDED};
+use super::history::{HistBlob, History, OtherPlace, Place, Selection, NO_COMMIT, SEEDED};
+use super::{GitError, Repo};
 use crate::error::{Skip, SkipReason};
 
 /// The first bytes of a walk file (`\r\n` catches a file mangled as text).
@@ -48,6 +49,66 @@ const MAGIC: &[u8; 8] = b"LSWALK\r\n";
 pub const VERSION: u32 = 1;
 const HEADER: usize = 28;
 
+/// How `scan --walk-cache FILE` got the walk (see [`Repo::history_cached`]).
+#[derive(Debug)]
+pub enum WalkCache {
+    /// Read from the file, of this many bytes.
+    Read {
+        /// The file's size.
+        bytes: u64,
+    },
+    /// Walked and written to the file (`bytes` long); `unused` says why the file was not read
+    /// (it did not exist, was stale or damaged).
+    Written {
+        /// The file's new size.
+        bytes: u64,
+        /// Why the file there was not read.
+        unused: WalkFileError,
+    },
+    /// Walked, and the file could not be written.
+    NotWritten {
+        /// Why the file there was not read.
+        unused: WalkFileError,
+        /// Why it could not be written.
+        error: std::io::Error,
+    },
+}
+
+impl Repo {
+    /// [`Repo::history`] through a walk file: read from `file` when it was written for the
+    /// same walk inputs (see the module documentation), and then not written again; else walked
+    /// and written there. `--all-objects`' unreachable blobs are listed afresh either way
+    /// (they are not in the file), and the shard is the selection's.
+    pub fn history_cached(
+        &self,
+        sel: &Selection,
+        file: &std::path::Path,
+    ) -> Result<(History, WalkCache), GitError> {
+        let inputs = self.walk_inputs(sel)?;
+        let hash = self.repo.object_hash();
+        let key = WalkKey::new(inputs.range, &inputs.named, &inputs.hidden, &self.shallow);
+        let (mut h, how) = match read(file, &key, hash) {
+            Ok((h, bytes)) => {
+                // What the walk would have done before reading the blobs (see `packs`).
+                let direct =
+                    inputs.hidden.is_empty() && self.shallow.is_empty() && !self.has_replacements();
+                drop(self.packs(direct));
+                (h, WalkCache::Read { bytes })
+            }
+            Err(unused) => {
+                let h = self.walk(inputs);
+                let how = match write(file, &key, &h, hash) {
+                    Ok(bytes) => WalkCache::Written { bytes, unused },
+                    Err(error) => WalkCache::NotWritten { unused, error },
+                };
+                (h, how)
+            }
+        };
+        self.complete(&mut h, sel);
+        Ok((h, how))
+    }
+}
+
 /// What a walk depends on, as bytes (see the module documentation).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WalkKey(Vec<u8>);
@@ -55,7 +116,7 @@ pub struct WalkKey(Vec<u8>);
 impl WalkKey {
     /// The key of a walk from `named` tips (names and ids, before peeling), with `hidden`
     /// commits, a `shallow` boundary, for a range (`true`) or every ref.
-    pub(super) fn new(
+    fn new(
         range: bool,
         named: &[(String, ObjectId)],
         hidden: &[ObjectId],
