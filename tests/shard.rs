@@ -726,4 +726,27 @@ fn walk_files_are_for_one_repository_history() {
     let run = r.scan(&["--walk-cache", &file, "--range", "HEAD~1..HEAD"]);
     assert_eq!(findings(&run.json()), findings(&ranged.json()));
     assert!(!run.stderr().contains("walk file"), "{}", run.stderr());
+    // --all-objects: the unreachable blobs are listed afresh, not taken from the file.
+    let fresh = r.file("all-objects.bin");
+    let all = |r: &Repo, file: Option<&str>| {
+        let mut a = vec!["--all-objects"];
+        if let Some(f) = file {
+            a.extend_from_slice(&["--walk-cache", f]);
+        }
+        let run = r.scan(&a);
+        assert_eq!(run.code(), 1, "{}", run.stderr());
+        findings(&run.json())
+    };
+    let before = all(&r, None);
+    assert_eq!(all(&r, Some(&fresh)), before);
+    let dangling = format!("KEY = \"{}\"\n", token(777));
+    let out = r.git_try(
+        &r.work(),
+        &["hash-object", "-w", "--stdin"],
+        Some(&dangling),
+    );
+    assert!(out.status.success());
+    let after = all(&r, None);
+    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(all(&r, Some(&fresh)), after);
 }
