@@ -8,7 +8,8 @@
 #   self 1     scan REPO --shard 1/2 --walk-cache FILE2      (fresh FILE2: walks and writes)
 #   self 2     scan REPO --shard 2/2 --walk-cache FILE2      (reads FILE2)
 #   plain 1, 2 scan REPO --shard K/2                         (no walk file: each walks)
-# Prints each time, then the medians and the totals against the unsharded median.
+# Prints each wall and CPU time (user + system: less sensitive than the wall time to other
+# work on the machine), then the medians and the totals against the unsharded medians.
 #
 # Usage: bench/shard-walk.sh [REPO]      (default /work/bench/git.git)
 # Environment: ROUNDS (default 3), LEAKSCAN_BIN (default target/release/leakscan),
@@ -19,19 +20,18 @@ rounds=${ROUNDS:-3}
 bin=${LEAKSCAN_BIN:-$(cd "$(dirname "$0")/.." && pwd)/target/release/leakscan}
 out=${OUT:-$(mktemp -d)}
 [ -x "$bin" ] || { echo "no binary at $bin: cargo build --release --locked" >&2; exit 2; }
-declare -A times
-t() { # name, command...: runs it, records the wall time
+declare -A times cpu
+t() { # name, command...: runs it, records the wall time and the CPU time (user + system)
   local name=$1; shift
-  local s e
-  s=$(date +%s.%N)
   local code=0
-  "$@" >/dev/null 2>"$out/$name.err" || code=$?
+  /usr/bin/time -f '%e %U %S' -o "$out/$name.time" "$@" >/dev/null 2>"$out/$name.err" || code=$?
   # 0 clean, 1 findings, 3 incomplete (git.git holds a truncated test archive): a report.
   case $code in 0|1|3) ;; *) echo "$name failed ($code):" >&2; cat "$out/$name.err" >&2; exit 1 ;; esac
-  e=$(date +%s.%N)
-  local d; d=$(echo "$e - $s" | bc)
-  times[$name]="${times[$name]:-} $d"
-  printf '%-10s %6.2f s   (load %s)\n' "$name" "$d" "$(cut -d' ' -f1 /proc/loadavg)"
+  local e u s
+  read -r e u s < <(tail -1 "$out/$name.time")
+  times[$name]="${times[$name]:-} $e"
+  cpu[$name]="${cpu[$name]:-} $(echo "$u + $s" | bc)"
+  printf '%-10s %6.2f s  cpu %6.2f s   (load %s)\n' "$name" "$e" "$(echo "$u + $s" | bc)" "$(cut -d' ' -f1 /proc/loadavg)"
 }
 scan=("$bin" scan "$repo" -f json --no-progress)
 for r in $(seq 1 "$rounds"); do
@@ -48,18 +48,21 @@ for r in $(seq 1 "$rounds"); do
 done
 echo "walk file: $(stat -c %s "$out/walk.bin") bytes; $("$bin" scan "$repo" --walk-only --walk-cache "$out/walk.bin")"
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-declare -A m
+declare -A m c
 for k in whole walk-only read-1 read-2 self-1 self-2 plain-1 plain-2; do
   m[$k]=$(echo "${times[$k]}" | median)
-  printf 'median %-10s %6.2f s\n' "$k" "${m[$k]}"
+  c[$k]=$(echo "${cpu[$k]}" | median)
+  printf 'median %-10s %6.2f s  cpu %6.2f s\n' "$k" "${m[$k]}" "${c[$k]}"
 done
-ratio() { echo "scale=2; $1 / ${m[whole]}" | bc; }
-sum=$(echo "${m[walk-only]} + ${m[read-1]} + ${m[read-2]}" | bc)
-echo "walk-only + read 1 + read 2 = $sum s = $(ratio "$sum")x the unsharded"
-sum=$(echo "${m[self-1]} + ${m[self-2]}" | bc)
-echo "self 1 (walks, writes) + self 2 (reads) = $sum s = $(ratio "$sum")x"
-sum=$(echo "${m[plain-1]} + ${m[plain-2]}" | bc)
-echo "plain 1 + plain 2 (no walk file) = $sum s = $(ratio "$sum")x"
+total() { # label, names...: the sum of the medians against the unsharded one, wall and CPU
+  local label=$1; shift
+  local w=0 u=0 k
+  for k in "$@"; do w=$(echo "$w + ${m[$k]}" | bc); u=$(echo "$u + ${c[$k]}" | bc); done
+  echo "$label = $w s = $(echo "scale=2; $w / ${m[whole]}" | bc)x the unsharded wall time; cpu $u s = $(echo "scale=2; $u / ${c[whole]}" | bc)x"
+}
+total "walk-only + read 1 + read 2" walk-only read-1 read-2
+total "self 1 (walks, writes) + self 2 (reads)" self-1 self-2
+total "plain 1 + plain 2 (no walk file)" plain-1 plain-2
 # The merged shards give the unsharded findings, and each shard reading a walk file the
 # report of the same shard walking itself (elapsed time aside).
 for set in read self plain; do
