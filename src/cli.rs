@@ -447,10 +447,26 @@ pub struct ScanArgs {
     pub git: GitArgs,
     /// Scan only the K-th (1-based) of N disjoint parts of the work: with --repos, every N-th
     /// repository of the list by a stable hash of its line; else the blobs of the history whose
-    /// object id falls in the K-th of N ranges (every shard still walks all commits).
-    /// `leakscan report merge` combines the shards' JSON reports.
+    /// object id falls in the K-th of N ranges (every shard needs the whole commit walk:
+    /// share one with --walk-cache). `leakscan report merge` combines the shards' JSON
+    /// reports.
     #[arg(long, value_name = "K/N", value_parser = parse_shard, help_heading = "Git")]
     pub shard: Option<(u32, u32)>,
+    /// One repository's commit and tree walk, shared by the shards of its history: read from
+    /// FILE when FILE was written for the same refs (names and ids) and the same --range or
+    /// --since; else walked and written to FILE. A stale or damaged FILE is walked again and
+    /// rewritten, with a warning; one that cannot be written is a warning too.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["staged", "no_history", "repos"],
+        help_heading = "Git"
+    )]
+    pub walk_cache: Option<PathBuf>,
+    /// With --walk-cache: write FILE (unless it is up to date) and exit without scanning, for
+    /// a job that runs before the shards. Prints one line: commits, blobs, file size.
+    #[arg(long, requires = "walk_cache", help_heading = "Git")]
+    pub walk_only: bool,
     /// Scan the repositories (URLs or paths) listed in FILE, one a line (`#` starts a
     /// comment), one after the other.
     #[arg(long, value_name = "FILE", help_heading = "Git")]
@@ -589,6 +605,8 @@ impl Default for ScanArgs {
             gitleaks_ignore_path: None,
             ignore_gitleaks_allow: false,
             shard: None,
+            walk_cache: None,
+            walk_only: false,
             repos: None,
             log_opts: None,
             compat: CompatArgs::default(),

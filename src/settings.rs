@@ -153,6 +153,8 @@ pub struct GitSettings {
     /// `--all-new`: for a range, `--since` or a push, report every secret of the blobs the
     /// commits introduce, also those the base already holds at the same path.
     pub all_new: bool,
+    /// `--walk-cache FILE`: the history walk is read from FILE, or written there.
+    pub walk_cache: Option<PathBuf>,
 }
 
 impl GitSettings {
@@ -169,6 +171,7 @@ impl GitSettings {
             },
             staged: args.staged,
             all_new: args.all_new,
+            walk_cache: None,
             index_file: std::env::var_os("GIT_INDEX_FILE")
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
@@ -390,6 +393,13 @@ impl Settings {
                 )));
             }
         }
+        if args.walk_cache.is_some()
+            && (stdin || roots.len() != 1 || args.artifacts.package.is_some())
+        {
+            return Err(Error::Usage(
+                "--walk-cache holds the walk of one repository: give one repository to scan (no '-', no --package); with --repos, shard by repository instead".into(),
+            ));
+        }
         let root = roots
             .iter()
             .find(|p| p.is_dir())
@@ -483,6 +493,18 @@ impl Settings {
                 exclude.push(c);
             }
         }
+        // The walk file holds paths and commit ids; the walk may write it before the working
+        // tree is scanned, so it is named by its folder when it does not exist yet.
+        if let Some(p) = &args.walk_cache {
+            let c = p.canonicalize().ok().or_else(|| {
+                let dir = match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                Some(dir.canonicalize().ok()?.join(p.file_name()?))
+            });
+            exclude.extend(c);
+        }
         let gitleaks_ignore = gitleaks_ignore_files(
             args.gitleaks_ignore_path.as_deref(),
             &root,
@@ -518,6 +540,7 @@ impl Settings {
             git: {
                 // With --repos the shard picks repositories, not blobs.
                 let mut git = GitSettings::from_args(&git_args);
+                git.walk_cache = args.walk_cache.clone();
                 git.selection.shard = args.shard.filter(|_| args.repos.is_none());
                 // The working tree's files are scanned by the first history shard only.
                 if git.selection.shard.is_some_and(|(k, _)| k > 1) {

@@ -77,7 +77,18 @@ fn json_of(path: &std::path::Path) -> serde_json::Value {
 /// Runs `scan ARGS --shard K/N -o FILE` for every K, merges, and checks the merge against
 /// `whole` (the unsharded report): same findings as sets, then byte for byte after sorting.
 fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) -> Vec<String> {
+    check_shards_told(r, args, whole, n).0
+}
+
+/// [`check_shards`], with what each shard said on standard error.
+fn check_shards_told(
+    r: &Repo,
+    args: &[&str],
+    whole: &serde_json::Value,
+    n: u32,
+) -> (Vec<String>, Vec<String>) {
     let mut reports = Vec::new();
+    let mut told = Vec::new();
     for k in 1..=n {
         let out = r.file(&format!("shard-{k}-of-{n}.json"));
         let shard = format!("{k}/{n}");
@@ -93,6 +104,7 @@ fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) -> V
         assert_eq!(doc["shard"]["index"], k);
         assert_eq!(doc["shard"]["count"], n);
         reports.push(out);
+        told.push(run.stderr());
     }
     let merged = r.file(&format!("merged-{n}.json"));
     let mut a = vec!["report", "merge", "-o", merged.as_str()];
@@ -136,7 +148,7 @@ fn check_shards(r: &Repo, args: &[&str], whole: &serde_json::Value, n: u32) -> V
             Some(1)
         );
     }
-    reports
+    (reports, told)
 }
 
 /// The formats merged output is compared in.
@@ -526,4 +538,215 @@ fn an_empty_repository_shard_leaves_nothing_behind() {
         .map(|e| e.expect("entry").file_name())
         .collect();
     assert!(left.is_empty(), "left behind in TMPDIR: {left:?}");
+}
+
+/// `scan --walk-only --walk-cache FILE`: exit 0 and its one line.
+fn walk_only(r: &Repo, file: &str) -> String {
+    let run = r.scan(&["--walk-cache", file, "--walk-only"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let line = run.stdout();
+    assert_eq!(line.lines().count(), 1, "{line}");
+    line
+}
+
+/// What the shards said about the walk file.
+fn walk_warnings(told: &[String]) -> Vec<String> {
+    told.iter()
+        .flat_map(|t| t.lines())
+        .filter(|l| l.contains("walk file"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn history_shards_sharing_one_walk_file_give_the_unsharded_findings() {
+    let r = Repo::new();
+    generated_history(&r, 3, 24);
+    // The same blob at further paths (a blob's other places are in the walk file too).
+    let config = std::fs::read_to_string(r.work().join("app/config.py")).expect("config");
+    r.write("copy/config.py", &config);
+    r.write("copy/again.py", &config);
+    r.commit("copies");
+    let w = whole(&r, &[]);
+    assert!(
+        w["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["path"] == "app/config.py" && f["other_places"].as_u64() > Some(0)),
+        "{w}"
+    );
+    // A walk job first, then the shards read its file.
+    let file = r.file("walk.bin");
+    let line = walk_only(&r, &file);
+    let size = std::fs::metadata(&file).expect("walk file").len();
+    assert!(
+        line.starts_with("walk of ") && line.contains(" commits, "),
+        "{line}"
+    );
+    assert!(line.contains(" blobs written to "), "{line}");
+    assert!(walk_only(&r, &file).contains(" up to date in "));
+    let modified = || std::fs::metadata(&file).and_then(|m| m.modified()).ok();
+    let before = modified();
+    for n in [1, 2, 3, 7] {
+        let (_, told) = check_shards_told(&r, &["--walk-cache", &file], &w, n);
+        assert_eq!(walk_warnings(&told), Vec::<String>::new(), "{n} shards");
+    }
+    assert_eq!(
+        modified(),
+        before,
+        "an up-to-date file is not written again"
+    );
+    assert_eq!(std::fs::metadata(&file).expect("walk").len(), size);
+    // No walk job: the first shard walks and writes, the others read.
+    let fresh = r.file("fresh-walk.bin");
+    let (_, told) = check_shards_told(&r, &["--walk-cache", &fresh], &w, 3);
+    assert_eq!(walk_warnings(&told), Vec::<String>::new());
+    assert_eq!(std::fs::read(&fresh).ok(), std::fs::read(&file).ok());
+    // The walk file holds no secret.
+    let bytes = std::fs::read(&file).expect("walk");
+    for k in 0..10 {
+        let t = token(300 + k);
+        assert!(!bytes.windows(t.len()).any(|w| w == t.as_bytes()));
+    }
+}
+
+#[test]
+fn a_stale_walk_file_is_walked_again() {
+    let r = Repo::new();
+    generated_history(&r, 4, 12);
+    let file = r.file("walk.bin");
+    walk_only(&r, &file);
+    // A new commit, with a new secret, after the walk was written.
+    r.write("late.env", &format!("KEY = \"{}\"\n", token(4242)));
+    r.commit("late");
+    let w = whole(&r, &[]);
+    assert!(w["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .any(|f| f["path"] == "late.env"));
+    let (_, told) = check_shards_told(&r, &["--walk-cache", &file], &w, 2);
+    // The first shard says so in one line and rewrites the file; the second reads it.
+    let warned = walk_warnings(&told);
+    assert_eq!(warned.len(), 1, "{told:?}");
+    assert!(warned[0].contains("other refs"), "{}", warned[0]);
+    assert!(told[0].contains(&warned[0]));
+    assert!(walk_only(&r, &file).contains(" up to date in "));
+    // A moved branch is new refs too (here one that no commit adds to).
+    r.git(&["branch", "-f", "side", "main"]);
+    let w = whole(&r, &[]);
+    let (_, told) = check_shards_told(&r, &["--walk-cache", &file], &w, 2);
+    assert_eq!(walk_warnings(&told).len(), 1, "{told:?}");
+    // With --quiet nothing is said.
+    r.commit("quiet");
+    let run = r.scan(&["--walk-cache", &file, "--quiet", "--shard", "1/2"]);
+    assert!(matches!(run.code(), 0 | 1), "{}", run.stderr());
+    assert_eq!(run.stderr(), "");
+}
+
+#[test]
+fn a_damaged_or_unwritable_walk_file_does_not_change_the_findings() {
+    let r = Repo::new();
+    generated_history(&r, 6, 12);
+    let w = whole(&r, &[]);
+    let file = r.file("walk.bin");
+    walk_only(&r, &file);
+    let good = std::fs::read(&file).expect("walk");
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 1;
+    let damaged: [(&str, Vec<u8>); 5] = [
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("flipped", flipped),
+        ("empty", Vec::new()),
+        ("foreign", b"{\"version\": 2, \"findings\": []}\n".to_vec()),
+        ("header only", good[..40].to_vec()),
+    ];
+    for (what, bytes) in damaged {
+        std::fs::write(&file, &bytes).expect("write");
+        let (_, told) = check_shards_told(&r, &["--walk-cache", &file], &w, 2);
+        let warned = walk_warnings(&told);
+        assert_eq!(warned.len(), 1, "{what}: {told:?}");
+        assert!(warned[0].contains("not used"), "{what}: {}", warned[0]);
+        assert_eq!(
+            std::fs::read(&file).ok(),
+            Some(good.clone()),
+            "{what}: rewritten"
+        );
+    }
+    // A file that cannot be written: the scan still completes, and says so.
+    let nowhere = r.file("no-such-folder/walk.bin");
+    let (_, told) = check_shards_told(&r, &["--walk-cache", &nowhere], &w, 2);
+    assert_eq!(walk_warnings(&told).len(), 2, "{told:?}");
+    assert!(told[0].contains("cannot be written"), "{}", told[0]);
+    // --walk-only, whose job is the file: an error.
+    let run = r.scan(&["--walk-cache", &nowhere, "--walk-only"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("no-such-folder"), "{}", run.stderr());
+}
+
+#[test]
+fn walk_files_are_for_one_repository_history() {
+    let r = Repo::new();
+    generated_history(&r, 8, 3);
+    let file = r.file("walk.bin");
+    let list = r.file("repos.txt");
+    std::fs::write(&list, format!("{}\n", r.work().display())).expect("list");
+    let plain = r.file("plain");
+    std::fs::create_dir_all(&plain).expect("folder");
+    let refused: [&[&str]; 6] = [
+        &["--walk-only"],
+        &["--walk-cache", &file, "--staged"],
+        &["--walk-cache", &file, "--no-history"],
+        &["--walk-cache", &file, "--repos", &list],
+        &["--walk-cache", &file, "."],
+        &["--walk-cache", &file, "-"],
+    ];
+    for args in refused {
+        let run = r.scan(args);
+        assert_eq!(run.code(), 2, "{args:?}: {}", run.stderr());
+    }
+    let run = r.leakscan_env(&["scan", &plain, "--walk-cache", &file, "--walk-only"], &[]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("git repository"), "{}", run.stderr());
+    let run = r.leakscan_env(
+        &["scan", &plain, "--walk-cache", &file, "--no-progress"],
+        &[],
+    );
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(!std::path::Path::new(&file).exists());
+    // A range is a selection of its own: its walk file is not the whole history's.
+    walk_only(&r, &file);
+    let run = r.scan(&["--walk-cache", &file, "--range", "HEAD~1..HEAD"]);
+    assert!(matches!(run.code(), 0 | 1), "{}", run.stderr());
+    assert!(run.stderr().contains("other refs"), "{}", run.stderr());
+    let ranged = r.scan(&["--range", "HEAD~1..HEAD"]);
+    assert_eq!(findings(&run.json()), findings(&ranged.json()));
+    let run = r.scan(&["--walk-cache", &file, "--range", "HEAD~1..HEAD"]);
+    assert_eq!(findings(&run.json()), findings(&ranged.json()));
+    assert!(!run.stderr().contains("walk file"), "{}", run.stderr());
+    // --all-objects: the unreachable blobs are listed afresh, not taken from the file.
+    let fresh = r.file("all-objects.bin");
+    let all = |r: &Repo, file: Option<&str>| {
+        let mut a = vec!["--all-objects"];
+        if let Some(f) = file {
+            a.extend_from_slice(&["--walk-cache", f]);
+        }
+        let run = r.scan(&a);
+        assert_eq!(run.code(), 1, "{}", run.stderr());
+        findings(&run.json())
+    };
+    let before = all(&r, None);
+    assert_eq!(all(&r, Some(&fresh)), before);
+    let dangling = format!("KEY = \"{}\"\n", token(777));
+    let out = r.git_try(
+        &r.work(),
+        &["hash-object", "-w", "--stdin"],
+        Some(&dangling),
+    );
+    assert!(out.status.success());
+    let after = all(&r, None);
+    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(all(&r, Some(&fresh)), after);
 }

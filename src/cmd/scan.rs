@@ -282,6 +282,9 @@ pub fn suppress(s: &mut Scanned, use_baseline: bool) -> Result<(), Error> {
 
 /// Runs a scan and returns the exit code.
 pub fn run(args: &ScanArgs) -> Result<u8, Error> {
+    if args.walk_only {
+        return walk_only(args);
+    }
     let s = collect(args)?;
     finish(s)
 }
@@ -292,6 +295,55 @@ pub fn run_with(
     source: impl FnOnce(&Settings, &Scanner, &mut Notes) -> Result<Output, Error> + Send,
 ) -> Result<u8, Error> {
     finish(collect_with(settings, source)?)
+}
+
+/// `scan --walk-only`: writes the walk file of the one repository named (a URL is cloned
+/// first) and prints one line: commits, blobs, the file and its size.
+fn walk_only(args: &ScanArgs) -> Result<u8, Error> {
+    let (remotes, paths) = crate::source::remote::Remotes::prepare(&args.paths, true)?;
+    let scrub = |e: Error| {
+        if remotes.is_empty() {
+            e
+        } else {
+            Error::Usage(remotes.scrub(&e.to_string()))
+        }
+    };
+    let args = ScanArgs {
+        paths,
+        ..args.clone()
+    };
+    let settings = Settings::from_args(&args).map_err(scrub)?;
+    let w = crate::drive::history::walk_only(&settings).map_err(scrub)?;
+    let file = settings
+        .git
+        .walk_cache
+        .as_deref()
+        .unwrap_or(std::path::Path::new(""));
+    if settings.quiet {
+        return Ok(ExitStatus::Clean.code());
+    }
+    if let Some(warning) = crate::drive::history::walk_cache_warning(file, &w.how) {
+        eprintln!("leakscan: warning: {warning}");
+    }
+    let (done, bytes) = match w.how {
+        crate::source::git::WalkCache::Read { bytes } => ("up to date in", bytes),
+        crate::source::git::WalkCache::Written { bytes, .. } => ("written to", bytes),
+        crate::source::git::WalkCache::NotWritten { .. } => ("not written to", 0),
+    };
+    let skips = if w.skips > 0 {
+        format!(", {} object(s) not read (the shards report them)", w.skips)
+    } else {
+        String::new()
+    };
+    let line = format!(
+        "walk of {} commits, {} blobs{skips} {done} {} ({})\n",
+        w.commits,
+        w.blobs,
+        file.display(),
+        crate::report::text::human_bytes(bytes)
+    );
+    ignore_broken_pipe(std::io::stdout().lock().write_all(line.as_bytes()))?;
+    Ok(ExitStatus::Clean.code())
 }
 
 /// Says on standard error how many `.gitleaksignore` entries matched no finding (unless

@@ -17,7 +17,7 @@ use crate::rules::RuleSet;
 use crate::scan::{Output, Scanner};
 use crate::settings::Settings;
 use crate::source::git::tips::RepoTips;
-use crate::source::git::{Blobs, History, Repo};
+use crate::source::git::{Blobs, History, Repo, WalkCache, WalkFileError};
 use crate::source::Origin;
 
 /// Scans a repository root: its history (as selected), then its working tree unless told not to.
@@ -28,7 +28,17 @@ pub fn scan_repository(
     root: &Path,
     notes: &mut Notes,
 ) -> Result<Output, Error> {
-    let history = repo.history(&settings.git.selection)?;
+    let history = match &settings.git.walk_cache {
+        Some(file) => {
+            let (history, how) = repo.history_cached(&settings.git.selection, file)?;
+            if let Some(w) = walk_cache_warning(file, &how) {
+                notes.warnings.push(w.clone());
+                notes.notes.push(w);
+            }
+            history
+        }
+        None => repo.history(&settings.git.selection)?,
+    };
     if let Some(note) = repo.shallow_note() {
         notes.warnings.push(note.clone());
         notes.notes.push(note);
@@ -45,6 +55,91 @@ pub fn scan_repository(
         ));
     }
     Ok(out)
+}
+
+/// What `scan --walk-only` did.
+pub struct WalkWritten {
+    /// Commits walked.
+    pub commits: usize,
+    /// Distinct blobs found.
+    pub blobs: usize,
+    /// Objects that could not be read (the shards report them).
+    pub skips: usize,
+    /// Whether the file was read (up to date) or written.
+    pub how: WalkCache,
+}
+
+/// `scan --walk-only`: the walk of the one repository of the settings, read from the walk
+/// file when it is up to date, else walked and written there. Not being able to write it is
+/// an error: writing it is the point.
+pub fn walk_only(settings: &Settings) -> Result<WalkWritten, Error> {
+    let (Some(file), [root]) = (&settings.git.walk_cache, settings.roots.as_slice()) else {
+        return Err(Error::Usage(
+            "--walk-only writes the walk file of one repository: give --walk-cache FILE and one repository".into(),
+        ));
+    };
+    let repo = match crate::source::git::detect(root) {
+        crate::source::git::Detected::Repo(repo) => repo,
+        crate::source::git::Detected::Broken(skip) => {
+            return Err(Error::Usage(format!("{}: {}", skip.path, skip.detail)))
+        }
+        crate::source::git::Detected::None => {
+            return Err(Error::Usage(format!(
+            "{}: --walk-only needs a git repository (a folder holding .git, or a bare repository)",
+            root.display()
+        )))
+        }
+    };
+    // The unreachable blobs of --all-objects are not part of the walk file (listed afresh).
+    let sel = crate::source::git::Selection {
+        all_objects: false,
+        shard: None,
+        ..settings.git.selection.clone()
+    };
+    let (h, how) = repo.history_cached(&sel, file)?;
+    if let WalkCache::NotWritten { error, .. } = how {
+        return Err(Error::Io {
+            path: file.clone(),
+            source: error,
+        });
+    }
+    Ok(WalkWritten {
+        commits: h.commit_count,
+        blobs: h.blob_count(),
+        skips: h.skips.len(),
+        how,
+    })
+}
+
+/// The one line to say about a walk file that was not read as it is, or could not be
+/// written: `None` when it was read, or did not exist and was written.
+pub fn walk_cache_warning(file: &Path, how: &WalkCache) -> Option<String> {
+    let shown = file.display();
+    match how {
+        WalkCache::Read { .. }
+        | WalkCache::Written {
+            unused: WalkFileError::Missing,
+            ..
+        } => None,
+        WalkCache::Written {
+            unused: WalkFileError::Stale,
+            ..
+        } => Some(format!(
+            "{shown}: walk file of other refs or another selection: walked again and rewritten"
+        )),
+        WalkCache::Written { unused, .. } => Some(format!(
+            "{shown}: walk file not used ({unused}): walked again and rewritten"
+        )),
+        WalkCache::NotWritten {
+            unused: WalkFileError::Missing,
+            error,
+        } => Some(format!(
+            "{shown}: walk file cannot be written ({error}): the walk was not saved"
+        )),
+        WalkCache::NotWritten { unused, error } => Some(format!(
+            "{shown}: walk file not used ({unused}) and cannot be written ({error}): walked again"
+        )),
+    }
 }
 
 /// `scan --staged`: the staged blobs of the repository at the scan root.

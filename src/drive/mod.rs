@@ -84,6 +84,12 @@ pub fn scan_sources(
             "--range, --since and --all-objects need a git repository (a folder holding .git, or a bare repository)".into(),
         ));
     }
+    if repos == 0 && settings.git.walk_cache.is_some() {
+        return Err(Error::Usage(
+            "--walk-cache needs a git repository (a folder holding .git, or a bare repository)"
+                .into(),
+        ));
+    }
     if !plain.is_empty() {
         out.merge(tree::scan_tree(settings, &plain, scanner, None, None));
     }

@@ -32,7 +32,7 @@ use crate::source::Origin;
 /// unreachable blob).
 pub const NO_COMMIT: u32 = u32::MAX;
 /// The blob index of blobs that are already on the other side (seeded, never scanned).
-const SEEDED: u32 = u32::MAX;
+pub(super) const SEEDED: u32 = u32::MAX;
 /// Bytes of decoded trees the tree reader keeps (see [`TreeReader`]). 48 MiB walked no faster
 /// than 32 on rails and git.git, and the cache lives on the reading thread, whose freed memory
 /// the blob scan after it does not reuse: it raised rails' peak by 34 MiB.
@@ -103,9 +103,9 @@ pub struct HistBlob {
 
 /// A further distinct path of a blob, where it first stands there.
 #[derive(Clone, Copy, Debug)]
-struct OtherPlace {
-    blob: ObjectId,
-    place: Place,
+pub(super) struct OtherPlace {
+    pub(super) blob: ObjectId,
+    pub(super) place: Place,
 }
 
 /// The distinct blobs of a selection of history, in the order they were first seen.
@@ -113,10 +113,10 @@ struct OtherPlace {
 pub struct History {
     pub(crate) blobs: Vec<HistBlob>,
     /// The other distinct paths of blobs, in the order they were first seen.
-    others: Vec<OtherPlace>,
+    pub(super) others: Vec<OtherPlace>,
     pub(crate) by_id: HashMap<ObjectId, u32>,
-    commits: Vec<ObjectId>,
-    paths: Vec<BString>,
+    pub(super) commits: Vec<ObjectId>,
+    pub(super) paths: Vec<BString>,
     /// Objects that could not be read (corrupt or missing).
     pub skips: Vec<Skip>,
     /// Commits in the selection.
@@ -129,7 +129,7 @@ pub struct History {
     pub(crate) bases: Vec<ObjectId>,
     /// Places in the selection of blobs that the other side already has (seeded from the
     /// boundary): not scanned as blobs, but a blob put at a new path is a new place.
-    seeded: Vec<OtherPlace>,
+    pub(super) seeded: Vec<OtherPlace>,
     /// Read only the blobs of this shard (see [`Selection::shard`]).
     pub(crate) shard: Option<(u32, u32)>,
 }
@@ -236,12 +236,32 @@ enum Tip {
     },
 }
 
+/// What a walk starts from: the tips as named (every ref and `HEAD`, or the range's tip)
+/// and peeled, the hidden commits, and the skips met resolving them.
+pub(super) struct WalkInputs {
+    /// True for a range.
+    pub(super) range: bool,
+    /// The tips before peeling: (name, id).
+    pub(super) named: Vec<(String, ObjectId)>,
+    tips: Vec<Tip>,
+    pub(super) hidden: Vec<ObjectId>,
+    skips: Vec<Skip>,
+}
+
 impl Repo {
     /// The distinct blobs of every ref (branches, tags, remote-tracking refs, stash, notes) and
     /// `HEAD`, or of the selected range.
     pub fn history(&self, sel: &Selection) -> Result<History, GitError> {
+        let inputs = self.walk_inputs(sel)?;
+        let mut h = self.walk(inputs);
+        self.complete(&mut h, sel);
+        Ok(h)
+    }
+
+    /// The tips and hidden commits of a selection, resolved.
+    pub(super) fn walk_inputs(&self, sel: &Selection) -> Result<WalkInputs, GitError> {
         let mut skips = Vec::new();
-        let (tips, hidden) = if let Some(range) = &sel.range {
+        let (range, named, hidden) = if let Some(range) = &sel.range {
             let (a, b) = range.split_once("..").ok_or_else(|| GitError::Revision {
                 spec: range.clone(),
                 message: "expected a range A..B".into(),
@@ -253,26 +273,39 @@ impl Repo {
             } else {
                 vec![self.resolve(a)?]
             };
-            (
-                self.peel_tips(vec![(b.to_string(), tip)], &mut skips),
-                hidden,
-            )
+            (true, vec![(b.to_string(), tip)], hidden)
         } else {
-            let tips = self.ref_tips(&mut skips);
+            let named = self.ref_names(&mut skips);
             let hidden = match &sel.since {
                 Some(s) => vec![self.resolve(s)?],
                 None => Vec::new(),
             };
-            (tips, hidden)
+            (false, named, hidden)
         };
-        let bases = hidden.clone();
-        let mut h = self.collect(tips, hidden, skips);
+        let tips = self.peel_tips(named.clone(), &mut skips);
+        Ok(WalkInputs {
+            range,
+            named,
+            tips,
+            hidden,
+            skips,
+        })
+    }
+
+    /// The walk from `inputs`: what a walk file holds.
+    pub(super) fn walk(&self, inputs: WalkInputs) -> History {
+        let bases = inputs.hidden.clone();
+        let mut h = self.collect(inputs.tips, inputs.hidden, inputs.skips);
         h.bases = bases;
+        h
+    }
+
+    /// What the selection adds to a walk: unreachable blobs, the shard.
+    pub(super) fn complete(&self, h: &mut History, sel: &Selection) {
         if sel.all_objects {
-            self.add_unreachable(&mut h);
+            self.add_unreachable(h);
         }
         h.shard = sel.shard;
-        Ok(h)
     }
 
     /// The blobs that a push would send: commits of the updates that no remote-tracking ref
@@ -319,8 +352,8 @@ impl Repo {
             })
     }
 
-    /// Every ref, peeled, plus `HEAD` (a detached `HEAD` is in no ref).
-    fn ref_tips(&self, skips: &mut Vec<Skip>) -> Vec<Tip> {
+    /// Every ref with its id, plus `HEAD` (a detached `HEAD` is in no ref).
+    fn ref_names(&self, skips: &mut Vec<Skip>) -> Vec<(String, ObjectId)> {
         let mut named = Vec::new();
         let platform = self.repo.references();
         match platform
@@ -359,7 +392,7 @@ impl Repo {
         if let Ok(id) = self.repo.head_id() {
             named.push(("HEAD".into(), id.detach()));
         }
-        self.peel_tips(named, skips)
+        named
     }
 
     /// Remote-tracking refs of `remote`, or of every remote when it has none (a URL).
@@ -512,7 +545,7 @@ impl Repo {
 
     /// True when the repository has replace refs (`git replace`), which gix honours when it
     /// reads objects and the pack readers of this module do not.
-    fn has_replacements(&self) -> bool {
+    pub(super) fn has_replacements(&self) -> bool {
         self.repo.references().map_or(true, |p| {
             p.prefixed("refs/replace/")
                 .map_or(true, |mut it| it.next().is_some())
@@ -1155,6 +1188,7 @@ fn tree_label(prefix: &[u8], id: ObjectId) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::walkfile::{WalkCache, WalkFileError};
     use super::*;
     use std::path::Path;
     use std::process::{Command, Stdio};
@@ -1256,6 +1290,75 @@ mod tests {
             )
         }));
         out
+    }
+
+    /// A walk read back from its walk file is the walk: every field, for a whole history and
+    /// for `--since` (blobs the other side has, their new places, the bases).
+    #[test]
+    fn a_walk_file_gives_the_walk() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        git(d, &["init", "-q", "--bare", "."], None);
+        git(d, &["fast-import", "--quiet"], Some(&stream(120)));
+        let repo = Repo::open(d).expect("opens");
+        let file = d.join("walk.bin");
+        let all = |h: &History| {
+            let mut known: Vec<String> = h
+                .by_id
+                .iter()
+                .filter(|(_, &i)| i == SEEDED)
+                .map(|(id, _)| id.to_string())
+                .collect();
+            known.sort();
+            let mut v = recorded(h);
+            v.push(format!("{:?} {:?} {known:?}", h.seeded_places(), h.bases));
+            v
+        };
+        let since = Selection {
+            since: Some("main~30".into()),
+            ..Selection::default()
+        };
+        for sel in [Selection::default(), since] {
+            let fresh = all(&repo.history(&sel).expect("walks"));
+            let _ = std::fs::remove_file(&file);
+            let (walked, how) = repo.history_cached(&sel, &file).expect("walks");
+            assert!(
+                matches!(
+                    how,
+                    WalkCache::Written {
+                        unused: WalkFileError::Missing,
+                        ..
+                    }
+                ),
+                "{how:?}"
+            );
+            assert_eq!(all(&walked), fresh);
+            let (read, how) = repo.history_cached(&sel, &file).expect("reads");
+            assert!(matches!(how, WalkCache::Read { .. }), "{how:?}");
+            assert_eq!(all(&read), fresh, "{sel:?}");
+        }
+        assert!(all(&repo
+            .history(&Selection {
+                since: Some("main~30".into()),
+                ..Selection::default()
+            })
+            .expect("walks"))
+        .last()
+        .is_some_and(|l| !l.starts_with("[] ")));
+        // The file of --since is stale for the whole history, and the other way round.
+        let (_, how) = repo
+            .history_cached(&Selection::default(), &file)
+            .expect("walks");
+        assert!(
+            matches!(
+                how,
+                WalkCache::Written {
+                    unused: WalkFileError::Stale,
+                    ..
+                }
+            ),
+            "{how:?}"
+        );
     }
 
     /// Reading trees on a second thread, and holding the pack with its commits and trees read

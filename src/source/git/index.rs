@@ -23,8 +23,10 @@ impl Repo {
     /// whose blob is not the one `HEAD` has at that path. With an unborn `HEAD`, every entry.
     pub fn staged(&self, index_file: Option<&Path>) -> Result<History, GitError> {
         let index = self.read_index(index_file)?;
-        let mut h = History::default();
-        h.staged = true;
+        let mut h = History {
+            staged: true,
+            ..History::default()
+        };
         let head = self.head_blobs(&mut h.skips);
         let mut seen: HashMap<ObjectId, u32> = HashMap::default();
         for entry in index.entries() {

@@ -14,6 +14,8 @@
 //!   inserted); the others through gix's object database, one handle per thread.
 //! - [`index`]: the staged blobs that differ from `HEAD` (pre-commit).
 //! - [`hooks`]: the hooks folder that `git` itself would run (`core.hooksPath`).
+//! - [`walkfile`]: the walk of a history written to a file, read by the shards of that
+//!   history instead of walking again (`scan --walk-cache`).
 //!
 //! Attribution is free: blobs are first seen while walking the commits parents-first, so the
 //! first commit whose tree holds a blob is a commit that introduced it (none of its parents
@@ -29,6 +31,7 @@ mod packs;
 pub mod read;
 mod repo;
 pub mod tips;
+pub mod walkfile;
 
 pub use blobs::Blobs;
 pub use error::GitError;
@@ -42,6 +45,7 @@ use crate::error::{Skip, SkipReason};
 use crate::source::{CommitInfo, Origin};
 
 pub use history::{History, PushUpdate, Selection};
+pub use walkfile::{WalkCache, WalkFileError};
 
 /// What a folder is, as far as git goes.
 pub enum Detected {
