@@ -300,7 +300,13 @@ impl Prefilter {
     fn search(&self, with: Search<'_>, lowered: &[u8], at: usize, out: &mut Vec<Hit>) {
         match with {
             Search::Nfa(ac) => self.skipping_search(ac, lowered, at, out),
-            Search::Lanes(lanes) => lanes.search(lowered, at, out),
+            Search::Lanes(lanes) => lanes.search(lowered, at, &mut |start, end, keyword| {
+                out.push(Hit {
+                    start,
+                    end,
+                    keyword,
+                })
+            }),
         }
     }
 
