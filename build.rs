@@ -24,6 +24,10 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let dir = out.join("rules");
     std::fs::create_dir_all(&dir).expect("create $OUT_DIR/rules");
+    // The same without the rules' examples, for scans: they only serve `rules test`, and
+    // were two fifths of the JSON a one-file scan reads at start-up.
+    let lean_dir = out.join("rules-lean");
+    std::fs::create_dir_all(&lean_dir).expect("create $OUT_DIR/rules-lean");
     let mut files: Vec<PathBuf> = std::fs::read_dir("rules")
         .expect("read rules/")
         .filter_map(Result::ok)
@@ -38,8 +42,11 @@ fn main() {
             Err(e) => panic!("{}: {e}", path.display()),
         };
         let full = serde_json::to_value(&def).expect("the rule model writes as JSON");
-        let json = serde_json::to_string(&compact(&full)).expect("JSON writes");
+        let short = compact(&full);
+        let json = serde_json::to_string(&short).expect("JSON writes");
         write_if_changed(&dir.join(json_name(&path)), &json);
+        let lean = serde_json::to_string(&without_examples(short)).expect("JSON writes");
+        write_if_changed(&lean_dir.join(json_name(&path)), &lean);
     }
 }
 
@@ -77,6 +84,18 @@ fn compact(full: &serde_json::Value) -> serde_json::Value {
         .into_iter()
         .find(reads_back)
         .unwrap_or_else(|| full.clone())
+}
+
+/// A prepared file without its rules' `examples` and `counter-examples` (they read back as
+/// empty lists).
+fn without_examples(mut file: serde_json::Value) -> serde_json::Value {
+    if let Some(rules) = file.get_mut("rules").and_then(|r| r.as_array_mut()) {
+        for rule in rules.iter_mut().filter_map(|r| r.as_object_mut()) {
+            rule.remove("examples");
+            rule.remove("counter-examples");
+        }
+    }
+    file
 }
 
 /// `rules/ai.toml` -> `ai.json`.

@@ -158,10 +158,10 @@ pub fn collect_with(
 ) -> Result<Scanned, Error> {
     let started = Instant::now();
     let mut settings = settings;
-    let mut loaded = rules::load(&settings.config)?;
+    let mut loaded = rules::load_for_scan(&settings.config)?;
     settings.select.apply(
         &mut loaded.rules.rules,
-        rules::load::builtin_rules,
+        rules::builtin::builtin_rules_for_scan,
         "command line",
     )?;
     let mut notes = Vec::new();

@@ -17,7 +17,7 @@ use super::text::line_col;
 pub use super::text::{parse_file, toml_error};
 use super::validate::{apply_self_hosted, check_pairs};
 use super::validate::{build_allow, build_allowlist, build_rule, Checked, Problems};
-use super::{internal, RuleSet};
+use super::{internal, Rule, RuleSet};
 
 /// Where the user configuration comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,13 +71,25 @@ pub struct LoadedConfig {
     pub gitleaks: bool,
 }
 
-/// Loads the rules for a scan.
+/// Loads the rules, examples included (what `rules test` runs).
 pub fn load(source: &ConfigSource) -> Result<LoadedConfig, ConfigError> {
+    load_with(source, builtin_rules)
+}
+
+/// Loads the rules for a scan: the built-in pack without its examples, which only `rules test`
+/// runs (a project's own rules keep theirs).
+pub fn load_for_scan(source: &ConfigSource) -> Result<LoadedConfig, ConfigError> {
+    load_with(source, super::builtin::builtin_rules_for_scan)
+}
+
+type Builtin = fn() -> Result<Vec<Rule>, ConfigError>;
+
+fn load_with(source: &ConfigSource, builtin: Builtin) -> Result<LoadedConfig, ConfigError> {
     let (path, gitleaks) = match source {
         ConfigSource::None => {
             return Ok(LoadedConfig {
                 rules: RuleSet {
-                    rules: builtin_rules()?,
+                    rules: builtin()?,
                     ..RuleSet::default()
                 },
                 path: None,
@@ -108,7 +120,7 @@ pub fn load(source: &ConfigSource) -> Result<LoadedConfig, ConfigError> {
         let (rules, warnings) = super::gitleaks::load(path, &text)?;
         (rules, warnings, internal::Built::default())
     } else {
-        let (rules, built) = load_native_with_markers(path, &text)?;
+        let (rules, built) = load_native_with_markers(path, &text, builtin)?;
         (rules, Vec::new(), built)
     };
     Ok(LoadedConfig {
@@ -132,20 +144,21 @@ pub fn load_user(path: &Path, text: &str) -> Result<RuleSet, ConfigError> {
 
 /// Builds a rule set from a leakscan file's text, merged with the built-in pack as it asks.
 pub fn load_native(path: &Path, text: &str) -> Result<RuleSet, ConfigError> {
-    load_native_with_markers(path, text).map(|(rules, _)| rules)
+    load_native_with_markers(path, text, builtin_rules).map(|(rules, _)| rules)
 }
 
 /// [`load_native`], also returning what the `[internal]` table produced besides rules.
 fn load_native_with_markers(
     path: &Path,
     text: &str,
+    builtin: Builtin,
 ) -> Result<(RuleSet, internal::Built), ConfigError> {
     let name = path.display().to_string();
     let def = parse_file(&name, text)?;
     let mut problems = Problems::default();
     let extend = def.extend.unwrap_or_default();
     let mut rules = if extend.builtin.unwrap_or(true) {
-        builtin_rules()?
+        builtin()?
     } else {
         Vec::new()
     };

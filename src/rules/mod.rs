@@ -22,7 +22,7 @@ pub mod write;
 
 pub use check::{Check, IdentitySource, Pair, Protocol};
 pub use error::ConfigError;
-pub use load::{load, ConfigSource, LoadedConfig};
+pub use load::{load, load_for_scan, ConfigSource, LoadedConfig};
 pub use model::{Confidence, Kind, Severity};
 pub use set::{
     commit_listed, compile_regex_with, Allowlist, Assess, Condition, GlobalAllow, LazyRegex,
