@@ -70,54 +70,41 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/vcs.toml", include_str!("../../rules/vcs.toml")),
 ];
 
+/// The files of [`BUILTIN`] as the build script prepared them in `$OUT_DIR/<dir>`, in the
+/// same order.
+macro_rules! prepared {
+    ($dir:literal) => {
+        &[
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/ai.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/cicd.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/cli.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/cloud-aws.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/cloud-azure.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/cloud-gcp.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/cloud.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/config.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/datastores.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/devplatforms.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/generic.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/hashes.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/identity.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/internal.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/messaging.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/observability.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/payments.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/private-keys.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/registries.json")),
+            include_str!(concat!(env!("OUT_DIR"), $dir, "/vcs.json")),
+        ]
+    };
+}
+
 /// The files of [`BUILTIN`] as the build script prepared them: the rule model written as JSON
 /// (see `build.rs`), in the same order.
-const PREPARED: &[&str] = &[
-    include_str!(concat!(env!("OUT_DIR"), "/rules/ai.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/cicd.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/cli.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/cloud-aws.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/cloud-azure.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/cloud-gcp.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/cloud.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/config.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/datastores.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/devplatforms.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/generic.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/hashes.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/identity.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/internal.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/messaging.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/observability.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/payments.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/private-keys.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/registries.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules/vcs.json")),
-];
+const PREPARED: &[&str] = prepared!("/rules");
 
 /// [`PREPARED`] without the rules' examples and counter-examples, for scans.
-const PREPARED_LEAN: &[&str] = &[
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/ai.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/cicd.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/cli.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/cloud-aws.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/cloud-azure.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/cloud-gcp.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/cloud.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/config.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/datastores.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/devplatforms.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/generic.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/hashes.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/identity.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/internal.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/messaging.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/observability.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/payments.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/private-keys.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/registries.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/rules-lean/vcs.json")),
-];
+const PREPARED_LEAN: &[&str] = prepared!("/rules-lean");
 
 /// The built-in pack, compiled lazily. It is read from the JSON the build script prepared from
 /// the TOML files, which holds the same model, spans included.

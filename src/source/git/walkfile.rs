@@ -412,6 +412,12 @@ impl<'a> Cursor<'a> {
         String::from_utf8(b.to_vec()).map_err(|_| invalid(format!("bad text in the {what}")))
     }
 
+    /// A counted list of object ids.
+    fn ids(&mut self, what: &str) -> Result<Vec<ObjectId>, WalkFileError> {
+        let n = self.count(self.id_len, what)?;
+        (0..n).map(|_| self.id(what)).collect()
+    }
+
     /// A count of records of at least `min` bytes each: no more than the bytes left hold.
     fn count(&mut self, min: usize, what: &str) -> Result<usize, WalkFileError> {
         let n = self.u32(what)? as usize;
@@ -430,11 +436,7 @@ fn decode(body: &[u8], key: &WalkKey, id_len: usize) -> Result<History, WalkFile
     }
     let commit_count = usize::try_from(c.u64("commit count")?)
         .map_err(|_| invalid("commit count out of range"))?;
-    let n = c.count(id_len, "commits")?;
-    let mut commits = Vec::with_capacity(n);
-    for _ in 0..n {
-        commits.push(c.id("commits")?);
-    }
+    let commits = c.ids("commits")?;
     let n = c.count(4, "paths")?;
     let mut paths = Vec::with_capacity(n);
     for _ in 0..n {
@@ -498,11 +500,7 @@ fn decode(body: &[u8], key: &WalkKey, id_len: usize) -> Result<History, WalkFile
             return Err(invalid("a known blob listed twice"));
         }
     }
-    let n = c.count(id_len, "bases")?;
-    let mut bases = Vec::with_capacity(n);
-    for _ in 0..n {
-        bases.push(c.id("bases")?);
-    }
+    let bases = c.ids("bases")?;
     let n = c.count(10, "skips")?;
     let mut skips = Vec::with_capacity(n);
     for _ in 0..n {
