@@ -41,6 +41,8 @@ use crate::delta::Copied;
 /// Deltas deeper than this below their root are read through the object database: the walk
 /// recurses once per level. git writes chains of at most 50 unless told otherwise.
 const MAX_DEPTH: usize = 100;
+/// Entries larger than this (inflated) are inflated in pieces, never in one call.
+const FAST_INFLATE_MAX: usize = 64 << 20;
 /// Entries larger than this (inflated) are read through the object database.
 const MAX_ENTRY: u64 = 1 << 30;
 /// Bytes of delta bases the blob walk keeps in memory at most (see [`Walker::visit`]).
@@ -239,7 +241,13 @@ impl PackData {
         // stream): libdeflate inflates those in one call, about twice as fast as a streaming
         // inflater. A stream longer than the bytes at hand, or one that does not inflate,
         // goes the streaming way below.
+        // The output is zeroed first: only for sizes the bytes at hand could inflate to
+        // (deflate expands at most about 1032 times) and at most 64 MiB, so that a corrupt
+        // size costs no more than that.
         let whole = self.with_bytes(offset, (size + 64).clamp(256, 1 << 20), |input| {
+            if size > FAST_INFLATE_MAX || size / 1032 > input.len() {
+                return false;
+            }
             out.resize(size, 0);
             DEFLATE.with_borrow_mut(|d| d.zlib_decompress(input, out)) == Ok(size)
         });
