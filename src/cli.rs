@@ -616,6 +616,11 @@ impl Default for ScanArgs {
     }
 }
 
+/// Defaults of [`ArtifactArgs`], for its options and its `Default`.
+const ARCHIVE_DEPTH: usize = 5;
+const ARCHIVE_SIZE: &str = "1G";
+const DECODE_DEPTH: usize = 2;
+
 /// What `scan` and `baseline create` open: packages, archives, encoded text.
 #[derive(Debug, Args, Clone)]
 pub struct ArtifactArgs {
@@ -632,7 +637,7 @@ pub struct ArtifactArgs {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 5,
+        default_value_t = ARCHIVE_DEPTH,
         help_heading = "Artifacts and markers"
     )]
     pub max_archive_depth: usize,
@@ -640,7 +645,7 @@ pub struct ArtifactArgs {
     #[arg(
         long,
         value_name = "SIZE",
-        default_value = "1G",
+        default_value = ARCHIVE_SIZE,
         help_heading = "Artifacts and markers"
     )]
     pub max_archive_size: String,
@@ -649,7 +654,7 @@ pub struct ArtifactArgs {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 2,
+        default_value_t = DECODE_DEPTH,
         help_heading = "Artifacts and markers"
     )]
     pub max_decode_depth: usize,
@@ -660,9 +665,9 @@ impl Default for ArtifactArgs {
     fn default() -> ArtifactArgs {
         ArtifactArgs {
             package: None,
-            max_archive_depth: 5,
-            max_archive_size: "1G".into(),
-            max_decode_depth: 2,
+            max_archive_depth: ARCHIVE_DEPTH,
+            max_archive_size: ARCHIVE_SIZE.into(),
+            max_decode_depth: DECODE_DEPTH,
         }
     }
 }
