@@ -24,7 +24,7 @@ pub mod prefilter;
 use std::fmt;
 use std::sync::Arc;
 
-use regex::bytes::Regex;
+use crate::rules::{CaptureLocations, Regex};
 
 use crate::rules::{Confidence, Rule, RuleSet, SecretGroup};
 pub use allow::{CommitAllow, Place};
@@ -519,7 +519,7 @@ impl Matcher {
         &self,
         ri: usize,
         re: &Regex,
-        locs: &mut regex::bytes::CaptureLocations,
+        locs: &mut CaptureLocations,
         buf: &[u8],
         start: usize,
         end: usize,
@@ -534,7 +534,7 @@ impl Matcher {
             let Some(m) = re.captures_read_at(locs, hay, at) else {
                 break;
             };
-            let (ms, me) = (m.start(), m.end());
+            let (ms, me) = m;
             at = if me > ms { me } else { me + 1 };
             let (mut ss, mut se) = match secret_span(re, locs, &rule.secret_group, ms, me) {
                 Some(span) => span,
@@ -908,7 +908,7 @@ fn gitleaks_line_col(buf: &[u8], offset: usize) -> (usize, usize) {
 /// The byte span of the secret within a match.
 fn secret_span(
     re: &Regex,
-    locs: &regex::bytes::CaptureLocations,
+    locs: &CaptureLocations,
     group: &SecretGroup,
     ms: usize,
     me: usize,

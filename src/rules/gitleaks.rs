@@ -627,7 +627,9 @@ fn parse_rule(src: &Src, t: &DeTable, ctx: &mut Ctx) -> Option<Part> {
     let mut dropped = false;
     let regex = match string(src, t, "regex", ctx).filter(|r| !r.get_ref().is_empty()) {
         Some(r) => {
-            let re = content_regex(src, &r, &format!("{what}: regex"), ctx);
+            // gitleaks rules run over whole buffers (`whole: true` below).
+            let re = content_regex(src, &r, &format!("{what}: regex"), ctx)
+                .map(LazyRegex::for_whole_buffers);
             dropped |= re.is_none();
             re
         }

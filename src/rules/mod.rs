@@ -25,6 +25,6 @@ pub use error::ConfigError;
 pub use load::{load, load_for_scan, ConfigSource, LoadedConfig};
 pub use model::{Confidence, Kind, Severity};
 pub use set::{
-    commit_listed, compile_regex_with, Allowlist, Assess, Condition, GlobalAllow, LazyRegex,
-    PathSet, Required, Rule, RuleSet, SecretGroup, StopWords, REGEX_SIZE_LIMIT,
+    commit_listed, compile_regex_with, Allowlist, Assess, CaptureLocations, Condition, GlobalAllow,
+    LazyRegex, PathSet, Regex, Required, Rule, RuleSet, SecretGroup, StopWords, REGEX_SIZE_LIMIT,
 };

@@ -1,20 +1,26 @@
 //! The compiled rule types: [`RuleSet`], [`Rule`], allowlists, lazily compiled regexes.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use regex::bytes::Regex;
+use regex_automata::util::primitives::NonMaxUsize;
+use regex_automata::{meta, Input, PatternID};
 
 use super::{Confidence, Kind, Severity};
 
 /// Upper bound on a compiled regex's size; a rule past it is rejected at load time.
 pub const REGEX_SIZE_LIMIT: usize = 16 << 20;
 
+/// Upper bound on the lazy DFA's cache of a regex.
+const DFA_SIZE_LIMIT: usize = 4 << 20;
+
 /// A regex compiled on first use.
 #[derive(Clone, Debug)]
 pub struct LazyRegex {
     src: String,
     unicode: bool,
+    prefilter: bool,
     cell: OnceLock<Result<Regex, regex::Error>>,
 }
 
@@ -29,14 +35,22 @@ impl LazyRegex {
         LazyRegex {
             src: src.into(),
             unicode,
+            prefilter: false,
             cell: OnceLock::new(),
         }
+    }
+
+    /// The same regex, for a rule that runs it over whole buffers: it compiles with the
+    /// literal prefilters (see [`Regex`]).
+    pub fn for_whole_buffers(mut self) -> LazyRegex {
+        self.prefilter = true;
+        self
     }
 
     /// Compiles now and returns the error, if any.
     pub fn compile_now(&self) -> Result<&Regex, &regex::Error> {
         self.cell
-            .get_or_init(|| compile_regex_with(&self.src, self.unicode))
+            .get_or_init(|| Regex::build(&self.src, self.unicode, self.prefilter))
             .as_ref()
     }
 
@@ -60,12 +74,157 @@ impl LazyRegex {
 /// Compiles a rule regex over bytes with a bounded size, Unicode on or off. Unicode on is what
 /// rules read from gitleaks need (Go matches characters, and folds case over Unicode); `(?-u:..)`
 /// parts still match ASCII only.
-pub fn compile_regex_with(src: &str, unicode: bool) -> Result<Regex, regex::Error> {
+pub fn compile_regex_with(src: &str, unicode: bool) -> Result<regex::bytes::Regex, regex::Error> {
     regex::bytes::RegexBuilder::new(src)
         .unicode(unicode)
         .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(4 << 20)
+        .dfa_size_limit(DFA_SIZE_LIMIT)
         .build()
+}
+
+/// A compiled rule regex over bytes: the engine of `regex::bytes::Regex` (same syntax, same
+/// matches, same limits), first built without literal prefilters.
+///
+/// Extracting a regex's literals and building its prefilters ("reverse inner" search among
+/// them) was half of compiling it, and a one-file scan compiles the regexes its keywords call
+/// for: a quarter of its time. They pay off only on much text: after a regex has searched
+/// `PREFILTER_AFTER` bytes it is built again with them (the same matches, found faster), and
+/// regexes run over whole buffers have them from the start.
+#[derive(Debug)]
+pub struct Regex {
+    src: String,
+    unicode: bool,
+    plain: meta::Regex,
+    fast: OnceLock<Option<meta::Regex>>,
+    searched: AtomicUsize,
+}
+
+/// Bytes a regex searches before it is built again with literal prefilters.
+const PREFILTER_AFTER: usize = 256 << 10;
+
+impl Clone for Regex {
+    fn clone(&self) -> Regex {
+        Regex {
+            src: self.src.clone(),
+            unicode: self.unicode,
+            plain: self.plain.clone(),
+            fast: self.fast.clone(),
+            searched: AtomicUsize::new(self.searched.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+impl Regex {
+    /// Compiles `src` as [`compile_regex_with`] does, with literal prefilters from the start
+    /// or only once it has searched enough.
+    fn build(src: &str, unicode: bool, prefilter: bool) -> Result<Regex, regex::Error> {
+        let plain = Regex::engine(src, unicode, prefilter).map_err(|_| {
+            // The regex crate words the error (it fails on the same pattern, the same way).
+            match compile_regex_with(src, unicode) {
+                Err(e) => e,
+                Ok(_) => regex::Error::Syntax(format!("{src}: does not compile")),
+            }
+        })?;
+        let fast = OnceLock::new();
+        if prefilter {
+            let _ = fast.set(Some(plain.clone()));
+        }
+        Ok(Regex {
+            src: src.to_owned(),
+            unicode,
+            plain,
+            fast,
+            searched: AtomicUsize::new(0),
+        })
+    }
+
+    fn engine(
+        src: &str,
+        unicode: bool,
+        prefilter: bool,
+    ) -> Result<meta::Regex, regex_automata::meta::BuildError> {
+        let config = meta::Config::new()
+            .match_kind(regex_automata::MatchKind::LeftmostFirst)
+            .utf8_empty(false)
+            .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+            .hybrid_cache_capacity(DFA_SIZE_LIMIT)
+            .auto_prefilter(prefilter);
+        let syntax = regex_automata::util::syntax::Config::new()
+            .unicode(unicode)
+            .utf8(false);
+        meta::Builder::new()
+            .configure(config)
+            .syntax(syntax)
+            .build(src)
+    }
+
+    /// The engine for a search of `len` bytes: the one with prefilters once built.
+    fn for_search(&self, len: usize) -> &meta::Regex {
+        if let Some(Some(fast)) = self.fast.get() {
+            return fast;
+        }
+        if self.searched.fetch_add(len, Ordering::Relaxed) + len >= PREFILTER_AFTER {
+            let fast = self
+                .fast
+                .get_or_init(|| Regex::engine(&self.src, self.unicode, true).ok());
+            if let Some(fast) = fast {
+                return fast;
+            }
+        }
+        &self.plain
+    }
+
+    /// True when the regex matches somewhere in `hay`.
+    pub fn is_match(&self, hay: &[u8]) -> bool {
+        self.for_search(hay.len()).is_match(hay)
+    }
+
+    /// Room for the groups of one match, for [`Regex::captures_read_at`].
+    pub fn capture_locations(&self) -> CaptureLocations {
+        CaptureLocations(vec![None; self.plain.group_info().slot_len()])
+    }
+
+    /// The first match in `hay` starting at or after `at`, its groups in `locs`; the span of
+    /// the whole match.
+    pub fn captures_read_at(
+        &self,
+        locs: &mut CaptureLocations,
+        hay: &[u8],
+        at: usize,
+    ) -> Option<(usize, usize)> {
+        let input = Input::new(hay).span(at..hay.len());
+        self.for_search(hay.len().saturating_sub(at))
+            .search_slots(&input, &mut locs.0)?;
+        locs.get(0)
+    }
+
+    /// The names of the groups, in order (`None` for unnamed ones; group 0 is the match).
+    pub fn capture_names(&self) -> impl Iterator<Item = Option<&str>> {
+        self.plain.group_info().pattern_names(PatternID::ZERO)
+    }
+
+    /// The number of groups, the whole match included.
+    pub fn captures_len(&self) -> usize {
+        self.plain.captures_len()
+    }
+}
+
+/// Where the groups of a match are, from [`Regex::captures_read_at`].
+#[derive(Clone, Debug)]
+pub struct CaptureLocations(Vec<Option<NonMaxUsize>>);
+
+impl CaptureLocations {
+    /// The number of groups, the whole match included.
+    pub fn len(&self) -> usize {
+        self.0.len() / 2
+    }
+
+    /// The span of group `i`, when it took part in the match.
+    pub fn get(&self, i: usize) -> Option<(usize, usize)> {
+        let s = self.0.get(i * 2)?.as_ref()?.get();
+        let e = self.0.get(i * 2 + 1)?.as_ref()?.get();
+        Some((s, e))
+    }
 }
 
 /// Which capture group holds the secret.
@@ -494,6 +653,60 @@ mod tests {
         assert_eq!(words.first_in(b"token"), None);
         assert_eq!(StopWords::default().first_in(b"example"), None);
         assert_eq!(words.len(), 3);
+    }
+
+    /// A rule regex finds what `regex::bytes::Regex` finds, groups included, before and after
+    /// it is built again with prefilters, and with them from the start.
+    #[test]
+    fn rule_regexes_match_as_the_regex_crate_does_with_or_without_prefilters() {
+        let src = r"(?i)(?:api|secret)[_-]?key\s*[:=]\s*['\x22]?(?P<secret>[a-z0-9]{8,})|tok_(\d+)";
+        let hay = b"x api_key = 'abcd1234efgh' y SECRET-KEY: zz99zz99zz tok_42 api_key=short";
+        let reference = compile_regex_with(src, false).unwrap();
+        let spans = |re: &Regex, hay: &[u8]| {
+            let mut locs = re.capture_locations();
+            let mut out = Vec::new();
+            let mut at = 0;
+            while let Some((s, e)) = re.captures_read_at(&mut locs, hay, at) {
+                out.push((0..locs.len()).map(|i| locs.get(i)).collect::<Vec<_>>());
+                at = if e > s { e } else { e + 1 };
+            }
+            out
+        };
+        let mut expected = Vec::new();
+        let mut locs = reference.capture_locations();
+        let mut at = 0;
+        while let Some(m) = reference.captures_read_at(&mut locs, hay, at) {
+            expected.push((0..locs.len()).map(|i| locs.get(i)).collect::<Vec<_>>());
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
+        }
+        assert_eq!(expected.len(), 3);
+        let lazy = LazyRegex::new(src);
+        let re = lazy.compile_now().unwrap();
+        assert!(re.fast.get().is_none(), "no prefilters at first");
+        assert_eq!(spans(re, hay), expected);
+        // Enough text searched builds the prefiltered engine, which finds the same.
+        let filler = vec![b'.'; PREFILTER_AFTER];
+        assert!(!re.is_match(&filler));
+        assert!(matches!(re.fast.get(), Some(Some(_))));
+        assert_eq!(spans(re, hay), expected);
+        let whole = LazyRegex::new(src).for_whole_buffers();
+        let whole = whole.compile_now().unwrap();
+        assert!(matches!(whole.fast.get(), Some(Some(_))));
+        assert_eq!(spans(whole, hay), expected);
+        assert_eq!(re.captures_len(), reference.captures_len());
+        assert!(re.capture_names().eq(reference.capture_names()));
+        // A pattern that does not compile is worded as the regex crate words it.
+        let bad = LazyRegex::new("(unclosed");
+        assert_eq!(
+            bad.compile_now().unwrap_err().to_string(),
+            compile_regex_with("(unclosed", false)
+                .unwrap_err()
+                .to_string()
+        );
     }
 
     /// Globs match once combined on first use, alone or next to regexes; no globs and no

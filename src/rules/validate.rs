@@ -143,7 +143,11 @@ pub fn build_rule(
     let regex = def
         .regex
         .as_ref()
-        .map(|r| LazyRegex::with_unicode(r.get_ref().clone(), def.unicode));
+        .map(|r| LazyRegex::with_unicode(r.get_ref().clone(), def.unicode))
+        .map(|r| match def.window {
+            Some(WindowDef::File) => r.for_whole_buffers(),
+            _ => r,
+        });
     if let (Some(lazy), Some(src)) = (&regex, &def.regex) {
         if eager {
             match lazy.compile_now() {
