@@ -916,16 +916,16 @@ fn secret_span(
     let index = match group {
         SecretGroup::Index(i) => Some(*i),
         SecretGroup::First => {
-            return (1..locs.len())
+            return (1..locs.group_len())
                 .find_map(|i| locs.get(i).filter(|(s, e)| e > s))
                 .or(Some((ms, me)));
         }
         SecretGroup::Name(n) => re.capture_names().position(|c| c == Some(n.as_str())),
         SecretGroup::Auto => match re.capture_names().position(|c| c == Some("secret")) {
             Some(i) => Some(i),
-            None if locs.len() > 1 => {
+            None if locs.group_len() > 1 => {
                 // The first group that took part, as gitleaks does when no group is named.
-                return (1..locs.len())
+                return (1..locs.group_len())
                     .find_map(|i| locs.get(i).filter(|(s, e)| e > s))
                     .or(Some((ms, me)));
             }

@@ -118,7 +118,7 @@ impl Regex {
     /// Compiles `src` as [`compile_regex_with`] does, with literal prefilters from the start
     /// or only once it has searched enough.
     fn build(src: &str, unicode: bool, prefilter: bool) -> Result<Regex, regex::Error> {
-        let plain = Regex::engine(src, unicode, prefilter).map_err(|_| {
+        let plain = Regex::engine(src, unicode, prefilter).ok_or_else(|| {
             // The regex crate words the error (it fails on the same pattern, the same way).
             match compile_regex_with(src, unicode) {
                 Err(e) => e,
@@ -138,11 +138,7 @@ impl Regex {
         })
     }
 
-    fn engine(
-        src: &str,
-        unicode: bool,
-        prefilter: bool,
-    ) -> Result<meta::Regex, regex_automata::meta::BuildError> {
+    fn engine(src: &str, unicode: bool, prefilter: bool) -> Option<meta::Regex> {
         let config = meta::Config::new()
             .match_kind(regex_automata::MatchKind::LeftmostFirst)
             .utf8_empty(false)
@@ -156,6 +152,7 @@ impl Regex {
             .configure(config)
             .syntax(syntax)
             .build(src)
+            .ok()
     }
 
     /// The engine for a search of `len` bytes: the one with prefilters once built.
@@ -166,7 +163,7 @@ impl Regex {
         if self.searched.fetch_add(len, Ordering::Relaxed) + len >= PREFILTER_AFTER {
             let fast = self
                 .fast
-                .get_or_init(|| Regex::engine(&self.src, self.unicode, true).ok());
+                .get_or_init(|| Regex::engine(&self.src, self.unicode, true));
             if let Some(fast) = fast {
                 return fast;
             }
@@ -215,7 +212,7 @@ pub struct CaptureLocations(Vec<Option<NonMaxUsize>>);
 
 impl CaptureLocations {
     /// The number of groups, the whole match included.
-    pub fn len(&self) -> usize {
+    pub fn group_len(&self) -> usize {
         self.0.len() / 2
     }
 
@@ -667,7 +664,11 @@ mod tests {
             let mut out = Vec::new();
             let mut at = 0;
             while let Some((s, e)) = re.captures_read_at(&mut locs, hay, at) {
-                out.push((0..locs.len()).map(|i| locs.get(i)).collect::<Vec<_>>());
+                out.push(
+                    (0..locs.group_len())
+                        .map(|i| locs.get(i))
+                        .collect::<Vec<_>>(),
+                );
                 at = if e > s { e } else { e + 1 };
             }
             out
