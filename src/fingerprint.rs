@@ -121,7 +121,10 @@ pub const GITHUB_LINE_HASH: &str = "primaryLocationLineHash";
 /// zeros. It is written `<lower-case hex>:<n>`, where `n` counts the lines up to and including
 /// this one with the same hash value.
 pub fn github_line_hashes(text: &[u8], lines: &[usize]) -> BTreeMap<usize, String> {
-    let mut h = LineHasher::new(lines);
+    let mut wanted = lines.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut h = LineHasher::new(&wanted);
     if h.max_line == 0 {
         return h.out;
     }
@@ -143,6 +146,27 @@ pub fn github_line_hashes(text: &[u8], lines: &[usize]) -> BTreeMap<usize, Strin
 const BLOCK: usize = 100;
 const BASE: u64 = 37;
 
+/// A hasher for keys that are already hash values: it spreads the bits of a `u64` with one
+/// multiplication (Fibonacci hashing).
+#[derive(Default)]
+struct SpreadHasher(u64);
+
+impl std::hash::Hasher for SpreadHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// The state of [`github_line_hashes`].
 struct LineHasher<'a> {
     wanted: &'a [usize],
@@ -156,7 +180,9 @@ struct LineHasher<'a> {
     line: usize,
     line_start: bool,
     prev_cr: bool,
-    counts: HashMap<u64, usize>,
+    // Keyed by the rolling hash itself, which needs no further hashing (SipHash of every
+    // line's value was most of the cost of this function).
+    counts: HashMap<u64, usize, std::hash::BuildHasherDefault<SpreadHasher>>,
     out: BTreeMap<usize, String>,
 }
 
@@ -173,7 +199,7 @@ impl<'a> LineHasher<'a> {
             line: 0,
             line_start: true,
             prev_cr: false,
-            counts: HashMap::new(),
+            counts: HashMap::default(),
             out: BTreeMap::new(),
         }
     }
@@ -223,7 +249,7 @@ impl<'a> LineHasher<'a> {
         let line = std::mem::take(&mut self.starts[self.index]);
         let n = self.counts.entry(self.hash).or_insert(0);
         *n += 1;
-        if self.wanted.contains(&line) {
+        if self.wanted.binary_search(&line).is_ok() {
             self.out.insert(line, format!("{:x}:{n}", self.hash));
         }
         line < self.max_line
