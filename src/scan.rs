@@ -11,7 +11,7 @@ use crate::delta::Copied;
 use crate::error::{Skip, SkipReason};
 use crate::finding::{Base, Builder, Finding};
 use crate::gitleaksignore::GitleaksIgnore;
-use crate::matcher::{Hits, Matcher, Place, Profile};
+use crate::matcher::{Candidate, Hits, MatchMemo, Matcher, MemoUse, Place, Profile};
 use crate::rules::{Confidence, RuleSet};
 use crate::source::archive::{self, Budget, Input, Limits, Members};
 use crate::source::decode::SpanMemo;
@@ -96,6 +96,7 @@ struct Nest<'b> {
 pub struct Memo {
     hits: Option<Hits>,
     spans: Option<SpanMemo>,
+    matches: Option<MatchMemo>,
 }
 
 /// The keyword occurrences and encoded spans of one history blob, each derived on first use
@@ -109,6 +110,8 @@ pub struct BlobMemo<'a> {
     base: Option<(&'a Memo, &'a [Copied])>,
     hits: std::cell::OnceCell<Hits>,
     spans: std::cell::OnceCell<SpanMemo>,
+    /// The regex matches of the blob's scan (see [`MatchMemo`]).
+    matches: std::cell::OnceCell<MatchMemo>,
 }
 
 impl<'a> BlobMemo<'a> {
@@ -118,7 +121,36 @@ impl<'a> BlobMemo<'a> {
             base,
             hits: std::cell::OnceCell::new(),
             spans: std::cell::OnceCell::new(),
+            matches: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Candidates of the blob `buf` (its first scan fills the match memo; a further scan,
+    /// under another path's rules, reads its base's memo only).
+    fn scan(
+        &self,
+        matcher: &Matcher,
+        buf: &[u8],
+        profile: &Profile<'_>,
+        explain: bool,
+    ) -> Vec<Candidate> {
+        let hits = self.hits(matcher, buf);
+        let base = self
+            .base
+            .and_then(|(m, copied)| Some((m.matches.as_ref()?, copied)));
+        let mut record = MatchMemo::default();
+        let cands = matcher.scan_with_hits(
+            buf,
+            profile,
+            explain,
+            Some(hits),
+            Some(MemoUse {
+                base,
+                record: &mut record,
+            }),
+        );
+        let _ = self.matches.set(record);
+        cands
     }
 
     /// The keyword occurrences of `buf`, the blob.
@@ -154,6 +186,7 @@ impl<'a> BlobMemo<'a> {
         Memo {
             hits: self.hits.into_inner(),
             spans: self.spans.into_inner(),
+            matches: self.matches.into_inner(),
         }
     }
 }
@@ -517,14 +550,13 @@ impl Scanner {
         }
         let mark = out.findings.len();
         let dmark = out.dropped.len();
-        let known = nest.known.map(|k| k.hits(&self.matcher, bytes));
         self.scan_chunk(
             profile,
             origin,
             bytes,
             Base::default(),
             0..bytes.len(),
-            known,
+            nest.known,
             &mut Vec::new(),
             out,
         );
@@ -671,13 +703,16 @@ impl Scanner {
         buf: &[u8],
         base: Base,
         accept: std::ops::Range<usize>,
-        known: Option<&Hits>,
+        known: Option<&BlobMemo<'_>>,
         once: &mut Vec<usize>,
         out: &mut Output,
     ) {
-        let mut cands = self
-            .matcher
-            .scan_with_hits(buf, profile, self.opts.explain, known);
+        let mut cands = match known {
+            Some(k) => k.scan(&self.matcher, buf, profile, self.opts.explain),
+            None => self
+                .matcher
+                .scan_with_hits(buf, profile, self.opts.explain, None, None),
+        };
         if cands.is_empty() {
             return;
         }

@@ -122,6 +122,98 @@ pub struct Candidate {
     pub commit_allow: Vec<CommitAllow>,
 }
 
+/// The regex matches of one buffer, window by window: every window a rule's regex ran in,
+/// with the groups of its matches. A git delta over the buffer takes them over where one of
+/// its windows, and the few bytes before it that look-behind assertions see, are copied
+/// unchanged from the same window of the buffer: its regexes then run only around what the
+/// delta changed. (On real histories most blobs are deltas that change a few lines, and the
+/// regexes were the largest part of a history scan.)
+#[derive(Debug, Default)]
+pub struct MatchMemo {
+    /// Length of the buffer.
+    len: usize,
+    /// The windows in the order the regexes ran in them: by rule, then offset.
+    windows: Vec<MemoWindow>,
+    /// The saved groups of the matches ([`CaptureLocations::save`]), window after window.
+    groups: Vec<usize>,
+}
+
+/// One window of a [`MatchMemo`], its matches' groups at `groups[first..first + count]`.
+#[derive(Clone, Copy, Debug)]
+struct MemoWindow {
+    rule: u32,
+    count: u32,
+    start: usize,
+    end: usize,
+    first: usize,
+}
+
+/// The saved groups of a window's matches, and the shift from their offsets to the delta's.
+type Saved<'a> = (&'a [usize], isize);
+
+/// Bytes before a window that must be copied with it to take its matches over: look-behind
+/// assertions (`\b`, `^`) see one character, at most four bytes.
+const LOOK_BEHIND: usize = 4;
+
+impl MatchMemo {
+    /// The saved groups of rule `rule`'s window `[start, end)` of a delta over the memo's
+    /// buffer, when the window and the bytes before it are copied from that same window (in
+    /// `copied`), with the shift from the base's offsets to the delta's.
+    /// `at` holds where the last look-up ended (a copy and a window): windows come in order,
+    /// so both searches mostly move a step or two forward from there.
+    fn reuse(
+        &self,
+        copied: &[Copied],
+        at: &mut (usize, usize),
+        rule: u32,
+        start: usize,
+        end: usize,
+    ) -> Option<Saved<'_>> {
+        at.0 = partition_from(copied, at.0, |c| c.dst <= start);
+        let c = copied[..at.0].last()?;
+        let whole_before = start >= c.dst + LOOK_BEHIND || (start == 0 && c.src == 0);
+        if end > c.dst + c.len || !whole_before {
+            return None;
+        }
+        let (s, e) = (start - c.dst + c.src, end - c.dst + c.src);
+        at.1 = partition_from(&self.windows, at.1, |w| (w.rule, w.start) < (rule, s));
+        let w = *self.windows.get(at.1)?;
+        if (w.rule, w.start) != (rule, s) {
+            return None;
+        }
+        let shift = c.dst as isize - c.src as isize;
+        (w.end == e).then(|| (&self.groups[w.first..w.first + w.count as usize], shift))
+    }
+}
+
+/// `v.partition_point(pred)` (`pred` true on a prefix of `v`), searched forward from `hint`
+/// in growing steps when the point is at or after it, else by halves before it.
+fn partition_from<T>(v: &[T], hint: usize, pred: impl Fn(&T) -> bool) -> usize {
+    let hint = hint.min(v.len());
+    if hint > 0 && !pred(&v[hint - 1]) {
+        return v[..hint].partition_point(pred);
+    }
+    let (mut lo, mut step) = (hint, 1);
+    loop {
+        let hi = (lo + step).min(v.len());
+        if hi == lo || !pred(&v[hi - 1]) {
+            return lo + v[lo..hi].partition_point(pred);
+        }
+        lo = hi;
+        step *= 2;
+    }
+}
+
+/// The match memos a scan uses: its delta base's, with the ranges the delta copies from it,
+/// and the one it fills for the buffer it scans.
+#[derive(Debug)]
+pub struct MemoUse<'a> {
+    /// The base's memo and the copied ranges.
+    pub base: Option<(&'a MatchMemo, &'a [Copied])>,
+    /// The memo of the buffer scanned, filled by the scan.
+    pub record: &'a mut MatchMemo,
+}
+
 /// Compiled matcher over a rule set.
 #[derive(Debug)]
 pub struct Matcher {
@@ -353,7 +445,7 @@ impl Matcher {
 
     /// [`Matcher::scan`] at a place that may carry a commit (history blobs).
     pub fn scan_at(&self, buf: &[u8], place: &Place<'_>, explain: bool) -> Vec<Candidate> {
-        self.scan_with_hits(buf, &self.profile(*place), explain, None)
+        self.scan_with_hits(buf, &self.profile(*place), explain, None, None)
     }
 
     /// Every keyword occurrence of `buf` (see [`Matcher::scan_with_hits`]).
@@ -376,8 +468,15 @@ impl Matcher {
         profile: &Profile<'_>,
         explain: bool,
         hits: Option<&Hits>,
+        mut memo: Option<MemoUse<'_>>,
     ) -> Vec<Candidate> {
         let place = &profile.place;
+        if let Some(m) = memo.as_mut() {
+            m.record.len = buf.len();
+            m.base = m
+                .base
+                .filter(|(b, copied)| Copied::fit(copied, buf.len(), b.len));
+        }
         let rules = &self.rules.rules;
         let reach = |r: u32| {
             let rule = &rules[r as usize];
@@ -398,6 +497,8 @@ impl Matcher {
         let mut out = Vec::new();
         let mut current = None;
         let mut locs = None;
+        // Where the last look-up in the base's match memo ended.
+        let mut cursor = (0, 0);
         for w in windows {
             let rule = &rules[w.rule as usize];
             if current != Some(w.rule) {
@@ -415,17 +516,41 @@ impl Matcher {
                 continue;
             };
             let locs = locs.get_or_insert_with(|| re.capture_locations());
+            let Some(m) = memo.as_mut() else {
+                self.run_regex(
+                    w.rule as usize,
+                    re,
+                    locs,
+                    (buf, w.start, w.end),
+                    place,
+                    explain,
+                    (None, None),
+                    &mut out,
+                );
+                continue;
+            };
+            let reuse = m
+                .base
+                .and_then(|(b, copied)| b.reuse(copied, &mut cursor, w.rule, w.start, w.end));
+            let first = m.record.groups.len();
             self.run_regex(
                 w.rule as usize,
                 re,
                 locs,
-                buf,
-                w.start,
-                w.end,
+                (buf, w.start, w.end),
                 place,
                 explain,
+                (reuse, Some(&mut m.record.groups)),
                 &mut out,
             );
+            let count = m.record.groups.len() - first;
+            m.record.windows.push(MemoWindow {
+                rule: w.rule,
+                count: u32::try_from(count).unwrap_or(u32::MAX),
+                start: w.start,
+                end: w.end,
+                first,
+            });
         }
         if self.required.iter().any(|r| !r.is_empty()) {
             self.check_required(buf, profile, &mut out);
@@ -514,27 +639,45 @@ impl Matcher {
 
     /// Runs rule `ri`'s regex over `buf[start..end]` (the regex sees `buf[..end]`, so
     /// look-behind assertions such as `\b` see the byte before `start`), filtering each match.
+    /// `memo`: the matches to take instead of running the regex (groups saved by
+    /// [`CaptureLocations::save`], and the shift to this buffer's offsets), and where to
+    /// save the groups of the matches.
     #[allow(clippy::too_many_arguments)]
     fn run_regex(
         &self,
         ri: usize,
         re: &Regex,
         locs: &mut CaptureLocations,
-        buf: &[u8],
-        start: usize,
-        end: usize,
+        (buf, start, end): (&[u8], usize, usize),
         place: &Place<'_>,
         explain: bool,
+        memo: (Option<Saved<'_>>, Option<&mut Vec<usize>>),
         out: &mut Vec<Candidate>,
     ) {
         let rule = &self.rules.rules[ri];
         let hay = &buf[..end];
+        let (reuse, mut save) = memo;
+        let n = locs.saved_len();
+        let mut saved = reuse.map(|(groups, shift)| (groups.chunks_exact(n), shift));
         let mut at = start;
-        while at <= hay.len() {
-            let Some(m) = re.captures_read_at(locs, hay, at) else {
+        loop {
+            let m = match saved.as_mut() {
+                Some((matches, shift)) => {
+                    let Some(groups) = matches.next() else {
+                        break;
+                    };
+                    locs.load(groups, *shift);
+                    locs.get(0)
+                }
+                None if at <= hay.len() => re.captures_read_at(locs, hay, at),
+                None => None,
+            };
+            let Some((ms, me)) = m else {
                 break;
             };
-            let (ms, me) = m;
+            if let Some(save) = save.as_deref_mut() {
+                locs.save(save);
+            }
             at = if me > ms { me } else { me + 1 };
             let (mut ss, mut se) = match secret_span(re, locs, &rule.secret_group, ms, me) {
                 Some(span) => span,
@@ -677,11 +820,10 @@ impl Matcher {
             ri,
             re,
             &mut re.capture_locations(),
-            buf,
-            0,
-            buf.len(),
+            (buf, 0, buf.len()),
             &profile.place,
             false,
+            (None, None),
             &mut found,
         );
         found
@@ -1053,5 +1195,162 @@ fn once_per_buffer(cands: &mut [Candidate], rules: &[Rule]) {
         if !seen.insert(c.rule) {
             c.dropped = Some(Dropped::Once);
         }
+    }
+}
+
+#[cfg(test)]
+mod memo_tests {
+    use super::*;
+    use crate::test_rng::Lcg;
+
+    const RULES: &str = r#"
+[[rules]]
+id = "t-token"
+description = "t"
+regex = '''\btok_([a-z0-9]{8})\b'''
+keywords = ["tok_"]
+[[rules]]
+id = "t-assign"
+description = "t"
+regex = '''(?i)(?P<key>[a-z_]*secret[a-z_]*)\s*=\s*"(?P<secret>[^"\n]{6,})"'''
+keywords = ["secret"]
+"#;
+
+    /// Lines of words, tokens and assignments, so that windows hold zero, one or more matches.
+    fn text(rng: &mut Lcg, len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len + 40);
+        let word = |rng: &mut Lcg, n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| b"abcdefghxyz0123456789"[rng.below(21)])
+                .collect()
+        };
+        while out.len() < len {
+            match rng.below(6) {
+                0 => out.push(b'\n'),
+                1 => {
+                    out.extend_from_slice(b"tok_");
+                    let n = 6 + rng.below(4);
+                    out.extend(word(rng, n));
+                }
+                2 => {
+                    out.extend_from_slice(b"db_secret = \"");
+                    let n = 4 + rng.below(8);
+                    out.extend(word(rng, n));
+                    out.push(b'"');
+                }
+                _ => {
+                    let n = 1 + rng.below(6);
+                    out.extend(word(rng, n));
+                }
+            }
+            out.push(b' ');
+        }
+        out
+    }
+
+    /// A random delta over `base`: copied ranges (in any order) and inserted bytes.
+    fn delta(rng: &mut Lcg, base: &[u8]) -> (Vec<u8>, Vec<Copied>) {
+        let mut out = Vec::new();
+        let mut copied = Vec::new();
+        for _ in 0..rng.below(10) {
+            if !base.is_empty() && rng.below(3) > 0 {
+                let src = rng.below(base.len());
+                let len = 1 + rng.below((base.len() - src).min(600));
+                copied.push(Copied {
+                    src,
+                    dst: out.len(),
+                    len,
+                });
+                out.extend_from_slice(&base[src..src + len]);
+            } else {
+                let n = 1 + rng.below(40);
+                out.extend(text(rng, n));
+            }
+        }
+        (out, copied)
+    }
+
+    /// A delta's candidates are the same whether its windows take the base's matches over or
+    /// run the regexes again, over chains of deltas; and most windows are taken over.
+    #[test]
+    fn a_delta_taking_matches_over_finds_what_a_full_scan_finds() {
+        let set =
+            crate::rules::load::load_user(std::path::Path::new("t.toml"), RULES).expect("rules");
+        let m = Matcher::new(Arc::new(set));
+        let place = Place {
+            path: "src/app.rs",
+            commit: None,
+            container: None,
+        };
+        let profile = m.profile(place);
+        let mut rng = Lcg(7);
+        let (mut reused, mut windows) = (0, 0);
+        for _ in 0..300 {
+            let len = rng.below(3000);
+            let mut buf = text(&mut rng, len);
+            let mut memo = MatchMemo::default();
+            let full = m.scan_with_hits(&buf, &profile, true, None, None);
+            let with = m.scan_with_hits(
+                &buf,
+                &profile,
+                true,
+                None,
+                Some(MemoUse {
+                    base: None,
+                    record: &mut memo,
+                }),
+            );
+            assert_eq!(format!("{full:?}"), format!("{with:?}"));
+            for _ in 0..3 {
+                let (next, copied) = delta(&mut rng, &buf);
+                let mut next_memo = MatchMemo::default();
+                let full = m.scan_with_hits(&next, &profile, true, None, None);
+                let with = m.scan_with_hits(
+                    &next,
+                    &profile,
+                    true,
+                    None,
+                    Some(MemoUse {
+                        base: Some((&memo, &copied)),
+                        record: &mut next_memo,
+                    }),
+                );
+                assert_eq!(
+                    format!("{full:?}"),
+                    format!("{with:?}"),
+                    "base {:?} delta {:?} copies {copied:?}",
+                    String::from_utf8_lossy(&buf),
+                    String::from_utf8_lossy(&next)
+                );
+                let mut at = (0, 0);
+                for w in &next_memo.windows {
+                    windows += 1;
+                    reused += usize::from(
+                        memo.reuse(&copied, &mut at, w.rule, w.start, w.end)
+                            .is_some(),
+                    );
+                }
+                (buf, memo) = (next, next_memo);
+            }
+        }
+        assert!(
+            windows > 1000 && reused * 3 > windows,
+            "{reused} of {windows}"
+        );
+    }
+
+    /// The forward search from a hint gives `partition_point`, wherever the hint is.
+    #[test]
+    fn partition_from_a_hint_is_the_partition_point() {
+        let v: Vec<usize> = (0..100).map(|i| i * 3).collect();
+        for x in 0..310 {
+            for hint in [0, 1, 5, 33, 50, 99, 100, 150] {
+                assert_eq!(
+                    partition_from(&v, hint, |&y| y < x),
+                    v.partition_point(|&y| y < x)
+                );
+            }
+        }
+        assert_eq!(partition_from(&[] as &[usize], 3, |_| true), 0);
     }
 }

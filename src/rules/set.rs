@@ -216,6 +216,27 @@ impl CaptureLocations {
         self.0.len() / 2
     }
 
+    /// Appends the groups' offsets to `out` (`usize::MAX` for a group that took no part),
+    /// for [`CaptureLocations::load`].
+    pub fn save(&self, out: &mut Vec<usize>) {
+        out.extend(self.0.iter().map(|s| s.map_or(usize::MAX, |v| v.get())));
+    }
+
+    /// How many offsets [`CaptureLocations::save`] appends.
+    pub fn saved_len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Sets the groups from offsets [`CaptureLocations::save`] wrote, each moved by `shift`.
+    pub fn load(&mut self, saved: &[usize], shift: isize) {
+        for (slot, &v) in self.0.iter_mut().zip(saved) {
+            *slot = match v {
+                usize::MAX => None,
+                v => NonMaxUsize::new(v.wrapping_add_signed(shift)),
+            };
+        }
+    }
+
     /// The span of group `i`, when it took part in the match.
     pub fn get(&self, i: usize) -> Option<(usize, usize)> {
         let s = self.0.get(i * 2)?.as_ref()?.get();
