@@ -17,10 +17,15 @@ mod span;
 #[path = "src/rules/model.rs"]
 mod model;
 
+#[allow(dead_code)]
+#[path = "src/rules/packed.rs"]
+mod packed;
+
 fn main() {
     println!("cargo::rerun-if-changed=rules");
     println!("cargo::rerun-if-changed=src/rules/model.rs");
     println!("cargo::rerun-if-changed=src/rules/span.rs");
+    println!("cargo::rerun-if-changed=src/rules/packed.rs");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let dir = out.join("rules");
     std::fs::create_dir_all(&dir).expect("create $OUT_DIR/rules");
@@ -35,6 +40,7 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
+    let mut pack: Vec<(String, model::FileDef)> = Vec::new();
     for path in files {
         let text = std::fs::read_to_string(&path).expect("read a rules/*.toml file");
         let def: model::FileDef = match toml::from_str(&text) {
@@ -47,6 +53,42 @@ fn main() {
         write_if_changed(&dir.join(json_name(&path)), &json);
         let lean = serde_json::to_string(&without_examples(short)).expect("JSON writes");
         write_if_changed(&lean_dir.join(json_name(&path)), &lean);
+        pack.push((format!("rules/{}", file_name(&path)), def));
+    }
+    // The compact form a scan reads (src/rules/packed.rs), with and without the examples.
+    let pack_dir = out.join("pack");
+    std::fs::create_dir_all(&pack_dir).expect("create $OUT_DIR/pack");
+    write_pack(&pack_dir, "full", &pack);
+    for (_, def) in &mut pack {
+        for rule in &mut def.rules {
+            rule.examples.clear();
+            rule.counter_examples.clear();
+        }
+    }
+    write_pack(&pack_dir, "lean", &pack);
+}
+
+/// Writes the rules of `files` as `<dir>/<name>.bin` and `<dir>/<name>.txt`.
+fn write_pack(dir: &Path, name: &str, files: &[(String, model::FileDef)]) {
+    let mut w = packed::Writer::default();
+    w.start(files.iter().map(|(_, d)| d.rules.len()).sum(), files.len());
+    for (file, def) in files {
+        w.file(file, &def.rules);
+    }
+    write_bytes_if_changed(&dir.join(format!("{name}.bin")), &w.bin);
+    write_if_changed(&dir.join(format!("{name}.txt")), &w.text);
+}
+
+/// `rules/ai.toml` -> `ai.toml`.
+fn file_name(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|s| s.to_str())
+        .expect("a UTF-8 file name")
+}
+
+fn write_bytes_if_changed(path: &Path, bytes: &[u8]) {
+    if std::fs::read(path).ok().as_deref() != Some(bytes) {
+        std::fs::write(path, bytes).expect("write the prepared pack");
     }
 }
 

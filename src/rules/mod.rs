@@ -11,6 +11,7 @@ pub mod gitleaks;
 pub mod internal;
 pub mod load;
 pub mod model;
+mod packed;
 mod problems;
 pub mod select;
 pub mod selftest;

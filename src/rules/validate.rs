@@ -118,6 +118,9 @@ fn regexes_with(
 
 /// Builds one rule, recording problems. `eager` compiles every regex now (user files, `rules
 /// check`); the built-in pack compiles lazily and is checked by the test suite.
+///
+/// Every scan builds the whole built-in pack with it, so it moves the model's strings into the
+/// rule rather than copying them, and words a list's problems only for lists that have items.
 pub fn build_rule(
     def: RuleDef,
     file: &str,
@@ -125,65 +128,64 @@ pub fn build_rule(
     eager: bool,
     problems: &mut Problems,
 ) -> Option<Rule> {
-    let id = def.id.get_ref().clone();
+    let id_at = def.id.span().start;
+    let id = def.id.into_inner();
     let before = problems.len();
     let at = |offset: usize, msg: String, problems: &mut Problems| {
         problems.at(file, text, offset, format!("rule '{id}': {msg}"));
     };
     if !valid_id(&id) {
         at(
-            def.id.span().start,
+            id_at,
             "ids use lower-case letters, digits, '-', '_' and '.'".into(),
             problems,
         );
     }
     if def.description.trim().is_empty() {
-        at(def.id.span().start, "description is empty".into(), problems);
+        at(id_at, "description is empty".into(), problems);
     }
-    let regex = def
-        .regex
-        .as_ref()
-        .map(|r| LazyRegex::with_unicode(r.get_ref().clone(), def.unicode))
-        .map(|r| match def.window {
-            Some(WindowDef::File) => r.for_whole_buffers(),
-            _ => r,
-        });
-    if let (Some(lazy), Some(src)) = (&regex, &def.regex) {
-        if eager {
-            match lazy.compile_now() {
-                Ok(re) => {
-                    if let Some(g) = &def.secret_group {
-                        let ok = match g.get_ref() {
-                            GroupDef::Index(i) => *i < re.captures_len(),
-                            GroupDef::Name(n) => re.capture_names().flatten().any(|c| c == n),
-                        };
-                        if !ok {
-                            at(
-                                g.span().start,
-                                "secret-group names no group of the regex".into(),
-                                problems,
-                            );
-                        }
+    let (regex, regex_at) = match def.regex {
+        Some(r) => {
+            let at = r.span().start;
+            let lazy = LazyRegex::with_unicode(r.into_inner(), def.unicode);
+            let lazy = match def.window {
+                Some(WindowDef::File) => lazy.for_whole_buffers(),
+                _ => lazy,
+            };
+            (Some(lazy), at)
+        }
+        None => (None, 0),
+    };
+    if let (Some(lazy), true) = (&regex, eager) {
+        match lazy.compile_now() {
+            Ok(re) => {
+                if let Some(g) = &def.secret_group {
+                    let ok = match g.get_ref() {
+                        GroupDef::Index(i) => *i < re.captures_len(),
+                        GroupDef::Name(n) => re.capture_names().flatten().any(|c| c == n),
+                    };
+                    if !ok {
+                        at(
+                            g.span().start,
+                            "secret-group names no group of the regex".into(),
+                            problems,
+                        );
                     }
                 }
-                Err(e) => at(src.span().start, format!("bad regex: {e}"), problems),
             }
+            Err(e) => at(regex_at, format!("bad regex: {e}"), problems),
         }
     }
-    if def.regex.is_none() && def.paths.is_empty() && def.path_regexes.is_empty() {
+    if regex.is_none() && def.paths.is_empty() && def.path_regexes.is_empty() {
         at(
-            def.id.span().start,
+            id_at,
             "a rule needs a regex, or paths for a path rule".into(),
             problems,
         );
     }
     if let Some(e) = def.entropy {
         if !(0.0..=8.0).contains(&e) {
-            at(
-                def.id.span().start,
-                format!("entropy {e} is outside 0..8"),
-                problems,
-            );
+            at(id_at, format!("entropy {e} is outside 0..8"), problems);
         }
     }
     if let Some(c) = &def.checksum {
@@ -195,54 +197,72 @@ pub fn build_rule(
             );
         }
     }
-    if let Some(a) = &def.assess {
-        if crate::rules::Assess::from_name(a.get_ref()).is_none() {
+    let assess = def.assess.as_ref().and_then(|a| {
+        let assess = crate::rules::Assess::from_name(a.get_ref());
+        if assess.is_none() {
             at(
                 a.span().start,
                 format!("unknown assessor '{}' (known: generic, jwt)", a.get_ref()),
                 problems,
             );
         }
-    }
+        assess
+    });
     for k in &def.keywords {
         if k.get_ref().is_empty() {
             at(k.span().start, "empty keyword".into(), problems);
         }
     }
-    let paths = path_set(
-        &def.paths,
-        &def.path_regexes,
-        file,
-        text,
-        &format!("rule '{id}': paths"),
-        problems,
-    );
-    let allow_paths = path_set(
-        &def.allow_paths,
-        &[],
-        file,
-        text,
-        &format!("rule '{id}': allow-paths"),
-        problems,
-    );
-    let allow_secrets = regexes_with(
-        &def.allow_secrets,
-        file,
-        text,
-        &format!("rule '{id}': allow-secrets"),
-        eager,
-        def.unicode,
-        problems,
-    );
-    let allow_lines = regexes_with(
-        &def.allow_lines,
-        file,
-        text,
-        &format!("rule '{id}': allow-lines"),
-        eager,
-        def.unicode,
-        problems,
-    );
+    let paths = if def.paths.is_empty() && def.path_regexes.is_empty() {
+        None
+    } else {
+        path_set(
+            &def.paths,
+            &def.path_regexes,
+            file,
+            text,
+            &format!("rule '{id}': paths"),
+            problems,
+        )
+    };
+    let allow_paths = if def.allow_paths.is_empty() {
+        None
+    } else {
+        path_set(
+            &def.allow_paths,
+            &[],
+            file,
+            text,
+            &format!("rule '{id}': allow-paths"),
+            problems,
+        )
+    };
+    let allow_secrets = if def.allow_secrets.is_empty() {
+        Vec::new()
+    } else {
+        regexes_with(
+            &def.allow_secrets,
+            file,
+            text,
+            &format!("rule '{id}': allow-secrets"),
+            eager,
+            def.unicode,
+            problems,
+        )
+    };
+    let allow_lines = if def.allow_lines.is_empty() {
+        Vec::new()
+    } else {
+        regexes_with(
+            &def.allow_lines,
+            file,
+            text,
+            &format!("rule '{id}': allow-lines"),
+            eager,
+            def.unicode,
+            problems,
+        )
+    };
     let mut allowlists = Vec::new();
     for a in def.allow_when {
         if !a.target_rules.is_empty() {
@@ -288,7 +308,7 @@ pub fn build_rule(
         keywords: def
             .keywords
             .into_iter()
-            .map(|k| k.into_inner().to_ascii_lowercase())
+            .map(|k| lower(k.into_inner()))
             .collect(),
         entropy: def.entropy,
         severity: def.severity,
@@ -296,10 +316,7 @@ pub fn build_rule(
         kind: def.kind,
         tags: def.tags,
         checksum: def.checksum.map(Spanned::into_inner),
-        assess: def
-            .assess
-            .as_ref()
-            .and_then(|a| crate::rules::Assess::from_name(a.get_ref())),
+        assess,
         paths,
         multiline: def.multiline || def.window == Some(WindowDef::Multiline),
         whole: def.window == Some(WindowDef::File),
@@ -307,11 +324,7 @@ pub fn build_rule(
         allow_secrets,
         allow_lines,
         allow_paths,
-        stopwords: def
-            .stopwords
-            .iter()
-            .map(|s| s.to_ascii_lowercase())
-            .collect(),
+        stopwords: def.stopwords.into_iter().map(lower).collect(),
         allowlists,
         required,
         skip_report: def.skip_report,
@@ -327,6 +340,12 @@ pub fn build_rule(
         source: file.to_string(),
         validate,
     })
+}
+
+/// `s` in ASCII lower case, in place.
+fn lower(mut s: String) -> String {
+    s.make_ascii_lowercase();
+    s
 }
 
 /// Builds the global allowlist, recording problems.
