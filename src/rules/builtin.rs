@@ -287,9 +287,7 @@ mod tests {
             let from_toml = parse_file(name, text).expect("the pack parses");
             let (file, count) = pack.file().expect("a file");
             assert_eq!(file, name);
-            let rules: Vec<RuleDef> = (0..count)
-                .map(|_| pack.rule().expect("a rule"))
-                .collect();
+            let rules: Vec<RuleDef> = (0..count).map(|_| pack.rule().expect("a rule")).collect();
             assert_eq!(
                 serde_json::to_value(&from_toml.rules).expect("writes"),
                 serde_json::to_value(&rules).expect("writes"),

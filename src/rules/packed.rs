@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::model::{
-    AllowWhenDef, Confidence, GroupDef, Kind, PairDef, RequiredDef, RuleDef, Severity,
-    ValidateDef, WindowDef,
+    AllowWhenDef, Confidence, GroupDef, Kind, PairDef, RequiredDef, RuleDef, Severity, ValidateDef,
+    WindowDef,
 };
 use super::span::Spanned;
 
