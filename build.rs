@@ -1,10 +1,13 @@
 //! Prepares the built-in rule pack at build time: each `rules/*.toml` is read into the rule
-//! model (`src/rules/model.rs`, compiled in here too) and written back as JSON, spans
-//! included, to `$OUT_DIR/rules/`. At run time the pack is read from that JSON: a scan of one
-//! small file (a hook) spent about a third of its time parsing the TOML. What the JSON holds
-//! is exactly what the TOML reader produced, so validation and error positions are unchanged;
-//! it leaves out the fields that read back as their defaults, and writes spans as
-//! `[start, end, value]` (`src/rules/span.rs`): 1.5 MB of JSON became 0.8 MB.
+//! model (`src/rules/model.rs`, compiled in here too) and written, spans included, in the
+//! compact form a scan reads at start-up (`src/rules/packed.rs`, compiled in here too) to
+//! `$OUT_DIR/pack/` (`full`, and `lean` without the rules' examples, which only `rules test`
+//! runs). Reading that form takes no parser and no serde: a one-file scan (a hook) spent a third
+//! of its instructions parsing the TOML, and later a third reading the same model from JSON.
+//!
+//! The JSON form is still written, to `$OUT_DIR/rules/` and `$OUT_DIR/rules-lean/`: the tests
+//! check the compact pack against it. It leaves out the fields that read back as their
+//! defaults, and writes spans as `[start, end, value]` (`src/rules/span.rs`).
 //! A pack file that does not parse fails the build, with its position.
 
 use std::path::{Path, PathBuf};

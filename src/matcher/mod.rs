@@ -13,6 +13,7 @@ pub mod allow;
 pub mod checksum;
 pub mod entropy;
 pub mod generic;
+mod grams;
 pub mod jwt;
 pub mod known;
 mod lanes;

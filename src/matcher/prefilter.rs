@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 
+use super::grams::Grams;
 use super::lanes::Lanes;
 
 use crate::rules::RuleSet;
@@ -35,9 +36,29 @@ pub const MULTILINE_SPAN: usize = 64 * 1024;
 /// code, measured on the Linux tree) pays for its build many times over.
 const DFA_AFTER_BYTES: u64 = 4 << 20;
 
+/// Buffers of this size or more are searched with aho-corasick's NFA rather than the
+/// three-byte table ([`Grams`]). The table builds in a fiftieth of the NFA's time (the NFA was
+/// a fifth of a one-file scan's instructions) and searches source code, text and base64 in
+/// fewer instructions per byte; but its cost grows with the keywords that share the three
+/// bytes at each offset, so a large buffer, where the NFA's build is paid back anyway, goes to
+/// the NFA.
+const TABLE_BUFFERS_BELOW: usize = 1 << 20;
+
+/// The table compares each keyword of a three-byte bucket with the text where the three bytes
+/// occur: once it has compared more than this many keywords, plus [`COMPARES_PER_BYTE`] for
+/// each byte scanned, the text is dense in shared prefixes and the NFA is built and used
+/// instead.
+const COMPARE_SLACK: u64 = 1 << 20;
+
+/// See [`COMPARE_SLACK`].
+const COMPARES_PER_BYTE: u64 = 4;
+
 /// How keywords are searched for.
 #[derive(Clone, Copy)]
 enum Search<'a> {
+    /// Keywords looked up by their first three bytes, built in a few hundred thousand
+    /// instructions.
+    Grams(&'a Grams),
     /// aho-corasick's NFA, built in about a millisecond.
     Nfa(&'a AhoCorasick),
     /// The DFA in lanes, built in about 15 ms and twice as fast as aho-corasick's own DFA.
@@ -47,12 +68,18 @@ enum Search<'a> {
 /// Keyword automaton and the rules behind each keyword.
 #[derive(Debug)]
 pub struct Prefilter {
-    ac: Option<AhoCorasick>,
+    /// Built on first use: small scans search with `grams`.
+    ac: OnceLock<Option<AhoCorasick>>,
+    /// `None` when the keywords do not suit it (see [`Grams::new`]).
+    grams: Option<Grams>,
     /// Length of the longest keyword.
     max_len: usize,
+    /// The keywords, lower case, in pattern order.
     keywords: Vec<String>,
     lanes: OnceLock<Option<Lanes>>,
     scanned: AtomicU64,
+    /// Keywords compared by the three-byte table so far.
+    compared: AtomicU64,
     rules_of: Vec<Vec<u32>>,
     n_rules: usize,
     /// Regex rules without keywords: they run on every buffer.
@@ -88,7 +115,8 @@ impl Prefilter {
         let mut rules_of: Vec<Vec<u32>> = Vec::new();
         // A map, not a linear search: a configuration with thousands of codenames brings
         // thousands of keywords.
-        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut index: std::collections::HashMap<&str, usize, foldhash::fast::RandomState> =
+            std::collections::HashMap::default();
         let mut always = Vec::new();
         for (i, rule) in set.rules.iter().enumerate() {
             // Rules that report nothing run only when a composite rule asks for them.
@@ -103,43 +131,58 @@ impl Prefilter {
                     Some(&p) => rules_of[p].push(i as u32),
                     None => {
                         index.insert(k, keywords.len());
-                        keywords.push(k.clone());
+                        // Case-sensitive over lower-case keywords, run on a lower-cased copy
+                        // of the buffer: aho-corasick has no packed (SIMD) prefilter for
+                        // case-insensitive searches, and without one the automaton ran at
+                        // about 0.5 GB/s, half of a history scan's time.
+                        keywords.push(k.to_ascii_lowercase());
                         rules_of.push(vec![i as u32]);
                     }
                 }
             }
         }
-        let ac = build(&keywords, AhoCorasickKind::ContiguousNFA);
         let max_len = keywords.iter().map(String::len).max().unwrap_or(0).max(1);
         Prefilter {
-            ac,
+            ac: OnceLock::new(),
+            grams: Grams::new(&keywords),
             max_len,
             keywords,
             lanes: OnceLock::new(),
             scanned: AtomicU64::new(0),
+            compared: AtomicU64::new(0),
             rules_of,
             n_rules: set.rules.len(),
             always,
         }
     }
 
-    /// The search to use: the NFA until enough bytes were scanned, then the DFA in lanes.
+    /// The search to use: the three-byte table for buffers that are not large while it
+    /// stays cheap (and the NFA is not built), else the NFA; the DFA in lanes once enough
+    /// bytes were scanned. All find the same hits.
     fn automaton(&self, len: usize) -> Option<Search<'_>> {
         let before = self.scanned.fetch_add(len as u64, Ordering::Relaxed);
         if before + len as u64 >= DFA_AFTER_BYTES {
-            if let Some(lanes) = self.lanes.get_or_init(|| {
-                Lanes::new(
-                    &self
-                        .keywords
-                        .iter()
-                        .map(|k| k.to_ascii_lowercase())
-                        .collect::<Vec<_>>(),
-                )
-            }) {
+            if let Some(lanes) = self.lanes.get_or_init(|| Lanes::new(&self.keywords)) {
                 return Some(Search::Lanes(lanes));
             }
         }
-        self.ac.as_ref().map(Search::Nfa)
+        if let Some(grams) = &self.grams {
+            let cheap = self.compared.load(Ordering::Relaxed)
+                <= before
+                    .saturating_mul(COMPARES_PER_BYTE)
+                    .saturating_add(COMPARE_SLACK);
+            if len < TABLE_BUFFERS_BELOW && cheap && self.ac.get().is_none() {
+                return Some(Search::Grams(grams));
+            }
+        }
+        self.nfa().map(Search::Nfa)
+    }
+
+    /// aho-corasick's NFA over the keywords, built now if not yet; `None` without keywords.
+    fn nfa(&self) -> Option<&AhoCorasick> {
+        self.ac
+            .get_or_init(|| build(&self.keywords, AhoCorasickKind::ContiguousNFA))
+            .as_ref()
     }
 
     /// The windows of `buf` in which each rule must run, sorted by rule then offset, merged.
@@ -331,6 +374,16 @@ impl Prefilter {
     /// `at` of the buffer), in offsets of the buffer.
     fn search(&self, with: Search<'_>, lowered: &[u8], at: usize, out: &mut Vec<Hit>) {
         match with {
+            Search::Grams(grams) => {
+                let compared = grams.search(lowered, &mut |start, end, keyword| {
+                    out.push(Hit {
+                        start: at + start,
+                        end: at + end,
+                        keyword,
+                    })
+                });
+                self.compared.fetch_add(compared as u64, Ordering::Relaxed);
+            }
             Search::Nfa(ac) => self.skipping_search(ac, lowered, at, out),
             Search::Lanes(lanes) => lanes.search(lowered, at, &mut |start, end, keyword| {
                 out.push(Hit {
@@ -478,18 +531,15 @@ fn push_merged<T: Span>(list: &mut Vec<T>, next: T) {
     }
 }
 
+/// The automaton of `keywords` (lower case; see [`Prefilter::new`]).
 fn build(keywords: &[String], kind: AhoCorasickKind) -> Option<AhoCorasick> {
     if keywords.is_empty() {
         return None;
     }
-    // Case-sensitive over lower-case keywords, run on a lower-cased copy of the buffer:
-    // aho-corasick has no packed (SIMD) prefilter for case-insensitive searches, and without
-    // one the automaton ran at about 0.5 GB/s, half of a history scan's time.
-    let lower: Vec<String> = keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::Standard)
         .kind(Some(kind))
-        .build(&lower)
+        .build(keywords)
         .ok()
 }
 
@@ -526,10 +576,43 @@ regex = 'x'
 keywords = ["key", "et_k"]
 "#;
 
-    fn prefilter() -> Prefilter {
+    /// The same keywords without the one-byte one: the three-byte table serves them (`et` is
+    /// one of its two-byte keywords).
+    const RULES_TABLE: &str = r#"
+[extend]
+builtin = false
+[[rules]]
+id = "a"
+description = "a"
+regex = 'x'
+keywords = ["api", "secret_key"]
+[[rules]]
+id = "b"
+description = "b"
+regex = 'x'
+keywords = ["api_key", "ret", "et"]
+[[rules]]
+id = "c"
+description = "c"
+regex = 'x'
+keywords = ["key", "et_k"]
+"#;
+
+    fn prefilter_of(rules: &str) -> Prefilter {
         let set =
-            crate::rules::load::load_user(std::path::Path::new("t.toml"), RULES).expect("rules");
+            crate::rules::load::load_user(std::path::Path::new("t.toml"), rules).expect("rules");
         Prefilter::new(&set)
+    }
+
+    fn prefilter() -> Prefilter {
+        prefilter_of(RULES)
+    }
+
+    /// A prefilter that searches with the three-byte table (while it stays cheap).
+    fn prefilter_table() -> Prefilter {
+        let p = prefilter_of(RULES_TABLE);
+        assert!(p.grams.is_some());
+        p
     }
 
     /// Bytes of a small alphabet, so that keywords are dense and overlap, with whole keywords
@@ -553,7 +636,7 @@ keywords = ["key", "et_k"]
     /// The windows of the plain overlapping search over the whole buffer, each window
     /// computed on its own (the keyword's line, capped either side), then merged.
     fn naive(p: &Prefilter, buf: &[u8]) -> Vec<Window> {
-        let ac = p.ac.as_ref().expect("keywords");
+        let ac = p.nfa().expect("keywords");
         let mut out = Vec::new();
         let lowered = buf.to_ascii_lowercase();
         for m in ac.find_overlapping_iter(&lowered) {
@@ -585,6 +668,60 @@ keywords = ["key", "et_k"]
     #[test]
     fn skipping_search_finds_every_overlapping_keyword() {
         let p = prefilter();
+        assert!(p.grams.is_none(), "a one-byte keyword: no table");
+        every_overlapping_keyword(&p);
+    }
+
+    #[test]
+    fn table_search_finds_every_overlapping_keyword() {
+        every_overlapping_keyword(&prefilter_table());
+    }
+
+    /// The three-byte table and the automaton find the same hits, at any offset.
+    #[test]
+    fn table_and_automaton_find_the_same_hits() {
+        let p = prefilter_table();
+        let (grams, nfa) = (p.grams.as_ref().unwrap(), p.nfa().unwrap());
+        let mut rng = Lcg(5);
+        for len in [0usize, 1, 2, 3, 4, 7, 50, 300, 5000] {
+            for _ in 0..20 {
+                let buf = text(&mut rng, len, 16);
+                let lowered = buf.to_ascii_lowercase();
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                p.search(Search::Grams(grams), &lowered, 9, &mut a);
+                p.search(Search::Nfa(nfa), &lowered, 9, &mut b);
+                assert_eq!(Hits::sorted(a, &buf), Hits::sorted(b, &buf));
+            }
+        }
+    }
+
+    /// Text dense in keywords that share their first three bytes makes the table compare
+    /// many keywords per byte: past its budget the NFA is built and used, with the same hits.
+    #[test]
+    fn a_table_that_gets_costly_gives_way_to_the_automaton() {
+        let keywords: Vec<String> = (0..32).map(|i| format!("\"abc{i}\"")).collect();
+        let rules = format!(
+            "[extend]\nbuiltin = false\n[[rules]]\nid = \"a\"\ndescription = \"a\"\nregex = 'x'\nkeywords = [{}]\n",
+            keywords.join(", ")
+        );
+        let p = prefilter_of(&rules);
+        assert!(p.grams.is_some());
+        let buf: Vec<u8> = (0..150_000)
+            .flat_map(|i| format!("abc{}", i % 40).into_bytes())
+            .collect();
+        let first = p.hits(&buf);
+        assert!(
+            p.ac.get().is_none(),
+            "the first buffer is searched with the table"
+        );
+        assert!(p.compared.load(Ordering::Relaxed) > COMPARE_SLACK);
+        let second = p.hits(&buf);
+        assert!(p.ac.get().is_some(), "then with the NFA");
+        assert_eq!(first, second);
+        assert!(first.list().len() > 100_000);
+    }
+
+    fn every_overlapping_keyword(p: &Prefilter) {
         let mut rng = Lcg(12345);
         for (len, line) in [
             (0usize, 16usize),
@@ -602,7 +739,7 @@ keywords = ["key", "et_k"]
                 let buf = text(&mut rng, len, line);
                 assert_eq!(
                     p.windows(&buf, |_| Reach::Line),
-                    naive(&p, &buf),
+                    naive(p, &buf),
                     "{}",
                     String::from_utf8_lossy(&buf)
                 );
@@ -635,7 +772,11 @@ keywords = ["key", "et_k"]
 
     #[test]
     fn delta_hits_equal_a_full_search() {
-        let p = prefilter();
+        delta_hits_of(&prefilter());
+        delta_hits_of(&prefilter_table());
+    }
+
+    fn delta_hits_of(p: &Prefilter) {
         let mut rng = Lcg(99);
         for _ in 0..2000 {
             let len = rng.below(1500);
