@@ -85,8 +85,8 @@ impl Grams {
     /// The table of `keywords` (lower case, as the automaton gets them), or `None` when it
     /// would not pay: a keyword shorter than two bytes, many two-byte keywords, or many
     /// keywords behind one prefix.
-    pub(crate) fn new(keywords: &[String]) -> Option<Grams> {
-        let total: usize = keywords.iter().map(String::len).sum();
+    pub(crate) fn new(keywords: &[&str]) -> Option<Grams> {
+        let total: usize = keywords.iter().map(|k| k.len()).sum();
         if keywords.is_empty() || keywords.len() > 1 << 20 || total > u32::MAX as usize {
             return None;
         }
@@ -293,6 +293,10 @@ mod tests {
         v
     }
 
+    fn table(keywords: &[String]) -> Option<Grams> {
+        Grams::new(&keywords.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
     fn strings(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
     }
@@ -336,7 +340,7 @@ mod tests {
             "t_",
             "key",
         ]);
-        let g = Grams::new(&keywords).expect("a table");
+        let g = table(&keywords).expect("a table");
         let mut rng = Lcg(7);
         for len in (0..40).chain([100, 1000, 5000]) {
             for _ in 0..30 {
@@ -363,7 +367,7 @@ mod tests {
                 keywords.push(k.clone());
             }
         }
-        let g = Grams::new(&keywords).expect("the pack's keywords suit the table");
+        let g = table(&keywords).expect("the pack's keywords suit the table");
         let mut rng = Lcg(11);
         let source = include_bytes!("prefilter.rs").to_ascii_lowercase();
         assert_eq!(found(&g, &source), expected(&keywords, &source));
@@ -377,13 +381,13 @@ mod tests {
     #[test]
     fn declines_keywords_it_does_not_suit() {
         assert!(Grams::new(&[]).is_none());
-        assert!(Grams::new(&strings(&["abc", "x"])).is_none());
-        assert!(Grams::new(&strings(&["abc", ""])).is_none());
+        assert!(table(&strings(&["abc", "x"])).is_none());
+        assert!(table(&strings(&["abc", ""])).is_none());
         let short: Vec<String> = (0..=MAX_SHORT).map(|i| format!("{i:02}")).collect();
-        assert!(Grams::new(&short[..MAX_SHORT]).is_some());
-        assert!(Grams::new(&short).is_none());
+        assert!(table(&short[..MAX_SHORT]).is_some());
+        assert!(table(&short).is_none());
         let same: Vec<String> = (0..=MAX_BUCKET).map(|i| format!("abc{i}")).collect();
-        assert!(Grams::new(&same[..MAX_BUCKET]).is_some());
-        assert!(Grams::new(&same).is_none());
+        assert!(table(&same[..MAX_BUCKET]).is_some());
+        assert!(table(&same).is_none());
     }
 }

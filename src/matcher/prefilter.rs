@@ -74,13 +74,19 @@ pub struct Prefilter {
     grams: Option<Grams>,
     /// Length of the longest keyword.
     max_len: usize,
-    /// The keywords, lower case, in pattern order.
-    keywords: Vec<String>,
+    /// The keywords, lower case, one after the other in pattern order (one allocation, not
+    /// one per keyword).
+    text: String,
+    /// Where each keyword ends in `text`.
+    ends: Vec<usize>,
     lanes: OnceLock<Option<Lanes>>,
     scanned: AtomicU64,
     /// Keywords compared by the three-byte table so far.
     compared: AtomicU64,
-    rules_of: Vec<Vec<u32>>,
+    /// The rules behind each keyword, keyword after keyword, each keyword's in rule order.
+    rules: Vec<u32>,
+    /// Where each keyword's rules start in `rules` (and, one more, where the last end).
+    rules_at: Vec<u32>,
     n_rules: usize,
     /// Regex rules without keywords: they run on every buffer.
     pub always: Vec<u32>,
@@ -111,11 +117,13 @@ pub struct Window {
 impl Prefilter {
     /// Builds the automaton for the rules of `set` that match content (regex and engine rules).
     pub fn new(set: &RuleSet) -> Prefilter {
-        let mut keywords: Vec<String> = Vec::new();
-        let mut rules_of: Vec<Vec<u32>> = Vec::new();
+        let mut text = String::new();
+        let mut ends: Vec<usize> = Vec::new();
+        // (keyword, rule), in rule order.
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
         // A map, not a linear search: a configuration with thousands of codenames brings
         // thousands of keywords.
-        let mut index: std::collections::HashMap<&str, usize, foldhash::fast::RandomState> =
+        let mut index: std::collections::HashMap<&str, u32, foldhash::fast::RandomState> =
             std::collections::HashMap::default();
         let mut always = Vec::new();
         for (i, rule) in set.rules.iter().enumerate() {
@@ -127,33 +135,56 @@ impl Prefilter {
                 always.push(i as u32);
             }
             for k in &rule.keywords {
-                match index.get(k.as_str()) {
-                    Some(&p) => rules_of[p].push(i as u32),
+                let id = match index.get(k.as_str()) {
+                    Some(&id) => id,
                     None => {
-                        index.insert(k, keywords.len());
+                        let id = ends.len() as u32;
+                        index.insert(k, id);
                         // Case-sensitive over lower-case keywords, run on a lower-cased copy
                         // of the buffer: aho-corasick has no packed (SIMD) prefilter for
                         // case-insensitive searches, and without one the automaton ran at
                         // about 0.5 GB/s, half of a history scan's time.
-                        keywords.push(k.to_ascii_lowercase());
-                        rules_of.push(vec![i as u32]);
+                        let start = text.len();
+                        text.push_str(k);
+                        text[start..].make_ascii_lowercase();
+                        ends.push(text.len());
+                        id
                     }
-                }
+                };
+                pairs.push((id, i as u32));
             }
         }
-        let max_len = keywords.iter().map(String::len).max().unwrap_or(0).max(1);
+        // Keyword by keyword; a stable sort keeps each keyword's rules in rule order.
+        pairs.sort_by_key(|&(k, _)| k);
+        let mut rules_at = vec![0u32; ends.len() + 1];
+        for &(k, _) in &pairs {
+            rules_at[k as usize + 1] += 1;
+        }
+        for k in 0..ends.len() {
+            rules_at[k + 1] += rules_at[k];
+        }
+        let keywords = keywords_of(&text, &ends);
+        let max_len = keywords.iter().map(|k| k.len()).max().unwrap_or(0).max(1);
         Prefilter {
             ac: OnceLock::new(),
             grams: Grams::new(&keywords),
             max_len,
-            keywords,
             lanes: OnceLock::new(),
             scanned: AtomicU64::new(0),
             compared: AtomicU64::new(0),
-            rules_of,
+            rules: pairs.iter().map(|&(_, rule)| rule).collect(),
+            rules_at,
             n_rules: set.rules.len(),
             always,
+            text,
+            ends,
         }
+    }
+
+    /// The rules behind keyword `k`.
+    fn rules_of(&self, k: u32) -> &[u32] {
+        let k = k as usize;
+        &self.rules[self.rules_at[k] as usize..self.rules_at[k + 1] as usize]
     }
 
     /// The search to use: the three-byte table for buffers that are not large while it
@@ -162,7 +193,10 @@ impl Prefilter {
     fn automaton(&self, len: usize) -> Option<Search<'_>> {
         let before = self.scanned.fetch_add(len as u64, Ordering::Relaxed);
         if before + len as u64 >= DFA_AFTER_BYTES {
-            if let Some(lanes) = self.lanes.get_or_init(|| Lanes::new(&self.keywords)) {
+            if let Some(lanes) = self.lanes.get_or_init(|| {
+                let keywords = keywords_of(&self.text, &self.ends);
+                Lanes::new(&keywords.into_iter().map(String::from).collect::<Vec<_>>())
+            }) {
                 return Some(Search::Lanes(lanes));
             }
         }
@@ -181,7 +215,12 @@ impl Prefilter {
     /// aho-corasick's NFA over the keywords, built now if not yet; `None` without keywords.
     fn nfa(&self) -> Option<&AhoCorasick> {
         self.ac
-            .get_or_init(|| build(&self.keywords, AhoCorasickKind::ContiguousNFA))
+            .get_or_init(|| {
+                build(
+                    &keywords_of(&self.text, &self.ends),
+                    AhoCorasickKind::ContiguousNFA,
+                )
+            })
             .as_ref()
     }
 
@@ -298,7 +337,7 @@ impl Prefilter {
                 if !(h.start >= line.0 && h.start < line.1.max(line.0 + 1) && h.end <= line.1) {
                     line = line_around(buf, h.start, h.end);
                 }
-                for &rule in &self.rules_of[h.keyword as usize] {
+                for &rule in self.rules_of(h.keyword) {
                     let (start, end) = match reach(rule) {
                         Reach::Whole => (0, buf.len()),
                         Reach::Line => (
@@ -531,8 +570,20 @@ fn push_merged<T: Span>(list: &mut Vec<T>, next: T) {
     }
 }
 
+/// The keywords of [`Prefilter::text`], in order.
+fn keywords_of<'a>(text: &'a str, ends: &[usize]) -> Vec<&'a str> {
+    let mut start = 0;
+    ends.iter()
+        .map(|&end| {
+            let k = &text[start..end];
+            start = end;
+            k
+        })
+        .collect()
+}
+
 /// The automaton of `keywords` (lower case; see [`Prefilter::new`]).
-fn build(keywords: &[String], kind: AhoCorasickKind) -> Option<AhoCorasick> {
+fn build(keywords: &[&str], kind: AhoCorasickKind) -> Option<AhoCorasick> {
     if keywords.is_empty() {
         return None;
     }
@@ -644,7 +695,7 @@ keywords = ["key", "et_k"]
             let ws = memchr::memrchr(b'\n', &buf[lo..m.start()]).map_or(lo, |q| lo + q + 1);
             let hi = (m.end() + WINDOW_CAP).min(buf.len());
             let we = memchr::memchr(b'\n', &buf[m.end()..hi]).map_or(hi, |q| m.end() + q);
-            for &rule in &p.rules_of[m.pattern().as_usize()] {
+            for &rule in p.rules_of(m.pattern().as_u32()) {
                 out.push(Window {
                     rule,
                     start: ws,
