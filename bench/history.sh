@@ -7,6 +7,8 @@
 #   gitleaks  gitleaks' own history (about 1,300 commits)
 #   rails     rails/rails, default branch (about 99k commits, a 400 MB pack)
 #   git       git/git, default branch (about 82k commits, a 500 MB pack)
+#   curl      curl/curl, default branch (about 39k commits, a 130 MB pack, 3.4 GB of blob
+#             versions; its code holds "curl" on nearly every line)
 #   leakscan  a bare clone of this repository (refreshed each run)
 # then times a pre-push check of one new commit on top of synth.git, leakscan's
 # `hook pre-push` against `betterleaks git --log-opts=<remote>..<new>`, with hyperfine.
@@ -15,6 +17,7 @@
 #   git clone --bare --single-branch --no-tags https://github.com/rails/rails    $BENCH_DIR/rails.git
 #   git clone --bare --single-branch --no-tags https://github.com/git/git        $BENCH_DIR/git.git
 #   git clone --bare --single-branch --no-tags https://github.com/gitleaks/gitleaks $BENCH_DIR/gitleaks.git
+#   git clone --bare --single-branch --no-tags https://github.com/curl/curl      $BENCH_DIR/curl.git
 # When $MIRRORS/<owner>+<name>/repo exists (a local mirror), it is cloned from there instead.
 # This script never fetches them from the network itself: a missing corpus is skipped with
 # the command that gets it.
@@ -30,9 +33,9 @@
 #
 # Usage: bench/history.sh
 # Environment:
-#   CORPORA      corpora to time (default "synth gitleaks rails git")
+#   CORPORA      corpora to time (default "synth gitleaks rails git curl")
 #   ROUNDS       timed rounds on synth, gitleaks and leakscan (default 3, after one warm-up)
-#   LARGE_ROUNDS timed rounds on rails and git (default 1, no warm-up: one round of the three
+#   LARGE_ROUNDS timed rounds on rails, git and curl (default 1, no warm-up: one round of the three
 #                peers takes about 10 minutes on 2 cores)
 #   BENCH_DIR    default /tmp/bench;  SHARED default ../shared;  MIRRORS default /work/.mirror
 #   LEAKSCAN_BIN the binary to time (default: target/release/leakscan, built here)
@@ -47,7 +50,7 @@ SHARED=${SHARED:-$here/../shared}
 }
 BENCH_DIR=${BENCH_DIR:-/tmp/bench}
 MIRRORS=${MIRRORS:-/work/.mirror}
-CORPORA=${CORPORA:-"synth gitleaks rails git"}
+CORPORA=${CORPORA:-"synth gitleaks rails git curl"}
 mkdir -p "$BENCH_DIR" && BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine time; }
 
@@ -69,7 +72,8 @@ corpus() {
     rails) slug=rails/rails;;
     git) slug=git/git;;
     gitleaks) slug=gitleaks/gitleaks;;
-    *) echo "history.sh: unknown corpus '$name' (known: synth gitleaks rails git leakscan)" >&2; return;;
+    curl) slug=curl/curl;;
+    *) echo "history.sh: unknown corpus '$name' (known: synth gitleaks rails git curl leakscan)" >&2; return;;
   esac
   if [ ! -d "$dir" ]; then
     local mirror=$MIRRORS/${slug/\//+}/repo
@@ -124,7 +128,7 @@ small=() large=()
 for c in $CORPORA; do
   p=$(corpus "$c")
   [ -n "$p" ] || continue
-  case $c in rails|git) large+=("git:$p=$c");; *) small+=("git:$p=$c");; esac
+  case $c in rails|git|curl) large+=("git:$p=$c");; *) small+=("git:$p=$c");; esac
 done
 run_peers() {
   LEAKSCAN_GIT="$bin scan {path} --format json --output {out} --quiet --no-progress" \
