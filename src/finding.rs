@@ -53,7 +53,7 @@ pub struct Finding {
     /// Allowlists that drop it if its commit, known after scanning, is theirs.
     pub commit_allow: Vec<crate::matcher::CommitAllow>,
     /// With `--validate`: what the provider said.
-    pub validation: Option<crate::validate::verdict::Validation>,
+    pub validation: Option<Box<crate::validate::verdict::Validation>>,
     /// For history findings grouped by (rule, path, secret): the other versions holding it,
     /// and whether it is still there (see [`crate::group`]).
     pub spread: Option<Box<Spread>>,

@@ -253,7 +253,7 @@ pub fn wire<'a>(report: &Report<'_>, f: &'a Finding) -> WireFinding<'a> {
         other_places: f.origin.other_places(),
         decoded: f.origin.decoding(),
         dropped: f.dropped.as_deref(),
-        validation: f.validation.as_ref(),
+        validation: f.validation.as_deref(),
         history: f.spread.as_deref().map(|s| spread(f, s)),
         repository: f.repository.as_deref(),
     }

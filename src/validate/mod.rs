@@ -184,11 +184,11 @@ fn plan<'a>(findings: &mut [Finding], rules: &'a RuleSet) -> Plan<'a> {
         let f = &findings[i];
         let check = rules.get(&f.rule_id).and_then(|r| r.validate.as_deref());
         let (Some(check), Some(secret)) = (check, f.secret.clone()) else {
-            findings[i].validation = Some(Validation::new(
+            findings[i].validation = Some(Box::new(Validation::new(
                 Status::Skipped,
                 "",
                 Some("no check for this rule".into()),
-            ));
+            )));
             continue;
         };
         let mut pair = None;
@@ -197,13 +197,13 @@ fn plan<'a>(findings: &mut [Finding], rules: &'a RuleSet) -> Plan<'a> {
             match find_pair(findings, candidates, f, want.within_lines) {
                 Some(j) => pair = Some((j, findings[j].secret.clone())),
                 None => {
-                    findings[i].validation = Some(Validation::unknown(
+                    findings[i].validation = Some(Box::new(Validation::unknown(
                         &check.provider,
                         &format!(
                             "no {} finding within {} lines to pair with",
                             want.rule, want.within_lines
                         ),
-                    ));
+                    )));
                     continue;
                 }
             }
@@ -304,7 +304,7 @@ pub fn validate(
             .is_some_and(|v| v.status == Status::Skipped);
         let from_job = plan.assigned[i].or(if skipped { plan.partner[i] } else { None });
         if let Some(j) = from_job {
-            f.validation = results[j].clone();
+            f.validation = results[j].clone().map(Box::new);
         }
         if let Some(v) = &f.validation {
             *summary.by_status.entry(v.status.as_str()).or_insert(0) += 1;
