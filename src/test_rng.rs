@@ -13,3 +13,31 @@ impl Lcg {
         (self.0 >> 33) as usize % n.max(1)
     }
 }
+
+/// A random delta over `base`, as git writes them: up to `ops.0` pieces, each a copy of one of
+/// its ranges (of at most `ops.1` bytes, in any order, repeated) or bytes from `insert`;
+/// returns the result and its copied ranges.
+pub(crate) fn delta(
+    rng: &mut Lcg,
+    base: &[u8],
+    ops: (usize, usize),
+    mut insert: impl FnMut(&mut Lcg) -> Vec<u8>,
+) -> (Vec<u8>, Vec<crate::delta::Copied>) {
+    let mut out = Vec::new();
+    let mut copied = Vec::new();
+    for _ in 0..rng.below(ops.0) {
+        if !base.is_empty() && rng.below(3) > 0 {
+            let src = rng.below(base.len());
+            let len = 1 + rng.below((base.len() - src).min(ops.1));
+            copied.push(crate::delta::Copied {
+                src,
+                dst: out.len(),
+                len,
+            });
+            out.extend_from_slice(&base[src..src + len]);
+        } else {
+            out.extend(insert(rng));
+        }
+    }
+    (out, copied)
+}

@@ -517,23 +517,11 @@ impl Matcher {
                 continue;
             };
             let locs = locs.get_or_insert_with(|| re.capture_locations());
-            let Some(m) = memo.as_mut() else {
-                self.run_regex(
-                    w.rule as usize,
-                    re,
-                    locs,
-                    (buf, w.start, w.end),
-                    place,
-                    explain,
-                    (None, None),
-                    &mut out,
-                );
-                continue;
-            };
-            let reuse = m
-                .base
+            let reuse = memo
+                .as_ref()
+                .and_then(|m| m.base)
                 .and_then(|(b, copied)| b.reuse(copied, &mut cursor, w.rule, w.start, w.end));
-            let first = m.record.groups.len();
+            let first = memo.as_ref().map_or(0, |m| m.record.groups.len());
             self.run_regex(
                 w.rule as usize,
                 re,
@@ -541,17 +529,19 @@ impl Matcher {
                 (buf, w.start, w.end),
                 place,
                 explain,
-                (reuse, Some(&mut m.record.groups)),
+                (reuse, memo.as_mut().map(|m| &mut m.record.groups)),
                 &mut out,
             );
-            let count = m.record.groups.len() - first;
-            m.record.windows.push(MemoWindow {
-                rule: w.rule,
-                count: u32::try_from(count).unwrap_or(u32::MAX),
-                start: w.start,
-                end: w.end,
-                first,
-            });
+            if let Some(m) = memo.as_mut() {
+                let count = m.record.groups.len() - first;
+                m.record.windows.push(MemoWindow {
+                    rule: w.rule,
+                    count: u32::try_from(count).unwrap_or(u32::MAX),
+                    start: w.start,
+                    end: w.end,
+                    first,
+                });
+            }
         }
         if self.required.iter().any(|r| !r.is_empty()) {
             self.check_required(buf, profile, &mut out);
@@ -1249,26 +1239,13 @@ keywords = ["secret"]
         out
     }
 
-    /// A random delta over `base`: copied ranges (in any order) and inserted bytes.
+    /// A random delta over `base` (see [`crate::test_rng::delta`]), inserting lines of
+    /// [`text`].
     fn delta(rng: &mut Lcg, base: &[u8]) -> (Vec<u8>, Vec<Copied>) {
-        let mut out = Vec::new();
-        let mut copied = Vec::new();
-        for _ in 0..rng.below(10) {
-            if !base.is_empty() && rng.below(3) > 0 {
-                let src = rng.below(base.len());
-                let len = 1 + rng.below((base.len() - src).min(600));
-                copied.push(Copied {
-                    src,
-                    dst: out.len(),
-                    len,
-                });
-                out.extend_from_slice(&base[src..src + len]);
-            } else {
-                let n = 1 + rng.below(40);
-                out.extend(text(rng, n));
-            }
-        }
-        (out, copied)
+        crate::test_rng::delta(rng, base, (10, 600), |rng| {
+            let n = 1 + rng.below(40);
+            text(rng, n)
+        })
     }
 
     /// A delta's candidates are the same whether its windows take the base's matches over or

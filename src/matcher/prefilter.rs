@@ -801,24 +801,10 @@ keywords = ["key", "et_k"]
     /// A random delta over `base`: copies of its ranges (in any order, repeated) and inserted
     /// bytes, as git writes them; returns the result and its copied ranges.
     fn delta(rng: &mut Lcg, base: &[u8]) -> (Vec<u8>, Vec<Copied>) {
-        let mut out = Vec::new();
-        let mut copied = Vec::new();
-        for _ in 0..rng.below(12) {
-            if !base.is_empty() && rng.below(3) > 0 {
-                let src = rng.below(base.len());
-                let len = 1 + rng.below((base.len() - src).min(400));
-                copied.push(Copied {
-                    src,
-                    dst: out.len(),
-                    len,
-                });
-                out.extend_from_slice(&base[src..src + len]);
-            } else {
-                let n = 1 + rng.below(20);
-                out.extend(text(rng, n, 16));
-            }
-        }
-        (out, copied)
+        crate::test_rng::delta(rng, base, (12, 400), |rng| {
+            let n = 1 + rng.below(20);
+            text(rng, n, 16)
+        })
     }
 
     #[test]
