@@ -158,64 +158,8 @@ fn read_toml(problems: &mut Problems) -> Result<Vec<Rule>, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::model::{FileDef, RuleDef};
+    use crate::rules::model::RuleDef;
     use crate::rules::packed::Writer;
-
-    /// The files of [`BUILTIN`] as the build script also prepares them in `$OUT_DIR/<dir>`:
-    /// the rule model written as JSON (see `build.rs`), in the same order. The pack was read
-    /// from this form before the compact one; it stays the reference the compact one is
-    /// checked against.
-    macro_rules! prepared {
-        ($dir:literal) => {
-            &[
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/ai.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/cicd.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/cli.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/cloud-aws.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/cloud-azure.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/cloud-gcp.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/cloud.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/config.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/datastores.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/devplatforms.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/generic.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/hashes.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/identity.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/internal.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/messaging.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/observability.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/payments.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/private-keys.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/registries.json")),
-                include_str!(concat!(env!("OUT_DIR"), $dir, "/vcs.json")),
-            ]
-        };
-    }
-
-    /// The pack as JSON, examples included.
-    const PREPARED: &[&str] = prepared!("/rules");
-
-    /// [`PREPARED`] without the rules' examples and counter-examples.
-    const PREPARED_LEAN: &[&str] = prepared!("/rules-lean");
-
-    /// The rules of the JSON form, read with serde and built by [`build_rule`]: how the pack
-    /// was read before the compact form.
-    fn read_json(prepared: &[&str]) -> Result<Vec<Rule>, ConfigError> {
-        let mut problems = Problems::default();
-        let mut rules = Vec::new();
-        for (&(name, text), json) in BUILTIN.iter().zip(prepared) {
-            let label = format!("builtin:{name}");
-            let def: FileDef = serde_json::from_str(json).expect("the prepared pack reads");
-            rules.extend(
-                def.rules
-                    .into_iter()
-                    .filter_map(|r| build_rule(r, &label, text, false, &mut problems)),
-            );
-        }
-        super::super::validate::check_pairs(&rules, &mut problems);
-        problems.into_result()?;
-        Ok(rules)
-    }
 
     /// Two lists of rules are the same, rule for rule and field for field.
     fn assert_same(a: &[Rule], b: &[Rule], what: &str) {
@@ -244,36 +188,20 @@ mod tests {
         }
     }
 
-    /// The compact pack builds the very rules the JSON form (read by serde) builds, the whole
-    /// pack and the scan's; so do the TOML files.
+    /// The compact pack builds the very rules the TOML files build, the whole pack and the
+    /// scan's (which is the whole one without examples).
     #[test]
-    fn compact_pack_builds_the_rules_the_json_does() {
+    fn compact_pack_builds_the_rules_the_toml_does() {
         let full = builtin_rules().expect("the pack reads");
         assert!(full.len() > 500 && full.iter().all(|r| !r.examples.is_empty()));
-        assert_same(&full, &read_json(PREPARED).expect("reads"), "full");
-        let lean = builtin_rules_for_scan().expect("the scan pack reads");
-        assert_same(&lean, &read_json(PREPARED_LEAN).expect("reads"), "lean");
-        let from_toml = read_toml(&mut Problems::default()).expect("the TOML reads");
-        assert_same(&full, &from_toml, "toml");
-    }
-
-    /// The prepared JSON is the TOML's model, spans included, file for file.
-    #[test]
-    fn prepared_pack_reads_as_the_toml_does() {
-        assert_eq!(PREPARED.len(), BUILTIN.len());
-        for (&(name, text), json) in BUILTIN.iter().zip(PREPARED) {
-            let from_toml = parse_file(name, text).expect("the pack parses");
-            let from_json: FileDef = serde_json::from_str(json).expect("the prepared pack reads");
-            assert_eq!(
-                serde_json::to_value(&from_toml).expect("writes"),
-                serde_json::to_value(&from_json).expect("writes"),
-                "{name}"
-            );
-            assert!(
-                from_json.rules.iter().all(|r| !r.id.span().is_empty()),
-                "{name}: the prepared pack keeps the spans"
-            );
+        let mut from_toml = read_toml(&mut Problems::default()).expect("the TOML reads");
+        assert_same(&full, &from_toml, "full");
+        for r in &mut from_toml {
+            r.examples.clear();
+            r.counter_examples.clear();
         }
+        let lean = builtin_rules_for_scan().expect("the scan pack reads");
+        assert_same(&lean, &from_toml, "lean");
     }
 
     /// The compact pack holds the TOML's rules, spans included, file for file and in order.

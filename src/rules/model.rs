@@ -3,10 +3,10 @@
 //! Parsing and meaning are separate steps: these types only say what the file holds, with the
 //! spans of fields whose errors must be located; [`super::load`] and [`super::validate`] turn
 //! them into a [`super::RuleSet`]. Rule tables stay flat because spans do not survive
-//! `#[serde(flatten)]`. They also write themselves (as JSON, spans included): the build script
-//! turns the built-in pack into that form, read back at run time without a TOML parser.
-//! This file is compiled into the build script too, so it uses nothing else of the crate but
-//! [`super::span`].
+//! `#[serde(flatten)]`. They also write themselves (spans included), which the tests use to
+//! compare models; the build script writes the built-in pack in the compact form of
+//! [`super::packed`], read back at run time without a TOML parser. This file is compiled into
+//! the build script too, so it uses nothing else of the crate but [`super::span`].
 
 use serde::{Deserialize, Serialize};
 

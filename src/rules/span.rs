@@ -2,9 +2,9 @@
 //!
 //! It reads from TOML exactly as `toml::Spanned` does (the TOML reader hands a spanned value
 //! over as a three-field struct with reserved names). It writes itself as the sequence
-//! `[start, end, value]`, and reads that form back too, so that the build script can turn the
-//! built-in pack's TOML into JSON that reads back into the same model, spans included, without
-//! a TOML parser at run time (see `build.rs`).
+//! `[start, end, value]`, and reads that form back too: tests compare rule models written this
+//! way, spans included. (The built-in pack is prepared in the compact form of
+//! [`super::packed`], see `build.rs`.)
 
 use std::fmt;
 use std::ops::Range;
@@ -150,7 +150,7 @@ impl<T: Serialize> Serialize for Spanned<T> {
 mod tests {
     use super::*;
 
-    /// The prepared pack's form reads back, and writes itself again the same way.
+    /// The sequence form reads back, and writes itself again the same way.
     #[test]
     fn the_sequence_form_reads_and_writes() {
         let s: Spanned<String> = serde_json::from_str(r#"[3,9,"aws-id"]"#).unwrap();
