@@ -1,6 +1,6 @@
 //! Compiled, validated rules: the only rule type the rest of the code sees.
 //!
-//! [`RuleSet`] is built once by [`load`] from the built-in pack and the user's configuration;
+//! [`RuleSet`] is built once by [`load()`] from the built-in pack and the user's configuration;
 //! regexes are compiled on first use and shared by all threads, so a scan of one small file (a
 //! hook) does not pay for hundreds of regexes it never needs.
 

@@ -1,7 +1,7 @@
 //! Serde types that mirror the TOML of rule and configuration files exactly.
 //!
 //! Parsing and meaning are separate steps: these types only say what the file holds, with the
-//! spans of fields whose errors must be located; [`super::load`] and [`super::validate`] turn
+//! spans of fields whose errors must be located; [`super::load()`] and [`super::validate`] turn
 //! them into a [`super::RuleSet`]. Rule tables stay flat because spans do not survive
 //! `#[serde(flatten)]`. They also write themselves (spans included), which the tests use to
 //! compare models; the build script writes the built-in pack in the compact form of

@@ -1,6 +1,6 @@
 //! Writes a translated gitleaks configuration as a leakscan configuration file (the format of
 //! `docs/rules.md`), for `leakscan rules convert`. Every rule and list is written from the
-//! runtime [`RuleSet`] the scan itself would use, so the file means what the scan did; what
+//! runtime [`RuleSet`](super::RuleSet) the scan itself would use, so the file means what the scan did; what
 //! could not be carried over is written as `#` comments.
 
 use std::collections::{HashMap, HashSet};
