@@ -47,6 +47,11 @@ impl LazyRegex {
         self
     }
 
+    /// True once compiled (or found not to compile).
+    pub fn is_compiled(&self) -> bool {
+        self.cell.get().is_some()
+    }
+
     /// Compiles now and returns the error, if any.
     pub fn compile_now(&self) -> Result<&Regex, &regex::Error> {
         self.cell
