@@ -3,8 +3,9 @@
 //! paths and which authors; what is still in the working tree and what only in the history.
 //!
 //! Everything here is derived from what a [`Finding`] carries. Where a finding stands (working
-//! tree, history and working tree, history only) is decided by [`PresenceIndex::presence`] alone, so that a
-//! finding that later carries its own "still at the tip" field changes one function.
+//! tree, history and working tree, history only) is decided by [`PresenceIndex::presence`]
+//! alone, so that a finding that later carries its own "still at the tip" field changes one
+//! function.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
