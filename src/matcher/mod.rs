@@ -184,7 +184,8 @@ impl MatchMemo {
             return None;
         }
         let shift = c.dst as isize - c.src as isize;
-        (w.end == e).then(|| (&self.groups[w.first..w.first + w.count as usize], shift))
+        let groups = self.groups.get(w.first..w.first + w.count as usize)?;
+        (w.end == e).then_some((groups, shift))
     }
 }
 

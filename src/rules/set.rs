@@ -192,13 +192,16 @@ impl Regex {
     }
 
     /// The first match in `hay` starting at or after `at`, its groups in `locs`; the span of
-    /// the whole match.
+    /// the whole match. `None` when `at` is past the end (the engine would panic on that span).
     pub fn captures_read_at(
         &self,
         locs: &mut CaptureLocations,
         hay: &[u8],
         at: usize,
     ) -> Option<(usize, usize)> {
+        if at > hay.len() {
+            return None;
+        }
         let input = Input::new(hay).span(at..hay.len());
         self.for_search(hay.len().saturating_sub(at))
             .search_slots(&input, &mut locs.0)?;
@@ -731,6 +734,9 @@ mod tests {
         assert_eq!(spans(whole, hay), expected);
         assert_eq!(re.captures_len(), reference.captures_len());
         assert!(re.capture_names().eq(reference.capture_names()));
+        // A start past the end finds nothing (no panic).
+        let mut locs = re.capture_locations();
+        assert_eq!(re.captures_read_at(&mut locs, hay, hay.len() + 2), None);
         // A pattern that does not compile is worded as the regex crate words it.
         let bad = LazyRegex::new("(unclosed");
         assert_eq!(
